@@ -1,0 +1,50 @@
+/**
+ * The one k8ts binary (STYLE.md §9): dispatches on the subcommand, or on the name it was
+ * started as (a `kubectl` symlink runs the kubectl command). Each command is imported
+ * lazily so that start-up only pays for the command that runs.
+ */
+import { basename } from 'node:path';
+
+type CommandMain = (argv: string[]) => Promise<number | void>;
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
+  apiserver: { summary: 'run the Kubernetes API server', load: async () => (await import('./apiserver.ts')).main },
+  up: { summary: 'start a single-node cluster in the foreground', load: async () => (await import('./up.ts')).main },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`);
+  return `k8ts: a Kubernetes cluster in TypeScript\n\nUsage: k8ts <command> [flags]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+async function run(): Promise<number> {
+  const argv0 = process.env.K8TS_ARGV0 ?? basename(process.argv[1] ?? '');
+  let args = process.argv.slice(2);
+  let name = args[0];
+  if (argv0 !== 'k8ts' && argv0 !== 'main.ts' && commands[argv0] !== undefined) {
+    name = argv0;
+  } else {
+    args = args.slice(1);
+  }
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`k8ts: unknown command "${name}"\n\n${usage()}`);
+    return 1;
+  }
+  const main = await command.load();
+  return (await main(args)) ?? 0;
+}
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`k8ts: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
