@@ -32,3 +32,18 @@ export function registerCustomSchema(_gvk: GroupVersionKind, _schema: SchemaNode
 
 /** Forgets a custom resource version's schema (CRD deleted or version removed). */
 export function unregisterCustomSchema(_gvk: GroupVersionKind): void {}
+
+/**
+ * The schema of a kind (built-in or custom), as an OpenAPI v3 node whose nested types are
+ * `$ref: '#/components/schemas/<name>'` (upstream names, e.g. io.k8s.api.core.v1.Container).
+ * Nodes carry upstream's list/map extensions: x-kubernetes-patch-merge-key,
+ * x-kubernetes-patch-strategy, x-kubernetes-list-type, x-kubernetes-list-map-keys, x-kubernetes-map-type.
+ */
+export function getSchema(_gvk: GroupVersionKind): SchemaNode | undefined {
+  return undefined;
+}
+
+/** Follows a `$ref` produced by getSchema; undefined when unknown. */
+export function resolveRef(_ref: string): SchemaNode | undefined {
+  return undefined;
+}
