@@ -1,0 +1,3 @@
+import { kubectlScenario } from './kubectl-scenario.ts';
+
+kubectlScenario('sqlite', async () => ({ backend: 'sqlite' }));
