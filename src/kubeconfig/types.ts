@@ -1,0 +1,71 @@
+/**
+ * kubeconfig (clientcmd/api/v1) shapes: only the fields k8ts reads or writes are typed; any
+ * other field a user's file carries survives a load → merge → write round trip untouched.
+ */
+
+/** `clusters[].cluster` */
+export interface KubeconfigCluster {
+  server: string;
+  'certificate-authority'?: string;
+  'certificate-authority-data'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
+  [extra: string]: unknown;
+}
+
+/** `users[].user` */
+export interface KubeconfigUser {
+  'client-certificate'?: string;
+  'client-certificate-data'?: string;
+  'client-key'?: string;
+  'client-key-data'?: string;
+  token?: string;
+  tokenFile?: string;
+  [extra: string]: unknown;
+}
+
+/** `contexts[].context` */
+export interface KubeconfigContext {
+  cluster: string;
+  user: string;
+  namespace?: string;
+  [extra: string]: unknown;
+}
+
+/** `clusters[]` entry. */
+export interface NamedCluster {
+  name: string;
+  cluster: KubeconfigCluster;
+  [extra: string]: unknown;
+}
+
+/** `users[]` entry. */
+export interface NamedUser {
+  name: string;
+  user: KubeconfigUser;
+  [extra: string]: unknown;
+}
+
+/** `contexts[]` entry. */
+export interface NamedContext {
+  name: string;
+  context: KubeconfigContext;
+  [extra: string]: unknown;
+}
+
+/** A whole kubeconfig file (`apiVersion: v1`, `kind: Config`). */
+export interface Kubeconfig {
+  apiVersion: 'v1';
+  kind: 'Config';
+  clusters: NamedCluster[];
+  users: NamedUser[];
+  contexts: NamedContext[];
+  'current-context': string;
+  preferences?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** An empty kubeconfig, as client-go writes one. */
+export function emptyKubeconfig(): Kubeconfig {
+  return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [], 'current-context': '', preferences: {} };
+}
