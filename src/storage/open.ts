@@ -1,0 +1,45 @@
+/**
+ * Opens the configured backend: the embedded SQLite log at `<dataDir>/db/state.db`, or a
+ * real etcd v3 cluster given `--etcd-servers` style URLs.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Storage } from './interface.ts';
+import { SqliteStorage } from './sqlite/store.ts';
+import type { CompactorOptions } from './sqlite/compactor.ts';
+import { EtcdStorage, parseEtcdServers } from './etcd/store.ts';
+
+/** Which backend to open and where. */
+export interface OpenStorageOptions {
+  readonly backend: 'sqlite' | 'etcd3';
+  /** Data directory; the SQLite file lives at `<dataDir>/db/state.db`. */
+  readonly dataDir: string;
+  /** etcd client URLs; entries may themselves be comma-separated (as `--etcd-servers`). */
+  readonly etcdServers?: readonly string[];
+  /** SQLite automatic compaction settings (`false`: off). */
+  readonly compactor?: Partial<CompactorOptions> | false;
+}
+
+/** Opens a Storage; for etcd, resolves once the cluster answered one request. */
+export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
+  if (opts.backend === 'sqlite') {
+    const dir = join(opts.dataDir, 'db');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return new SqliteStorage({ path: join(dir, 'state.db'), compactor: opts.compactor });
+  }
+  if (opts.backend === 'etcd3') {
+    const endpoints = parseEtcdServers(opts.etcdServers ?? []);
+    if (endpoints.length === 0) {
+      throw new Error('storage: backend etcd3 needs at least one etcd server URL (--etcd-servers)');
+    }
+    const store = new EtcdStorage({ endpoints });
+    try {
+      await store.currentRevision();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+  throw new Error(`storage: unknown backend ${String(opts.backend)}`);
+}

@@ -1,0 +1,167 @@
+/**
+ * Group commit: writes requested in the same event-loop turn are applied in ONE SQLite
+ * transaction (one WAL fsync for the whole batch), yet each is checked on its own and gets
+ * its own result: a conflict in one write never fails its neighbours.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { StorageError, StorageErrorCode } from '../interface.ts';
+import type { KeyValue, WatchEvent } from '../interface.ts';
+import type { LogTable, NewLogRow } from './log.ts';
+import { rowToKeyValue } from './log.ts';
+
+/** A write to apply: create, update (with expected revision) or delete (optional precondition). */
+export type WriteOp =
+  | { readonly kind: 'create'; readonly key: string; readonly value: string }
+  | { readonly kind: 'update'; readonly key: string; readonly value: string; readonly expected: number }
+  | { readonly kind: 'delete'; readonly key: string; readonly expected: number | undefined };
+
+/** The outcome of one applied write. */
+export interface WriteResult {
+  readonly event: WatchEvent;
+}
+
+interface Pending {
+  readonly op: WriteOp;
+  resolve(r: WriteResult): void;
+  reject(e: unknown): void;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && /UNIQUE constraint failed/.test(err.message);
+}
+
+/** Checks one write against the latest row and appends its log row; throws StorageError on a failed check. */
+function applyOne(log: LogTable, op: WriteOp): WatchEvent {
+  const latest = log.latest(op.key);
+  const live = latest && !latest.deleted ? latest : undefined;
+  let row: NewLogRow;
+  if (op.kind === 'create') {
+    if (live) {
+      throw new StorageError(StorageErrorCode.KeyExists, op.key, `key ${op.key} already exists`, live.id);
+    }
+    row = { name: op.key, created: true, deleted: false, createRevision: 0, prevRevision: latest ? latest.id : 0, value: op.value };
+  } else {
+    if (!live) {
+      throw new StorageError(StorageErrorCode.NotFound, op.key, `key ${op.key} not found`);
+    }
+    if (op.expected !== undefined && op.expected !== live.id) {
+      throw new StorageError(
+        StorageErrorCode.Conflict,
+        op.key,
+        `key ${op.key} was modified: expected revision ${op.expected}, current ${live.id}`,
+        live.id,
+      );
+    }
+    const prevKv = rowToKeyValue(live);
+    row = {
+      name: op.key,
+      created: false,
+      deleted: op.kind === 'delete',
+      createRevision: prevKv.createRevision,
+      prevRevision: live.id,
+      value: op.kind === 'delete' ? '' : op.value,
+    };
+  }
+  let id: number;
+  try {
+    id = log.insert(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new StorageError(StorageErrorCode.Conflict, op.key, `key ${op.key} was modified concurrently`, latest?.id);
+    }
+    throw err;
+  }
+  if (op.kind === 'delete') {
+    return { type: 'delete', key: op.key, revision: id, prev: rowToKeyValue(live as NonNullable<typeof live>) };
+  }
+  const kv: KeyValue = rowToKeyValue({ ...row, id });
+  return { type: 'put', kv, prev: live ? rowToKeyValue(live) : undefined };
+}
+
+/** Queues writes and commits each turn's batch in one transaction; calls onCommit with the batch's events. */
+export class GroupCommitter {
+  readonly #db: DatabaseSync;
+  readonly #log: LogTable;
+  readonly #onCommit: (events: readonly WatchEvent[]) => void;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #closed = false;
+
+  constructor(db: DatabaseSync, log: LogTable, onCommit: (events: readonly WatchEvent[]) => void) {
+    this.#db = db;
+    this.#log = log;
+    this.#onCommit = onCommit;
+  }
+
+  /** Queues a write; resolves after the batch holding it is durably committed. */
+  submit(op: WriteOp): Promise<WriteResult> {
+    if (this.#closed) {
+      return Promise.reject(new StorageError(StorageErrorCode.Unavailable, op.key, 'storage closed'));
+    }
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.#queue.push({ op, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        // setImmediate runs after this turn's I/O callbacks and microtasks: every write
+        // requested meanwhile joins the batch.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything queued now (also called on close). */
+  flush(): void {
+    this.#scheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) {
+      return;
+    }
+    const outcomes: Array<{ event: WatchEvent } | { error: unknown }> = [];
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const p of batch) {
+          try {
+            outcomes.push({ event: applyOne(this.#log, p.op) });
+          } catch (err) {
+            if (!(err instanceof StorageError)) {
+              throw err;
+            }
+            outcomes.push({ error: err });
+          }
+        }
+        this.#db.exec('COMMIT');
+      } catch (err) {
+        if (this.#db.isTransaction) {
+          this.#db.exec('ROLLBACK');
+        }
+        throw err;
+      }
+    } catch (err) {
+      for (const p of batch) {
+        p.reject(new StorageError(StorageErrorCode.Unavailable, p.op.key, `sqlite write failed: ${String(err)}`));
+      }
+      return;
+    }
+    const events: WatchEvent[] = [];
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if ('event' in o) {
+        events.push(o.event);
+        p.resolve({ event: o.event });
+      } else {
+        p.reject(o.error);
+      }
+    });
+    if (events.length > 0) {
+      this.#onCommit(events);
+    }
+  }
+
+  /** Commits what is queued and refuses further writes. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The embedded SQLite backend of storage.Interface: a kine-style append-only log
+ * (README.md) with group commit, in-process watch fan-out and chunked compaction.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { StorageError, StorageErrorCode } from '../interface.ts';
+import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle } from '../interface.ts';
+import { normalizePrefix, prefixEnd } from '../keys.ts';
+import { GroupCommitter } from './group-commit.ts';
+import { LogTable, rowToEvent, rowToKeyValue } from './log.ts';
+import { openDatabase } from './schema.ts';
+import { WatchHub } from './watch-hub.ts';
+import { startCompactor } from './compactor.ts';
+import type { Compactor, CompactorOptions } from './compactor.ts';
+
+/** Options of the SQLite store. */
+export interface SqliteStorageOptions {
+  /** Path of the database file (created if missing). */
+  readonly path: string;
+  /** Automatic compaction; `false` turns it off. Default: every 5 minutes, keep 1000 revisions. */
+  readonly compactor?: Partial<CompactorOptions> | false;
+}
+
+const compactedKey = 'compacted_revision';
+/** Revisions compacted per transaction, so a big compaction never stalls the event loop for long. */
+const compactChunk = 1000;
+
+/** storage.Interface over one SQLite file owned by this process. */
+export class SqliteStorage implements Storage {
+  readonly #db: DatabaseSync;
+  readonly #log: LogTable;
+  readonly #hub: WatchHub;
+  readonly #writer: GroupCommitter;
+  readonly #compactor: Compactor | undefined;
+  #compacting: Promise<void> = Promise.resolve();
+  #closed = false;
+  #closing = false;
+
+  constructor(opts: SqliteStorageOptions) {
+    this.#db = openDatabase(opts.path);
+    this.#log = new LogTable(this.#db);
+    const log = this.#log;
+    this.#hub = new WatchHub({
+      replay: (prefix, after, limit) => {
+        const rows = log.events(prefix, prefixEnd(prefix), after, limit);
+        return rows.map(({ row, prev }) => rowToEvent(row, prev));
+      },
+      compactedRevision: () => log.meta(compactedKey),
+    });
+    this.#writer = new GroupCommitter(this.#db, this.#log, (events) => this.#hub.publish(events));
+    this.#compactor = opts.compactor === false ? undefined : startCompactor(this, opts.compactor ?? {});
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.#assertOpen(key);
+    const row = this.#log.latest(key);
+    return row && !row.deleted ? rowToKeyValue(row) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const start = normalizePrefix(prefix);
+    this.#assertOpen(start);
+    const end = prefixEnd(start);
+    const current = this.#log.currentRevision();
+    const rev = opts.revision && opts.revision > 0 ? opts.revision : current;
+    if (rev > current) {
+      throw new StorageError(StorageErrorCode.Invalid, start, `revision ${rev} is in the future (current ${current})`, current);
+    }
+    this.#assertNotCompacted(start, rev);
+    const after = opts.startAfter ?? '';
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
+    // One row more than asked tells whether more follow without a second query.
+    const rows = this.#log.list(start, end, after, rev, limit > 0 ? limit + 1 : -1);
+    const more = limit > 0 && rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const items = page.map(rowToKeyValue);
+    const remaining = more ? this.#log.count(start, end, items[items.length - 1].key, rev) : 0;
+    return { items, revision: rev, more, remaining };
+  }
+
+  async count(prefix: string): Promise<number> {
+    const start = normalizePrefix(prefix);
+    this.#assertOpen(start);
+    return this.#log.count(start, prefixEnd(start), '', this.#log.currentRevision());
+  }
+
+  async create(key: string, value: string): Promise<KeyValue> {
+    const { event } = await this.#writer.submit({ kind: 'create', key, value });
+    return putKv(event);
+  }
+
+  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    const { event } = await this.#writer.submit({ kind: 'update', key, value, expected: expectedModRevision });
+    return putKv(event);
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }> {
+    const { event } = await this.#writer.submit({ kind: 'delete', key, expected: expectedModRevision });
+    if (event.type !== 'delete') {
+      throw new Error('sqlite: delete produced a put event');
+    }
+    return { prev: event.prev, revision: event.revision };
+  }
+
+  watch(prefix: string, fromRevision: number, cb: WatchCallbacks): WatchHandle {
+    const start = normalizePrefix(prefix);
+    if (this.#closed) {
+      setImmediate(() => cb.onError(new StorageError(StorageErrorCode.Unavailable, start, 'storage closed')));
+      return { cancel: () => undefined };
+    }
+    return this.#hub.watch(start, fromRevision, cb);
+  }
+
+  async currentRevision(): Promise<number> {
+    this.#assertOpen('');
+    return this.#log.currentRevision();
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.#assertOpen('');
+    return this.#log.meta(compactedKey);
+  }
+
+  /** Compacts in chunks of revisions, each its own transaction; concurrent calls run one after another. */
+  compact(revision: number): Promise<void> {
+    const run = this.#compacting.then(() => this.#compactTo(revision));
+    this.#compacting = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) {
+      return;
+    }
+    this.#closing = true;
+    this.#compactor?.stop();
+    this.#writer.close();
+    await this.#compacting;
+    this.#closed = true;
+    this.#hub.closeAll();
+    this.#db.close();
+  }
+
+  async #compactTo(target: number): Promise<void> {
+    this.#assertOpen('');
+    const current = this.#log.currentRevision();
+    if (target > current) {
+      throw new StorageError(StorageErrorCode.Invalid, '', `cannot compact to ${target}: current revision is ${current}`, current);
+    }
+    let done = this.#log.meta(compactedKey);
+    while (done < target && !this.#closing) {
+      const to = Math.min(done + compactChunk, target);
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        this.#log.compactRange(done, to);
+        this.#log.setMeta(compactedKey, to);
+        this.#db.exec('COMMIT');
+      } catch (err) {
+        this.#db.exec('ROLLBACK');
+        throw new StorageError(StorageErrorCode.Unavailable, '', `compaction failed: ${String(err)}`);
+      }
+      done = to;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #assertOpen(key: string): void {
+    if (this.#closed) {
+      throw new StorageError(StorageErrorCode.Unavailable, key, 'storage closed');
+    }
+  }
+
+  #assertNotCompacted(key: string, rev: number): void {
+    const compacted = this.#log.meta(compactedKey);
+    if (rev < compacted) {
+      throw new StorageError(
+        StorageErrorCode.Compacted,
+        key,
+        `required revision ${rev} has been compacted (compacted revision ${compacted})`,
+        compacted,
+      );
+    }
+  }
+}
+
+function putKv(event: WatchEvent): KeyValue {
+  if (event.type !== 'put') {
+    throw new Error('sqlite: write produced a delete event');
+  }
+  return event.kv;
+}

@@ -1,0 +1,113 @@
+/**
+ * Starts a real etcd (/usr/bin/etcd) for tests and benchmarks, on free loopback ports in a
+ * temp dir, like upstream's test/integration/framework/etcd.go. stop() kills it and
+ * removes the dir.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A running etcd. */
+export interface EtcdInstance {
+  /** Client URLs (http://127.0.0.1:PORT). */
+  readonly endpoints: string[];
+  /** Kills etcd and removes its data dir; idempotent. */
+  stop(): Promise<void>;
+}
+
+const etcdBinary = process.env.K8TS_ETCD_BINARY ?? '/usr/bin/etcd';
+
+/** A port the kernel just handed out on loopback (closed again; etcd binds it right after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { health?: unknown };
+    return body.health === 'true' || body.health === true;
+  } catch {
+    return false;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+    } else {
+      child.once('exit', () => resolve());
+    }
+  });
+}
+
+/** Starts etcd and resolves once /health answers true (rejects after 30 s or if etcd exits). */
+export async function startEtcd(): Promise<EtcdInstance> {
+  const dir = await mkdtemp(join(tmpdir(), 'k8ts-etcd-'));
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const client = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  // Drop any ETCD_* settings from the environment: flags below are the whole config.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_')));
+  const child = spawn(
+    etcdBinary,
+    [
+      '--name', 'k8ts-test',
+      '--data-dir', join(dir, 'data'),
+      '--listen-client-urls', client,
+      '--advertise-client-urls', client,
+      '--listen-peer-urls', peer,
+      '--initial-advertise-peer-urls', peer,
+      '--initial-cluster', `k8ts-test=${peer}`,
+      '--initial-cluster-state', 'new',
+      '--log-level', 'error',
+      '--logger', 'zap',
+    ],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (!stopped) {
+      stopped = true;
+      const gone = exited(child);
+      child.kill('SIGKILL');
+      await gone;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`etcd exited early (${child.exitCode ?? child.signalCode}): ${stderr}`);
+      }
+      if (await healthy(client)) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`etcd did not become healthy in 30s: ${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { endpoints: [client], stop };
+}
