@@ -1,35 +1,30 @@
 /**
- * The catalogue of built-in resources served by the API server. The resources module owns
- * this folder; this starter holds a few entries until the full catalogue lands.
+ * The catalogue of built-in resources served by the API server, in upstream's discovery
+ * order (core first; `kubectl get all` walks the `all` category in this order: pods,
+ * services, replicationcontrollers, deployments, replicasets, statefulsets, daemonsets,
+ * jobs, cronjobs, horizontalpodautoscalers), and the description of custom resources.
  */
-import type { ResourceDescription, SubresourceDescription, Verb } from '../resource.ts';
+import type { ResourceDescription } from '../resource.ts';
+import { coreRest, pods, replicationControllers, services } from './core.ts';
+import { appsResources, autoscalingResources, batchResources, otherGroupResources } from './groups.ts';
 
-const allVerbs: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const status = (group: string, version: string, kind: string): SubresourceDescription => ({ name: 'status', group, version, kind, verbs: ['get', 'patch', 'update'] });
+export { customResourceDescription } from './custom.ts';
+export { allVerbs, describe, readPath, stringField, boolField, intField, sub, verbsNoDeleteCollection } from './describe.ts';
+export type { ResourceSpec } from './describe.ts';
 
+/** Every built-in resource, one entry per group/version/resource. */
 export const builtinResources: readonly ResourceDescription[] = [
-  {
-    group: '', version: 'v1', kind: 'Namespace', listKind: 'NamespaceList', resource: 'namespaces', singular: 'namespace', namespaced: false,
-    shortNames: ['ns'], categories: [], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    subresources: [status('', 'v1', 'Namespace')], hasStatus: true, bumpsGeneration: false, fieldSelectors: { 'status.phase': (o) => String((o.status as { phase?: string } | undefined)?.phase ?? '') },
-  },
-  {
-    group: '', version: 'v1', kind: 'ConfigMap', listKind: 'ConfigMapList', resource: 'configmaps', singular: 'configmap', namespaced: true,
-    shortNames: ['cm'], categories: [], verbs: allVerbs, subresources: [], hasStatus: false, bumpsGeneration: false, fieldSelectors: {},
-  },
-  {
-    group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', resource: 'pods', singular: 'pod', namespaced: true,
-    shortNames: ['po'], categories: ['all'], verbs: allVerbs, subresources: [status('', 'v1', 'Pod')], hasStatus: true, bumpsGeneration: false,
-    fieldSelectors: {
-      'spec.nodeName': (o) => String((o.spec as { nodeName?: string } | undefined)?.nodeName ?? ''),
-      'status.phase': (o) => String((o.status as { phase?: string } | undefined)?.phase ?? ''),
-    },
-    gracefulDeletion: true,
-  },
-  {
-    group: 'apps', version: 'v1', kind: 'Deployment', listKind: 'DeploymentList', resource: 'deployments', singular: 'deployment', namespaced: true,
-    shortNames: ['deploy'], categories: ['all'], verbs: allVerbs,
-    subresources: [status('apps', 'v1', 'Deployment'), { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }],
-    hasStatus: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' }, bumpsGeneration: true, fieldSelectors: {},
-  },
+  pods,
+  services,
+  replicationControllers,
+  ...coreRest,
+  ...appsResources,
+  ...batchResources,
+  ...autoscalingResources,
+  ...otherGroupResources,
 ];
+
+/** The built-in description for `group`/`resource` (any version served), if any. */
+export function findBuiltin(group: string, resource: string): ResourceDescription | undefined {
+  return builtinResources.find((d) => d.group === group && d.resource === resource);
+}

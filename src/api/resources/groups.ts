@@ -1,0 +1,87 @@
+/**
+ * Built-in resources of the named API groups (apps, batch, autoscaling, policy, rbac,
+ * networking, storage, ...), with upstream's names, short names, categories, verbs,
+ * subresources and selectable fields.
+ */
+import type { ResourceDescription } from '../resource.ts';
+import { describe, intField, stringField, sub } from './describe.ts';
+
+const apps = { group: 'apps', version: 'v1' } as const;
+const batch = { group: 'batch', version: 'v1' } as const;
+
+/** apps/v1 in `kubectl get all` order: deployments, replicasets, statefulsets, daemonsets, then controllerrevisions. */
+export const appsResources: readonly ResourceDescription[] = [
+  describe({ ...apps, kind: 'Deployment', resource: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, scale: true, bumpsGeneration: true }),
+  describe({
+    ...apps, kind: 'ReplicaSet', resource: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, scale: true, bumpsGeneration: true,
+    fieldSelectors: { 'status.replicas': intField('status.replicas') },
+  }),
+  describe({ ...apps, kind: 'StatefulSet', resource: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'], status: true, scale: true, bumpsGeneration: true }),
+  describe({ ...apps, kind: 'DaemonSet', resource: 'daemonsets', namespaced: true, shortNames: ['ds'], categories: ['all'], status: true, bumpsGeneration: true }),
+  describe({ ...apps, kind: 'ControllerRevision', resource: 'controllerrevisions', namespaced: true }),
+];
+
+/** batch/v1: jobs then cronjobs (`kubectl get all` order). */
+export const batchResources: readonly ResourceDescription[] = [
+  describe({
+    ...batch, kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'], status: true, bumpsGeneration: true,
+    fieldSelectors: { 'status.successful': intField('status.succeeded') },
+  }),
+  describe({ ...batch, kind: 'CronJob', resource: 'cronjobs', namespaced: true, shortNames: ['cj'], categories: ['all'], status: true, bumpsGeneration: true }),
+];
+
+/** autoscaling/v2 (stored and served; no controller acts on it). */
+export const autoscalingResources: readonly ResourceDescription[] = [
+  describe({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true, bumpsGeneration: true }),
+];
+
+const rbac = { group: 'rbac.authorization.k8s.io', version: 'v1' } as const;
+const storage = { group: 'storage.k8s.io', version: 'v1' } as const;
+const networking = { group: 'networking.k8s.io', version: 'v1' } as const;
+const admission = { group: 'admissionregistration.k8s.io', version: 'v1' } as const;
+
+/** The remaining groups, in upstream's /apis group order. */
+export const otherGroupResources: readonly ResourceDescription[] = [
+  describe({
+    group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'],
+    fieldSelectors: {
+      'regarding.kind': stringField('regarding.kind'),
+      'regarding.namespace': stringField('regarding.namespace'),
+      'regarding.name': stringField('regarding.name'),
+      'regarding.uid': stringField('regarding.uid'),
+      'regarding.apiVersion': stringField('regarding.apiVersion'),
+      'regarding.resourceVersion': stringField('regarding.resourceVersion'),
+      'regarding.fieldPath': stringField('regarding.fieldPath'),
+      reason: stringField('reason'),
+      reportingController: stringField('reportingController'),
+      type: stringField('type'),
+    },
+  }),
+  describe({
+    group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', resource: 'certificatesigningrequests', namespaced: false, shortNames: ['csr'], status: true,
+    subresources: [sub('approval', 'certificates.k8s.io', 'v1', 'CertificateSigningRequest')],
+    fieldSelectors: { 'spec.signerName': stringField('spec.signerName') },
+  }),
+  describe({ ...networking, kind: 'IngressClass', resource: 'ingressclasses', namespaced: false, bumpsGeneration: true }),
+  describe({ ...networking, kind: 'Ingress', resource: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, bumpsGeneration: true, storagePrefix: 'ingress' }),
+  describe({ ...networking, kind: 'NetworkPolicy', resource: 'networkpolicies', namespaced: true, shortNames: ['netpol'], bumpsGeneration: true }),
+  describe({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, bumpsGeneration: true }),
+  describe({ ...rbac, kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false }),
+  describe({ ...rbac, kind: 'ClusterRole', resource: 'clusterroles', namespaced: false }),
+  describe({ ...rbac, kind: 'RoleBinding', resource: 'rolebindings', namespaced: true }),
+  describe({ ...rbac, kind: 'Role', resource: 'roles', namespaced: true }),
+  describe({ ...storage, kind: 'CSIDriver', resource: 'csidrivers', namespaced: false }),
+  describe({ ...storage, kind: 'CSINode', resource: 'csinodes', namespaced: false }),
+  describe({ ...storage, kind: 'StorageClass', resource: 'storageclasses', namespaced: false, shortNames: ['sc'] }),
+  describe({ ...storage, kind: 'VolumeAttachment', resource: 'volumeattachments', namespaced: false, status: true }),
+  describe({ ...admission, kind: 'MutatingWebhookConfiguration', resource: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], bumpsGeneration: true }),
+  describe({ ...admission, kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], bumpsGeneration: true }),
+  describe({
+    group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', namespaced: false, shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'], status: true, bumpsGeneration: true, storagePrefix: 'apiextensions.k8s.io/customresourcedefinitions',
+  }),
+  describe({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', resource: 'priorityclasses', namespaced: false, shortNames: ['pc'] }),
+  describe({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true }),
+  describe({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', resource: 'runtimeclasses', namespaced: false }),
+  describe({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true, bumpsGeneration: true }),
+];
