@@ -73,7 +73,9 @@ function h2get(path: string, opts: { cert?: KeyPairPem; token?: string } = {}): 
 
 function h1get(path: string, opts: { cert?: KeyPairPem; token?: string } = {}): Promise<Reply & { alpn: string | false }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port: server.port, path, ca: pki.ca.certPem, cert: opts.cert?.certPem, key: opts.cert?.keyPem, ALPNProtocols: ['http/1.1'], agent: false, headers: opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {} }, (res) => {
+    // ALPNProtocols is a TLS option https.request passes through (its typings omit it).
+    const options = { host: '127.0.0.1', port: server.port, path, ca: pki.ca.certPem, cert: opts.cert?.certPem, key: opts.cert?.keyPem, ALPNProtocols: ['http/1.1'], agent: false, headers: opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {} };
+    const req = httpsRequest(options, (res) => {
       let data = '';
       res.setEncoding('utf8').on('data', (d: string) => (data += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Reply['body'], alpn: (res.socket as unknown as { alpnProtocol: string | false }).alpnProtocol }));
