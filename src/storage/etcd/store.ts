@@ -58,17 +58,19 @@ export class EtcdStorage implements Storage {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const start = normalizePrefix(prefix);
     const from = opts.startAfter !== undefined && opts.startAfter >= start ? `${opts.startAfter}\0` : start;
+    const revision = opts.revision && opts.revision > 0 ? opts.revision : 0;
     try {
       const res = await this.#client.kv.range({
         key: bytes(from),
         range_end: bytes(prefixEnd(start)),
-        revision: opts.revision && opts.revision > 0 ? opts.revision : 0,
+        revision,
         limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
       });
       const items = res.kvs.map(fromEtcd);
       // count is the number of keys in [from, end) regardless of limit.
       const remaining = Math.max(0, int(res.count) - items.length);
-      return { items, revision: int(res.header.revision), more: res.more, remaining };
+      // etcd's header carries the current revision; a pinned read was taken at the pinned one.
+      return { items, revision: revision || int(res.header.revision), more: res.more, remaining };
     } catch (err) {
       throw await this.#mapError(err, start);
     }
