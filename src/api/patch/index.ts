@@ -1,8 +1,11 @@
 /**
- * PATCH semantics: the contract the API server codes against. The patch module owns
- * this folder; these first bodies are placeholders (plain merge) until it lands.
+ * PATCH semantics: the contract the API server codes against (JSON patch, merge patch,
+ * strategic merge patch, server-side apply and managed fields). See README.md.
  */
 import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../object.ts';
+
+export { applyJsonPatch, applyMergePatch, MAX_JSON_PATCH_OPERATIONS } from './json.ts';
+export { applyStrategicMergePatch, supportsStrategicMergePatch, CUSTOM_RESOURCE_PATCH_TYPES } from './strategic.ts';
 
 function mergeInto(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
@@ -19,20 +22,6 @@ function mergeInto(target: unknown, patch: unknown): unknown {
   return base;
 }
 
-/** RFC 6902 JSON patch. Throws StatusError (422/400) on a failed op or `test`. */
-export function applyJsonPatch(_obj: KubeObject, _patch: unknown): KubeObject {
-  throw new Error('json patch: not implemented yet');
-}
-
-/** RFC 7386 JSON merge patch. */
-export function applyMergePatch(obj: KubeObject, patch: unknown): KubeObject {
-  return mergeInto(obj, patch) as KubeObject;
-}
-
-/** Strategic merge patch with upstream's merge keys and directives; CRDs fall back to merge patch like upstream. */
-export function applyStrategicMergePatch(_gvk: GroupVersionKind, obj: KubeObject, patch: unknown): KubeObject {
-  return mergeInto(obj, patch) as KubeObject;
-}
 
 export interface ApplyResult {
   readonly object: KubeObject;
