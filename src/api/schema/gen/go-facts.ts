@@ -1,0 +1,169 @@
+/**
+ * Reads upstream Go API type sources (k8s.io/api, apimachinery, apiextensions, kube-aggregator)
+ * and extracts the few facts the client-node models lack: which package declares a type, the
+ * list/map/patch markers of each field, which fields are Quantities, and GroupName per package.
+ * Used only by scripts/gen-schemas.ts at generation time, never at run time.
+ */
+
+/** Facts about one struct field, keyed by its JSON name. */
+export interface FieldFacts {
+  patchMergeKey?: string;
+  patchStrategy?: string;
+  listType?: string;
+  listMapKeys?: string[];
+  mapType?: string;
+  /** The field is (a list/map of) resource.Quantity. */
+  quantity?: boolean;
+}
+
+/** Facts about one Go type. */
+export interface TypeFacts {
+  /** `+structType=atomic` (rendered as x-kubernetes-map-type). */
+  structType?: string;
+  fields: Record<string, FieldFacts>;
+}
+
+/** Facts about one Go package, e.g. io.k8s.api.core.v1. */
+export interface PackageFacts {
+  group: string;
+  version: string;
+  types: Record<string, TypeFacts>;
+}
+
+const typeStart = /^type\s+(\w+)\s+struct\s*\{\s*$/;
+const aliasDecl = /^type\s+(\w+)\s+(.+?)\s*(\/\/.*)?$/;
+const fieldLine = /^\s*(\w+)\s+([^\s`]+)\s+`([^`]*)`/;
+
+function tagValue(tag: string, key: string): string | undefined {
+  const m = new RegExp(`(?:^|\\s)${key}:"([^"]*)"`).exec(tag);
+  return m?.[1];
+}
+
+function markers(comments: readonly string[], key: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(`^\\s*//\\s*\\+${key}=(\\S+)`);
+  for (const c of comments) {
+    const m = re.exec(c);
+    if (m?.[1] !== undefined) {
+      out.push(m[1]);
+    }
+  }
+  return out;
+}
+
+/** Parses one Go source file into struct facts and a table of named non-struct types. */
+export function parseGoFile(source: string, aliases: Map<string, string>): Record<string, TypeFacts> {
+  const types: Record<string, TypeFacts> = {};
+  const lines = source.split('\n');
+  let comments: string[] = [];
+  let current: TypeFacts | undefined;
+  let depth = 0;
+  for (const raw of lines) {
+    const line = raw.replace(/\s+$/, '');
+    if (current === undefined) {
+      const start = typeStart.exec(line);
+      if (start?.[1] !== undefined) {
+        const facts: TypeFacts = { fields: {} };
+        const structType = markers(comments, 'structType')[0];
+        if (structType !== undefined) {
+          facts.structType = structType;
+        }
+        types[start[1]] = facts;
+        current = facts;
+        depth = 1;
+        comments = [];
+        continue;
+      }
+      const alias = aliasDecl.exec(line);
+      if (alias?.[1] !== undefined && alias[2] !== undefined && !alias[2].startsWith('struct') && !alias[2].startsWith('interface') && !alias[2].startsWith('(')) {
+        aliases.set(alias[1], alias[2]);
+      }
+      comments = line.trimStart().startsWith('//') ? [...comments, line] : [];
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed.startsWith('//')) {
+      comments.push(line);
+      continue;
+    }
+    if (depth === 1) {
+      const m = fieldLine.exec(line);
+      if (m?.[2] !== undefined && m[3] !== undefined) {
+        const jsonTag = tagValue(m[3], 'json') ?? '';
+        const jsonName = jsonTag.split(',')[0] ?? '';
+        if (jsonName !== '' && jsonName !== '-') {
+          const f: FieldFacts = {};
+          const mergeKey = tagValue(m[3], 'patchMergeKey') ?? markers(comments, 'patchMergeKey')[0];
+          const strategy = tagValue(m[3], 'patchStrategy') ?? markers(comments, 'patchStrategy')[0];
+          const listType = markers(comments, 'listType')[0];
+          const mapKeys = markers(comments, 'listMapKey');
+          const mapType = markers(comments, 'mapType')[0];
+          if (mergeKey !== undefined) {
+            f.patchMergeKey = mergeKey;
+          }
+          if (strategy !== undefined) {
+            f.patchStrategy = strategy;
+          }
+          if (listType !== undefined) {
+            f.listType = listType;
+          }
+          if (mapKeys.length > 0) {
+            f.listMapKeys = mapKeys;
+          }
+          if (mapType !== undefined) {
+            f.mapType = mapType;
+          }
+          if (isQuantity(m[2], aliases)) {
+            f.quantity = true;
+          }
+          current.fields[jsonName] = f;
+        }
+      }
+    }
+    for (const ch of trimmed.replace(/`[^`]*`/g, '')) {
+      if (ch === '{') {
+        depth++;
+      } else if (ch === '}') {
+        depth--;
+      }
+    }
+    comments = [];
+    if (depth === 0) {
+      current = undefined;
+    }
+  }
+  return types;
+}
+
+/** True when a Go type expression bottoms out in resource.Quantity (directly, in a slice/map, or via ResourceList). */
+export function isQuantity(goType: string, aliases: ReadonlyMap<string, string>): boolean {
+  let t = goType;
+  for (let hops = 0; hops < 8; hops++) {
+    t = t.replace(/^\*/, '').replace(/^\[\]/, '').replace(/^map\[[^\]]*\]/, '').replace(/^\*/, '');
+    const base = t.includes('.') ? t.slice(t.lastIndexOf('.') + 1) : t;
+    if (base === 'Quantity') {
+      return true;
+    }
+    const next = aliases.get(base);
+    if (next === undefined) {
+      return false;
+    }
+    t = next;
+  }
+  return false;
+}
+
+/** Drops fields with no facts so the committed table stays small. */
+export function compactFacts(types: Record<string, TypeFacts>): Record<string, TypeFacts> {
+  const out: Record<string, TypeFacts> = {};
+  for (const [name, t] of Object.entries(types)) {
+    const fields: Record<string, FieldFacts> = {};
+    for (const [f, facts] of Object.entries(t.fields)) {
+      if (Object.keys(facts).length > 0) {
+        fields[f] = facts;
+      }
+    }
+    out[name] = t.structType === undefined ? { fields } : { structType: t.structType, fields };
+  }
+  return out;
+}
