@@ -1,11 +1,59 @@
 /**
  * Validation with upstream's rules and messages: the contract the registry codes against.
- * The validation module owns this folder; this first body accepts everything.
+ * Every kind gets ObjectMeta validation (create or update); kinds listed in `kindValidators`
+ * add their spec rules. Unknown kinds (custom resources) are checked like upstream's CR
+ * strategy: DNS-1123 subdomain names, no core finalizer rule.
  */
 import type { FieldError } from '../errors.ts';
 import type { GroupVersionKind, KubeObject } from '../object.ts';
+import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment } from './names.ts';
+import type { NameValidator } from './names.ts';
+import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
+import type { MetaOptions } from './objectmeta.ts';
+import { kindValidators } from './kinds.ts';
+
+export { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
+
+const pathSegmentKinds = new Set([
+  'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/RoleBinding',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+]);
+
+const builtInGroups = new Set([
+  '', 'apps', 'batch', 'autoscaling', 'policy', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'storage.k8s.io',
+  'coordination.k8s.io', 'scheduling.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'apiextensions.k8s.io',
+  'admissionregistration.k8s.io', 'certificates.k8s.io', 'node.k8s.io', 'flowcontrol.apiserver.k8s.io',
+  'authentication.k8s.io', 'authorization.k8s.io', 'apiregistration.k8s.io', 'resource.k8s.io',
+]);
+
+/** How names of a kind are validated (upstream's per-kind ValidateNameFunc). */
+export function nameValidatorFor(gvk: GroupVersionKind): NameValidator {
+  const gk = `${gvk.group}/${gvk.kind}`;
+  if (gk === '/Namespace') {
+    return nameIsDNSLabel;
+  }
+  if (gk === '/Service') {
+    return nameIsDNS1035Label;
+  }
+  if (pathSegmentKinds.has(gk)) {
+    return nameIsPathSegment;
+  }
+  return nameIsDNSSubdomain;
+}
+
+function metaOptions(gvk: GroupVersionKind): MetaOptions {
+  return { nameFn: nameValidatorFor(gvk), builtIn: builtInGroups.has(gvk.group) };
+}
 
 /** Field errors for a create (old undefined) or an update of `obj`; empty when valid. */
-export function validateObject(_gvk: GroupVersionKind, _obj: KubeObject, _old?: KubeObject): FieldError[] {
-  return [];
+export function validateObject(gvk: GroupVersionKind, obj: KubeObject, old?: KubeObject): FieldError[] {
+  const opts = metaOptions(gvk);
+  const errs = old === undefined ? validateObjectMeta(obj.metadata, opts) : validateObjectMetaUpdate(obj.metadata, old.metadata, opts);
+  const kind = kindValidators[`${gvk.group}/${gvk.kind}`];
+  if (kind !== undefined) {
+    errs.push(...kind(obj, old, gvk));
+  }
+  return errs;
 }

@@ -1,0 +1,153 @@
+/** core/v1 defaults other than pods: Service, Namespace, Secret, PV/PVC, Node, RC, Endpoints. */
+import { canonicalQuantity } from '../quantity.ts';
+import { defaultPodTemplateSpec } from './pod.ts';
+import { ensureObj, objAt, objsAt, setDefault } from './util.ts';
+import type { Obj } from './util.ts';
+
+/**
+ * SetDefaults_Service plus the ipFamilies/ipFamilyPolicy the registry would fill on a
+ * single-stack IPv4 cluster. clusterIP allocation is the registry's job, not this one;
+ * clusterIP and clusterIPs are only kept consistent with each other here.
+ */
+export function defaultService(svc: Obj): void {
+  const spec = ensureObj(svc, 'spec');
+  setDefault(spec, 'sessionAffinity', 'None');
+  setDefault(spec, 'type', 'ClusterIP');
+  for (const port of objsAt(spec, 'ports')) {
+    setDefault(port, 'protocol', 'TCP');
+    if (port.targetPort === undefined || port.targetPort === null || port.targetPort === 0 || port.targetPort === '') {
+      port.targetPort = port.port;
+    }
+  }
+  const type = spec.type;
+  if (type === 'NodePort' || type === 'LoadBalancer') {
+    setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+  }
+  if (type !== 'ExternalName') {
+    setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+  }
+  if (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts == null) {
+    spec.allocateLoadBalancerNodePorts = true;
+  }
+  if (spec.sessionAffinity === 'ClientIP') {
+    const clientIP = ensureObj(ensureObj(spec, 'sessionAffinityConfig'), 'clientIP');
+    setDefault(clientIP, 'timeoutSeconds', 10800);
+  }
+  if (type !== 'ExternalName') {
+    const clusterIP = typeof spec.clusterIP === 'string' ? spec.clusterIP : '';
+    const clusterIPs = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [];
+    if (clusterIP !== '' && clusterIPs.length === 0) {
+      spec.clusterIPs = [clusterIP];
+    } else if (clusterIP === '' && typeof clusterIPs[0] === 'string') {
+      spec.clusterIP = clusterIPs[0];
+    }
+    setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+    if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) {
+      const first = typeof spec.clusterIP === 'string' && spec.clusterIP.includes(':') ? 'IPv6' : 'IPv4';
+      spec.ipFamilies = [first];
+    }
+  }
+}
+
+/** Namespace: the name label (SetDefaults_Namespace), the `kubernetes` finalizer, phase Active. */
+export function defaultNamespace(ns: Obj): void {
+  const metadata = ensureObj(ns, 'metadata');
+  if (typeof metadata.name === 'string' && metadata.name !== '') {
+    ensureObj(metadata, 'labels')['kubernetes.io/metadata.name'] = metadata.name;
+  }
+  const spec = ensureObj(ns, 'spec');
+  if (!Array.isArray(spec.finalizers)) {
+    spec.finalizers = ['kubernetes'];
+  }
+  setDefault(ensureObj(ns, 'status'), 'phase', 'Active');
+}
+
+/** Secret type Opaque. */
+export function defaultSecret(secret: Obj): void {
+  setDefault(secret, 'type', 'Opaque');
+}
+
+/** PersistentVolumeClaimSpec: volumeMode Filesystem, canonical quantities. */
+export function defaultPersistentVolumeClaimSpec(spec: Obj): void {
+  setDefault(spec, 'volumeMode', 'Filesystem');
+  const resources = objAt(spec, 'resources');
+  for (const key of ['requests', 'limits']) {
+    const list = resources === undefined ? undefined : objAt(resources, key);
+    for (const [k, v] of Object.entries(list ?? {})) {
+      list![k] = canonicalQuantity(v);
+    }
+  }
+}
+
+/** PVC: spec defaults and status.phase Pending. */
+export function defaultPersistentVolumeClaim(pvc: Obj): void {
+  defaultPersistentVolumeClaimSpec(ensureObj(pvc, 'spec'));
+  setDefault(ensureObj(pvc, 'status'), 'phase', 'Pending');
+}
+
+/** PV: reclaim policy Retain, volumeMode Filesystem, status.phase Pending, hostPath type "". */
+export function defaultPersistentVolume(pv: Obj): void {
+  const spec = ensureObj(pv, 'spec');
+  setDefault(spec, 'persistentVolumeReclaimPolicy', 'Retain');
+  setDefault(spec, 'volumeMode', 'Filesystem');
+  const hostPath = objAt(spec, 'hostPath');
+  if (hostPath !== undefined && hostPath.type === undefined) {
+    hostPath.type = '';
+  }
+  const capacity = objAt(spec, 'capacity');
+  for (const [k, v] of Object.entries(capacity ?? {})) {
+    capacity![k] = canonicalQuantity(v);
+  }
+  setDefault(ensureObj(pv, 'status'), 'phase', 'Pending');
+}
+
+/** Node: allocatable defaults to capacity (SetDefaults_NodeStatus). */
+export function defaultNode(node: Obj): void {
+  const status = objAt(node, 'status');
+  if (status === undefined) {
+    return;
+  }
+  const capacity = objAt(status, 'capacity');
+  if (capacity !== undefined) {
+    for (const [k, v] of Object.entries(capacity)) {
+      capacity[k] = canonicalQuantity(v);
+    }
+    if (status.allocatable === undefined || status.allocatable === null) {
+      status.allocatable = { ...capacity };
+    }
+  }
+}
+
+/** ReplicationController: selector and labels from the template, replicas 1. */
+export function defaultReplicationController(rc: Obj): void {
+  const spec = ensureObj(rc, 'spec');
+  const template = objAt(spec, 'template');
+  const labels = objAt(objAt(template ?? {}, 'metadata') ?? {}, 'labels');
+  if (labels !== undefined) {
+    const selector = objAt(spec, 'selector');
+    if (selector === undefined || Object.keys(selector).length === 0) {
+      spec.selector = { ...labels };
+    }
+    const metadata = ensureObj(rc, 'metadata');
+    const own = objAt(metadata, 'labels');
+    if (own === undefined || Object.keys(own).length === 0) {
+      metadata.labels = { ...labels };
+    }
+  }
+  setDefault(spec, 'replicas', 1);
+  defaultPodTemplateSpec(template);
+}
+
+/** PodTemplate: the template's pod defaults. */
+export function defaultPodTemplate(pt: Obj): void {
+  defaultPodTemplateSpec(objAt(pt, 'template'));
+}
+
+/** Endpoints: port protocol TCP. */
+export function defaultEndpoints(ep: Obj): void {
+  for (const subset of objsAt(ep, 'subsets')) {
+    for (const port of objsAt(subset, 'ports')) {
+      setDefault(port, 'protocol', 'TCP');
+    }
+  }
+}
