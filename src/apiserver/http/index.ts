@@ -1,0 +1,192 @@
+/**
+ * The HTTP layer of kube-apiserver: one request handler for HTTP/1.1 and the HTTP/2 compat
+ * API that routes discovery, OpenAPI, health, version, metrics and resource requests, and
+ * turns every failure into a metav1.Status.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import * as openapi from '../../api/openapi/index.ts';
+import type { ResourceDescription } from '../../api/resource.ts';
+import { unauthorized } from '../../api/errors.ts';
+import type { Registry, UserInfo } from '../registry/types.ts';
+import { buildDiscovery, type DiscoveryDocuments } from './discovery.ts';
+import { defaultVersionInfo, runHealth, type HealthCheck, type VersionInfo } from './health.ts';
+import { createMetrics, type ApiMetrics, type RequestLabels } from './metrics.ts';
+import { discoveryContentType, negotiateDiscovery } from './negotiate.ts';
+import { boolParam } from './query.ts';
+import { handleResource, methodNotAllowed, pathNotFound, type ConnectHandler, type ResourceRequest } from './resources.ts';
+import { encode, send, sendError, sendJson, type AnyResponse } from './respond.ts';
+import { reviewResources } from './reviews.ts';
+import { parseRoute, type Route } from './routes.ts';
+
+export type { HealthCheck, VersionInfo } from './health.ts';
+export type { ConnectHandler, ConnectRequest } from './resources.ts';
+
+/** Handles one request; `user` undefined = anonymous (only /version and health endpoints allowed). */
+export type ApiHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, user: UserInfo | undefined) => void;
+
+/** What the handler is built from. */
+export interface ApiHandlerOptions {
+  readonly registry: Registry;
+  readonly version?: VersionInfo;
+  /** Checks run by /healthz, /livez and /readyz besides `ping`. */
+  readonly healthChecks?: readonly HealthCheck[];
+  /** Serves connect-style subresources (pods/log, exec, attach, portforward, proxy) when given. */
+  readonly connect?: ConnectHandler;
+  /** Where internal errors are logged (default: stderr). */
+  readonly log?: (message: string) => void;
+  /** Metrics sink (default: a fresh one per handler). */
+  readonly metrics?: ApiMetrics;
+}
+
+const anonymousAllowed = new Set<Route['kind']>(['version', 'health']);
+
+/** Builds the API server's request handler. */
+export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
+  const { registry } = opts;
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const metrics = opts.metrics ?? createMetrics();
+  const version = opts.version ?? defaultVersionInfo();
+  const healthChecks = opts.healthChecks ?? [];
+
+  let served: readonly ResourceDescription[] | undefined;
+  let discovery: DiscoveryDocuments | undefined;
+  registry.onResourcesChanged(() => {
+    served = undefined;
+    discovery = undefined;
+  });
+  const servedResources = (): readonly ResourceDescription[] => {
+    if (served === undefined) {
+      const fromRegistry = registry.resources();
+      const extra = reviewResources.filter((r) => !fromRegistry.some((x) => x.group === r.group && x.version === r.version && x.resource === r.resource));
+      served = [...fromRegistry, ...extra];
+    }
+    return served;
+  };
+  const docs = (): DiscoveryDocuments => (discovery ??= buildDiscovery(servedResources()));
+  const scope = (group: string, ver: string, resource: string): boolean | undefined =>
+    (registry.resolve(group, ver, resource) ?? reviewResources.find((r) => r.group === group && r.version === ver && r.resource === resource))?.namespaced;
+
+  async function serveNonResource(route: Route, req: IncomingMessage | Http2ServerRequest, res: AnyResponse, query: URLSearchParams): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      throw methodNotAllowed();
+    }
+    const pretty = boolParam(query, 'pretty');
+    const accept = req.headers.accept;
+    switch (route.kind) {
+      case 'root':
+        sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', ...docsPaths(servedResources()), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }, 'application/json', pretty);
+        return;
+      case 'version':
+        sendJson(res, 200, version, 'application/json', true);
+        return;
+      case 'health': {
+        const answer = await runHealth(route.endpoint, route.check, healthChecks, query);
+        send(res, answer.code, 'text/plain; charset=utf-8', answer.body, { 'X-Content-Type-Options': 'nosniff' });
+        return;
+      }
+      case 'metrics': {
+        const m = await metrics.render();
+        send(res, 200, m.contentType, m.body);
+        return;
+      }
+      case 'openapiV3Index':
+        sendJson(res, 200, openapi.openApiV3Index(servedResources()), 'application/json', pretty);
+        return;
+      case 'openapiV3Document': {
+        const doc = openapi.openApiV3Document(route.groupVersionPath, servedResources());
+        if (doc === undefined) {
+          throw pathNotFound();
+        }
+        sendJson(res, 200, doc, 'application/json', pretty);
+        return;
+      }
+      case 'openapiV2': {
+        // openApiV2 is not written yet; kubectl tolerates a 404 here once v3 is served.
+        const v2 = (openapi as Record<string, unknown>).openApiV2;
+        if (typeof v2 !== 'function') {
+          throw pathNotFound();
+        }
+        sendJson(res, 200, (v2 as (r: readonly ResourceDescription[]) => unknown)(servedResources()), 'application/json', pretty);
+        return;
+      }
+      case 'apiVersions':
+      case 'apiGroupList': {
+        const which = route.kind === 'apiVersions' ? 'api' : 'apis';
+        const aggregated = negotiateDiscovery(accept);
+        if (aggregated !== undefined) {
+          send(res, 200, discoveryContentType(aggregated), encode(docs().aggregated(which, aggregated), 'json', pretty), { Vary: 'Accept' });
+          return;
+        }
+        const host = req.headers.host ?? req.headers[':authority'];
+        const body = which === 'api' ? docs().apiVersions(typeof host === 'string' ? host : 'localhost') : docs().apiGroupList();
+        send(res, 200, 'application/json', encode(body, 'json', pretty), { Vary: 'Accept' });
+        return;
+      }
+      case 'apiGroup': {
+        const g = docs().apiGroup(route.group);
+        if (g === undefined) {
+          throw pathNotFound();
+        }
+        sendJson(res, 200, g, 'application/json', pretty);
+        return;
+      }
+      case 'resourceList': {
+        const list = docs().resourceList(route.group, route.version);
+        if (list === undefined) {
+          throw pathNotFound();
+        }
+        sendJson(res, 200, list, 'application/json', pretty);
+        return;
+      }
+      default:
+        throw pathNotFound();
+    }
+  }
+
+  async function serve(req: IncomingMessage | Http2ServerRequest, res: AnyResponse, user: UserInfo | undefined, labels: { current: RequestLabels }): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://apiserver.invalid');
+    const route = parseRoute(url.pathname, scope);
+    if (user === undefined && !anonymousAllowed.has(route.kind)) {
+      throw unauthorized();
+    }
+    if (route.kind !== 'resource') {
+      await serveNonResource(route, req, res, url.searchParams);
+      return;
+    }
+    const r: ResourceRequest = {
+      req, res, user: user as UserInfo, route, query: url.searchParams, registry, connect: opts.connect,
+      labels: { ...labels.current, group: route.group, version: route.version, resource: route.resource, subresource: route.subresource ?? '' },
+      longRunning: (l) => metrics.longRunning(l, route.resource),
+    };
+    try {
+      await handleResource(r);
+    } finally {
+      labels.current = r.labels;
+    }
+  }
+
+  return (req, res, user) => {
+    const started = process.hrtime.bigint();
+    const labels = { current: { verb: (req.method ?? 'GET').toUpperCase(), group: '', version: '', resource: '', subresource: '' } as RequestLabels };
+    const record = (): void => {
+      metrics.observe(labels.current, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    serve(req, res, user, labels).then(record, (err: unknown) => {
+      sendError(res, err, log);
+      record();
+    }).catch((err: unknown) => log(`apiserver: failed to answer ${req.method} ${req.url}: ${String(err)}`));
+  };
+}
+
+function docsPaths(resources: readonly ResourceDescription[]): string[] {
+  const out = new Set<string>();
+  for (const r of resources) {
+    out.add(r.group === '' ? `/api/${r.version}` : `/apis/${r.group}`);
+    if (r.group !== '') {
+      out.add(`/apis/${r.group}/${r.version}`);
+    }
+  }
+  return [...out].sort();
+}
