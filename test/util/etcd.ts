@@ -81,10 +81,16 @@ export async function startEtcd(): Promise<EtcdInstance> {
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
+  // If the test process exits without calling stop(), do not leave etcd running.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (!stopped) {
       stopped = true;
+      process.off('exit', killOnExit);
       const gone = exited(child);
       child.kill('SIGKILL');
       await gone;

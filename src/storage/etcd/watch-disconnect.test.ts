@@ -1,0 +1,33 @@
+/** etcd-specific: a watch whose etcd goes away ends with Unavailable (callers re-watch), never silently. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startEtcd } from '../../../test/util/etcd.ts';
+import { StorageErrorCode } from '../interface.ts';
+import { recordWatch } from '../testing/watch-recorder.ts';
+import { EtcdStorage, parseEtcdServers } from './store.ts';
+
+test('parseEtcdServers splits --etcd-servers values', () => {
+  assert.deepEqual(parseEtcdServers(['http://a:2379,http://b:2379', ' http://c:2379 ', '']), [
+    'http://a:2379',
+    'http://b:2379',
+    'http://c:2379',
+  ]);
+});
+
+test('a watch ends with Unavailable when etcd dies', { timeout: 60_000 }, async () => {
+  const etcd = await startEtcd();
+  const s = new EtcdStorage({ endpoints: etcd.endpoints, requestTimeoutMs: 5000 });
+  try {
+    const kv = await s.create('/registry/pods/ns/a', 'a');
+    const w = recordWatch(s, '/registry/pods/', kv.modRevision - 1);
+    await w.until(() => w.events.length >= 1 || w.error() !== undefined);
+    assert.equal(w.error(), undefined);
+    await etcd.stop();
+    await w.until(() => w.error() !== undefined);
+    assert.equal(w.error()?.code, StorageErrorCode.Unavailable);
+    await assert.rejects(s.get('/registry/pods/ns/a'), (err: unknown) => (err as { code?: string }).code === StorageErrorCode.Unavailable);
+  } finally {
+    await s.close();
+    await etcd.stop();
+  }
+});
