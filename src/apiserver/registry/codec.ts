@@ -1,0 +1,77 @@
+/**
+ * Storage keys and the object codec: stored values are JSON without
+ * metadata.resourceVersion; objects come out with resourceVersion = modRevision and
+ * apiVersion/kind of the description that serves them.
+ */
+import type { KubeObject } from '../../api/object.ts';
+import { apiVersionOf } from '../../api/object.ts';
+import type { ResourceDescription } from '../../api/resource.ts';
+import type { KeyValue } from '../../storage/interface.ts';
+
+/** `/registry/<storagePrefix ?? resource>/` — the prefix the watch cache of desc covers. */
+export function resourcePrefix(desc: ResourceDescription): string {
+  return `/registry/${desc.storagePrefix ?? desc.resource}/`;
+}
+
+/** The prefix of one namespace (or the whole resource when namespace is undefined or cluster-scoped). */
+export function scopePrefix(desc: ResourceDescription, namespace: string | undefined): string {
+  return desc.namespaced && namespace !== undefined && namespace !== '' ? `${resourcePrefix(desc)}${namespace}/` : resourcePrefix(desc);
+}
+
+/** The key of one object. */
+export function objectKey(desc: ResourceDescription, namespace: string | undefined, name: string): string {
+  return desc.namespaced ? `${resourcePrefix(desc)}${namespace ?? ''}/${name}` : `${resourcePrefix(desc)}${name}`;
+}
+
+/** The stored JSON of obj (resourceVersion dropped: the store's revision is the truth). */
+export function encodeObject(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata: meta });
+}
+
+/** Parses a stored value into a frozen object with resourceVersion set; undefined for garbage. */
+export function decodeObject(kv: KeyValue): KubeObject | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(kv.value);
+  } catch {
+    process.emitWarning(`registry: undecodable value at ${kv.key}`);
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return undefined;
+  }
+  const obj = parsed as KubeObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  return deepFreeze(obj);
+}
+
+/** A mutable deep copy of a (possibly frozen) object. */
+export function cloneObject<T>(obj: T): T {
+  return structuredClone(obj);
+}
+
+/** obj as served by desc: apiVersion/kind of desc (shallow copy only when they differ). */
+export function asServed(desc: ResourceDescription, obj: KubeObject): KubeObject {
+  const apiVersion = apiVersionOf(desc.group, desc.version);
+  if (obj.apiVersion === apiVersion && obj.kind === desc.kind) {
+    return obj;
+  }
+  return { ...obj, apiVersion, kind: desc.kind };
+}
+
+/** Freezes obj and everything below it (cached objects are shared by every reader). */
+export function deepFreeze<T>(obj: T): T {
+  if (obj !== null && typeof obj === 'object' && !Object.isFrozen(obj)) {
+    Object.freeze(obj);
+    for (const v of Object.values(obj)) {
+      deepFreeze(v);
+    }
+  }
+  return obj;
+}
+
+/** RFC 3339 with seconds precision, as metav1.Time serialises. */
+export function nowRfc3339(offsetSeconds = 0): string {
+  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,73 @@
+/**
+ * What every registry operation shares: the store, one watch cache per resource prefix
+ * (shared by every version that maps to it), and read-your-writes bookkeeping so a list
+ * right after our own write comes from a cache that already holds it.
+ */
+import type { ResourceDescription } from '../../api/resource.ts';
+import type { Storage } from '../../storage/interface.ts';
+import { WatchCache } from '../watchcache/cache.ts';
+import type { WatchCacheOptions } from '../watchcache/cache.ts';
+import { decodeObject, resourcePrefix } from './codec.ts';
+
+/** How long a read waits for the cache to catch up with a revision before reading the store. */
+export const cacheWaitMs = 3000;
+
+/** Shared state of one registry. */
+export class RegistryCore {
+  readonly storage: Storage;
+  private readonly caches = new Map<string, WatchCache>();
+  private readonly lastWrite = new Map<string, number>();
+  private readonly cacheOptions: WatchCacheOptions;
+  /** The namespaces description (namespaced creates check existence and phase). */
+  namespaceDesc: ResourceDescription | undefined;
+
+  constructor(storage: Storage, cacheOptions: WatchCacheOptions = {}) {
+    this.storage = storage;
+    this.cacheOptions = cacheOptions;
+  }
+
+  /** The (started) watch cache of desc's prefix. */
+  async cache(desc: ResourceDescription): Promise<WatchCache> {
+    const prefix = resourcePrefix(desc);
+    let c = this.caches.get(prefix);
+    if (c === undefined) {
+      c = new WatchCache(this.storage, prefix, decodeObject, this.cacheOptions);
+      this.caches.set(prefix, c);
+    }
+    await c.ready();
+    return c;
+  }
+
+  /** Records a revision this registry wrote under desc's prefix. */
+  noteWrite(desc: ResourceDescription, revision: number): void {
+    const prefix = resourcePrefix(desc);
+    if ((this.lastWrite.get(prefix) ?? 0) < revision) {
+      this.lastWrite.set(prefix, revision);
+    }
+  }
+
+  /**
+   * The cache once it holds every write this registry made under desc's prefix (a consistent
+   * read for a single apiserver); undefined if it does not catch up in time.
+   */
+  async freshCache(desc: ResourceDescription): Promise<WatchCache | undefined> {
+    const c = await this.cache(desc);
+    const want = this.lastWrite.get(resourcePrefix(desc)) ?? 0;
+    return (await c.waitForRevision(want, cacheWaitMs)) ? c : undefined;
+  }
+
+  /** Stops the watch cache of a prefix (CRD removed) so it relists if served again. */
+  dropCache(desc: ResourceDescription): void {
+    const prefix = resourcePrefix(desc);
+    this.caches.get(prefix)?.stop();
+    this.caches.delete(prefix);
+  }
+
+  /** Stops every cache. */
+  close(): void {
+    for (const c of this.caches.values()) {
+      c.stop();
+    }
+    this.caches.clear();
+  }
+}

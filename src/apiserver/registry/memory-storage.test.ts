@@ -1,0 +1,128 @@
+/**
+ * A tiny in-memory Storage for the registry's and watch cache's unit tests only (the real
+ * backends live in src/storage). MVCC-lite: keeps the latest value per key plus an event log
+ * so watches can replay from a revision; list at an older revision is not supported.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { StorageError } from '../../storage/interface.ts';
+import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle } from '../../storage/interface.ts';
+
+/** Creates an empty in-memory store whose revisions start at 1. */
+export function createMemoryStorage(): Storage & { readonly log: readonly WatchEvent[] } {
+  const data = new Map<string, KeyValue>();
+  const log: WatchEvent[] = [];
+  let revision = 1;
+  let compacted = 0;
+  const watchers = new Set<{ prefix: string; cb: WatchCallbacks; from: number }>();
+
+  const emit = (ev: WatchEvent): void => {
+    log.push(ev);
+    for (const w of watchers) {
+      const key = ev.type === 'put' ? ev.kv.key : ev.key;
+      if (key.startsWith(w.prefix)) {
+        // Deliver asynchronously like a real backend would.
+        queueMicrotask(() => {
+          if (watchers.has(w)) {
+            w.cb.onEvents([ev]);
+          }
+        });
+      }
+    }
+  };
+
+  return {
+    log,
+    get(key) {
+      return Promise.resolve(data.get(key));
+    },
+    list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+      if (opts.revision !== undefined && opts.revision !== 0 && opts.revision < compacted) {
+        return Promise.reject(new StorageError('Compacted', prefix, 'compacted', compacted));
+      }
+      const keys = [...data.keys()].filter((k) => k.startsWith(prefix) && (opts.startAfter === undefined || k > opts.startAfter)).sort();
+      const limit = opts.limit ?? 0;
+      const page = limit > 0 ? keys.slice(0, limit) : keys;
+      return Promise.resolve({ items: page.map((k) => data.get(k) as KeyValue), revision, more: page.length < keys.length, remaining: keys.length - page.length });
+    },
+    count(prefix) {
+      return Promise.resolve([...data.keys()].filter((k) => k.startsWith(prefix)).length);
+    },
+    create(key, value) {
+      if (data.has(key)) {
+        return Promise.reject(new StorageError('KeyExists', key, 'key exists'));
+      }
+      revision++;
+      const kv: KeyValue = { key, value, modRevision: revision, createRevision: revision };
+      data.set(key, kv);
+      emit({ type: 'put', kv, prev: undefined });
+      return Promise.resolve(kv);
+    },
+    update(key, value, expected) {
+      const prev = data.get(key);
+      if (prev === undefined) {
+        return Promise.reject(new StorageError('NotFound', key, 'not found'));
+      }
+      if (prev.modRevision !== expected) {
+        return Promise.reject(new StorageError('Conflict', key, 'conflict', prev.modRevision));
+      }
+      revision++;
+      const kv: KeyValue = { key, value, modRevision: revision, createRevision: prev.createRevision };
+      data.set(key, kv);
+      emit({ type: 'put', kv, prev });
+      return Promise.resolve(kv);
+    },
+    delete(key, expected) {
+      const prev = data.get(key);
+      if (prev === undefined) {
+        return Promise.reject(new StorageError('NotFound', key, 'not found'));
+      }
+      if (expected !== undefined && prev.modRevision !== expected) {
+        return Promise.reject(new StorageError('Conflict', key, 'conflict', prev.modRevision));
+      }
+      revision++;
+      data.delete(key);
+      emit({ type: 'delete', key, revision, prev });
+      return Promise.resolve({ prev, revision });
+    },
+    watch(prefix, fromRevision, cb): WatchHandle {
+      const w = { prefix, cb, from: fromRevision };
+      if (fromRevision < compacted) {
+        queueMicrotask(() => cb.onError(new StorageError('Compacted', prefix, 'compacted', compacted)));
+        return { cancel() {} };
+      }
+      const backlog = log.filter((ev) => (ev.type === 'put' ? ev.kv.modRevision : ev.revision) > fromRevision && (ev.type === 'put' ? ev.kv.key : ev.key).startsWith(prefix));
+      watchers.add(w);
+      if (backlog.length > 0) {
+        queueMicrotask(() => cb.onEvents(backlog));
+      }
+      return { cancel: () => void watchers.delete(w) };
+    },
+    currentRevision() {
+      return Promise.resolve(revision);
+    },
+    compactedRevision() {
+      return Promise.resolve(compacted);
+    },
+    compact(rev) {
+      compacted = Math.max(compacted, rev);
+      return Promise.resolve();
+    },
+    close() {
+      watchers.clear();
+      return Promise.resolve();
+    },
+  };
+}
+
+test('memory storage: create, conflict, watch replay', async () => {
+  const s = createMemoryStorage();
+  const a = await s.create('/registry/x/a', '{}');
+  await assert.rejects(s.create('/registry/x/a', '{}'), (e: unknown) => e instanceof StorageError && e.code === 'KeyExists');
+  await assert.rejects(s.update('/registry/x/a', '{}', a.modRevision + 5), (e: unknown) => e instanceof StorageError && e.code === 'Conflict');
+  const seen: WatchEvent[] = [];
+  const h = s.watch('/registry/x/', 0, { onEvents: (evs) => seen.push(...evs), onError: () => {} });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen.length, 1);
+  h.cancel();
+});

@@ -1,0 +1,99 @@
+/**
+ * The steps every write runs before the store, in upstream's order: defaults → validation
+ * (422) → unknown fields per fieldValidation → managed fields.
+ */
+import { badRequest, invalid } from '../../api/errors.ts';
+import type { FieldError } from '../../api/errors.ts';
+import { applyDefaults } from '../../api/defaults/index.ts';
+import type { GroupVersionKind, KubeObject } from '../../api/object.ts';
+import { apiVersionOf, parseApiVersion } from '../../api/object.ts';
+import { updateManagedFields } from '../../api/patch/index.ts';
+import type { ResourceDescription } from '../../api/resource.ts';
+import { findUnknownFields } from '../../api/schema/index.ts';
+import { validateObject } from '../../api/validation/index.ts';
+import type { WriteContext } from './types.ts';
+
+/** The GVK desc serves. */
+export function gvkOf(desc: ResourceDescription): GroupVersionKind {
+  return { group: desc.group, version: desc.version, kind: desc.kind };
+}
+
+/** Fills apiVersion/kind from the URL when the body omits them; 400 when they disagree. */
+export function checkTypeMeta(desc: ResourceDescription, obj: KubeObject, expected?: { group: string; version: string; kind: string }): void {
+  const want = expected ?? gvkOf(desc);
+  const wantApiVersion = apiVersionOf(want.group, want.version);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== wantApiVersion) {
+    const gv = parseApiVersion(obj.apiVersion);
+    if (gv.group !== want.group || gv.version !== want.version) {
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${wantApiVersion})`);
+    }
+  }
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== want.kind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${want.kind})`);
+  }
+  obj.apiVersion = wantApiVersion;
+  obj.kind = want.kind;
+}
+
+/** 422 for field errors on obj. */
+export function throwInvalid(desc: ResourceDescription, obj: KubeObject, errors: readonly FieldError[]): never {
+  throw invalid(desc.group, desc.kind, obj.metadata.name ?? '', errors);
+}
+
+/** Removes the field at a path like `spec.containers[0].foo` (used to drop unknown fields). */
+export function dropPath(obj: unknown, path: string): void {
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let cur: unknown = obj;
+  for (let i = 0; i < parts.length; i++) {
+    const raw = parts[i];
+    const key: string | number = raw.startsWith('[') ? Number(raw.slice(1, -1)) : raw;
+    if (cur === null || typeof cur !== 'object') {
+      return;
+    }
+    const container = cur as Record<string | number, unknown>;
+    if (i === parts.length - 1) {
+      if (!Array.isArray(container)) {
+        delete container[key];
+      }
+      return;
+    }
+    cur = container[key];
+  }
+}
+
+/**
+ * Runs defaults, validation and unknown-field handling on obj (mutating it), then sets
+ * managedFields for a non-apply write by ctx.fieldManager.
+ */
+export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string | undefined, opts: { skipManagedFields?: boolean } = {}): void {
+  const gvk = gvkOf(desc);
+  applyDefaults(gvk, obj);
+  const errors = validateObject(gvk, obj, old);
+  if (errors.length > 0) {
+    throwInvalid(desc, obj, errors);
+  }
+  checkUnknownFields(desc, obj, ctx);
+  if (!opts.skipManagedFields) {
+    obj.metadata.managedFields = updateManagedFields(gvk, old, obj, ctx.fieldManager ?? 'unknown', subresource);
+    if (obj.metadata.managedFields.length === 0) {
+      delete obj.metadata.managedFields;
+    }
+  }
+}
+
+/** fieldValidation: Strict → 400, Warn → warnings; unknown fields are dropped in every mode (they never decode). */
+export function checkUnknownFields(desc: ResourceDescription, obj: KubeObject, ctx: WriteContext): void {
+  const unknown = findUnknownFields(gvkOf(desc), obj);
+  if (unknown.length === 0) {
+    return;
+  }
+  if (ctx.fieldValidation === 'Strict') {
+    throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+  }
+  for (const f of unknown) {
+    if (ctx.fieldValidation === 'Warn') {
+      ctx.warnings.push(`unknown field "${f}"`);
+    }
+    dropPath(obj, f);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * UPDATE (PUT) and the update half of PATCH: a guaranteed-update loop over the store
+ * (re-read, re-apply, compare-and-swap; retried on conflicts unless the client gave a
+ * resourceVersion precondition), with create-on-update where upstream allows it.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { badRequest, conflict, isAlreadyExists, notFound } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { ResourceDescription } from '../../api/resource.ts';
+import { StorageError } from '../../storage/interface.ts';
+import { cloneObject, decodeObject, encodeObject, objectKey } from './codec.ts';
+import type { RegistryCore } from './core.ts';
+import { applyNamespace, checkNamespaceOpen, prepareNewObject, storeNew } from './create.ts';
+import { modifiedMessage, translateStorageError } from './errors.ts';
+import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
+import { prepareForUpdate, specChanged } from './strategy.ts';
+import type { WriteContext, WriteResult } from './types.ts';
+
+/** Produces the desired object from the current one (a mutable copy; undefined when creating). */
+export type Mutator = (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
+
+export interface UpdateOptions {
+  readonly subresource?: string;
+  /** Create the object when missing (apply, and kinds upstream allows for PUT). */
+  readonly allowCreate: boolean;
+  /** resourceVersion the client required (PUT body, or a patch that sets it); stale → 409. */
+  readonly precondition?: string;
+  /** Server-side apply already computed managedFields. */
+  readonly managedFieldsDone?: boolean;
+}
+
+const maxAttempts = 16;
+
+/** True when an object that is being deleted has nothing left holding it (upstream's shouldDeleteDuringUpdate). */
+export function readyToDelete(desc: ResourceDescription, obj: KubeObject): boolean {
+  const meta = obj.metadata;
+  if (meta.deletionTimestamp === undefined || (meta.finalizers ?? []).length > 0 || (meta.deletionGracePeriodSeconds ?? 0) !== 0) {
+    return false;
+  }
+  if (desc.group === '' && desc.kind === 'Namespace') {
+    const finalizers = (obj.spec as { finalizers?: unknown[] } | undefined)?.finalizers ?? [];
+    return finalizers.length === 0;
+  }
+  return true;
+}
+
+function comparable(obj: KubeObject): unknown {
+  const { managedFields: _m, resourceVersion: _r, ...meta } = obj.metadata;
+  return JSON.parse(JSON.stringify({ ...obj, metadata: meta })) as unknown;
+}
+
+/** Runs one update of desc/namespace/name through the guaranteed-update loop. */
+export async function updateObject(core: RegistryCore, desc: ResourceDescription, namespace: string | undefined, name: string, ctx: WriteContext, mutate: Mutator, opts: UpdateOptions): Promise<WriteResult> {
+  const key = objectKey(desc, namespace, name);
+  const conditional = opts.precondition !== undefined && opts.precondition !== '';
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const kv = await core.storage.get(key);
+    const old = kv === undefined ? undefined : decodeObject(kv);
+    if (kv === undefined || old === undefined) {
+      if (!opts.allowCreate || opts.subresource !== undefined) {
+        throw notFound(desc.group, desc.resource, name);
+      }
+      if (conditional) {
+        // Upstream: a precondition on a missing object cannot hold.
+        throw notFound(desc.group, desc.resource, name);
+      }
+      const obj = await mutate(undefined);
+      obj.metadata ??= {};
+      checkTypeMeta(desc, obj);
+      applyNamespace(desc, namespace, obj);
+      checkName(obj, name);
+      await checkNamespaceOpen(core, desc, obj.metadata.namespace);
+      prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
+      try {
+        return { object: await storeNew(core, desc, obj, ctx), created: true };
+      } catch (err) {
+        if (isAlreadyExists(err)) {
+          continue; // someone created it meanwhile: update instead
+        }
+        throw err;
+      }
+    }
+    const oldRv = old.metadata.resourceVersion;
+    if (conditional && opts.precondition !== oldRv) {
+      throw conflict(desc.group, desc.resource, name, modifiedMessage);
+    }
+    const obj = await mutate(cloneObject(old));
+    obj.metadata ??= {};
+    checkTypeMeta(desc, obj);
+    applyNamespace(desc, namespace, obj);
+    checkName(obj, name);
+    obj.metadata.resourceVersion = oldRv;
+    keepServerFields(desc, obj, old);
+    prepareForUpdate(desc, obj, old, opts.subresource);
+    if (desc.bumpsGeneration && specChanged(desc, obj, old)) {
+      obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    }
+    admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone });
+    if (isDeepStrictEqual(comparable(obj), comparable(old))) {
+      return { object: cloneObject(old), created: false }; // no-op: upstream skips the write
+    }
+    if (readyToDelete(desc, obj)) {
+      if (ctx.dryRun) {
+        return { object: obj, created: false };
+      }
+      try {
+        const res = await core.storage.delete(key, kv.modRevision);
+        core.noteWrite(desc, res.revision);
+        obj.metadata.resourceVersion = String(res.revision);
+        return { object: obj, created: false };
+      } catch (err) {
+        if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
+          continue;
+        }
+        throw translateStorageError(desc, name, err);
+      }
+    }
+    if (ctx.dryRun) {
+      return { object: obj, created: false };
+    }
+    try {
+      const next = await core.storage.update(key, encodeObject(obj), kv.modRevision);
+      core.noteWrite(desc, next.modRevision);
+      return { object: cloneObject(decodeObject(next) as KubeObject), created: false };
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
+        continue;
+      }
+      throw translateStorageError(desc, name, err);
+    }
+  }
+  throw conflict(desc.group, desc.resource, name, modifiedMessage);
+}
+
+function checkName(obj: KubeObject, name: string): void {
+  const bodyName = obj.metadata.name;
+  if (bodyName === undefined || bodyName === '') {
+    obj.metadata.name = name;
+  } else if (bodyName !== name) {
+    throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+  }
+}
+
+/** Server-owned metadata survives every update; uid may be echoed but not changed (422). */
+function keepServerFields(desc: ResourceDescription, obj: KubeObject, old: KubeObject): void {
+  const meta = obj.metadata;
+  if (meta.uid !== undefined && meta.uid !== '' && meta.uid !== old.metadata.uid) {
+    throwInvalid(desc, obj, [{ type: 'FieldValueInvalid', field: 'metadata.uid', message: `Invalid value: "${meta.uid}": field is immutable` }]);
+  }
+  meta.uid = old.metadata.uid;
+  meta.creationTimestamp = old.metadata.creationTimestamp;
+  setOrDelete(meta, 'deletionTimestamp', old.metadata.deletionTimestamp);
+  setOrDelete(meta, 'deletionGracePeriodSeconds', old.metadata.deletionGracePeriodSeconds);
+  setOrDelete(meta, 'generation', old.metadata.generation);
+  delete meta.selfLink;
+  if (old.metadata.deletionTimestamp !== undefined) {
+    // Upstream: while deleting, finalizers may only be removed, never added.
+    const before = new Set(old.metadata.finalizers ?? []);
+    const added = (meta.finalizers ?? []).filter((f) => !before.has(f));
+    if (added.length > 0) {
+      throwInvalid(desc, obj, [{ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+    }
+  }
+}
+
+function setOrDelete<K extends 'deletionTimestamp' | 'deletionGracePeriodSeconds' | 'generation'>(meta: KubeObject['metadata'], field: K, value: KubeObject['metadata'][K]): void {
+  if (value === undefined) {
+    delete meta[field];
+  } else {
+    meta[field] = value;
+  }
+}

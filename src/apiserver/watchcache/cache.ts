@@ -1,0 +1,262 @@
+/**
+ * The watch cache of one resource prefix (DESIGN.md §4, upstream's cacher): one store watch
+ * keeps an in-memory copy of every object (sorted by key) and a ring of recent events, and
+ * serves gets, lists and any number of watches from memory.
+ */
+import { gone } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { KeyValue, Storage, StorageError, WatchEvent, WatchHandle } from '../../storage/interface.ts';
+import { SortedKeys } from './sorted-keys.ts';
+import { CacheWatcher, withResourceVersion } from './watcher.ts';
+import type { CacheEvent, WatcherOptions } from './watcher.ts';
+
+export type { CacheEvent, CacheSink, WatcherOptions, DeliveredType } from './watcher.ts';
+
+/** Turns a stored value into the object handed out (resourceVersion set); undefined skips it. */
+export type Decoder = (kv: KeyValue) => KubeObject | undefined;
+
+export interface WatchCacheOptions {
+  /** Events kept for watches that resume from a resourceVersion. */
+  readonly capacity?: number;
+  /** Milliseconds between periodic bookmarks (upstream: about a minute). */
+  readonly bookmarkIntervalMs?: number;
+}
+
+/** Where a new watch starts. */
+export interface WatchStart {
+  /** Resume after this revision; undefined: start from the current state. */
+  readonly fromRevision?: number;
+  /** Send the current state as ADDED events first. */
+  readonly initialEvents: boolean;
+  /** After the initial events, a BOOKMARK annotated k8s.io/initial-events-end (needs opts.bookmarks). */
+  readonly initialEventsEnd: boolean;
+}
+
+/** Serves one key prefix from memory, fed by one storage watch. */
+export class WatchCache {
+  readonly prefix: string;
+  private readonly storage: Storage;
+  private readonly decode: Decoder;
+  private readonly capacity: number;
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly keys = new SortedKeys();
+  private ring: CacheEvent[] = [];
+  private ringStart = 0;
+  /** Watches may resume from any revision >= horizon. */
+  private horizon = 0;
+  private rev = 0;
+  private readonly watchers = new Set<CacheWatcher>();
+  private handle: WatchHandle | undefined;
+  private readyPromise: Promise<void> | undefined;
+  private revisionWaiters: { rev: number; resolve: () => void }[] = [];
+  private readonly bookmarkTimer: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(storage: Storage, prefix: string, decode: Decoder, opts: WatchCacheOptions = {}) {
+    this.storage = storage;
+    this.prefix = prefix;
+    this.decode = decode;
+    this.capacity = opts.capacity ?? 10_000;
+    this.bookmarkTimer = setInterval(() => this.sendBookmarks(), opts.bookmarkIntervalMs ?? 60_000);
+    this.bookmarkTimer.unref();
+  }
+
+  /** The revision the cache reflects (the last event it applied, or its initial list). */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** Resolves once the initial list is loaded and the store watch runs. */
+  ready(): Promise<void> {
+    this.readyPromise ??= this.load().catch((e: unknown) => {
+      this.readyPromise = undefined;
+      throw e;
+    });
+    return this.readyPromise;
+  }
+
+  /** The current object at key. */
+  get(key: string): KubeObject | undefined {
+    return this.objects.get(key);
+  }
+
+  /** Current objects under keyPrefix (sorted by key), after `afterKey` when given. Objects are shared: never mutate them. */
+  list(keyPrefix: string, afterKey?: string): KubeObject[] {
+    return this.keys.range(keyPrefix, afterKey).map((k) => this.objects.get(k) as KubeObject);
+  }
+
+  /** Keys under keyPrefix in order (for pagination). */
+  listKeys(keyPrefix: string, afterKey?: string): string[] {
+    return this.keys.range(keyPrefix, afterKey);
+  }
+
+  /** Waits until the cache has applied revision rv, up to timeoutMs; true when it has. */
+  waitForRevision(rv: number, timeoutMs: number): Promise<boolean> {
+    if (this.rev >= rv) {
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const waiter = { rev: rv, resolve: () => { clearTimeout(timer); resolve(true); } };
+      const timer = setTimeout(() => {
+        this.revisionWaiters = this.revisionWaiters.filter((w) => w !== waiter);
+        resolve(this.rev >= rv);
+      }, timeoutMs);
+      this.revisionWaiters.push(waiter);
+    });
+  }
+
+  /** Oldest revision a watch can resume from. */
+  get oldestResumable(): number {
+    return this.horizon;
+  }
+
+  /**
+   * Registers a watcher. Resuming from a revision older than the event ring answers an
+   * ERROR 410 Expired and closes, like upstream. Returns the watcher (stop() ends it).
+   */
+  watch(opts: WatcherOptions, start: WatchStart): CacheWatcher {
+    const w = new CacheWatcher(opts, () => this.watchers.delete(w));
+    if (start.fromRevision !== undefined && start.fromRevision < this.horizon) {
+      const status = gone(`too old resource version: ${start.fromRevision} (${this.horizon})`).toStatus();
+      setImmediate(() => w.fail(status));
+      return w;
+    }
+    if (start.initialEvents) {
+      w.setInitial(this.list(opts.keyPrefix), start.initialEventsEnd ? this.rev : undefined);
+    }
+    if (start.fromRevision !== undefined) {
+      for (let i = this.ringStart; i < this.ring.length; i++) {
+        const ev = this.ring[i];
+        if (ev.revision > start.fromRevision && ev.key.startsWith(opts.keyPrefix)) {
+          w.push(ev);
+        }
+      }
+    }
+    this.watchers.add(w);
+    return w;
+  }
+
+  /** Stops the store watch and closes every watcher. */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.bookmarkTimer);
+    this.handle?.cancel();
+    this.handle = undefined;
+    for (const w of [...this.watchers]) {
+      w.stop(true);
+    }
+    for (const waiter of this.revisionWaiters) {
+      waiter.resolve();
+    }
+    this.revisionWaiters = [];
+  }
+
+  private async load(): Promise<void> {
+    const res = await this.storage.list(this.prefix);
+    this.objects.clear();
+    for (const kv of res.items) {
+      const obj = this.decode(kv);
+      if (obj !== undefined) {
+        this.objects.set(kv.key, obj);
+      }
+    }
+    this.keys.reset([...this.objects.keys()]);
+    this.rev = res.revision;
+    this.horizon = res.revision;
+    this.ring = [];
+    this.ringStart = 0;
+    if (this.stopped) {
+      return;
+    }
+    this.handle = this.storage.watch(this.prefix, res.revision, {
+      onEvents: (events) => this.apply(events),
+      onError: (err) => this.restart(err),
+    });
+  }
+
+  /** The store watch broke (e.g. compacted): relist; current watchers must re-watch, as upstream. */
+  private restart(err: StorageError): void {
+    if (this.stopped) {
+      return;
+    }
+    process.emitWarning(`watch cache ${this.prefix}: store watch failed (${err.code}: ${err.message}); relisting`);
+    this.handle?.cancel();
+    this.handle = undefined;
+    for (const w of [...this.watchers]) {
+      w.stop(true);
+    }
+    this.readyPromise = this.load().catch((e: unknown) => {
+      process.emitWarning(`watch cache ${this.prefix}: relist failed: ${String(e)}`);
+      this.readyPromise = undefined;
+    });
+  }
+
+  private apply(events: readonly WatchEvent[]): void {
+    for (const ev of events) {
+      const cacheEvent = this.toCacheEvent(ev);
+      if (cacheEvent === undefined) {
+        continue;
+      }
+      this.rev = Math.max(this.rev, cacheEvent.revision);
+      this.record(cacheEvent);
+      for (const w of this.watchers) {
+        if (cacheEvent.key.startsWith(w.opts.keyPrefix)) {
+          w.push(cacheEvent);
+        }
+      }
+    }
+    if (this.revisionWaiters.length > 0) {
+      const due = this.revisionWaiters.filter((w) => w.rev <= this.rev);
+      this.revisionWaiters = this.revisionWaiters.filter((w) => w.rev > this.rev);
+      for (const w of due) {
+        w.resolve();
+      }
+    }
+  }
+
+  private toCacheEvent(ev: WatchEvent): CacheEvent | undefined {
+    if (ev.type === 'put') {
+      if (ev.kv.modRevision <= this.rev && this.objects.has(ev.kv.key)) {
+        const cur = this.objects.get(ev.kv.key);
+        if (cur !== undefined && Number(cur.metadata.resourceVersion) >= ev.kv.modRevision) {
+          return undefined; // already applied (initial list raced the watch)
+        }
+      }
+      const obj = this.decode(ev.kv);
+      if (obj === undefined) {
+        return undefined;
+      }
+      const prev = this.objects.get(ev.kv.key);
+      this.objects.set(ev.kv.key, obj);
+      if (prev === undefined) {
+        this.keys.insert(ev.kv.key);
+      }
+      return { type: prev === undefined ? 'ADDED' : 'MODIFIED', key: ev.kv.key, object: obj, prev, revision: ev.kv.modRevision };
+    }
+    const prev = this.objects.get(ev.key) ?? this.decode(ev.prev);
+    if (!this.objects.has(ev.key) || prev === undefined) {
+      return undefined;
+    }
+    this.objects.delete(ev.key);
+    this.keys.remove(ev.key);
+    return { type: 'DELETED', key: ev.key, object: withResourceVersion(prev, ev.revision), prev, revision: ev.revision };
+  }
+
+  private record(ev: CacheEvent): void {
+    this.ring.push(ev);
+    if (this.ring.length - this.ringStart > this.capacity) {
+      const evicted = this.ring[this.ringStart++];
+      this.horizon = Math.max(this.horizon, evicted.revision);
+      if (this.ringStart > this.capacity) {
+        this.ring = this.ring.slice(this.ringStart);
+        this.ringStart = 0;
+      }
+    }
+  }
+
+  private sendBookmarks(): void {
+    for (const w of this.watchers) {
+      w.bookmark(this.rev);
+    }
+  }
+}
