@@ -1,39 +1,107 @@
 /**
  * OpenAPI documents served by the API server, built from the schema registry and the
- * served resources. The schema module owns this folder; these first bodies serve the
- * minimal v3 documents that satisfied kubectl's field-validation check (API-SURFACE.md §4).
+ * served resources: the v3 index and per-group-version documents, and the v2 (swagger 2.0,
+ * JSON) document. Documents are cached per input fingerprint; a CRD change or a change in
+ * served resources yields a new document and a new hash.
  */
-import { apiVersionOf } from '../object.ts';
+import { createHash } from 'node:crypto';
 import type { ResourceDescription } from '../resource.ts';
+import { customRevision, getSchema, isCustom } from '../schema/index.ts';
+import { buildV2Document } from './v2.ts';
+import { buildV3Document, gvPathOf } from './v3.ts';
 
-/** `/openapi/v3`: `{paths: {"api/v1": {serverRelativeURL}, "apis/apps/v1": ...}}`. */
+/** The Kubernetes version our documents describe (info.version). */
+export const openApiVersion = 'v1.35.0';
+
+/** Bump when the document builders change shape, so clients refetch. */
+const builderVersion = '1';
+
+function fingerprint(resources: readonly ResourceDescription[]): string {
+  const h = createHash('sha512');
+  h.update(builderVersion);
+  for (const r of resources) {
+    // Functions (field selectors) are not part of the document; everything else is.
+    h.update(JSON.stringify({ ...r, fieldSelectors: Object.keys(r.fieldSelectors) }));
+    // Built-in schemas are fixed for a build (builderVersion); only CRD schemas change at run time.
+    const gvk = { group: r.group, version: r.version, kind: r.kind };
+    h.update(JSON.stringify(isCustom(gvk) ? (getSchema(gvk) ?? null) : null));
+  }
+  return h.digest('hex').toUpperCase();
+}
+
+function byGroupVersion(resources: readonly ResourceDescription[]): Map<string, ResourceDescription[]> {
+  const out = new Map<string, ResourceDescription[]>();
+  for (const r of resources) {
+    const gv = gvPathOf(r);
+    const list = out.get(gv) ?? [];
+    list.push(r);
+    out.set(gv, list);
+  }
+  return out;
+}
+
+const hashCache = new Map<string, { revision: number; resources: readonly ResourceDescription[]; hash: string }>();
+
+function hashOf(gvPath: string, resources: readonly ResourceDescription[]): string {
+  const cached = hashCache.get(gvPath);
+  const revision = customRevision();
+  if (cached !== undefined && cached.revision === revision && sameResources(cached.resources, resources)) {
+    return cached.hash;
+  }
+  const hash = fingerprint(resources);
+  hashCache.set(gvPath, { revision, resources, hash });
+  return hash;
+}
+
+function sameResources(a: readonly ResourceDescription[], b: readonly ResourceDescription[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
+}
+
+/** `/openapi/v3`: `{paths: {"api/v1": {serverRelativeURL: "/openapi/v3/api/v1?hash=…"}, ...}}`. */
 export function openApiV3Index(resources: readonly ResourceDescription[]): { paths: Record<string, { serverRelativeURL: string }> } {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const r of resources) {
-    const gv = r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`;
-    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=0` };
+  const groups = byGroupVersion(resources);
+  for (const gv of [...groups.keys()].sort()) {
+    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hashOf(gv, groups.get(gv)!)}` };
   }
   return { paths };
 }
 
+const docCache = new Map<string, { hash: string; doc: Record<string, unknown> }>();
+
 /** `/openapi/v3/<api/v1|apis/g/v>`; undefined when no served resource is in that group-version. */
 export function openApiV3Document(groupVersionPath: string, resources: readonly ResourceDescription[]): Record<string, unknown> | undefined {
-  const inGv = resources.filter((r) => (r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`) === groupVersionPath);
-  if (inGv.length === 0) {
+  const inGv = byGroupVersion(resources).get(groupVersionPath);
+  if (inGv === undefined) {
     return undefined;
   }
-  const paths: Record<string, unknown> = {};
-  for (const r of inGv) {
-    const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
-    const item = r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}/{name}` : `${base}/${r.resource}/{name}`;
-    paths[item] = {
-      patch: {
-        'x-kubernetes-action': 'patch',
-        'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind: r.kind },
-        parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
-        responses: { '200': { description: 'OK' } },
-      },
-    };
+  const hash = hashOf(groupVersionPath, inGv);
+  const cached = docCache.get(groupVersionPath);
+  if (cached !== undefined && cached.hash === hash) {
+    return cached.doc;
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: apiVersionOf('', 'v1.35.0') }, paths, components: { schemas: {} } };
+  const doc = buildV3Document(groupVersionPath, inGv, openApiVersion);
+  docCache.set(groupVersionPath, { hash, doc });
+  return doc;
+}
+
+/** The content hash `openApiV3Index` advertises for a group-version (for ETag / cache headers). */
+export function openApiV3Hash(groupVersionPath: string, resources: readonly ResourceDescription[]): string | undefined {
+  const inGv = byGroupVersion(resources).get(groupVersionPath);
+  return inGv === undefined ? undefined : hashOf(groupVersionPath, inGv);
+}
+
+let v2Cache: { hash: string; doc: Record<string, unknown> } | undefined;
+
+/**
+ * `/openapi/v2` as swagger 2.0 JSON (serve it for `Accept: application/json`). Upstream also
+ * serves it as protobuf, which we do not: answer 406 to a protobuf-only Accept; kubectl
+ * tolerates that (and 404) and uses v3.
+ */
+export function openApiV2(resources: readonly ResourceDescription[]): Record<string, unknown> {
+  const hash = fingerprint(resources) + String(customRevision());
+  if (v2Cache?.hash !== hash) {
+    v2Cache = { hash, doc: buildV2Document(resources, openApiVersion) };
+  }
+  return v2Cache.doc;
 }

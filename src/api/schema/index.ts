@@ -7,7 +7,7 @@
 import type { FieldError } from '../errors.ts';
 import type { GroupVersionKind, KubeObject } from '../object.ts';
 import { builtinDefinition, builtinDefinitionName } from './builtin.ts';
-import { customDefinition, customSchema, deleteCustomSchema, isCustom, setCustomSchema } from './custom.ts';
+import { customDefinition, customDefinitionName as customDefinitionNameOf, customSchema, deleteCustomSchema, isCustom, setCustomSchema } from './custom.ts';
 import { refName } from './node.ts';
 import type { SchemaNode } from './node.ts';
 import { derefNode, walkUnknown } from './unknown.ts';
@@ -15,7 +15,7 @@ import { validateNode } from './validate.ts';
 
 export type { SchemaNode } from './node.ts';
 export { refName, refPrefix } from './node.ts';
-export { customDefinitionName, customRevision } from './custom.ts';
+export { customDefinitionName, customRevision, isCustom } from './custom.ts';
 export { derefNode } from './unknown.ts';
 
 /**
@@ -111,4 +111,12 @@ export function schemaAtPath(node: SchemaNode, path: readonly string[]): SchemaN
     n = next === undefined ? undefined : derefNode(next, resolveRef);
   }
   return n;
+}
+
+/** The definition name of a kind's schema (built-in upstream name, or the CRD's), or undefined. */
+export function definitionNameOf(gvk: GroupVersionKind): string | undefined {
+  if (isCustom(gvk)) {
+    return customDefinitionNameOf(gvk);
+  }
+  return builtinDefinitionName(gvk.group, gvk.version, gvk.kind);
 }

@@ -35,6 +35,7 @@ export const specialDefinitions: Record<string, SchemaNode> = {
     type: 'string',
     format: 'date-time',
   },
+  [`${metaPkg}.Patch`]: { description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.', type: 'object' },
   [`${metaPkg}.MicroTime`]: { description: 'MicroTime is version of Time with microsecond level precision.', type: 'string', format: 'date-time' },
   [`${metaPkg}.FieldsV1`]: {
     description:
