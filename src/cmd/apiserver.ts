@@ -1,5 +1,78 @@
-/** `k8ts apiserver`: flags → the API server's run(). */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('k8ts apiserver: not implemented yet\n');
-  return 1;
+/** `k8ts apiserver`: flags → the API server's run(); SIGTERM/SIGINT stop it cleanly. */
+import { FlagError, formatUsage, parseFlags } from './flags.ts';
+
+const specs = {
+  'data-dir': { type: 'string', help: 'directory for the PKI, admin.kubeconfig and the embedded store', default: '/var/lib/k8ts' },
+  'secure-port': { type: 'int', help: 'the port on which to serve HTTPS with authentication (0: pick a free port)', default: 6443 },
+  'bind-address': { type: 'string', help: 'the IP address on which to listen for the --secure-port port', default: '0.0.0.0' },
+  'advertise-address': { type: 'string', help: 'the IP address published to the cluster in the kubernetes Endpoints (default: bind address or first non-loopback IPv4)' },
+  'storage-backend': { type: 'string', help: 'the storage backend: sqlite (embedded) or etcd3', default: 'sqlite' },
+  'etcd-servers': { type: 'strings', help: 'list of etcd servers to connect with (scheme://ip:port), comma separated' },
+  'token-auth-file': { type: 'string', help: 'static bearer tokens, CSV: token,user,uid,"group1,group2" (default <data-dir>/pki/tokens.csv, created with an admin token)' },
+} as const;
+
+const usageLine = 'Usage: k8ts apiserver [flags]\n\nRuns the Kubernetes API server over HTTPS (HTTP/2 and HTTP/1.1).';
+
+/** Parses and validates the flags; throws FlagError on mistakes. */
+export function apiserverOptions(argv: readonly string[]) {
+  const { flags, args, help } = parseFlags(argv, specs);
+  if (help) {
+    return undefined;
+  }
+  if (args.length > 0) {
+    throw new FlagError(`unexpected argument "${args[0]}"`);
+  }
+  const backend = flags['storage-backend'];
+  if (backend !== 'sqlite' && backend !== 'etcd3') {
+    throw new FlagError(`--storage-backend: unknown backend "${backend ?? ''}" (want sqlite or etcd3)`);
+  }
+  const etcdServers = flags['etcd-servers'] ?? [];
+  if (backend === 'etcd3' && etcdServers.length === 0) {
+    throw new FlagError('--etcd-servers must be specified with --storage-backend=etcd3');
+  }
+  const port = flags['secure-port'] ?? 6443;
+  if (port < 0 || port > 65535) {
+    throw new FlagError(`--secure-port ${port} must be between 0 and 65535, inclusive`);
+  }
+  return {
+    dataDir: flags['data-dir'] ?? '/var/lib/k8ts',
+    securePort: port,
+    bindAddress: flags['bind-address'],
+    advertiseAddress: flags['advertise-address'],
+    storageBackend: backend,
+    etcdServers,
+    tokenAuthFile: flags['token-auth-file'],
+  } as const;
+}
+
+/** Entry point: runs until SIGTERM/SIGINT, then shuts down gracefully and returns 0. */
+export async function main(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = apiserverOptions(argv);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
+      return 1;
+    }
+    throw e;
+  }
+  if (opts === undefined) {
+    process.stdout.write(formatUsage(usageLine, specs));
+    return 0;
+  }
+  const { runApiServer } = await import('../apiserver/server.ts');
+  const server = await runApiServer(opts);
+  await new Promise<void>((resolve) => {
+    const stop = (sig: NodeJS.Signals): void => {
+      process.stderr.write(`apiserver: ${sig} received, shutting down\n`);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await server.close();
+  return 0;
 }

@@ -102,7 +102,12 @@ export async function startSecureServer(opts: SecureServerOptions): Promise<Secu
   server.on('tlsClientError', () => {
     // A client that aborts the handshake (or a port probe) is not the server's problem.
   });
-  server.on('sessionError', (err: Error) => log(`apiserver: http2 session error: ${err.message}`));
+  server.on('sessionError', (err: NodeJS.ErrnoException) => {
+    // Clients hanging up mid-session (kubectl does on exit) are routine.
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') {
+      log(`apiserver: http2 session error: ${err.message}`);
+    }
+  });
 
   const onRequest = async (req: AnyRequest, res: AnyResponse): Promise<void> => {
     let user;

@@ -1,0 +1,237 @@
+/**
+ * kube-apiserver, assembled: PKI and admin kubeconfig in the data dir, the store, the
+ * registry, the HTTP handler behind TLS + authentication, and the bootstrap objects.
+ */
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { isIP } from 'node:net';
+import { adminKubeconfig, writeKubeconfig } from '../kubeconfig/index.ts';
+import { apiserverSans, DEFAULT_KUBERNETES_SERVICE_IP, ensureClusterPki } from '../pki/index.ts';
+import { openStorage } from '../storage/open.ts';
+import { createAuthenticator, ensureTokenFile, tokenFileAuthenticator } from './authn/index.ts';
+import { createApiHandler } from './http/index.ts';
+import { createRegistry } from './registry/index.ts';
+import { startSecureServer } from './transport/index.ts';
+import type { UpgradeHandler } from './transport/index.ts';
+import { isAlreadyExists, isNotFound } from '../api/errors.ts';
+import type { KubeObject } from '../api/object.ts';
+import type { Registry, WriteContext } from './registry/types.ts';
+
+/** `k8ts apiserver`'s settings. */
+export interface ApiServerOptions {
+  readonly dataDir: string;
+  readonly securePort: number;
+  /** Listen address (default 0.0.0.0, as upstream). */
+  readonly bindAddress?: string;
+  /** The address published in the `kubernetes` Endpoints (default: bind address, else the first non-loopback IPv4). */
+  readonly advertiseAddress?: string;
+  readonly storageBackend: 'sqlite' | 'etcd3';
+  readonly etcdServers?: readonly string[];
+  /** Static token file (default `<dataDir>/pki/tokens.csv`, created with an admin token). */
+  readonly tokenAuthFile?: string;
+  /** Upgrade requests (exec/attach/port-forward), once someone serves them. */
+  readonly onUpgrade?: UpgradeHandler;
+  readonly log?: (msg: string) => void;
+}
+
+/** A running apiserver. */
+export interface RunningApiServer {
+  readonly port: number;
+  /** `https://host:port` as written into admin.kubeconfig. */
+  readonly url: string;
+  readonly kubeconfigPath: string;
+  /** The admin token from the default token file (undefined with a custom --token-auth-file). */
+  readonly adminToken: string | undefined;
+  close(): Promise<void>;
+}
+
+function isSpecific(addr: string | undefined): addr is string {
+  return addr !== undefined && addr !== '' && addr !== '0.0.0.0' && addr !== '::';
+}
+
+function isLoopback(addr: string): boolean {
+  return addr.startsWith('127.') || addr === '::1';
+}
+
+/** The first non-internal IPv4 address of this machine, else 127.0.0.1. */
+function defaultAdvertiseAddress(bindAddress: string | undefined): string {
+  if (isSpecific(bindAddress) && !isLoopback(bindAddress)) {
+    return bindAddress;
+  }
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4' && !a.internal) {
+        return a.address;
+      }
+    }
+  }
+  return '127.0.0.1';
+}
+
+/** The URL clients on this machine use: the bind address if specific, else loopback. */
+function localUrl(bindAddress: string | undefined, port: number): string {
+  const host = isSpecific(bindAddress) ? bindAddress : '127.0.0.1';
+  return `https://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/** Starts the apiserver; resolves once it listens and the bootstrap objects exist. */
+export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
+  const bindAddress = opts.bindAddress ?? '0.0.0.0';
+  const advertiseAddress = opts.advertiseAddress ?? defaultAdvertiseAddress(bindAddress);
+  const pki = await ensureClusterPki(opts.dataDir, apiserverSans(bindAddress, isSpecific(advertiseAddress) ? [advertiseAddress] : []));
+  const tokenFile = opts.tokenAuthFile ?? join(pki.dir, 'tokens.csv');
+  const adminToken = opts.tokenAuthFile === undefined ? await ensureTokenFile(tokenFile) : undefined;
+  const tokens = await tokenFileAuthenticator(tokenFile);
+
+  const storage = await openStorage({ backend: opts.storageBackend, dataDir: opts.dataDir, etcdServers: opts.etcdServers });
+  const registry = createRegistry({ storage });
+  let bootstrapped = false;
+  const handler = createApiHandler({
+    registry,
+    log,
+    healthChecks: [
+      { name: 'etcd', check: async () => void (await storage.currentRevision()) },
+      { name: 'poststarthook/bootstrap-controller', check: () => {
+        if (!bootstrapped) {
+          throw new Error('not finished');
+        }
+      } },
+    ],
+  });
+  let transport;
+  try {
+    await registry.ready;
+    transport = await startSecureServer({
+      port: opts.securePort,
+      host: bindAddress,
+      certPem: pki.serving.certPem,
+      keyPem: pki.serving.keyPem,
+      clientCaPem: pki.ca.certPem,
+      authenticate: createAuthenticator({ clientCertificates: true, tokenAuthenticators: [tokens] }),
+      handler,
+      onUpgrade: opts.onUpgrade,
+      log,
+    });
+  } catch (e) {
+    await registry.close();
+    await storage.close();
+    throw e;
+  }
+  const port = transport.port;
+  const url = localUrl(bindAddress, port);
+  const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
+  await writeKubeconfig(kubeconfigPath, adminKubeconfig(url, pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem));
+
+  await bootstrapCluster(registry, { serviceIp: DEFAULT_KUBERNETES_SERVICE_IP, advertiseAddress, securePort: port });
+  bootstrapped = true;
+  log(`apiserver: serving on ${url} (storage ${opts.storageBackend}); admin kubeconfig ${kubeconfigPath}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const t = transport;
+      t.stopAccepting();
+      // Ending the watches lets their responses finish, so the connections can drain.
+      await registry.close();
+      await t.close();
+      await storage.close();
+    })();
+    return closing;
+  };
+  return { port, url, kubeconfigPath, adminToken, close };
+}
+
+
+// ---- Bootstrap (kube-apiserver's bootstrap controller): the system namespaces and the
+// `kubernetes` Service, Endpoints and EndpointSlice in `default`. Idempotent: existing objects
+// are kept, and the endpoints are corrected if the address or port moved.
+
+/** The namespaces every cluster has. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Where clients inside the cluster reach the apiserver. */
+export interface BootstrapOptions {
+  /** The ClusterIP of the `kubernetes` Service (the first IP of the service CIDR). */
+  readonly serviceIp: string;
+  /** The IP other nodes and pods reach this apiserver on. */
+  readonly advertiseAddress: string;
+  readonly securePort: number;
+}
+
+const systemContext = (): WriteContext => ({ user: { username: 'system:apiserver', groups: ['system:masters'] }, dryRun: false, fieldManager: 'kube-apiserver', fieldValidation: 'Ignore', warnings: [] });
+
+function describe(registry: Registry, group: string, version: string, resource: string) {
+  return registry.resolve(group, version, resource);
+}
+
+/** Creates `obj` unless it exists; returns the stored object. */
+async function ensureObject(registry: Registry, group: string, version: string, resource: string, namespace: string | undefined, obj: KubeObject): Promise<KubeObject | undefined> {
+  const desc = describe(registry, group, version, resource);
+  if (desc === undefined) {
+    return undefined;
+  }
+  const name = obj.metadata.name ?? '';
+  try {
+    return await registry.get(desc, namespace, name);
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw e;
+    }
+  }
+  try {
+    return await registry.create(desc, namespace, obj, systemContext());
+  } catch (e) {
+    if (isAlreadyExists(e)) {
+      return registry.get(desc, namespace, name);
+    }
+    throw e;
+  }
+}
+
+/** Writes `fix(current)` back when it differs from `current` (keeps metadata and resourceVersion). */
+async function reconcile(registry: Registry, group: string, version: string, resource: string, namespace: string, current: KubeObject | undefined, fix: (o: KubeObject) => KubeObject): Promise<void> {
+  const desc = describe(registry, group, version, resource);
+  if (desc === undefined || current === undefined) {
+    return;
+  }
+  const next = fix(current);
+  if (JSON.stringify(next) === JSON.stringify(current)) {
+    return;
+  }
+  await registry.update(desc, namespace, current.metadata.name ?? '', next, systemContext());
+}
+
+/** Ensures the system namespaces and the `kubernetes` Service/Endpoints/EndpointSlice. */
+export async function bootstrapCluster(registry: Registry, opts: BootstrapOptions): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensureObject(registry, '', 'v1', 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const port = { name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort };
+  const svc = await ensureObject(registry, '', 'v1', 'services', 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: opts.serviceIp, clusterIPs: [opts.serviceIp], ports: [port], sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster' },
+  });
+  const endpoints: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }] }],
+  };
+  // A restart on another port must move the Service's targetPort and the endpoints with it.
+  await reconcile(registry, '', 'v1', 'services', 'default', svc, (o) => ({ ...o, spec: { ...(o.spec as Record<string, unknown>), ports: [port] } }));
+  const ep = await ensureObject(registry, '', 'v1', 'endpoints', 'default', endpoints);
+  await reconcile(registry, '', 'v1', 'endpoints', 'default', ep, (o) => ({ ...o, subsets: endpoints.subsets }));
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }],
+  };
+  const es = await ensureObject(registry, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', slice);
+  await reconcile(registry, 'discovery.k8s.io', 'v1', 'endpointslices', 'default', es, (o) => ({ ...o, endpoints: slice.endpoints, ports: slice.ports }));
+}
