@@ -53,7 +53,7 @@ function rowObject(obj: KubeObject, desc: ResourceDescription, opts: TableOption
 
 /** Converts objects of one resource into a Table (list metadata carried through). */
 export function toTable(desc: ResourceDescription, objects: readonly KubeObject[], listMeta: Record<string, unknown>, opts: TableOptions): Record<string, unknown> {
-  const convertor = tableConvertorFor(desc.group, desc.resource);
+  const convertor = tableConvertorFor(desc.group, desc.resource, desc.version);
   const rows = objects.map((obj) => {
     const row: Record<string, unknown> = { cells: convertor.cells(obj, opts.now) };
     const o = rowObject(obj, desc, opts);

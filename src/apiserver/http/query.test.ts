@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compareKubeVersions, storageVersionHash } from './discovery.ts';
+import { negotiateDiscovery, negotiateResource, parseAccept } from './negotiate.ts';
+import { parseDeleteOptions, parseFieldManager, parseGoBool, parseListQuery } from './query.ts';
+import { parseRoute } from './routes.ts';
+
+test('ParseBool spellings', () => {
+  for (const t of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+    assert.equal(parseGoBool(t), true);
+  }
+  for (const f of ['0', 'f', 'F', 'FALSE', 'false', 'False']) {
+    assert.equal(parseGoBool(f), false);
+  }
+  assert.equal(parseGoBool('yes'), undefined);
+  assert.equal(parseGoBool('tRUE'), undefined);
+});
+
+test('fieldManager defaults from the User-Agent program name', () => {
+  const q = new URLSearchParams();
+  assert.equal(parseFieldManager(q, 'kubectl/v1.35.2 (linux/amd64) kubernetes/fdc9d74', 'CreateOptions'), 'kubectl');
+  assert.equal(parseFieldManager(q, 'Helm/4.1.4', 'CreateOptions'), 'Helm');
+  assert.equal(parseFieldManager(new URLSearchParams('fieldManager=kubectl-client-side-apply'), 'kubectl/v1.35.2', 'CreateOptions'), 'kubectl-client-side-apply');
+  assert.equal(parseFieldManager(q, undefined, 'CreateOptions'), undefined);
+});
+
+test('list options validation', () => {
+  assert.deepEqual(parseListQuery(new URLSearchParams('limit=500&labelSelector=app%3Dweb')).limit, 500);
+  assert.throws(() => parseListQuery(new URLSearchParams('limit=-1')), /limit: Invalid value/);
+  assert.throws(() => parseListQuery(new URLSearchParams('resourceVersionMatch=Exact')), /resourceVersionMatch is forbidden unless resourceVersion is provided/);
+  assert.throws(() => parseListQuery(new URLSearchParams('limit=abc')), /invalid syntax/);
+});
+
+test('delete options: query over body, validation', () => {
+  const { options, dryRun } = parseDeleteOptions(new URLSearchParams('gracePeriodSeconds=0&dryRun=All'), { propagationPolicy: 'Background' });
+  assert.deepEqual([options.gracePeriodSeconds, options.propagationPolicy, dryRun], [0, 'Background', true]);
+  assert.throws(() => parseDeleteOptions(new URLSearchParams('propagationPolicy=Sometimes'), undefined), /propagationPolicy: Unsupported value/);
+});
+
+test('Accept negotiation', () => {
+  assert.deepEqual(parseAccept('a/b;q=0.5, c/d').map((r) => r.type), ['c/d', 'a/b']);
+  assert.equal(negotiateResource('application/json;as=Table;v=v1;g=meta.k8s.io,application/json', true, true).shape, 'Table');
+  assert.equal(negotiateResource('application/json;as=Table;v=v1;g=meta.k8s.io,application/json', false, false).shape, 'Object');
+  assert.equal(negotiateResource('application/vnd.kubernetes.protobuf,application/json', true, false).contentType, 'application/json');
+  assert.throws(() => negotiateResource('application/json;as=Table;v=v2;g=meta.k8s.io', true, true), /only the following media types/);
+  assert.equal(negotiateDiscovery('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'), 'v2');
+  assert.equal(negotiateDiscovery('application/json, */*'), undefined);
+});
+
+test('routes', () => {
+  const scope = (g: string, _v: string, r: string): boolean | undefined => (r === 'pods' ? true : r === 'namespaces' && g === '' ? false : undefined);
+  assert.deepEqual(parseRoute('/api/v1/namespaces/ns1/pods/p/status', scope), { kind: 'resource', group: '', version: 'v1', resource: 'pods', namespace: 'ns1', name: 'p', subresource: 'status', subpath: undefined, legacyWatch: false });
+  const nsStatus = parseRoute('/api/v1/namespaces/ns1/status', scope);
+  assert.equal(nsStatus.kind === 'resource' ? `${nsStatus.resource}/${nsStatus.name}/${nsStatus.subresource}` : '', 'namespaces/ns1/status');
+  const watch = parseRoute('/apis/apps/v1/watch/namespaces/x/deployments', () => true);
+  assert.equal(watch.kind === 'resource' && watch.legacyWatch && watch.namespace === 'x', true);
+  assert.equal(parseRoute('/apis/apps', scope).kind, 'apiGroup');
+  assert.equal(parseRoute('/healthz/etcd', scope).kind, 'health');
+});
+
+test('version ordering and storage version hash', () => {
+  assert.deepEqual(['v1beta1', 'v1alpha1', 'v2', 'v1', 'v2beta2'].sort(compareKubeVersions), ['v2', 'v1', 'v2beta2', 'v1beta1', 'v1alpha1']);
+  // Upstream's published hash for apps/v1 Deployment.
+  assert.equal(storageVersionHash('apps', 'v1', 'Deployment'), '8aSe+NMegvE=');
+});
