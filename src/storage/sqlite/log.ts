@@ -99,17 +99,13 @@ export class LogTable {
       'INSERT INTO log (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'");
-    // Latest row per key as of a revision, in key order: the inner GROUP BY walks the
-    // (name, id) index in name order, so LIMIT stops the walk early.
-    const latestAsOf = `SELECT MAX(id) AS mid FROM log
-      WHERE name >= $start AND name < $end AND name > $after AND id <= $rev GROUP BY name`;
-    this.#list = db.prepare(
-      `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.value
-       FROM (${latestAsOf}) m JOIN log l ON l.id = m.mid WHERE l.deleted = 0 ORDER BY l.name LIMIT $limit`,
-    );
-    this.#countLive = db.prepare(
-      `SELECT COUNT(*) AS n FROM (${latestAsOf}) m JOIN log l ON l.id = m.mid WHERE l.deleted = 0`,
-    );
+    // Live keys as of a revision: rows in the key range with no newer row for the same key
+    // at or below that revision. Walking the (name, id, deleted) index in key order with one
+    // index probe per row lets LIMIT stop early (a GROUP BY MAX(id) cannot stream).
+    const liveAsOf = `l.name >= $start AND l.name < $end AND l.name > $after AND l.id <= $rev AND l.deleted = 0
+      AND NOT EXISTS (SELECT 1 FROM log n WHERE n.name = l.name AND n.id > l.id AND n.id <= $rev)`;
+    this.#list = db.prepare(`SELECT ${columns} FROM log l WHERE ${liveAsOf} ORDER BY l.name LIMIT $limit`);
+    this.#countLive = db.prepare(`SELECT COUNT(*) AS n FROM log l WHERE ${liveAsOf}`);
     this.#events = db.prepare(
       `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.value, ${prevColumns}
        FROM log l LEFT JOIN log p ON p.id = l.prev_revision
