@@ -1,0 +1,223 @@
+/**
+ * Sets of field paths in upstream's FieldsV1 shape (sigs.k8s.io/structured-merge-diff
+ * fieldpath): path elements are `f:<field>`, `k:<json of key fields>` (map-keyed list
+ * items), `v:<json value>` (set items) and `i:<index>`; `.` marks a node that is itself
+ * a member and has members below it.
+ */
+import { isObject } from './json-values.ts';
+
+/** One path element in its FieldsV1 spelling (`f:spec`, `k:{"name":"nginx"}`). */
+export type PathElement = string;
+/** A path from the object root. */
+export type FieldPath = readonly PathElement[];
+
+/** A tree of path elements; a node is a member when the field itself is in the set. */
+export class FieldSet {
+  member = false;
+  readonly children = new Map<PathElement, FieldSet>();
+
+  /** Adds `path` (and the intermediate nodes, which do not become members). */
+  insert(path: FieldPath): void {
+    let node: FieldSet = this;
+    for (const pe of path) {
+      let next = node.children.get(pe);
+      if (next === undefined) {
+        next = new FieldSet();
+        node.children.set(pe, next);
+      }
+      node = next;
+    }
+    node.member = true;
+  }
+
+  /** The node at `path`, if any. */
+  at(path: FieldPath): FieldSet | undefined {
+    let node: FieldSet | undefined = this;
+    for (const pe of path) {
+      node = node.children.get(pe);
+      if (node === undefined) {
+        return undefined;
+      }
+    }
+    return node;
+  }
+
+  /** True when `path` itself is a member. */
+  has(path: FieldPath): boolean {
+    return this.at(path)?.member ?? false;
+  }
+
+  /** True when no member exists anywhere in this tree. */
+  isEmpty(): boolean {
+    if (this.member) {
+      return false;
+    }
+    for (const c of this.children.values()) {
+      if (!c.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every member path, in FieldsV1 order. */
+  members(prefix: FieldPath = []): PathElement[][] {
+    const out: PathElement[][] = this.member ? [[...prefix]] : [];
+    for (const pe of sortedElements(this.children.keys())) {
+      const child = this.children.get(pe);
+      if (child !== undefined) {
+        out.push(...child.members([...prefix, pe]));
+      }
+    }
+    return out;
+  }
+
+  /** A new set with the members of both. */
+  union(other: FieldSet): FieldSet {
+    const out = this.clone();
+    for (const p of other.members()) {
+      out.insert(p);
+    }
+    return out;
+  }
+
+  /** A new set with this set's members that `other` lacks. */
+  difference(other: FieldSet): FieldSet {
+    return this.filter((p) => !other.has(p));
+  }
+
+  /** A new set with the members in both. */
+  intersection(other: FieldSet): FieldSet {
+    return this.filter((p) => other.has(p));
+  }
+
+  /** A new set without the members at or under any path of `prefixes` (each a member of it). */
+  withoutPrefixes(prefixes: readonly FieldPath[]): FieldSet {
+    return this.filter((p) => !prefixes.some((pre) => pre.length <= p.length && pre.every((pe, i) => p[i] === pe)));
+  }
+
+  /** A new set with the members for which `keep` answers true. */
+  filter(keep: (path: PathElement[]) => boolean): FieldSet {
+    const out = new FieldSet();
+    for (const p of this.members()) {
+      if (keep(p)) {
+        out.insert(p);
+      }
+    }
+    return out;
+  }
+
+  clone(): FieldSet {
+    const out = new FieldSet();
+    out.member = this.member;
+    for (const [pe, c] of this.children) {
+      out.children.set(pe, c.clone());
+    }
+    return out;
+  }
+}
+
+const ELEMENT_ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+
+/** Fields before keys before values before indexes, each group sorted like upstream. */
+function sortedElements(elements: Iterable<PathElement>): PathElement[] {
+  return [...elements].sort((a, b) => {
+    const ta = ELEMENT_ORDER[a[0] ?? 'f'] ?? 4;
+    const tb = ELEMENT_ORDER[b[0] ?? 'f'] ?? 4;
+    if (ta !== tb) {
+      return ta - tb;
+    }
+    if (a[0] === 'i' && b[0] === 'i') {
+      return Number(a.slice(2)) - Number(b.slice(2));
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/** The FieldsV1 JSON of a set: `{"f:spec":{"f:replicas":{}}}`, with `.` for member nodes that have children. */
+export function toFieldsV1(set: FieldSet): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (set.member && set.children.size > 0) {
+    out['.'] = {};
+  }
+  for (const pe of sortedElements(set.children.keys())) {
+    const child = set.children.get(pe);
+    if (child !== undefined && !child.isEmpty()) {
+      out[pe] = toFieldsV1(child);
+    }
+  }
+  return out;
+}
+
+/** Reads a FieldsV1 object back into a set (unknown shapes are ignored, not fatal). */
+export function fromFieldsV1(fields: unknown): FieldSet {
+  const set = new FieldSet();
+  const walk = (node: unknown, path: PathElement[]): void => {
+    if (!isObject(node)) {
+      return;
+    }
+    const keys = Object.keys(node);
+    if (keys.length === 0 && path.length > 0) {
+      set.insert(path);
+      return;
+    }
+    for (const k of keys) {
+      if (k === '.') {
+        set.insert(path);
+      } else {
+        walk(node[k], [...path, k]);
+      }
+    }
+  };
+  walk(fields, []);
+  return set;
+}
+
+/** `f:<name>` */
+export function fieldElement(name: string): PathElement {
+  return `f:${name}`;
+}
+
+/** `k:{"containerPort":80,"protocol":"TCP"}`: key fields sorted by name, compact JSON. */
+export function keyElement(keys: Readonly<Record<string, unknown>>): PathElement {
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(keys).sort()) {
+    sorted[k] = keys[k];
+  }
+  return `k:${JSON.stringify(sorted)}`;
+}
+
+/** `v:<json>` for an item of a set list. */
+export function valueElement(value: unknown): PathElement {
+  return `v:${JSON.stringify(value)}`;
+}
+
+/** `i:<n>` for an item addressed by position. */
+export function indexElement(index: number): PathElement {
+  return `i:${index}`;
+}
+
+/** Upstream's human spelling of a path: `.spec.template.spec.containers[name="nginx"].image`. */
+export function pathString(path: FieldPath): string {
+  return path
+    .map((pe) => {
+      const body = pe.slice(2);
+      switch (pe[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'k': {
+          const keys: unknown = JSON.parse(body);
+          return isObject(keys)
+            ? `[${Object.entries(keys)
+                .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+                .join(',')}]`
+            : `[${body}]`;
+        }
+        case 'v':
+          return `[=${body}]`;
+        default:
+          return `[${body}]`;
+      }
+    })
+    .join('');
+}

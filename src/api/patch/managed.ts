@@ -1,0 +1,170 @@
+/**
+ * metadata.managedFields: decoding/encoding upstream's entries, the fields the API server
+ * never tracks, and the conflict error of server-side apply.
+ */
+import { StatusError, StatusReason } from '../errors.ts';
+import type { GroupVersionKind, ManagedFieldsEntry } from '../object.ts';
+import { apiVersionOf } from '../object.ts';
+import { isBuiltinKind } from './builtin-groups.ts';
+import { fromFieldsV1, pathString, toFieldsV1 } from './fieldpath.ts';
+import type { FieldPath, FieldSet } from './fieldpath.ts';
+
+/** One manager's ownership: who, how (Apply/Update), against which version and subresource. */
+export interface Manager {
+  readonly manager: string;
+  readonly operation: 'Apply' | 'Update';
+  readonly apiVersion: string;
+  readonly subresource?: string | undefined;
+  time?: string | undefined;
+  set: FieldSet;
+}
+
+/** Upstream's manager identity: appliers are one manager whatever version they used. */
+export function managerKey(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  return JSON.stringify({ manager: m.manager, operation: m.operation, apiVersion: m.operation === 'Apply' ? undefined : m.apiVersion, subresource: m.subresource || undefined });
+}
+
+/** Reads managedFields entries; malformed entries are dropped and duplicates of one identity merged. */
+export function decodeManagers(entries: readonly ManagedFieldsEntry[] | undefined): Map<string, Manager> {
+  const out = new Map<string, Manager>();
+  for (const e of entries ?? []) {
+    if (typeof e !== 'object' || e === null || (e.operation !== 'Apply' && e.operation !== 'Update') || typeof e.manager !== 'string') {
+      continue;
+    }
+    const m: Manager = {
+      manager: e.manager,
+      operation: e.operation,
+      apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
+      subresource: typeof e.subresource === 'string' && e.subresource !== '' ? e.subresource : undefined,
+      time: typeof e.time === 'string' ? e.time : undefined,
+      set: fromFieldsV1(e.fieldsV1),
+    };
+    const key = managerKey(m);
+    const prev = out.get(key);
+    if (prev !== undefined) {
+      prev.set = prev.set.union(m.set);
+    } else {
+      out.set(key, m);
+    }
+  }
+  return out;
+}
+
+/** Encodes managers as upstream sorts them: Apply before Update, then by time, manager, version, subresource. */
+export function encodeManagers(managers: Iterable<Manager>): ManagedFieldsEntry[] {
+  const list = [...managers].filter((m) => !m.set.isEmpty());
+  list.sort((a, b) => {
+    const keys = (m: Manager): [string, string, string, string, string] => [m.operation, m.time ?? '', m.manager, m.apiVersion, m.subresource ?? ''];
+    const ka = keys(a);
+    const kb = keys(b);
+    for (let i = 0; i < ka.length; i++) {
+      const x = ka[i] ?? '';
+      const y = kb[i] ?? '';
+      if (x !== y) {
+        return x < y ? -1 : 1;
+      }
+    }
+    return 0;
+  });
+  return list.map((m) => {
+    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+    if (m.time !== undefined) {
+      e.time = m.time;
+    }
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = toFieldsV1(m.set);
+    if (m.subresource !== undefined) {
+      e.subresource = m.subresource;
+    }
+    return e;
+  });
+}
+
+/** Now, as upstream stamps managedFields times (RFC 3339, whole seconds, UTC). */
+export function managedFieldsTime(now: Date = new Date()): string {
+  return `${now.toISOString().slice(0, 19)}Z`;
+}
+
+const ALWAYS_IGNORED: readonly FieldPath[] = [
+  ['f:apiVersion'],
+  ['f:kind'],
+  ['f:metadata', 'f:name'],
+  ['f:metadata', 'f:namespace'],
+  ['f:metadata', 'f:creationTimestamp'],
+  ['f:metadata', 'f:selfLink'],
+  ['f:metadata', 'f:uid'],
+  ['f:metadata', 'f:clusterName'],
+  ['f:metadata', 'f:generation'],
+  ['f:metadata', 'f:managedFields'],
+  ['f:metadata', 'f:resourceVersion'],
+  ['f:metadata', 'f:deletionTimestamp'],
+  ['f:metadata', 'f:deletionGracePeriodSeconds'],
+];
+
+/**
+ * Drops what upstream never records as owned: type and system metadata, plus the fields a
+ * write cannot change (status through the main resource of a built-in kind, spec through /status).
+ */
+export function stripIgnored(gvk: GroupVersionKind, set: FieldSet, subresource: string | undefined): FieldSet {
+  const ignored: FieldPath[] = [...ALWAYS_IGNORED];
+  if (subresource === undefined || subresource === '') {
+    if (isBuiltinKind(gvk)) {
+      ignored.push(['f:status']);
+    }
+  } else if (subresource === 'status') {
+    ignored.push(['f:spec']);
+  }
+  const out = set.withoutPrefixes(ignored);
+  const meta = out.at(['f:metadata']);
+  if (meta !== undefined) {
+    meta.member = false;
+  }
+  return out;
+}
+
+/** `"kubectl"`, `"x" with subresource "status"`, `"kube-controller-manager" using apps/v1`. */
+function describeManager(m: Manager): string {
+  let s = JSON.stringify(m.manager);
+  if (m.subresource !== undefined) {
+    s = `${s} with subresource ${JSON.stringify(m.subresource)}`;
+  }
+  return m.operation === 'Update' ? `${s} using ${m.apiVersion}` : s;
+}
+
+/** One field another manager owns and this apply would change. */
+export interface Conflict {
+  readonly manager: Manager;
+  readonly path: FieldPath;
+}
+
+/** 409 with upstream's apply-conflict message and one FieldManagerConflict cause per field. */
+export function conflictError(conflicts: readonly Conflict[]): StatusError {
+  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${describeManager(c.manager)}`, field: pathString(c.path) }));
+  let message: string;
+  const first = conflicts[0];
+  if (conflicts.length === 1 && first !== undefined) {
+    message = `Apply failed with 1 conflict: conflict with ${describeManager(first.manager)}: ${pathString(first.path)}`;
+  } else {
+    const byManager = new Map<string, { manager: Manager; paths: string[] }>();
+    for (const c of conflicts) {
+      const key = managerKey(c.manager);
+      const entry = byManager.get(key) ?? { manager: c.manager, paths: [] };
+      entry.paths.push(pathString(c.path));
+      byManager.set(key, entry);
+    }
+    const lines: string[] = [];
+    for (const key of [...byManager.keys()].sort()) {
+      const entry = byManager.get(key);
+      if (entry !== undefined) {
+        lines.push(`conflicts with ${describeManager(entry.manager)}:`, ...entry.paths.map((p) => `- ${p}`));
+      }
+    }
+    message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+  }
+  return new StatusError(409, StatusReason.Conflict, message, { causes });
+}
+
+/** The apiVersion managedFields entries record for `gvk`. */
+export function entryApiVersion(gvk: GroupVersionKind): string {
+  return apiVersionOf(gvk.group, gvk.version);
+}
