@@ -68,7 +68,7 @@ export function dropPath(obj: unknown, path: string): void {
 export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string | undefined, opts: { skipManagedFields?: boolean } = {}): void {
   const gvk = gvkOf(desc);
   applyDefaults(gvk, obj);
-  const errors = validateObject(gvk, obj, old);
+  const errors = validateObject(gvk, obj, old).filter((e) => !isCrdCleanupFinalizerError(desc, e));
   if (errors.length > 0) {
     throwInvalid(desc, obj, errors);
   }
@@ -79,6 +79,15 @@ export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: Kube
       delete obj.metadata.managedFields;
     }
   }
+}
+
+/**
+ * Upstream validates CRD metadata with apimachinery's generic rules (qualified finalizer
+ * names), not core's standard-finalizer rule; our validation module applies core's to
+ * apiextensions too, which would reject the CRD cleanup finalizer. Drop just that error.
+ */
+function isCrdCleanupFinalizerError(desc: ResourceDescription, e: FieldError): boolean {
+  return desc.group === 'apiextensions.k8s.io' && e.field.startsWith('metadata.finalizers') && e.message.includes('"customresourcecleanup.apiextensions.k8s.io"') && e.message.includes('neither a standard finalizer name');
 }
 
 /** fieldValidation: Strict → 400, Warn → warnings; unknown fields are dropped in every mode (they never decode). */

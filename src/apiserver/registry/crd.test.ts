@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { StatusError } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import { openHarness } from './testing/harness.ts';
+import type { Harness } from './testing/harness.ts';
+
+let h: Harness;
+const opts = { timeout: 20_000 };
+
+before(async () => {
+  h = await openHarness();
+  await h.registry.create(h.desc('', 'namespaces'), undefined, { metadata: { name: 'default' } }, h.ctx());
+});
+after(async () => {
+  await h.close();
+});
+
+const crd: KubeObject = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'] },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
+      },
+    ],
+  },
+};
+
+/** Resolves once the registry serves (or stops serving) example.com/v1 widgets. */
+function servedChange(want: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if ((h.registry.resolve('example.com', 'v1', 'widgets') !== undefined) === want) {
+        resolve();
+      }
+    };
+    h.registry.onResourcesChanged(check);
+    check();
+  });
+}
+
+test('a CRD gets established and serves its custom resource, with status and scale subresources', opts, async () => {
+  const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
+  let changes = 0;
+  h.registry.onResourcesChanged(() => changes++);
+  await h.registry.create(crds, undefined, crd, h.ctx());
+  await servedChange(true);
+  assert.ok(changes > 0);
+  const widgets = h.registry.resolve('example.com', 'v1', 'widgets');
+  assert.ok(widgets);
+  assert.equal(widgets.kind, 'Widget');
+  assert.ok(h.registry.resources().includes(widgets));
+
+  const w = await h.registry.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 2 }, status: { size: 5 } }, h.ctx());
+  assert.equal(w.metadata.generation, 1);
+  assert.equal(w.status, undefined, 'custom resources drop status on create when status is a subresource');
+  const scale = await h.registry.get(widgets, 'default', 'w1', 'scale');
+  assert.deepEqual(scale.spec, { replicas: 2 });
+  const st = await h.registry.update(widgets, 'default', 'w1', { ...w, spec: { size: 9 }, status: { size: 2 } }, h.ctx(), 'status');
+  assert.deepEqual(st.object.spec, { size: 2 });
+  assert.deepEqual(st.object.status, { size: 2 });
+  const list = await h.registry.list(widgets, 'default', {});
+  assert.equal(list.kind, 'WidgetList');
+  assert.equal(list.items.length, 1);
+
+  // Wait for the controller's own status write before reading the CRD.
+  let established: KubeObject | undefined;
+  for (let i = 0; i < 50 && established === undefined; i++) {
+    const cur = await h.registry.get(crds, undefined, 'widgets.example.com');
+    const conds = (cur.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    if (conds.some((c) => c.type === 'Established' && c.status === 'True')) {
+      established = cur;
+    } else {
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  assert.ok(established, 'CRD reaches Established=True');
+  assert.deepEqual((established.status as { acceptedNames: { kind: string } }).acceptedNames.kind, 'Widget');
+  assert.ok(established.metadata.finalizers?.includes('customresourcecleanup.apiextensions.k8s.io'));
+});
+
+test('deleting a CRD stops serving it and removes its objects', opts, async () => {
+  const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
+  const widgets = h.registry.resolve('example.com', 'v1', 'widgets');
+  assert.ok(widgets);
+  const res = await h.registry.delete(crds, undefined, 'widgets.example.com', {}, h.ctx());
+  assert.equal(res.finished, false);
+  await servedChange(false);
+  for (let i = 0; i < 100; i++) {
+    try {
+      await h.registry.get(crds, undefined, 'widgets.example.com');
+      await new Promise((r) => setImmediate(r));
+    } catch (err) {
+      assert.equal((err as StatusError).code, 404);
+      break;
+    }
+  }
+  await assert.rejects(h.registry.get(crds, undefined, 'widgets.example.com'), (e: unknown) => (e as StatusError).code === 404);
+  assert.equal((await h.storage.list('/registry/example.com/widgets/')).items.length, 0);
+});
