@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../object.ts';
 import type { ResourceDescription, SubresourceDescription } from '../resource.ts';
+import { crdTableConvertor, customResourceTableConvertor, registerTableConvertor } from '../tables/index.ts';
 import { allVerbs, readPath, sub } from './describe.ts';
 
 interface CrdNames {
@@ -46,7 +47,25 @@ function selectableValue(v: unknown): string {
   return '';
 }
 
-/** The description serving `crd`'s `version` (`/apis/<group>/<version>/<plural>`); throws if the version is not declared. */
+/**
+ * Makes Table output for this CRD version use its additionalPrinterColumns. A column whose
+ * JSONPath falls outside the supported subset leaves the version with the default AGE column.
+ */
+function registerColumns(crd: KubeObject, group: string, plural: string, version: string): void {
+  let convertor;
+  try {
+    convertor = crdTableConvertor(crd, version);
+  } catch {
+    convertor = customResourceTableConvertor(undefined);
+  }
+  registerTableConvertor(group, plural, version, convertor);
+}
+
+/**
+ * The description serving `crd`'s `version` (`/apis/<group>/<version>/<plural>`); throws if
+ * the version is not declared. Also registers the version's printer columns with the tables
+ * module, so `tableConvertorFor(group, plural, version)` serves them.
+ */
 export function customResourceDescription(crd: KubeObject, version: string): ResourceDescription {
   const spec = (crd.spec ?? {}) as CrdSpec;
   const group = spec.group ?? '';
@@ -66,6 +85,7 @@ export function customResourceDescription(crd: KubeObject, version: string): Res
   if (hasStatus) {
     subresources.push(sub('status', group, version, kind));
   }
+  registerColumns(crd, group, plural, version);
   const fieldSelectors: Record<string, (obj: KubeObject) => string> = {};
   for (const f of v.selectableFields ?? []) {
     const path = (f.jsonPath ?? '').replace(/^\./, '');

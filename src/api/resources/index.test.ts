@@ -96,3 +96,19 @@ test('customResourceDescription follows the CRD', () => {
   assert.deepEqual(beta.subresources, []);
   assert.throws(() => customResourceDescription(crd, 'v2'));
 });
+
+test('customResourceDescription registers the version printer columns', async () => {
+  const { tableConvertorFor, unregisterTableConvertors } = await import('../tables/index.ts');
+  const crd: KubeObject = {
+    metadata: { name: 'gadgets.example.org' },
+    spec: { group: 'example.org', scope: 'Cluster', names: { plural: 'gadgets', kind: 'Gadget' }, versions: [{ name: 'v1', additionalPrinterColumns: [{ name: 'Mode', type: 'string', jsonPath: '.spec.mode' }] }] },
+  };
+  try {
+    customResourceDescription(crd, 'v1');
+    const conv = tableConvertorFor('example.org', 'gadgets', 'v1');
+    assert.deepEqual(conv.columns.map((c) => c.name), ['Name', 'Mode']);
+    assert.deepEqual(conv.cells({ metadata: { name: 'g' }, spec: { mode: 'fast' } }, new Date()), ['g', 'fast']);
+  } finally {
+    unregisterTableConvertors('example.org', 'gadgets');
+  }
+});
