@@ -146,7 +146,12 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   }
 
   async function serve(req: IncomingMessage | Http2ServerRequest, res: AnyResponse, user: UserInfo | undefined, labels: { current: RequestLabels }): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://apiserver.invalid');
+    // Concatenate rather than resolve: a path like `//x` must stay a path, not become a host.
+    const rawUrl = req.url ?? '/';
+    const url = URL.parse(`http://apiserver.invalid${rawUrl.startsWith('/') ? rawUrl : `/${rawUrl}`}`);
+    if (url === null) {
+      throw pathNotFound();
+    }
     const route = parseRoute(url.pathname, scope);
     if (user === undefined && !anonymousAllowed.has(route.kind)) {
       throw unauthorized();

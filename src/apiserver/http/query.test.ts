@@ -31,9 +31,12 @@ test('list options validation', () => {
   assert.throws(() => parseListQuery(new URLSearchParams('limit=abc')), /invalid syntax/);
 });
 
-test('delete options: query over body, validation', () => {
-  const { options, dryRun } = parseDeleteOptions(new URLSearchParams('gracePeriodSeconds=0&dryRun=All'), { propagationPolicy: 'Background' });
-  assert.deepEqual([options.gracePeriodSeconds, options.propagationPolicy, dryRun], [0, 'Background', true]);
+test('delete options: from the body when there is one, else from the query; validation', () => {
+  const fromBody = parseDeleteOptions(new URLSearchParams('gracePeriodSeconds=0'), { propagationPolicy: 'Background', dryRun: ['All'] });
+  assert.deepEqual([fromBody.options.gracePeriodSeconds, fromBody.options.propagationPolicy, fromBody.dryRun], [undefined, 'Background', true]);
+  const fromQuery = parseDeleteOptions(new URLSearchParams('gracePeriodSeconds=0&orphanDependents=false'), undefined);
+  assert.deepEqual([fromQuery.options.gracePeriodSeconds, fromQuery.options.orphanDependents, fromQuery.dryRun], [0, false, false]);
+  assert.throws(() => parseDeleteOptions(new URLSearchParams(), { kind: 'Pod' }), /cannot be converted to DeleteOptions/);
   assert.throws(() => parseDeleteOptions(new URLSearchParams('propagationPolicy=Sometimes'), undefined), /propagationPolicy: Unsupported value/);
 });
 

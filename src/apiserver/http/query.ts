@@ -159,15 +159,29 @@ export function parseFieldManager(q: URLSearchParams, userAgent: string | undefi
 
 const propagationPolicies = new Set(['Orphan', 'Background', 'Foreground']);
 
-/** DeleteOptions from the request body (if any) overlaid by query parameters, validated. */
+/**
+ * DeleteOptions from the request body when there is one, else from the query parameters
+ * (upstream reads one or the other, never both), validated like ValidateDeleteOptions.
+ */
 export function parseDeleteOptions(q: URLSearchParams, body: unknown): { options: DeleteOptions; dryRun: boolean } {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof b.gracePeriodSeconds === 'number' ? b.gracePeriodSeconds : undefined);
-  const policy = stringParam(q, 'propagationPolicy') ?? (typeof b.propagationPolicy === 'string' ? b.propagationPolicy : undefined);
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    throw badRequest('decoded object cannot be converted to DeleteOptions');
+  }
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (body !== undefined && typeof b.kind === 'string' && b.kind !== '' && b.kind !== 'DeleteOptions') {
+    throw badRequest('decoded object cannot be converted to DeleteOptions');
+  }
+  const fromBody = body !== undefined;
+  const grace = fromBody ? (typeof b.gracePeriodSeconds === 'number' ? b.gracePeriodSeconds : undefined) : intParam(q, 'gracePeriodSeconds');
+  const policy = fromBody ? (typeof b.propagationPolicy === 'string' ? b.propagationPolicy : undefined) : stringParam(q, 'propagationPolicy');
   const orphanRaw = q.get('orphanDependents');
-  const orphan = orphanRaw !== null && orphanRaw !== '' ? boolParam(q, 'orphanDependents') : typeof b.orphanDependents === 'boolean' ? b.orphanDependents : undefined;
-  const bodyDryRun = Array.isArray(b.dryRun) ? b.dryRun.filter((v): v is string => typeof v === 'string') : [];
-  const dryRun = parseDryRun([...q.getAll('dryRun').filter((v) => v !== ''), ...bodyDryRun], 'DeleteOptions');
+  const orphan = fromBody
+    ? (typeof b.orphanDependents === 'boolean' ? b.orphanDependents : undefined)
+    : orphanRaw !== null && orphanRaw !== '' ? boolParam(q, 'orphanDependents') : undefined;
+  const dryRunValues = fromBody
+    ? (Array.isArray(b.dryRun) ? b.dryRun.filter((v): v is string => typeof v === 'string') : [])
+    : q.getAll('dryRun').filter((v) => v !== '');
+  const dryRun = parseDryRun(dryRunValues, 'DeleteOptions');
   const errors: FieldError[] = [];
   if (policy !== undefined && !propagationPolicies.has(policy)) {
     errors.push({ type: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` });

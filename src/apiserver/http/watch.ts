@@ -25,6 +25,9 @@ export interface WatchRequest {
   readonly defaultTimeoutSeconds?: number;
 }
 
+/** Unsent bytes a watch may queue for a slow client before it is ended. */
+const maxBufferedBytes = 32 * 1024 * 1024;
+
 function isStatus(o: KubeObject | Status): o is Status {
   return o.kind === 'Status';
 }
@@ -110,6 +113,11 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
           pending.push(line);
         } else {
           writeChunk(res, line);
+          // A client that stops reading must not make us buffer without bound (upstream drops such watchers too);
+          // ending the watch makes it re-list or re-watch.
+          if (((res as { writableLength?: number }).writableLength ?? 0) > maxBufferedBytes) {
+            finish();
+          }
         }
       },
       close: () => {
