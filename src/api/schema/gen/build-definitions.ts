@@ -150,7 +150,8 @@ function withExtensions(node: SchemaNode, facts: FieldFacts | undefined): Schema
 
 function convertAttribute(model: Model, a: ModelAttribute, facts: FieldFacts | undefined, ctx: Context): SchemaNode {
   const node = convertType(a.type, a.format, facts, ctx, `${model.className}.${a.name}`);
-  const described: SchemaNode = a.description === undefined ? node : { description: a.description, ...node };
+  const description = a.description ?? facts?.doc;
+  const described: SchemaNode = description === undefined ? node : { description, ...node };
   return withExtensions(described, facts);
 }
 

@@ -14,6 +14,8 @@ export interface FieldFacts {
   mapType?: string;
   /** The field is (a list/map of) resource.Quantity. */
   quantity?: boolean;
+  /** The Go doc comment, for fields of named types (client-node drops those descriptions). */
+  doc?: string;
 }
 
 /** Facts about one Go type. */
@@ -32,7 +34,7 @@ export interface PackageFacts {
 
 const typeStart = /^type\s+(\w+)\s+struct\s*\{\s*$/;
 const aliasDecl = /^type\s+(\w+)\s+(.+?)\s*(\/\/.*)?$/;
-const fieldLine = /^\s*(\w+)\s+([^\s`]+)\s+`([^`]*)`/;
+const fieldLine = /^\s*(?:\w+\s+)?([^\s`]+)\s+`([^`]*)`/;
 
 function tagValue(tag: string, key: string): string | undefined {
   const m = new RegExp(`(?:^|\\s)${key}:"([^"]*)"`).exec(tag);
@@ -88,13 +90,13 @@ export function parseGoFile(source: string, aliases: Map<string, string>): Recor
     }
     if (depth === 1) {
       const m = fieldLine.exec(line);
-      if (m?.[2] !== undefined && m[3] !== undefined) {
-        const jsonTag = tagValue(m[3], 'json') ?? '';
+      if (m?.[1] !== undefined && m[2] !== undefined) {
+        const jsonTag = tagValue(m[2], 'json') ?? '';
         const jsonName = jsonTag.split(',')[0] ?? '';
         if (jsonName !== '' && jsonName !== '-') {
           const f: FieldFacts = {};
-          const mergeKey = tagValue(m[3], 'patchMergeKey') ?? markers(comments, 'patchMergeKey')[0];
-          const strategy = tagValue(m[3], 'patchStrategy') ?? markers(comments, 'patchStrategy')[0];
+          const mergeKey = tagValue(m[2], 'patchMergeKey') ?? markers(comments, 'patchMergeKey')[0];
+          const strategy = tagValue(m[2], 'patchStrategy') ?? markers(comments, 'patchStrategy')[0];
           const listType = markers(comments, 'listType')[0];
           const mapKeys = markers(comments, 'listMapKey');
           const mapType = markers(comments, 'mapType')[0];
@@ -113,8 +115,12 @@ export function parseGoFile(source: string, aliases: Map<string, string>): Recor
           if (mapType !== undefined) {
             f.mapType = mapType;
           }
-          if (isQuantity(m[2], aliases)) {
+          if (isQuantity(m[1], aliases)) {
             f.quantity = true;
+          }
+          const doc = docOf(comments);
+          if (doc !== '' && isNamedType(m[1])) {
+            f.doc = doc;
           }
           current.fields[jsonName] = f;
         }
@@ -133,6 +139,36 @@ export function parseGoFile(source: string, aliases: Map<string, string>): Recor
     }
   }
   return types;
+}
+
+const builtinGoTypes = new Set(['string', 'bool', 'int', 'int32', 'int64', 'uint', 'uint32', 'uint64', 'float32', 'float64', 'byte']);
+
+/** True when a Go type expression names a type (struct, alias, enum) rather than a Go scalar. */
+export function isNamedType(goType: string): boolean {
+  const base = goType.replace(/^(\*|\[\]|map\[[^\]]*\])+/, '');
+  return !builtinGoTypes.has(base);
+}
+
+/** A doc comment as upstream's OpenAPI descriptions render it: markers dropped, lines joined, blank lines kept as paragraph breaks. */
+export function docOf(comments: readonly string[]): string {
+  const lines = comments.map((c) => c.replace(/^\s*\/\/ ?/, ''));
+  const kept = lines.filter((l) => !l.trimStart().startsWith('+') && !/^\s*TODO/.test(l));
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  for (const l of kept) {
+    if (l.trim() === '') {
+      if (current.length > 0) {
+        paragraphs.push(current.join(' '));
+      }
+      current = [];
+    } else {
+      current.push(l.trim());
+    }
+  }
+  if (current.length > 0) {
+    paragraphs.push(current.join(' '));
+  }
+  return paragraphs.join('\n\n');
 }
 
 /** True when a Go type expression bottoms out in resource.Quantity (directly, in a slice/map, or via ResourceList). */
