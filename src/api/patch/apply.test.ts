@@ -185,7 +185,7 @@ test('objects without managedFields: existing fields belong to before-first-appl
 
 test('malformed apply configurations are 400s with upstream’s messages', () => {
   const wrongVersion = { ...config({}), apiVersion: 'apps/v1beta1' };
-  assert.equal(conflictOf(() => serverSideApply(gvk, undefined, wrongVersion, 'a', false)).message, 'Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1');
+  assert.equal(conflictOf(() => serverSideApply(gvk, undefined, wrongVersion, 'a', false)).message, 'invalid object type: apps/v1beta1, Kind=Deployment');
   const withManaged = config({}, { managedFields: [{ manager: 'x' }] });
   const err = conflictOf(() => serverSideApply(gvk, undefined, withManaged, 'a', false));
   assert.equal(err.code, 400);
@@ -200,4 +200,36 @@ test('set lists (finalizers) are owned per value and merged as a union', () => {
   assert.deepEqual(object.metadata.finalizers, ['a/x', 'b/y']);
   assert.deepEqual(entry(object, 'b')?.fieldsV1, { 'f:data': { 'f:k': {} }, 'f:metadata': { 'f:finalizers': { 'v:"b/y"': {} } } });
   assert.deepEqual(entry(object, 'a')?.fieldsV1, { 'f:data': { 'f:k': {} }, 'f:metadata': { 'f:finalizers': { 'v:"a/x"': {} } } });
+});
+
+test('updates to an object that has no managedFields stay untracked until its first apply', () => {
+  const live = stored(config({ replicas: 1 }));
+  const next = structuredClone(live);
+  (next.spec as { replicas: number }).replicas = 2;
+  assert.deepEqual(updateManagedFields(gvk, live, next, 'kubectl-edit'), []);
+});
+
+test('more than ten Update managers: the oldest merge into ancient-changes', () => {
+  let obj = stored(config({ replicas: 1 }));
+  obj.metadata.managedFields = updateManagedFields(gvk, undefined, obj, 'creator');
+  for (let i = 0; i < 11; i++) {
+    const next = structuredClone(obj);
+    (next.spec as Record<string, unknown>)[`f${i}`] = i;
+    next.metadata.managedFields = updateManagedFields(gvk, obj, next, `writer-${String(i).padStart(2, '0')}`);
+    obj = next;
+  }
+  const entries = obj.metadata.managedFields ?? [];
+  assert.equal(entries.filter((e) => e.operation === 'Update').length, 10);
+  const ancient = entries.find((e) => e.manager === 'ancient-changes');
+  assert.ok(ancient !== undefined, 'a bucket entry exists');
+  assert.equal(entries.find((e) => e.manager === 'creator'), undefined);
+});
+
+test('custom resources own status through the main resource unless they have a status subresource', () => {
+  const crGvk = { group: 'example.com', version: 'v1', kind: 'Widget' };
+  const cr: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 }, status: { ok: true } };
+  const plain = serverSideApply(crGvk, undefined, cr, 'a', false).object;
+  assert.deepEqual(entry(plain, 'a')?.fieldsV1, { 'f:spec': { 'f:size': {} }, 'f:status': { 'f:ok': {} } });
+  const withStatus = serverSideApply(crGvk, undefined, cr, 'a', false, undefined, { statusSubresource: true }).object;
+  assert.deepEqual(entry(withStatus, 'a')?.fieldsV1, { 'f:spec': { 'f:size': {} } });
 });

@@ -9,9 +9,11 @@ import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../object
 import { FieldSet } from './fieldpath.ts';
 import { canonicalJson, clone, isObject } from './json-values.ts';
 import type { JsonObject } from './json-values.ts';
-import { conflictError, decodeManagers, encodeManagers, entryApiVersion, managedFieldsTime, managerKey, stripIgnored } from './managed.ts';
+import { capUpdateManagers, conflictError, decodeManagers, encodeManagers, entryApiVersion, managedFieldsTime, managerKey, stripIgnored } from './managed.ts';
 import type { Comparison } from './typed.ts';
-import type { Conflict, Manager } from './managed.ts';
+import type { Conflict, Manager, OwnershipOptions } from './managed.ts';
+
+export type { OwnershipOptions } from './managed.ts';
 import { compare, mergeValues, removeUnowned, toFieldSet } from './typed.ts';
 import { rootCursor } from './types.ts';
 import type { TypeCursor } from './types.ts';
@@ -36,8 +38,8 @@ function withoutManagedFields(obj: KubeObject): JsonObject {
   return copy;
 }
 
-function stripComparison(gvk: GroupVersionKind, c: Comparison, subresource: string | undefined): Comparison {
-  return { added: stripIgnored(gvk, c.added, subresource), modified: stripIgnored(gvk, c.modified, subresource), removed: stripIgnored(gvk, c.removed, subresource) };
+function stripComparison(gvk: GroupVersionKind, c: Comparison, subresource: string | undefined, options: OwnershipOptions): Comparison {
+  return { added: stripIgnored(gvk, c.added, subresource, options), modified: stripIgnored(gvk, c.modified, subresource, options), removed: stripIgnored(gvk, c.removed, subresource, options) };
 }
 
 /**
@@ -69,7 +71,7 @@ function settleOwnership(managers: Map<string, Manager>, cmp: Comparison, selfKe
 }
 
 /** Fields of the client-side last-applied configuration whose live value still matches it. */
-function lastAppliedFields(root: TypeCursor, live: JsonObject): FieldSet {
+function lastAppliedFields(root: TypeCursor, live: JsonObject, apiVersion: string): FieldSet {
   const meta = live.metadata;
   const annotations = isObject(meta) ? meta.annotations : undefined;
   const raw = isObject(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
@@ -82,7 +84,7 @@ function lastAppliedFields(root: TypeCursor, live: JsonObject): FieldSet {
   } catch {
     return new FieldSet();
   }
-  if (!isObject(lastApplied)) {
+  if (!isObject(lastApplied) || lastApplied.apiVersion !== apiVersion) {
     return new FieldSet();
   }
   const cmp = compare(root, lastApplied, live);
@@ -108,9 +110,12 @@ function validateApplied(gvk: GroupVersionKind, applied: KubeObject): void {
   if (isObject(meta) && meta.managedFields !== undefined && meta.managedFields !== null) {
     throw badRequest('metadata.managedFields must be nil');
   }
-  const expected = entryApiVersion(gvk);
-  if (applied.apiVersion !== expected) {
-    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${applied.apiVersion ?? ''}, expected: ${expected}`);
+  if (applied.apiVersion !== entryApiVersion(gvk) || applied.kind !== gvk.kind) {
+    // Go's GroupVersionKind.String(): `apps/v1, Kind=Deployment`, `/v1, Kind=Pod`.
+    const apiVersion = typeof applied.apiVersion === 'string' ? applied.apiVersion : '';
+    const slash = apiVersion.indexOf('/');
+    const gv = slash < 0 ? `/${apiVersion}` : apiVersion;
+    throw badRequest(`invalid object type: ${gv}, Kind=${typeof applied.kind === 'string' ? applied.kind : ''}`);
   }
 }
 
@@ -119,7 +124,15 @@ function validateApplied(gvk: GroupVersionKind, applied: KubeObject): void {
  * Returns the merged object with updated metadata.managedFields; throws 409 Conflict
  * with upstream's message unless `force`, 400 for a malformed apply configuration.
  */
-export function serverSideApply(gvk: GroupVersionKind, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, subresource?: string): ApplyResult {
+export function serverSideApply(
+  gvk: GroupVersionKind,
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  manager: string,
+  force: boolean,
+  subresource?: string,
+  options: OwnershipOptions = {},
+): ApplyResult {
   validateApplied(gvk, applied);
   const root = rootCursor(gvk);
   const apiVersion = entryApiVersion(gvk);
@@ -128,11 +141,11 @@ export function serverSideApply(gvk: GroupVersionKind, live: KubeObject | undefi
   const managers = decodeManagers(live?.metadata.managedFields);
   if (live !== undefined && managers.size === 0) {
     // Upstream credits everything already there to one Update manager, so appliers see conflicts.
-    const before: Manager = { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion, set: stripIgnored(gvk, compare(root, {}, liveObj).added, sub) };
+    const before: Manager = { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion, set: stripIgnored(gvk, compare(root, {}, liveObj).added, sub, options) };
     managers.set(managerKey(before), before);
   }
   const appliedObj = withoutManagedFields(applied);
-  const self: Manager = { manager, operation: 'Apply', apiVersion, subresource: sub, set: stripIgnored(gvk, toFieldSet(root, appliedObj), sub) };
+  const self: Manager = { manager, operation: 'Apply', apiVersion, subresource: sub, set: stripIgnored(gvk, toFieldSet(root, appliedObj), sub, options) };
   const selfKey = managerKey(self);
   const lastSet = managers.get(selfKey)?.set;
   const previousTime = managers.get(selfKey)?.time;
@@ -147,11 +160,11 @@ export function serverSideApply(gvk: GroupVersionKind, live: KubeObject | undefi
     removeUnowned(root, merged, lastSet, owned);
   }
 
-  const cmp = stripComparison(gvk, compare(root, liveObj, merged), sub);
+  const cmp = stripComparison(gvk, compare(root, liveObj, merged), sub, options);
   const conflicts = settleOwnership(managers, cmp, selfKey, force);
   if (conflicts.length > 0) {
     // kubectl's upgrade path from client-side apply: conflicts on fields it last applied are fine.
-    const allowed = manager === 'kubectl' ? lastAppliedFields(root, liveObj) : new FieldSet();
+    const allowed = manager === 'kubectl' ? lastAppliedFields(root, liveObj, apiVersion) : new FieldSet();
     const remaining = conflicts.filter((c) => !allowed.has(c.path));
     if (remaining.length > 0) {
       throw conflictError(remaining);
@@ -202,7 +215,14 @@ function creationBaseline(updated: JsonObject): JsonObject {
  * loses the fields it removed; empty entries are dropped. `[]` or `[{}]` sent by the
  * writer clears managedFields.
  */
-export function updateManagedFields(gvk: GroupVersionKind, old: KubeObject | undefined, updated: KubeObject, manager: string, subresource?: string): ManagedFieldsEntry[] {
+export function updateManagedFields(
+  gvk: GroupVersionKind,
+  old: KubeObject | undefined,
+  updated: KubeObject,
+  manager: string,
+  subresource?: string,
+  options: OwnershipOptions = {},
+): ManagedFieldsEntry[] {
   const sub = subresource === '' ? undefined : subresource;
   const requested = updated.metadata.managedFields;
   if (sub === undefined && isReset(requested)) {
@@ -212,10 +232,14 @@ export function updateManagedFields(gvk: GroupVersionKind, old: KubeObject | und
   if (managers.size === 0) {
     managers = decodeManagers(old?.metadata.managedFields);
   }
+  if (old !== undefined && managers.size === 0) {
+    // Upstream starts tracking an existing object that has no managedFields only at its first apply.
+    return [];
+  }
   const root = rootCursor(gvk);
   const next = withoutManagedFields(updated);
   const prev = old === undefined ? creationBaseline(next) : withoutManagedFields(old);
-  const cmp = stripComparison(gvk, compare(root, prev, next), sub);
+  const cmp = stripComparison(gvk, compare(root, prev, next), sub, options);
   const apiVersion = entryApiVersion(gvk);
   const selfKey = managerKey({ manager, operation: 'Update', apiVersion, subresource: sub });
   settleOwnership(managers, cmp, selfKey, true);
@@ -227,5 +251,6 @@ export function updateManagedFields(gvk: GroupVersionKind, old: KubeObject | und
   } else if (current !== undefined) {
     current.set = current.set.difference(cmp.removed);
   }
+  capUpdateManagers(managers);
   return encodeManagers(managers.values());
 }

@@ -6,4 +6,5 @@ export { applyJsonPatch, applyMergePatch, MAX_JSON_PATCH_OPERATIONS } from './js
 export { applyStrategicMergePatch, supportsStrategicMergePatch, CUSTOM_RESOURCE_PATCH_TYPES } from './strategic.ts';
 
 export { serverSideApply, updateManagedFields, LAST_APPLIED_ANNOTATION, BEFORE_FIRST_APPLY } from './apply.ts';
+export type { OwnershipOptions } from './apply.ts';
 export type { ApplyResult } from './apply.ts';

@@ -7,7 +7,8 @@ import type { GroupVersionKind, ManagedFieldsEntry } from '../object.ts';
 import { apiVersionOf } from '../object.ts';
 import { isBuiltinKind } from './builtin-groups.ts';
 import { fromFieldsV1, pathString, toFieldsV1 } from './fieldpath.ts';
-import type { FieldPath, FieldSet } from './fieldpath.ts';
+import { FieldSet } from './fieldpath.ts';
+import type { FieldPath } from './fieldpath.ts';
 
 /** One manager's ownership: who, how (Apply/Update), against which version and subresource. */
 export interface Manager {
@@ -97,18 +98,25 @@ const ALWAYS_IGNORED: readonly FieldPath[] = [
   ['f:metadata', 'f:generation'],
   ['f:metadata', 'f:managedFields'],
   ['f:metadata', 'f:resourceVersion'],
-  ['f:metadata', 'f:deletionTimestamp'],
-  ['f:metadata', 'f:deletionGracePeriodSeconds'],
 ];
+
+/** How the registry serves a kind, where it changes what a write may own. */
+export interface OwnershipOptions {
+  /**
+   * True when the kind has a status subresource, so writes to the main resource reset
+   * status (upstream's strategy reset fields). Default: true for built-in kinds, false otherwise.
+   */
+  readonly statusSubresource?: boolean;
+}
 
 /**
  * Drops what upstream never records as owned: type and system metadata, plus the fields a
- * write cannot change (status through the main resource of a built-in kind, spec through /status).
+ * write cannot change (status through the main resource when /status exists, spec through /status).
  */
-export function stripIgnored(gvk: GroupVersionKind, set: FieldSet, subresource: string | undefined): FieldSet {
+export function stripIgnored(gvk: GroupVersionKind, set: FieldSet, subresource: string | undefined, options: OwnershipOptions = {}): FieldSet {
   const ignored: FieldPath[] = [...ALWAYS_IGNORED];
   if (subresource === undefined || subresource === '') {
-    if (isBuiltinKind(gvk)) {
+    if (options.statusSubresource ?? isBuiltinKind(gvk)) {
       ignored.push(['f:status']);
     }
   } else if (subresource === 'status') {
@@ -167,4 +175,48 @@ export function conflictError(conflicts: readonly Conflict[]): StatusError {
 /** The apiVersion managedFields entries record for `gvk`. */
 export function entryApiVersion(gvk: GroupVersionKind): string {
   return apiVersionOf(gvk.group, gvk.version);
+}
+
+/** Upstream keeps at most this many Update entries; older ones merge into `ancient-changes`. */
+export const MAX_UPDATE_MANAGERS = 10;
+
+/** Merges the oldest Update entries into one `ancient-changes` entry per version beyond the cap. */
+export function capUpdateManagers(managers: Map<string, Manager>): void {
+  const updaters = [...managers.entries()].filter(([, m]) => m.operation === 'Update');
+  if (updaters.length <= MAX_UPDATE_MANAGERS) {
+    return;
+  }
+  updaters.sort(([ka, a], [kb, b]) => {
+    const ta = a.time ?? '';
+    const tb = b.time ?? '';
+    if (ta !== tb) {
+      return ta < tb ? -1 : 1;
+    }
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  const firstOfVersion = new Map<string, string>();
+  let count = updaters.length;
+  for (const [key, m] of updaters) {
+    if (count <= MAX_UPDATE_MANAGERS) {
+      break;
+    }
+    const first = firstOfVersion.get(m.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(m.apiVersion, key);
+      continue;
+    }
+    const bucket: Manager = { manager: 'ancient-changes', operation: 'Update', apiVersion: m.apiVersion, set: new FieldSet() };
+    const bucketKey = managerKey(bucket);
+    let existing = managers.get(bucketKey);
+    if (existing === undefined) {
+      const firstManager = managers.get(first);
+      managers.delete(first);
+      existing = { ...bucket, set: firstManager?.set ?? new FieldSet(), time: firstManager?.time };
+      managers.set(bucketKey, existing);
+    }
+    existing.set = existing.set.union(m.set);
+    existing.time = m.time;
+    managers.delete(key);
+    count--;
+  }
 }
