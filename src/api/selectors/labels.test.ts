@@ -91,3 +91,14 @@ test('metav1.LabelSelector conversion', () => {
   assert.equal(labelSelectorFromSet({ a: '1' }).matches({ a: '1', b: '2' }), true);
   assert.equal(labelSelectorFromSet({}).empty, true);
 });
+
+test('whitespace, existence and negation forms', () => {
+  const sel = parseLabelSelector('  a ,  !b,c  =  d , e notin ( f )');
+  assert.deepEqual(sel.requirements.map((r) => [r.key, r.operator, r.values]), [['a', 'exists', []], ['b', '!', []], ['c', '=', ['d']], ['e', 'notin', ['f']]]);
+  assert.equal(sel.matches({ a: '', c: 'd' }), true);
+  assert.equal(sel.matches({ a: '', c: 'd', e: 'f' }), false);
+  assert.equal(parseError('a,,b'), "found ',', expected: identifier after ','");
+  assert.equal(parseError('!'), "unable to parse requirement: found '', expected: identifier");
+  assert.equal(parseError('a=b=c'), "found '=', expected: ',' or 'end of string'");
+  assert.throws(() => labelSelectorFromMeta({ matchLabels: { app: 'a b' } }), /values\[0\]\[app\]: Invalid value: "a b": a valid label must be an empty string/);
+});
