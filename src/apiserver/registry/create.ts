@@ -3,7 +3,7 @@
  * the kind's create strategy, the write pipeline, then the store (KeyExists → 409).
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { badRequest, forbidden, notFound } from '../../api/errors.ts';
+import { badRequest, forbidden, notFound, StatusError, StatusReason } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
@@ -63,6 +63,14 @@ export async function checkNamespaceOpen(core: RegistryCore, desc: ResourceDescr
       group: desc.group || undefined,
       causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
     });
+  }
+}
+
+/** Upstream's store refuses a create carrying a (numeric, non-zero) resourceVersion with a 500. */
+export function rejectResourceVersion(obj: KubeObject): void {
+  const rv = obj.metadata.resourceVersion;
+  if (rv !== undefined && /^\d+$/.test(rv) && Number(rv) !== 0) {
+    throw new StatusError(500, StatusReason.InternalError, 'resourceVersion should not be set on objects to be created');
   }
 }
 
@@ -127,6 +135,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
       throwInvalid(desc, obj, [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
   }
+  rejectResourceVersion(obj);
   await checkNamespaceOpen(core, desc, obj.metadata.namespace);
   // Validation sees a name; storeNew draws the real one when generateName is used.
   const generated = obj.metadata.name === undefined;

@@ -65,12 +65,14 @@ export function dropPath(obj: unknown, path: string): void {
  * Runs defaults, validation and unknown-field handling on obj (mutating it), then sets
  * managedFields for a non-apply write by ctx.fieldManager.
  */
-export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string | undefined, opts: { skipManagedFields?: boolean } = {}): void {
+export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string | undefined, opts: { skipManagedFields?: boolean; skipValidation?: boolean } = {}): void {
   const gvk = gvkOf(desc);
   applyDefaults(gvk, obj);
-  const errors = validateObject(gvk, obj, old).filter((e) => !isCrdCleanupFinalizerError(desc, e));
-  if (errors.length > 0) {
-    throwInvalid(desc, obj, errors);
+  if (!opts.skipValidation) {
+    const errors = validateObject(gvk, obj, old).filter((e) => !isCrdCleanupFinalizerError(desc, e));
+    if (errors.length > 0) {
+      throwInvalid(desc, obj, errors);
+    }
   }
   checkUnknownFields(desc, obj, ctx);
   if (!opts.skipManagedFields) {

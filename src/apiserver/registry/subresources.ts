@@ -145,7 +145,7 @@ export async function bindPod(core: RegistryCore, pods: ResourceDescription, nam
     status.conditions = conditions;
     pod.status = status;
     return pod;
-  }, { subresource: 'binding', allowCreate: false });
+  }, { subresource: 'binding', allowCreate: false, skipValidation: true });
   return success(201);
 }
 

@@ -10,7 +10,7 @@ import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
 import { cloneObject, decodeObject, encodeObject, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
-import { applyNamespace, checkNamespaceOpen, prepareNewObject, storeNew } from './create.ts';
+import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
@@ -27,6 +27,8 @@ export interface UpdateOptions {
   readonly precondition?: string;
   /** Server-side apply already computed managedFields. */
   readonly managedFieldsDone?: boolean;
+  /** Server-internal writes upstream does straight through the store (pods/binding). */
+  readonly skipValidation?: boolean;
 }
 
 const maxAttempts = 16;
@@ -60,15 +62,15 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       if (!opts.allowCreate || opts.subresource !== undefined) {
         throw notFound(desc.group, desc.resource, name);
       }
-      if (conditional) {
-        // Upstream: a precondition on a missing object cannot hold.
-        throw notFound(desc.group, desc.resource, name);
-      }
       const obj = await mutate(undefined);
       obj.metadata ??= {};
+      if (conditional) {
+        obj.metadata.resourceVersion = opts.precondition;
+      }
       checkTypeMeta(desc, obj);
       applyNamespace(desc, namespace, obj);
       checkName(obj, name);
+      rejectResourceVersion(obj);
       await checkNamespaceOpen(core, desc, obj.metadata.namespace);
       prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
       try {
@@ -95,7 +97,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
     if (desc.bumpsGeneration && specChanged(desc, obj, old)) {
       obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
-    admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone });
+    admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
     if (isDeepStrictEqual(comparable(obj), comparable(old))) {
       return { object: cloneObject(old), created: false }; // no-op: upstream skips the write
     }
