@@ -68,7 +68,10 @@ function legacyResources(group: string, version: string, resources: readonly Res
     if (r.categories.length > 0) {
       entry.categories = [...r.categories];
     }
-    entry.storageVersionHash = storageVersionHash(group, version, r.kind);
+    // Create-only resources (reviews) are never stored, and upstream gives them no hash.
+    if (!(r.verbs.length === 1 && r.verbs[0] === 'create')) {
+      entry.storageVersionHash = storageVersionHash(group, version, r.kind);
+    }
     out.push(entry);
     for (const s of r.subresources) {
       const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced };
@@ -142,7 +145,12 @@ export function buildDiscovery(resources: readonly ResourceDescription[]): Disco
     },
     resourceList: (group, version) => {
       const rs = groups.find((g) => g.name === group)?.versions.find(([v]) => v === version)?.[1];
-      return rs === undefined ? undefined : { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources: legacyResources(group, version, rs) };
+      if (rs === undefined) {
+        return undefined;
+      }
+      // Upstream's /api/v1 document carries no apiVersion; the named groups' documents do.
+      const typeMeta = group === '' ? { kind: 'APIResourceList' } : { kind: 'APIResourceList', apiVersion: 'v1' };
+      return { ...typeMeta, groupVersion: apiVersionOf(group, version), resources: legacyResources(group, version, rs) };
     },
     aggregated: (which, version) => ({
       kind: 'APIGroupDiscoveryList',
