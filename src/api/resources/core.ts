@@ -78,7 +78,8 @@ export const coreRest: readonly ResourceDescription[] = [
       'involvedObject.fieldPath': stringField('involvedObject.fieldPath'),
       reason: stringField('reason'),
       reportingComponent: stringField('reportingComponent'),
-      source: stringField('source.component'),
+      // Upstream falls back to the reporting controller when source.component is empty.
+      source: (o) => stringField('source.component')(o) || stringField('reportingComponent')(o),
       type: stringField('type'),
     },
   }),

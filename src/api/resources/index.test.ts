@@ -70,6 +70,8 @@ test('field selector readers return upstream string forms', () => {
   assert.equal(must('batch', 'jobs').fieldSelectors['status.successful']?.({ metadata: {}, status: { succeeded: 3 } }), '3');
   assert.equal(must('apps', 'replicasets').fieldSelectors['status.replicas']?.({ metadata: {} }), '0');
   assert.equal(must('', 'events').fieldSelectors['involvedObject.name']?.({ metadata: {}, involvedObject: { name: 'web' } }), 'web');
+  assert.equal(must('', 'events').fieldSelectors.source?.({ metadata: {}, reportingComponent: 'kubelet' }), 'kubelet');
+  assert.equal(must('', 'events').fieldSelectors.source?.({ metadata: {}, source: { component: 'sched' }, reportingComponent: 'kubelet' }), 'sched');
   assert.equal(must('', 'secrets').fieldSelectors.type?.({ metadata: {}, type: 'Opaque' }), 'Opaque');
 });
 
