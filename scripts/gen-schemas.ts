@@ -15,8 +15,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModels } from '../src/api/schema/gen/client-node-models.ts';
 import { buildDefinitions } from '../src/api/schema/gen/build-definitions.ts';
-import { compactFacts, parseGoFile } from '../src/api/schema/gen/go-facts.ts';
-import type { PackageFacts, TypeFacts } from '../src/api/schema/gen/go-facts.ts';
+import { compactFacts, newGoScope, parseGoFile } from '../src/api/schema/gen/go-facts.ts';
+import type { GoScope, PackageFacts, TypeFacts } from '../src/api/schema/gen/go-facts.ts';
 
 const outDir = 'src/api/schema/generated';
 const modelsDir = 'node_modules/@kubernetes/client-node/dist/gen/models';
@@ -34,22 +34,29 @@ function goFilesIn(gitDir: string, dir: string): string[] {
     .map((f) => `${dir}/${f}`);
 }
 
-function readPackage(gitDir: string, dir: string, version: string, short: string): PackageFacts & { short: string } {
-  const files = goFilesIn(gitDir, dir).map((f) => git(gitDir, 'show', `HEAD:${f}`));
-  const aliases = new Map<string, string>();
-  for (const src of files) {
-    parseGoFile(src, aliases);
-  }
+interface SourcePackage {
+  key: string;
+  files: string[];
+  version: string;
+  short: string;
+}
+
+function loadPackage(gitDir: string, dir: string, key: string, version: string, short: string): SourcePackage {
+  return { key, files: goFilesIn(gitDir, dir).map((f) => git(gitDir, 'show', `HEAD:${f}`)), version, short };
+}
+
+function readPackage(src: SourcePackage, scope: GoScope): PackageFacts & { short: string } {
+  const { files, version, short } = src;
   const types: Record<string, TypeFacts> = {};
-  for (const src of files) {
-    Object.assign(types, parseGoFile(src, aliases));
+  for (const file of files) {
+    Object.assign(types, parseGoFile(file, scope));
   }
   const group = /const GroupName = "([^"]*)"/.exec(files.join('\n'))?.[1] ?? '';
   return { group, version, short, types: compactFacts(types) };
 }
 
 function extractFacts(sources: Record<string, string>): Packages {
-  const packages: Packages = {};
+  const loaded: SourcePackage[] = [];
   const api = sources.api;
   if (api === undefined) {
     throw new Error('--facts needs api=<git dir of kubernetes/api>');
@@ -57,7 +64,7 @@ function extractFacts(sources: Record<string, string>): Packages {
   for (const line of git(api, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n')) {
     const m = /^(\w+)\/(v\d+(?:alpha\d+|beta\d+)?)\/register\.go$/.exec(line);
     if (m?.[1] !== undefined && m[2] !== undefined) {
-      packages[`io.k8s.api.${m[1]}.${m[2]}`] = readPackage(api, `${m[1]}/${m[2]}`, m[2], m[1]);
+      loaded.push(loadPackage(api, `${m[1]}/${m[2]}`, `io.k8s.api.${m[1]}.${m[2]}`, m[2], m[1]));
     }
   }
   const extra: [string, string, string, string, string][] = [
@@ -68,8 +75,19 @@ function extractFacts(sources: Record<string, string>): Packages {
   for (const [source, dir, pkg, version, short] of extra) {
     const gitDir = sources[source];
     if (gitDir !== undefined) {
-      packages[pkg] = readPackage(gitDir, dir, version, short);
+      loaded.push(loadPackage(gitDir, dir, pkg, version, short));
     }
+  }
+  // First pass: learn every package's type aliases and enums (fields refer across packages).
+  const scope = newGoScope();
+  for (const p of loaded) {
+    for (const file of p.files) {
+      parseGoFile(file, scope);
+    }
+  }
+  const packages: Packages = {};
+  for (const p of loaded) {
+    packages[p.key] = readPackage(p, scope);
   }
   // meta/v1 objects (Status, APIGroup, ...) are served without a group.
   const meta = packages['io.k8s.apimachinery.pkg.apis.meta.v1'];

@@ -150,8 +150,14 @@ function withExtensions(node: SchemaNode, facts: FieldFacts | undefined): Schema
 
 function convertAttribute(model: Model, a: ModelAttribute, facts: FieldFacts | undefined, ctx: Context): SchemaNode {
   const node = convertType(a.type, a.format, facts, ctx, `${model.className}.${a.name}`);
-  const description = a.description ?? facts?.doc;
-  const described: SchemaNode = description === undefined ? node : { description, ...node };
+  let description = a.description ?? facts?.doc;
+  if (facts?.enumLines !== undefined) {
+    description = `${description ?? ''}\n\nPossible enum values:\n${facts.enumLines.join('\n')}`;
+  }
+  let described: SchemaNode = description === undefined ? node : { description, ...node };
+  if (facts?.enum !== undefined && node.type === 'string') {
+    described = { ...described, enum: facts.enum };
+  }
   return withExtensions(described, facts);
 }
 

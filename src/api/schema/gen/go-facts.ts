@@ -16,6 +16,41 @@ export interface FieldFacts {
   quantity?: boolean;
   /** The Go doc comment, for fields of named types (client-node drops those descriptions). */
   doc?: string;
+  /** Values of a `+enum` string type, sorted, and upstream's "Possible enum values" lines. */
+  enum?: string[];
+  enumLines?: string[];
+}
+
+/** Names collected across all parsed packages: non-struct type declarations and `+enum` types with their constants. */
+export interface GoScope {
+  aliases: Map<string, string>;
+  enumTypes: Set<string>;
+  /** type name → constants of that type (first declaration of a value wins). */
+  consts: Map<string, { name: string; value: string; comment: string }[]>;
+}
+
+/** An empty scope, to be filled by a first parseGoFile pass over every file. */
+export function newGoScope(): GoScope {
+  return { aliases: new Map(), enumTypes: new Set(), consts: new Map() };
+}
+
+const constLine = /^\s*(?:const\s+)?(\w+)\s+(\w+)\s*=\s*"([^"]*)"/;
+
+function enumFacts(goType: string, scope: GoScope): Pick<FieldFacts, 'enum' | 'enumLines'> | undefined {
+  const t = goType.replace(/^\*/, '');
+  if (t.startsWith('[]') || t.startsWith('map[')) {
+    return undefined;
+  }
+  const base = t.includes('.') ? t.slice(t.lastIndexOf('.') + 1) : t;
+  const values = scope.enumTypes.has(base) ? scope.consts.get(base) : undefined;
+  if (values === undefined || values.length === 0) {
+    return undefined;
+  }
+  const lines = values.map((v) => {
+    const comment = v.comment.trim().replace(new RegExp(`^${v.name}`), '').trim().replace(/\s+/g, ' ');
+    return ` - \`${JSON.stringify(v.value)}\` ${comment}`;
+  });
+  return { enum: values.map((v) => v.value).sort(), enumLines: lines.sort() };
 }
 
 /** Facts about one Go type. */
@@ -54,7 +89,8 @@ function markers(comments: readonly string[], key: string): string[] {
 }
 
 /** Parses one Go source file into struct facts and a table of named non-struct types. */
-export function parseGoFile(source: string, aliases: Map<string, string>): Record<string, TypeFacts> {
+export function parseGoFile(source: string, scope: GoScope): Record<string, TypeFacts> {
+  const aliases = scope.aliases;
   const types: Record<string, TypeFacts> = {};
   const lines = source.split('\n');
   let comments: string[] = [];
@@ -79,6 +115,18 @@ export function parseGoFile(source: string, aliases: Map<string, string>): Recor
       const alias = aliasDecl.exec(line);
       if (alias?.[1] !== undefined && alias[2] !== undefined && !alias[2].startsWith('struct') && !alias[2].startsWith('interface') && !alias[2].startsWith('(')) {
         aliases.set(alias[1], alias[2]);
+        if (alias[2] === 'string' && comments.some((c) => /^\s*\/\/\s*\+enum\s*$/.test(c))) {
+          scope.enumTypes.add(alias[1]);
+        }
+      }
+      const constant = constLine.exec(line);
+      if (constant?.[1] !== undefined && constant[2] !== undefined && constant[3] !== undefined && !line.startsWith('type ')) {
+        const list = scope.consts.get(constant[2]) ?? [];
+        if (!list.some((c) => c.value === constant[3])) {
+          const comment = comments.map((c) => c.replace(/^\s*\/\/ ?/, '')).join(' ');
+          list.push({ name: constant[1], value: constant[3], comment });
+        }
+        scope.consts.set(constant[2], list);
       }
       comments = line.trimStart().startsWith('//') ? [...comments, line] : [];
       continue;
@@ -117,6 +165,10 @@ export function parseGoFile(source: string, aliases: Map<string, string>): Recor
           }
           if (isQuantity(m[1], aliases)) {
             f.quantity = true;
+          }
+          const en = enumFacts(m[1], scope);
+          if (en !== undefined) {
+            Object.assign(f, en);
           }
           const doc = docOf(comments);
           if (doc !== '' && isNamedType(m[1])) {
