@@ -229,6 +229,20 @@ describe('CRUD', () => {
   });
 });
 
+describe('request timeout', () => {
+  test('a request the registry never answers gets 504 Timeout after ?timeout=', async () => {
+    const orig = registry.get;
+    registry.get = () => new Promise(() => undefined);
+    try {
+      const res = await call('GET', '/api/v1/namespaces/default/configmaps/stuck?timeout=200ms');
+      assert.equal(res.status, 504);
+      assert.equal(res.json.reason, 'Timeout');
+    } finally {
+      registry.get = orig;
+    }
+  });
+});
+
 describe('body limits', () => {
   test('413 for a declared oversized body and for an oversized chunked body', async () => {
     const big = await call('POST', '/api/v1/namespaces/default/configmaps', { body: Buffer.alloc(3 * 1024 * 1024 + 1, 32) });

@@ -7,13 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import * as openapi from '../../api/openapi/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
-import { unauthorized } from '../../api/errors.ts';
+import { StatusError, StatusReason, unauthorized } from '../../api/errors.ts';
 import type { Registry, UserInfo } from '../registry/types.ts';
 import { buildDiscovery, type DiscoveryDocuments } from './discovery.ts';
 import { defaultVersionInfo, runHealth, type HealthCheck, type VersionInfo } from './health.ts';
 import { createMetrics, type ApiMetrics, type RequestLabels } from './metrics.ts';
 import { discoveryContentType, negotiateDiscovery } from './negotiate.ts';
-import { boolParam } from './query.ts';
+import { boolParam, parseGoDuration } from './query.ts';
 import { handleResource, methodNotAllowed, pathNotFound, type ConnectHandler, type ResourceRequest } from './resources.ts';
 import { encode, send, sendError, sendJson, type AnyResponse } from './respond.ts';
 import { reviewResources } from './reviews.ts';
@@ -37,6 +37,8 @@ export interface ApiHandlerOptions {
   readonly log?: (message: string) => void;
   /** Metrics sink (default: a fresh one per handler). */
   readonly metrics?: ApiMetrics;
+  /** Upper bound for non-long-running requests (upstream --request-timeout, default 60 s). */
+  readonly requestTimeoutSeconds?: number;
 }
 
 const anonymousAllowed = new Set<Route['kind']>(['version', 'health']);
@@ -48,6 +50,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const metrics = opts.metrics ?? createMetrics();
   const version = opts.version ?? defaultVersionInfo();
   const healthChecks = opts.healthChecks ?? [];
+  const requestTimeoutSeconds = opts.requestTimeoutSeconds ?? 60;
 
   let served: readonly ResourceDescription[] | undefined;
   let discovery: DiscoveryDocuments | undefined;
@@ -178,11 +181,30 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     const record = (): void => {
       metrics.observe(labels.current, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     };
+    const stopTimer = requestTimeout(req, res, () => labels.current.verb === 'WATCH' || labels.current.verb === 'CONNECT', requestTimeoutSeconds);
     serve(req, res, user, labels).then(record, (err: unknown) => {
       sendError(res, err, log);
       record();
-    }).catch((err: unknown) => log(`apiserver: failed to answer ${req.method} ${req.url}: ${String(err)}`));
+    }).catch((err: unknown) => log(`apiserver: failed to answer ${req.method} ${req.url}: ${String(err)}`)).finally(stopTimer);
   };
+}
+
+/**
+ * Upstream's timeout filter: a short request that has not answered within `?timeout=` (at most
+ * the server's limit) gets a 504 Timeout Status, so a stuck request never hangs the client.
+ */
+function requestTimeout(req: IncomingMessage | Http2ServerRequest, res: AnyResponse, longRunning: () => boolean, limitSeconds: number): () => void {
+  const asked = URL.parse(`http://x${req.url ?? '/'}`)?.searchParams.get('timeout');
+  const askedSeconds = asked === null || asked === undefined ? undefined : parseGoDuration(asked);
+  const seconds = askedSeconds !== undefined && askedSeconds > 0 ? Math.min(askedSeconds, limitSeconds) : limitSeconds;
+  const timer = setTimeout(() => {
+    if (longRunning() || res.headersSent) {
+      return;
+    }
+    sendJson(res, 504, new StatusError(504, StatusReason.Timeout, 'Timeout: request did not complete within requested timeout - context deadline exceeded', {}).toStatus());
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 function docsPaths(resources: readonly ResourceDescription[]): string[] {

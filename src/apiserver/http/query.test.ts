@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareKubeVersions, storageVersionHash } from './discovery.ts';
 import { negotiateDiscovery, negotiateResource, parseAccept } from './negotiate.ts';
-import { parseDeleteOptions, parseFieldManager, parseGoBool, parseListQuery } from './query.ts';
+import { parseDeleteOptions, parseFieldManager, parseGoBool, parseGoDuration, parseListQuery } from './query.ts';
 import { parseRoute } from './routes.ts';
 
 test('ParseBool spellings', () => {
@@ -65,4 +65,12 @@ test('version ordering and storage version hash', () => {
   assert.deepEqual(['v1beta1', 'v1alpha1', 'v2', 'v1', 'v2beta2'].sort(compareKubeVersions), ['v2', 'v1', 'v2beta2', 'v1beta1', 'v1alpha1']);
   // Upstream's published hash for apps/v1 Deployment.
   assert.equal(storageVersionHash('apps', 'v1', 'Deployment'), '8aSe+NMegvE=');
+});
+
+test('Go durations', () => {
+  assert.equal(parseGoDuration('32s'), 32);
+  assert.equal(parseGoDuration('1m30s'), 90);
+  assert.equal(parseGoDuration('500ms'), 0.5);
+  assert.equal(parseGoDuration('32'), undefined);
+  assert.equal(parseGoDuration(''), undefined);
 });

@@ -210,3 +210,25 @@ export function parseDeleteOptions(q: URLSearchParams, body: unknown): { options
     dryRun,
   };
 }
+
+const durationUnits: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Go's time.ParseDuration (`32s`, `1m30s`, `500ms`) in seconds; undefined when malformed. */
+export function parseGoDuration(text: string): number | undefined {
+  if (text === '0') {
+    return 0;
+  }
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (m === null) {
+      return undefined;
+    }
+    total += Number(m[1]) * durationUnits[m[2]];
+    pos = re.lastIndex;
+  }
+  return pos === 0 ? undefined : total;
+}
