@@ -1,5 +1,305 @@
-/** `k8ts up`: starts and supervises every component of a single-node cluster. */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('k8ts up: not implemented yet\n');
-  return 1;
+/**
+ * `k8ts up`: a one-node cluster in the foreground. Starts every component this binary has,
+ * each as its own process (apiserver first, the rest once /readyz answers), restarts any that
+ * dies (with backoff), merges a `k8ts` context into the user's kubeconfig as kind does, and on
+ * SIGINT/SIGTERM stops everything it started before exiting.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadKubeconfig, mergeIntoUserKubeconfig, userKubeconfigPath } from '../kubeconfig/index.ts';
+import { FlagError, formatUsage, parseFlags } from './flags.ts';
+
+const specs = {
+  'data-dir': { type: 'string', help: 'directory holding the cluster state (reused: a second up resumes the cluster)', default: '/var/lib/k8ts' },
+  'secure-port': { type: 'int', help: 'the apiserver HTTPS port', default: 6443 },
+  'bind-address': { type: 'string', help: 'the apiserver listen address', default: '0.0.0.0' },
+  'storage-backend': { type: 'string', help: 'sqlite (embedded) or etcd3', default: 'sqlite' },
+  'etcd-servers': { type: 'strings', help: 'etcd URLs for --storage-backend=etcd3' },
+} as const;
+
+const usageLine = 'Usage: k8ts up [flags]\n\nStarts a single-node cluster in the foreground; Ctrl-C stops it.';
+const k8tsBin = new URL('../../bin/k8ts', import.meta.url).pathname;
+
+interface UpContext {
+  readonly dataDir: string;
+  readonly securePort: number;
+  readonly bindAddress: string;
+  readonly storageBackend: string;
+  readonly etcdServers: readonly string[];
+  readonly kubeconfig: string;
+}
+
+/** One supervised component: the `k8ts` subcommand and its flags. */
+interface Component {
+  readonly name: string;
+  readonly command: string;
+  args(ctx: UpContext): string[];
+}
+
+/**
+ * Every component `up` knows how to run, in start order. Only those the binary actually has
+ * (listed by `k8ts --help`) are started; the apiserver must exist and starts first.
+ */
+const components: readonly Component[] = [
+  {
+    name: 'apiserver',
+    command: 'apiserver',
+    args: (c) => ['--data-dir', c.dataDir, '--secure-port', String(c.securePort), '--bind-address', c.bindAddress, '--storage-backend', c.storageBackend,
+      ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : [])],
+  },
+  { name: 'controller-manager', command: 'controller-manager', args: (c) => ['--kubeconfig', c.kubeconfig] },
+  { name: 'scheduler', command: 'scheduler', args: (c) => ['--kubeconfig', c.kubeconfig] },
+  { name: 'kubelet', command: 'kubelet', args: (c) => ['--kubeconfig', c.kubeconfig, '--root-dir', join(c.dataDir, 'kubelet')] },
+  { name: 'proxy', command: 'proxy', args: (c) => ['--kubeconfig', c.kubeconfig] },
+];
+
+/** Subcommands the k8ts binary offers, read from its usage text. */
+function availableCommands(): Set<string> {
+  let text = '';
+  try {
+    text = execFileSync(k8tsBin, ['--help'], { encoding: 'utf8' });
+  } catch (e) {
+    text = String((e as { stdout?: unknown }).stdout ?? '');
+  }
+  const after = text.split(/^Commands:$/m)[1] ?? '';
+  return new Set([...after.matchAll(/^\s{2}(\S+)/gm)].map((m) => m[1]));
+}
+
+/** A component's process, restarted with exponential backoff until stopped. */
+class Supervised {
+  child: ChildProcess | undefined;
+  private stopping = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly component: Component;
+  private readonly args: string[];
+  constructor(component: Component, ctx: UpContext) {
+    this.component = component;
+    this.args = component.args(ctx);
+  }
+
+  start(): void {
+    const name = this.component.name;
+    const started = Date.now();
+    // Own process group: a terminal's Ctrl-C reaches `up` only, which stops children in order.
+    const child = spawn(k8tsBin, [this.component.command, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = child;
+    const prefix = (stream: NodeJS.ReadableStream | null): void => {
+      let partial = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (d: string) => {
+        const lines = (partial + d).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) {
+          process.stderr.write(`[${name}] ${l}\n`);
+        }
+      });
+    };
+    prefix(child.stdout);
+    prefix(child.stderr);
+    process.stderr.write(`up: started ${name} (pid ${child.pid ?? '?'})\n`);
+    child.once('exit', (code, signal) => {
+      this.child = undefined;
+      if (this.stopping) {
+        return;
+      }
+      // A run that lasted a while resets the backoff: it was not a crash loop.
+      this.failures = Date.now() - started > 60_000 ? 1 : this.failures + 1;
+      const delay = Math.min(30_000, 1000 * 2 ** (this.failures - 1));
+      process.stderr.write(`up: ${name} exited (${signal ?? `code ${code ?? '?'}`}); restarting in ${delay / 1000}s\n`);
+      this.restartTimer = setTimeout(() => this.start(), delay);
+    });
+  }
+
+  get name(): string {
+    return this.component.name;
+  }
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** SIGTERM, then SIGKILL to the whole group if it has not exited after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (child === undefined || child.pid === undefined) {
+      return;
+    }
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, graceMs);
+    await exited;
+    clearTimeout(timer);
+    try {
+      // Anything the component left in its group goes with it.
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Nothing left.
+    }
+  }
+}
+
+function readyzOnce(url: string, ca: string): Promise<boolean> {
+  return new Promise((done) => {
+    const req = request(`${url}/readyz`, { ca, agent: false, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode === 200));
+    });
+    req.on('error', () => done(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/** Polls /readyz (with the cluster CA) until 200; gives up if the apiserver keeps crashing. */
+async function waitForApiserver(ctx: UpContext, apiserver: Supervised, stopped: () => boolean): Promise<boolean> {
+  while (!stopped()) {
+    if (apiserver.consecutiveFailures >= 5) {
+      return false;
+    }
+    if (existsSync(ctx.kubeconfig) && existsSync(join(ctx.dataDir, 'pki', 'ca.crt'))) {
+      try {
+        const server = (await loadKubeconfig(ctx.kubeconfig)).clusters[0]?.cluster.server;
+        if (server !== undefined && (await readyzOnce(server, readFileSync(join(ctx.dataDir, 'pki', 'ca.crt'), 'utf8')))) {
+          return true;
+        }
+      } catch {
+        // Not written completely yet: try again.
+      }
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
+/** Refuses a second `up` on a data dir whose first `up` is still alive. */
+async function lockDataDir(dataDir: string): Promise<string> {
+  const pidFile = join(dataDir, 'up.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    let alive = false;
+    try {
+      alive = Number.isInteger(pid) && pid > 0 && process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive) {
+      throw new FlagError(`another k8ts up (pid ${pid}) is running on ${dataDir}`);
+    }
+  }
+  await writeFile(pidFile, `${process.pid}\n`);
+  return pidFile;
+}
+
+/** Entry point. */
+export async function main(argv: string[]): Promise<number> {
+  let ctx: UpContext;
+  let pidFile: string;
+  try {
+    const { flags, args, help } = parseFlags(argv, specs);
+    if (help) {
+      process.stdout.write(formatUsage(usageLine, specs));
+      return 0;
+    }
+    if (args.length > 0) {
+      throw new FlagError(`unexpected argument "${args[0]}"`);
+    }
+    const dataDir = resolve(flags['data-dir'] ?? '/var/lib/k8ts');
+    ctx = {
+      dataDir,
+      securePort: flags['secure-port'] ?? 6443,
+      bindAddress: flags['bind-address'] ?? '0.0.0.0',
+      storageBackend: flags['storage-backend'] ?? 'sqlite',
+      etcdServers: flags['etcd-servers'] ?? [],
+      kubeconfig: join(dataDir, 'admin.kubeconfig'),
+    };
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    pidFile = await lockDataDir(dataDir);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
+      return 1;
+    }
+    throw e;
+  }
+
+  const have = availableCommands();
+  const running: Supervised[] = [];
+  let stopRequested = false;
+  let signalled: () => void = () => {};
+  const stopSignal = new Promise<void>((r) => (signalled = r));
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stopRequested) {
+      // A second Ctrl-C: no more patience.
+      for (const s of running) {
+        if (s.child?.pid !== undefined) {
+          try {
+            process.kill(-s.child.pid, 'SIGKILL');
+          } catch {
+            // Gone already.
+          }
+        }
+      }
+      return;
+    }
+    process.stderr.write(`up: ${sig} received, stopping the cluster\n`);
+    stopRequested = true;
+    signalled();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let code = 0;
+  try {
+    const apiserver = new Supervised(components[0], ctx);
+    running.push(apiserver);
+    apiserver.start();
+    const ready = await Promise.race([waitForApiserver(ctx, apiserver, () => stopRequested), stopSignal.then(() => false)]);
+    if (ready) {
+      for (const c of components.slice(1)) {
+        if (have.has(c.command)) {
+          const s = new Supervised(c, ctx);
+          running.push(s);
+          s.start();
+        }
+      }
+      const admin = await loadKubeconfig(ctx.kubeconfig);
+      const merged = await mergeIntoUserKubeconfig(admin, userKubeconfigPath());
+      const server = admin.clusters[0]?.cluster.server ?? '';
+      process.stdout.write(
+        `k8ts cluster is up: ${server} (running: ${running.map((s) => s.name).join(', ')})\n` +
+        `Merged context "k8ts" into ${merged} and made it current. Try:\n\n` +
+        `  kubectl cluster-info\n  kubectl get namespaces\n\n` +
+        `or, without touching your kubeconfig:  kubectl --kubeconfig ${ctx.kubeconfig} get namespaces\n` +
+        `Press Ctrl-C to stop the cluster (its state stays in ${ctx.dataDir}).\n`,
+      );
+      await stopSignal;
+    } else if (!stopRequested) {
+      process.stderr.write('up: the apiserver keeps failing to start; giving up\n');
+      code = 1;
+    }
+  } finally {
+    // Dependents first, the apiserver last.
+    for (const s of [...running].reverse()) {
+      await s.stop();
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await rm(pidFile, { force: true });
+  }
+  process.stderr.write('up: stopped\n');
+  return code;
 }
