@@ -24,20 +24,29 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 `;
 
-/** Opens (creating if needed) the store file with durable settings: WAL + synchronous=FULL. */
-export function openDatabase(path: string): DatabaseSync {
+/** Opens (creating if needed) the store file with durable settings: WAL + synchronous=FULL, exclusively locked. */
+export function openDatabase(path: string, busyTimeoutMs = 5000): DatabaseSync {
   const db = new DatabaseSync(path);
   try {
+    // How long to wait for a previous owner (e.g. an apiserver being restarted) to let go.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     // WAL lets readers run beside the writer; FULL fsyncs the WAL on every commit so an
     // acknowledged write survives kill -9 and power loss (group commit pays one fsync per batch).
+    // One process owns the file (watchers are fed in-process, nothing polls): hold the
+    // lock for the connection's lifetime so a second apiserver on the same file fails
+    // loudly instead of writing rows our watchers would never see. Exclusive mode also
+    // lets WAL run without the shared-memory index.
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
-    db.exec('PRAGMA busy_timeout = 5000');
     // Lists walk the key index and fetch rows in key order, i.e. at random places in the
     // table: a larger page cache and a memory map keep that off the read() syscall path.
     db.exec('PRAGMA cache_size = -65536');
     db.exec('PRAGMA mmap_size = 268435456');
     db.exec(ddl);
+    // Take the exclusive lock now (a write transaction), not on the first request.
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('COMMIT');
   } catch (err) {
     db.close();
     throw err;

@@ -33,26 +33,57 @@ test('compaction keeps exactly the state as of the revision plus later rows', { 
   withDir(async (dir) => {
     const path = join(dir, 'state.db');
     const s = new SqliteStorage({ path, compactor: false });
+    let kept: number[] = [];
     try {
       const a1 = await s.create('/registry/pods/ns/a', 'a1');
       const a2 = await s.update('/registry/pods/ns/a', 'a2', a1.modRevision);
-      const b1 = await s.create('/registry/pods/ns/b', 'b1');
+      await s.create('/registry/pods/ns/b', 'b1');
       const bDel = await s.delete('/registry/pods/ns/b');
       const a3 = await s.update('/registry/pods/ns/a', 'a3', a2.modRevision);
       await s.compact(bDel.revision);
-      // a1 superseded, b1 and its tombstone gone; a2 (live as of the compaction) and a3 stay.
-      assert.deepEqual(logRows(path).map((r) => r.id), [a2.modRevision, a3.modRevision]);
+      // a1 is superseded, b1 and its tombstone are gone; a2 (live as of the compaction) and a3 stay.
+      kept = [a2.modRevision, a3.modRevision];
       assert.equal(await s.compactedRevision(), bDel.revision);
       const w = recordWatch(s, '/registry/pods/', bDel.revision);
       await w.until(() => w.events.length >= 1 || w.error() !== undefined);
       w.handle.cancel();
       assert.deepEqual(w.events[0], { type: 'put', kv: a3, prev: a2 });
-      assert.ok(b1.modRevision < bDel.revision);
-      // Revisions keep growing even though the newest rows can be compacted away.
-      const c = await s.create('/registry/pods/ns/b', 'b2');
-      assert.ok(c.modRevision > a3.modRevision);
     } finally {
       await s.close();
+    }
+    // The file is locked while the store is open; inspect the rows afterwards.
+    assert.deepEqual(logRows(path).map((r) => r.id), kept);
+    // Revisions never go back, even when compaction removed the newest rows (here: all rows).
+    const again = new SqliteStorage({ path, compactor: false });
+    const gone = await again.delete('/registry/pods/ns/a');
+    await again.compact(gone.revision);
+    await again.close();
+    assert.deepEqual(logRows(path), []);
+    const third = new SqliteStorage({ path, compactor: false });
+    try {
+      assert.equal(await third.currentRevision(), gone.revision);
+      const c = await third.create('/registry/pods/ns/a', 'a4');
+      assert.equal(c.modRevision, gone.revision + 1);
+    } finally {
+      await third.close();
+    }
+  }));
+
+test('a second owner of the same file is refused while the first is open', { timeout: 30_000 }, () =>
+  withDir(async (dir) => {
+    const path = join(dir, 'state.db');
+    const first = new SqliteStorage({ path, compactor: false });
+    try {
+      await first.create('/registry/pods/ns/a', 'a');
+      assert.throws(() => new SqliteStorage({ path, compactor: false, busyTimeoutMs: 50 }), /locked|busy/i);
+    } finally {
+      await first.close();
+    }
+    const second = new SqliteStorage({ path, compactor: false, busyTimeoutMs: 50 });
+    try {
+      assert.equal((await second.get('/registry/pods/ns/a'))?.value, 'a');
+    } finally {
+      await second.close();
     }
   }));
 

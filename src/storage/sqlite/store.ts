@@ -19,6 +19,8 @@ export interface SqliteStorageOptions {
   readonly path: string;
   /** Automatic compaction; `false` turns it off. Default: every 5 minutes, keep 1000 revisions. */
   readonly compactor?: Partial<CompactorOptions> | false;
+  /** How long to wait for another owner of the file to let go before failing (default 5 s). */
+  readonly busyTimeoutMs?: number;
 }
 
 const compactedKey = 'compacted_revision';
@@ -37,7 +39,7 @@ export class SqliteStorage implements Storage {
   #closing = false;
 
   constructor(opts: SqliteStorageOptions) {
-    this.#db = openDatabase(opts.path);
+    this.#db = openDatabase(opts.path, opts.busyTimeoutMs);
     this.#log = new LogTable(this.#db);
     const log = this.#log;
     this.#hub = new WatchHub({
