@@ -122,15 +122,34 @@ test('map-keyed lists merge by key: another manager’s container survives and k
   assert.deepEqual(containers(third), [{ name: 'app', image: 'app:2' }, { name: 'sidecar', image: 'proxy' }]);
 });
 
-test('updateManagedFields: a create records every field, maps it added carry "."', () => {
-  const obj: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', labels: { app: 'd' } }, spec: { replicas: 1, strategy: { rollingUpdate: { maxSurge: 1 } } } };
+test('updateManagedFields: a create records every field against the kind’s zero value, like upstream', () => {
+  const obj: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', labels: { app: 'd' } },
+    spec: { replicas: 1, strategy: { rollingUpdate: { maxSurge: 1 } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i', env: [{ name: 'E', value: 'v' }] }] } } },
+  };
   const mf = updateManagedFields(gvk, undefined, obj, 'kubectl-create');
   assert.equal(mf.length, 1);
   assert.equal(mf[0]?.operation, 'Update');
+  // Containers present in Go's zero value (strategy, template, containers) get no "." of their own.
   assert.deepEqual(mf[0]?.fieldsV1, {
     'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
-    'f:spec': { 'f:replicas': {}, 'f:strategy': { '.': {}, 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {} } } },
+    'f:spec': {
+      'f:replicas': {},
+      'f:strategy': { 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {} } },
+      'f:template': {
+        'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+        'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:env': { '.': {}, 'k:{"name":"E"}': { '.': {}, 'f:name': {}, 'f:value': {} } }, 'f:image': {}, 'f:name': {} } } },
+      },
+    },
   });
+});
+
+test('updateManagedFields: a custom resource create marks spec itself', () => {
+  const crGvk = { group: 'example.com', version: 'v1', kind: 'Widget' };
+  const mf = updateManagedFields(crGvk, undefined, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } }, 'kubectl-create');
+  assert.deepEqual(mf[0]?.fieldsV1, { 'f:spec': { '.': {}, 'f:size': {} } });
 });
 
 test('updateManagedFields: an update takes changed fields from the applier and drops removed ones', () => {

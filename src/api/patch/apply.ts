@@ -16,6 +16,7 @@ import type { Conflict, Manager, OwnershipOptions } from './managed.ts';
 export type { OwnershipOptions } from './managed.ts';
 import { compare, mergeValues, removeUnowned, toFieldSet } from './typed.ts';
 import { rootCursor } from './types.ts';
+import { zeroValueFor } from './zero.ts';
 import type { TypeCursor } from './types.ts';
 
 /** kubectl's client-side apply annotation. */
@@ -198,17 +199,6 @@ function isReset(entries: unknown): boolean {
   return entries.length === 0 || (entries.length === 1 && isObject(entries[0]) && Object.keys(entries[0]).length === 0);
 }
 
-/** What upstream compares a created object against: its zero value, whose spec/status already exist. */
-function creationBaseline(updated: JsonObject): JsonObject {
-  const base: JsonObject = { metadata: {} };
-  for (const k of ['spec', 'status']) {
-    if (isObject(updated[k])) {
-      base[k] = {};
-    }
-  }
-  return base;
-}
-
 /**
  * The managed-fields entries after a non-apply write (create/update/patch) by `manager`:
  * it gains the fields it added or changed (taking them from other managers) and everyone
@@ -238,7 +228,7 @@ export function updateManagedFields(
   }
   const root = rootCursor(gvk);
   const next = withoutManagedFields(updated);
-  const prev = old === undefined ? creationBaseline(next) : withoutManagedFields(old);
+  const prev = old === undefined ? zeroValueFor(gvk, next) : withoutManagedFields(old);
   const cmp = stripComparison(gvk, compare(root, prev, next), sub, options);
   const apiVersion = entryApiVersion(gvk);
   const selfKey = managerKey({ manager, operation: 'Update', apiVersion, subresource: sub });

@@ -107,9 +107,11 @@ function indexItems(sem: ListSemantics, list: readonly unknown[]): Map<PathEleme
 /** Compares `lhs` (before) with `rhs` (after) field by field, following list and map semantics. */
 export function compare(root: TypeCursor, lhs: JsonObject, rhs: JsonObject): Comparison {
   const result = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  const emptyLike = (v: unknown): unknown => (Array.isArray(v) ? [] : isObject(v) ? {} : undefined);
   const walk = (c: TypeCursor, l: unknown, r: unknown, path: PathElement[]): void => {
-    const lv = l === null ? undefined : l;
-    const rv = r === null ? undefined : r;
+    // A null container (a Go nil slice/pointer in a zero value) exists: its items are added, not itself.
+    const lv = l === null ? emptyLike(r) : l;
+    const rv = r === null ? emptyLike(l) : r;
     if (lv === undefined && rv === undefined) {
       return;
     }
