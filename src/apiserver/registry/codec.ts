@@ -43,6 +43,7 @@ export function decodeObject(kv: KeyValue): KubeObject | undefined {
   }
   const obj = parsed as KubeObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  attachJsonBox(obj);
   return deepFreeze(obj);
 }
 
@@ -74,4 +75,37 @@ export function deepFreeze<T>(obj: T): T {
 /** RFC 3339 with seconds precision, as metav1.Time serialises. */
 export function nowRfc3339(offsetSeconds = 0): string {
   return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Where a cached object keeps its memoised JSON: a non-enumerable, unfrozen box (invisible to JSON, spread and clone). */
+const jsonBox = Symbol('k8ts.json');
+interface JsonBox {
+  json: string | undefined;
+}
+
+function attachJsonBox(obj: object): void {
+  Object.defineProperty(obj, jsonBox, { value: { json: undefined } satisfies JsonBox, enumerable: false });
+}
+
+/** JSON.stringify(obj), memoised for the cache's shared objects. */
+export function objectJson(obj: KubeObject): string {
+  const box = (obj as unknown as Record<symbol, JsonBox | undefined>)[jsonBox];
+  if (box === undefined) {
+    return JSON.stringify(obj);
+  }
+  box.json ??= JSON.stringify(obj);
+  return box.json;
+}
+
+/** JSON.stringify(list) built from memoised item JSON (same text, much less work for large lists). */
+export function listJson(list: { readonly items: readonly KubeObject[] }): string {
+  const head = JSON.stringify({ ...list, items: [] });
+  const parts = new Array<string>(list.items.length);
+  for (let i = 0; i < list.items.length; i++) {
+    parts[i] = objectJson(list.items[i]);
+  }
+  // head ends with `"items":[]}` only if items is the last key; splice the array in where it sits.
+  const marker = '"items":[]';
+  const at = head.lastIndexOf(marker);
+  return `${head.slice(0, at)}"items":[${parts.join(',')}]${head.slice(at + marker.length)}`;
 }

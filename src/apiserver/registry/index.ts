@@ -23,6 +23,7 @@ import { updateObject } from './update.ts';
 import { watchObjects } from './watch.ts';
 
 export type * from './types.ts';
+export { listJson, objectJson } from './codec.ts';
 
 export interface RegistryOptions {
   readonly storage: Storage;

@@ -124,21 +124,19 @@ export async function listObjects(core: RegistryCore, desc: ResourceDescription,
 
 function fromCache(cache: WatchCache, prefix: string, afterKey: string | undefined, matches: (o: KubeObject) => boolean, limit: number, filtered: boolean): Page {
   const revision = cache.revision;
-  const keys = cache.listKeys(prefix, afterKey);
   const items: KubeObject[] = [];
-  let i = 0;
-  for (; i < keys.length; i++) {
+  let lastKey: string | undefined;
+  for (const key of cache.iterateKeys(prefix, afterKey)) {
     if (limit > 0 && items.length >= limit) {
-      break;
+      // More keys follow: hand out a continue token. Upstream only reports
+      // remainingItemCount when no selector filters the rest.
+      return { items, revision, continueKey: lastKey, remaining: filtered ? undefined : cache.countKeys(prefix, lastKey) };
     }
-    const obj = cache.get(keys[i]);
+    const obj = cache.get(key);
     if (obj !== undefined && matches(obj)) {
       items.push(obj);
+      lastKey = key;
     }
-  }
-  if (i < keys.length) {
-    // Upstream only reports remainingItemCount when no selector filters the rest.
-    return { items, revision, continueKey: keys[i - 1], remaining: filtered ? undefined : keys.length - i };
   }
   return { items, revision, continueKey: undefined, remaining: undefined };
 }

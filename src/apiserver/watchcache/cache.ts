@@ -85,9 +85,14 @@ export class WatchCache {
     return this.keys.range(keyPrefix, afterKey).map((k) => this.objects.get(k) as KubeObject);
   }
 
-  /** Keys under keyPrefix in order (for pagination). */
-  listKeys(keyPrefix: string, afterKey?: string): string[] {
-    return this.keys.range(keyPrefix, afterKey);
+  /** Keys under keyPrefix in order, lazily (for pagination). */
+  iterateKeys(keyPrefix: string, afterKey?: string): Iterable<string> {
+    return this.keys.iterate(keyPrefix, afterKey);
+  }
+
+  /** How many keys lie under keyPrefix (after afterKey). */
+  countKeys(keyPrefix: string, afterKey?: string): number {
+    return this.keys.countPrefix(keyPrefix, afterKey);
   }
 
   /** Waits until the cache has applied revision rv, up to timeoutMs; true when it has. */

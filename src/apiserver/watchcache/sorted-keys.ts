@@ -29,16 +29,30 @@ export class SortedKeys {
 
   /** Keys starting with prefix and strictly greater than `after` (when given), in order. */
   range(prefix: string, after?: string): string[] {
-    const start = after !== undefined && after >= prefix ? this.upperBound(after) : this.lowerBound(prefix);
     const out: string[] = [];
-    for (let i = start; i < this.keys.length; i++) {
-      const k = this.keys[i];
-      if (!k.startsWith(prefix)) {
-        break;
-      }
+    for (const k of this.iterate(prefix, after)) {
       out.push(k);
     }
     return out;
+  }
+
+  /** Like range, lazily (no copy: pages of a large list stay cheap). */
+  *iterate(prefix: string, after?: string): Generator<string, void, undefined> {
+    const start = after !== undefined && after >= prefix ? this.upperBound(after) : this.lowerBound(prefix);
+    const keys = this.keys;
+    for (let i = start; i < keys.length; i++) {
+      const k = keys[i];
+      if (!k.startsWith(prefix)) {
+        return;
+      }
+      yield k;
+    }
+  }
+
+  /** How many keys start with prefix (binary searches only). */
+  countPrefix(prefix: string, after?: string): number {
+    const start = after !== undefined && after >= prefix ? this.upperBound(after) : this.lowerBound(prefix);
+    return this.lowerBound(prefixEnd(prefix)) - start;
   }
 
   /** Index of the first key >= k. */
@@ -70,6 +84,11 @@ export class SortedKeys {
     }
     return lo;
   }
+}
+
+/** The smallest string greater than every string starting with prefix. */
+function prefixEnd(prefix: string): string {
+  return prefix.length === 0 ? '\uffff' : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 function compare(a: string, b: string): number {
