@@ -155,6 +155,9 @@ function convertAttribute(model: Model, a: ModelAttribute, facts: FieldFacts | u
     description = `${description ?? ''}\n\nPossible enum values:\n${facts.enumLines.join('\n')}`;
   }
   let described: SchemaNode = description === undefined ? node : { description, ...node };
+  if (facts?.default !== undefined) {
+    described = { ...described, default: facts.default };
+  }
   if (facts?.enum !== undefined && node.type === 'string') {
     described = { ...described, enum: facts.enum };
   }

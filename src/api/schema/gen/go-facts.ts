@@ -19,6 +19,8 @@ export interface FieldFacts {
   /** Values of a `+enum` string type, sorted, and upstream's "Possible enum values" lines. */
   enum?: string[];
   enumLines?: string[];
+  /** A `+default=<json>` marker's value (ref(...) defaults are not carried). */
+  default?: unknown;
 }
 
 /** Names collected across all parsed packages: non-struct type declarations and `+enum` types with their constants. */
@@ -165,6 +167,14 @@ export function parseGoFile(source: string, scope: GoScope): Record<string, Type
           }
           if (isQuantity(m[1], aliases)) {
             f.quantity = true;
+          }
+          const def = markers(comments, 'default')[0];
+          if (def !== undefined) {
+            try {
+              f.default = JSON.parse(def) as unknown;
+            } catch {
+              // ref(SomeConst) and other Go expressions: not representable here.
+            }
           }
           const en = enumFacts(m[1], scope);
           if (en !== undefined) {
