@@ -53,7 +53,11 @@ export function watchEtcd(client: Etcd3, prefix: string, fromRevision: number, c
         mapped = new StorageError(StorageErrorCode.Compacted, prefix, `required revision ${delivered} has been compacted`, compacted);
       }
     }
-    cb.onError(mapped);
+    try {
+      cb.onError(mapped);
+    } catch (cbErr) {
+      process.emitWarning(`storage watch error callback threw: ${String(cbErr)}`);
+    }
   };
 
   const onData = (res: IWatchResponse): void => {
@@ -66,7 +70,12 @@ export function watchEtcd(client: Etcd3, prefix: string, fromRevision: number, c
     }
     const last = events[events.length - 1];
     delivered = last.type === 'put' ? last.kv.modRevision : last.revision;
-    cb.onEvents(events);
+    try {
+      cb.onEvents(events);
+    } catch (err) {
+      // A broken consumer must not take the client's watch stream down (the SQLite hub does the same).
+      process.emitWarning(`storage watch callback threw: ${String(err)}`);
+    }
   };
 
   client

@@ -1,9 +1,10 @@
-/** etcd-specific: a watch whose etcd goes away ends with Unavailable (callers re-watch), never silently. */
+/** etcd-specific behaviour: --etcd-servers parsing, openStorage, and a watch whose etcd goes away. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startEtcd } from '../../../test/util/etcd.ts';
 import { StorageErrorCode } from '../interface.ts';
 import { recordWatch } from '../testing/watch-recorder.ts';
+import { openStorage } from '../open.ts';
 import { EtcdStorage, parseEtcdServers } from './store.ts';
 
 test('parseEtcdServers splits --etcd-servers values', () => {
@@ -12,6 +13,22 @@ test('parseEtcdServers splits --etcd-servers values', () => {
     'http://b:2379',
     'http://c:2379',
   ]);
+});
+
+test('openStorage connects to comma-separated etcd servers and fails fast without any', { timeout: 60_000 }, async () => {
+  await assert.rejects(openStorage({ backend: 'etcd3', dataDir: '/nonexistent', etcdServers: [] }), /etcd server/);
+  const etcd = await startEtcd();
+  try {
+    const s = await openStorage({ backend: 'etcd3', dataDir: '/nonexistent', etcdServers: [`${etcd.endpoints[0]},${etcd.endpoints[0]}`] });
+    try {
+      const kv = await s.create('/registry/pods/ns/x', 'x');
+      assert.equal((await s.get('/registry/pods/ns/x'))?.modRevision, kv.modRevision);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await etcd.stop();
+  }
 });
 
 test('a watch ends with Unavailable when etcd dies', { timeout: 60_000 }, async () => {
