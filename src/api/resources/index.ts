@@ -9,6 +9,7 @@ import { coreRest, pods, replicationControllers, services } from './core.ts';
 import { appsResources, autoscalingResources, batchResources, otherGroupResources } from './groups.ts';
 
 export { customResourceDescription } from './custom.ts';
+export { coreEventToEventsV1, eventsV1ToCoreEvent } from './events.ts';
 export { allVerbs, describe, readPath, stringField, boolField, intField, sub, verbsNoDeleteCollection } from './describe.ts';
 export type { ResourceSpec } from './describe.ts';
 
