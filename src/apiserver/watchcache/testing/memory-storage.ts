@@ -1,12 +1,10 @@
 /**
- * A tiny in-memory Storage for the registry's and watch cache's unit tests only (the real
+ * A tiny in-memory Storage for the watch cache's unit tests only (the real
  * backends live in src/storage). MVCC-lite: keeps the latest value per key plus an event log
  * so watches can replay from a revision; list at an older revision is not supported.
  */
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { StorageError } from '../../storage/interface.ts';
-import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle } from '../../storage/interface.ts';
+import { StorageError } from '../../../storage/interface.ts';
+import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle } from '../../../storage/interface.ts';
 
 /** Creates an empty in-memory store whose revisions start at 1. */
 export function createMemoryStorage(): Storage & { readonly log: readonly WatchEvent[] } {
@@ -114,15 +112,3 @@ export function createMemoryStorage(): Storage & { readonly log: readonly WatchE
     },
   };
 }
-
-test('memory storage: create, conflict, watch replay', async () => {
-  const s = createMemoryStorage();
-  const a = await s.create('/registry/x/a', '{}');
-  await assert.rejects(s.create('/registry/x/a', '{}'), (e: unknown) => e instanceof StorageError && e.code === 'KeyExists');
-  await assert.rejects(s.update('/registry/x/a', '{}', a.modRevision + 5), (e: unknown) => e instanceof StorageError && e.code === 'Conflict');
-  const seen: WatchEvent[] = [];
-  const h = s.watch('/registry/x/', 0, { onEvents: (evs) => seen.push(...evs), onError: () => {} });
-  await new Promise((r) => setImmediate(r));
-  assert.equal(seen.length, 1);
-  h.cancel();
-});

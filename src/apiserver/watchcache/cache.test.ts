@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Status } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { KeyValue } from '../../storage/interface.ts';
+import { WatchCache } from './cache.ts';
+import type { CacheSink, DeliveredType } from './cache.ts';
+import { createMemoryStorage } from './testing/memory-storage.ts';
+
+const opts = { timeout: 10_000 };
+
+function decode(kv: KeyValue): KubeObject {
+  const obj = JSON.parse(kv.value) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+const value = (name: string, labels: Record<string, string> = {}): string => JSON.stringify({ metadata: { name, labels } });
+
+class Sink implements CacheSink {
+  readonly got: string[] = [];
+  closed = false;
+  private wake: (() => void) | undefined;
+  event(type: DeliveredType, object: KubeObject | Status): void {
+    const o = object as KubeObject;
+    this.got.push(type === 'BOOKMARK' ? `BOOKMARK ${o.metadata.resourceVersion ?? ''}` : `${type} ${o.metadata?.name ?? ''}`);
+    this.wake?.();
+  }
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+  async until(pred: () => boolean): Promise<void> {
+    while (!pred()) {
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+}
+
+test('watchers see only their prefix; resuming replays exactly the events after the revision', opts, async () => {
+  const s = createMemoryStorage();
+  const cache = new WatchCache(s, '/registry/cm/', decode);
+  await cache.ready();
+  await s.create('/registry/cm/a/x', value('x'));
+  const b = await s.create('/registry/cm/b/y', value('y'));
+  await cache.waitForRevision(b.modRevision, 5000);
+  const nsA = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/a/', bookmarks: false, sink: nsA }, { initialEvents: true, initialEventsEnd: false });
+  const resumed = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: resumed }, { fromRevision: b.modRevision - 1, initialEvents: false, initialEventsEnd: false });
+  await s.create('/registry/cm/a/z', value('z'));
+  await nsA.until(() => nsA.got.length >= 2);
+  await resumed.until(() => resumed.got.length >= 2);
+  assert.deepEqual(nsA.got, ['ADDED x', 'ADDED z']);
+  assert.deepEqual(resumed.got, ['ADDED y', 'ADDED z']);
+  assert.deepEqual(cache.list('/registry/cm/').map((o) => o.metadata.name), ['x', 'z', 'y'], 'sorted by key: a/x, a/z, b/y');
+  cache.stop();
+  assert.equal(nsA.closed, true);
+});
+
+test('a watcher that falls behind is closed without holding up the others', opts, async () => {
+  const s = createMemoryStorage();
+  const cache = new WatchCache(s, '/registry/cm/', decode);
+  await cache.ready();
+  const slow = new Sink();
+  const fast = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: slow, maxQueue: 3 }, { initialEvents: false, initialEventsEnd: false, fromRevision: cache.revision });
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: fast }, { initialEvents: false, initialEventsEnd: false, fromRevision: cache.revision });
+  // All writes land before the watchers get a turn to drain: the slow one overflows.
+  await Promise.all(Array.from({ length: 10 }, (_, i) => s.create(`/registry/cm/n${i}`, value(`n${i}`))));
+  await fast.until(() => fast.got.length >= 10);
+  assert.equal(slow.closed, true);
+  assert.equal(fast.closed, false);
+  assert.equal(fast.got.length, 10);
+  cache.stop();
+});
+
+test('periodic bookmarks carry the cache revision; evicted history answers 410', opts, async () => {
+  const s = createMemoryStorage();
+  const cache = new WatchCache(s, '/registry/cm/', decode, { capacity: 2, bookmarkIntervalMs: 10 });
+  await cache.ready();
+  const start = cache.revision;
+  let last: KeyValue | undefined;
+  for (let i = 0; i < 4; i++) {
+    last = await s.create(`/registry/cm/e${i}`, value(`e${i}`));
+  }
+  await cache.waitForRevision(last?.modRevision ?? 0, 5000);
+  const bm = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: true, makeBookmark: (rv) => ({ metadata: { resourceVersion: String(rv) } }), sink: bm }, { fromRevision: cache.revision, initialEvents: false, initialEventsEnd: false });
+  await bm.until(() => bm.got.length >= 1);
+  assert.equal(bm.got[0], `BOOKMARK ${cache.revision}`);
+  const old = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: old }, { fromRevision: start, initialEvents: false, initialEventsEnd: false });
+  await old.until(() => old.closed);
+  assert.deepEqual(old.got, ['ERROR ']);
+  cache.stop();
+});
