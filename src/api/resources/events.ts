@@ -16,7 +16,7 @@ const renames: readonly (readonly [string, string])[] = [
 ];
 
 /** Fields both versions name alike. */
-const shared = ['metadata', 'eventTime', 'series', 'related', 'action', 'reason', 'type', 'reportingInstance'] as const;
+const shared = ['eventTime', 'series', 'related', 'action', 'reason', 'type', 'reportingInstance'] as const;
 
 function convert(obj: KubeObject, pairs: readonly (readonly [string, string])[], apiVersion: string): KubeObject {
   const out: KubeObject = { apiVersion, kind: 'Event', metadata: obj.metadata };
