@@ -41,8 +41,14 @@ export function readBody(req: IncomingMessage | Http2ServerRequest, limit = maxB
       size += buf.length;
       if (size > limit) {
         chunks.length = 0;
-        req.pause();
         finish(tooLarge());
+        // HTTP/1.1 must get past the body to answer on a reusable connection: discard the rest
+        // without keeping it. HTTP/2 streams are flow-controlled and reset when we answer.
+        if (req.httpVersionMajor === 1) {
+          req.resume();
+        } else {
+          req.pause();
+        }
         return;
       }
       chunks.push(buf);

@@ -268,6 +268,14 @@ describe('body limits', () => {
       pump();
     });
     assert.equal(status, 413);
+    // The connection (kept alive by the global agent) still serves the next request.
+    const next = await new Promise<number>((resolve, reject) => {
+      request(`${server.url}/version`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    assert.equal(next, 200);
   });
 });
 
