@@ -62,9 +62,55 @@ export function defaultNamespace(ns: Obj): void {
   setDefault(ensureObj(ns, 'status'), 'phase', 'Active');
 }
 
-/** Secret type Opaque. */
+/**
+ * Secret: type Opaque, and `stringData` merged into `data` (base64) and dropped, as
+ * upstream's v1 conversion does, so stored and returned Secrets never carry stringData.
+ */
 export function defaultSecret(secret: Obj): void {
   setDefault(secret, 'type', 'Opaque');
+  const stringData = objAt(secret, 'stringData');
+  if (stringData !== undefined) {
+    const data = ensureObj(secret, 'data');
+    for (const [k, v] of Object.entries(stringData)) {
+      data[k] = Buffer.from(typeof v === 'string' ? v : String(v), 'utf8').toString('base64');
+    }
+  }
+  delete secret.stringData;
+}
+
+/**
+ * On update, values the registry allocated and the client left out (clusterIP(s), nodePorts,
+ * healthCheckNodePort) are carried over from the stored Service, like upstream's
+ * patchAllocatedValues, so `kubectl apply` without them is not an immutable-field error.
+ */
+export function patchServiceAllocatedValues(svc: Obj, old: Obj): void {
+  const spec = ensureObj(svc, 'spec');
+  const oldSpec = objAt(old, 'spec') ?? {};
+  if (spec.type === 'ExternalName' || oldSpec.type === 'ExternalName') {
+    return;
+  }
+  if ((spec.clusterIP === undefined || spec.clusterIP === '') && typeof oldSpec.clusterIP === 'string' && oldSpec.clusterIP !== '') {
+    spec.clusterIP = oldSpec.clusterIP;
+    if (!Array.isArray(spec.clusterIPs) || spec.clusterIPs.length === 0) {
+      spec.clusterIPs = Array.isArray(oldSpec.clusterIPs) ? [...(oldSpec.clusterIPs as unknown[])] : [oldSpec.clusterIP];
+    }
+  }
+  const needsNodePorts = (t: unknown): boolean => t === 'NodePort' || t === 'LoadBalancer';
+  if (needsNodePorts(spec.type) && needsNodePorts(oldSpec.type)) {
+    const oldPorts = objsAt(oldSpec, 'ports');
+    for (const port of objsAt(spec, 'ports')) {
+      if (port.nodePort !== undefined && port.nodePort !== 0) {
+        continue;
+      }
+      const match = oldPorts.find((o) => o.port === port.port && (o.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+      if (match !== undefined && typeof match.nodePort === 'number') {
+        port.nodePort = match.nodePort;
+      }
+    }
+  }
+  if ((spec.healthCheckNodePort === undefined || spec.healthCheckNodePort === 0) && typeof oldSpec.healthCheckNodePort === 'number' && spec.externalTrafficPolicy === 'Local') {
+    spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+  }
 }
 
 /** PersistentVolumeClaimSpec: volumeMode Filesystem, canonical quantities. */

@@ -9,7 +9,7 @@
  * update changes nothing the client has not already seen.
  */
 import type { GroupVersionKind, KubeObject } from '../object.ts';
-import { defaultEndpoints, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService } from './core.ts';
+import { defaultEndpoints, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService, patchServiceAllocatedValues } from './core.ts';
 import { defaultCRD, defaultHPA, defaultHPAv1, defaultNetworkPolicy, defaultRoleBinding } from './other.ts';
 import { defaultPod } from './pod.ts';
 import type { Obj } from './util.ts';
@@ -17,14 +17,20 @@ import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaul
 
 export { admitPod, defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy } from './pod.ts';
 export { generateJobSelector } from './workloads.ts';
+export { patchServiceAllocatedValues } from './core.ts';
 
-type Defaulter = (obj: Obj, isCreate: boolean) => void;
+type Defaulter = (obj: Obj, isCreate: boolean, old: Obj | undefined) => void;
 
 const byGroupKind: Record<string, Defaulter> = {
   '/Pod': (o) => defaultPod(o),
   '/PodTemplate': (o) => defaultPodTemplate(o),
   '/ReplicationController': (o) => defaultReplicationController(o),
-  '/Service': (o) => defaultService(o),
+  '/Service': (o, _isCreate, old) => {
+    if (old !== undefined) {
+      patchServiceAllocatedValues(o, old);
+    }
+    defaultService(o);
+  },
   '/Namespace': (o, isCreate) => {
     if (isCreate) {
       defaultNamespace(o);
@@ -62,5 +68,5 @@ export function applyDefaults(gvk: GroupVersionKind, obj: KubeObject, old?: Kube
     (gvk.version === 'v1' ? defaultHPAv1 : defaultHPA)(obj);
     return;
   }
-  byGroupKind[`${gvk.group}/${gvk.kind}`]?.(obj, isCreate);
+  byGroupKind[`${gvk.group}/${gvk.kind}`]?.(obj, isCreate, old);
 }

@@ -7,6 +7,7 @@ import type { Obj } from './field.ts';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from './labelselector.ts';
 import { regexError } from './names.ts';
 import { validatePodTemplateSpec } from './pod.ts';
+import { validateVolumeClaimTemplates } from './storage.ts';
 
 /** An IntOrString as Go prints it through its String() method. */
 function intOrStringText(v: unknown): string {
@@ -189,6 +190,7 @@ export function validateStatefulSet(sts: KubeObject, old: KubeObject | undefined
   errs.push(...nonNegative(asObj(spec.ordinals)?.start, 'spec.ordinals.start'));
   errs.push(...validateSelectorAndTemplate(spec, 'statefulset', 'spec'));
   errs.push(...validateLongRunningTemplate(spec, 'StatefulSet', 'spec'));
+  errs.push(...validateVolumeClaimTemplates(spec.volumeClaimTemplates, 'spec.volumeClaimTemplates'));
   if (old !== undefined) {
     const oldSpec = asObj(old.spec) ?? {};
     const strip = (s: Obj): Obj => Object.fromEntries(Object.entries(s).filter(([k]) => !statefulSetMutable.includes(k)));
