@@ -214,6 +214,11 @@ export function isNamedType(goType: string): boolean {
 /** A doc comment as upstream's OpenAPI descriptions render it: markers dropped, lines joined, blank lines kept as paragraph breaks. */
 export function docOf(comments: readonly string[]): string {
   const lines = comments.map((c) => c.replace(/^\s*\/\/ ?/, ''));
+  // gengo ends a doc comment at a `---` line (what follows is for maintainers).
+  const cut = lines.findIndex((l) => /^\s*-{3,}\s*$/.test(l));
+  if (cut >= 0) {
+    lines.length = cut;
+  }
   const kept = lines.filter((l) => !l.trimStart().startsWith('+') && !/^\s*TODO/.test(l));
   const paragraphs: string[] = [];
   let current: string[] = [];
