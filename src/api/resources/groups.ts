@@ -3,8 +3,9 @@
  * networking, storage, ...), with upstream's names, short names, categories, verbs,
  * subresources and selectable fields.
  */
+import type { KubeObject } from '../object.ts';
 import type { ResourceDescription } from '../resource.ts';
-import { describe, intField, stringField, sub } from './describe.ts';
+import { describe, intField, readPath, stringField, sub } from './describe.ts';
 
 const apps = { group: 'apps', version: 'v1' } as const;
 const batch = { group: 'batch', version: 'v1' } as const;
@@ -35,6 +36,11 @@ export const autoscalingResources: readonly ResourceDescription[] = [
   describe({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true, bumpsGeneration: true }),
 ];
 
+/** Reads an events.k8s.io/v1 field, or its core/v1 twin when the object is stored core-shaped. */
+function eventField(v1Path: string, corePath: string): (obj: KubeObject) => string {
+  return (obj) => (readPath(obj, v1Path.split('.')[0] ?? '') !== undefined ? stringField(v1Path)(obj) : stringField(corePath)(obj));
+}
+
 const rbac = { group: 'rbac.authorization.k8s.io', version: 'v1' } as const;
 const storage = { group: 'storage.k8s.io', version: 'v1' } as const;
 const networking = { group: 'networking.k8s.io', version: 'v1' } as const;
@@ -45,15 +51,15 @@ export const otherGroupResources: readonly ResourceDescription[] = [
   describe({
     group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'],
     fieldSelectors: {
-      'regarding.kind': stringField('regarding.kind'),
-      'regarding.namespace': stringField('regarding.namespace'),
-      'regarding.name': stringField('regarding.name'),
-      'regarding.uid': stringField('regarding.uid'),
-      'regarding.apiVersion': stringField('regarding.apiVersion'),
-      'regarding.resourceVersion': stringField('regarding.resourceVersion'),
-      'regarding.fieldPath': stringField('regarding.fieldPath'),
+      'regarding.kind': eventField('regarding.kind', 'involvedObject.kind'),
+      'regarding.namespace': eventField('regarding.namespace', 'involvedObject.namespace'),
+      'regarding.name': eventField('regarding.name', 'involvedObject.name'),
+      'regarding.uid': eventField('regarding.uid', 'involvedObject.uid'),
+      'regarding.apiVersion': eventField('regarding.apiVersion', 'involvedObject.apiVersion'),
+      'regarding.resourceVersion': eventField('regarding.resourceVersion', 'involvedObject.resourceVersion'),
+      'regarding.fieldPath': eventField('regarding.fieldPath', 'involvedObject.fieldPath'),
       reason: stringField('reason'),
-      reportingController: stringField('reportingController'),
+      reportingController: eventField('reportingController', 'reportingComponent'),
       type: stringField('type'),
     },
   }),

@@ -114,3 +114,10 @@ test('customResourceDescription registers the version printer columns', async ()
     unregisterTableConvertors('example.org', 'gadgets');
   }
 });
+
+test('events.k8s.io field selectors read v1 fields, or core ones on core-shaped objects', () => {
+  const f = builtinResources.find((d) => d.group === 'events.k8s.io')?.fieldSelectors;
+  assert.equal(f?.['regarding.name']?.({ metadata: {}, regarding: { name: 'a' } }), 'a');
+  assert.equal(f?.['regarding.name']?.({ metadata: {}, involvedObject: { name: 'b' } }), 'b');
+  assert.equal(f?.reportingController?.({ metadata: {}, reportingComponent: 'kubelet' }), 'kubelet');
+});

@@ -233,10 +233,13 @@ export const eventTable: TableConvertor = {
   },
 };
 
-/** events.k8s.io/v1 events: the same printer over the new field names. */
+/** events.k8s.io/v1 events: the same printer over the new field names (core-shaped objects print as core events). */
 export const eventsV1Table: TableConvertor = {
   columns: eventColumns,
   cells: (o, now) => {
+    if (o.regarding === undefined && o.involvedObject !== undefined) {
+      return eventTable.cells(o, now);
+    }
     const series = get(o, 'series');
     return eventCells(o, {
       firstTimestamp: o.deprecatedFirstTimestamp, lastTimestamp: o.deprecatedLastTimestamp, eventTime: o.eventTime, count: int(o.deprecatedCount),

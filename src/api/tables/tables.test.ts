@@ -181,6 +181,7 @@ test('events (core and events.k8s.io) render LAST SEEN TYPE REASON OBJECT MESSAG
   assert.deepEqual([fresh['Last Seen'], fresh.Object, fresh.Source, fresh.Count], ['45s', 'node', 'scheduler', 1]);
   const v1 = row('events.k8s.io', 'events', { metadata: meta('y'), regarding: { kind: 'Deployment', name: 'web' }, note: 'Scaled up', reason: 'ScalingReplicaSet', type: 'Normal', eventTime: ago(MIN * 3), reportingController: 'deployment-controller', series: { count: 4, lastObservedTime: ago(MIN) } });
   assert.deepEqual([v1['Last Seen'], v1.Object, v1.Message, v1.Count, v1['First Seen'], v1.Source], ['60s', 'deployment/web', 'Scaled up', 4, '3m', 'deployment-controller']);
+  assert.deepEqual(row('events.k8s.io', 'events', { metadata: meta('z'), involvedObject: { kind: 'Pod', name: 'p' }, message: 'm', type: 'Normal', reason: 'R', lastTimestamp: ago(MIN) }).Object, 'pod/p');
   assert.deepEqual(tableConvertorFor('', 'events').columns.filter((c) => c.priority === 0).map((c) => c.name), ['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
 });
 
