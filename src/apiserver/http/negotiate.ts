@@ -77,7 +77,7 @@ export function notAcceptable(): StatusError {
  * The representation for a resource request. `transformable` says whether the verb may be
  * answered as Table / PartialObjectMetadata (get, list, watch). Throws 406 when nothing fits.
  */
-export function negotiateResource(accept: string | undefined, transformable: boolean, isList: boolean): Representation {
+export function negotiateResource(accept: string | undefined, transformable: boolean, isList: boolean, isWatch = false): Representation {
   for (const r of parseAccept(accept)) {
     const as = r.params.as;
     if (as === undefined) {
@@ -102,6 +102,10 @@ export function negotiateResource(accept: string | undefined, transformable: boo
     if (as === 'Table') {
       return { shape: Shape.Table, metaVersion: v, encoding, contentType: `${mediaType};as=Table;v=${v};g=meta.k8s.io` };
     }
+    // Watch events carry single objects; metadata-only watches name either form.
+    if (isWatch && (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')) {
+      return { shape: Shape.PartialObjectMetadata, metaVersion: v, encoding, contentType: `${mediaType};as=${as};v=${v};g=meta.k8s.io` };
+    }
     if (as === 'PartialObjectMetadata' && !isList) {
       return { shape: Shape.PartialObjectMetadata, metaVersion: v, encoding, contentType: `${mediaType};as=PartialObjectMetadata;v=${v};g=meta.k8s.io` };
     }
@@ -114,7 +118,7 @@ export function negotiateResource(accept: string | undefined, transformable: boo
 
 /** For watches: events are JSON; each event object may be a one-row Table or a PartialObjectMetadata. */
 export function negotiateWatch(accept: string | undefined): Representation {
-  const rep = negotiateResource(accept, true, false);
+  const rep = negotiateResource(accept, true, false, true);
   if (rep.encoding === 'json') {
     return rep;
   }

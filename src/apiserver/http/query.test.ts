@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareKubeVersions, storageVersionHash } from './discovery.ts';
-import { negotiateDiscovery, negotiateResource, parseAccept } from './negotiate.ts';
+import { negotiateDiscovery, negotiateResource, negotiateWatch, parseAccept } from './negotiate.ts';
 import { parseDeleteOptions, parseFieldManager, parseGoBool, parseGoDuration, parseListQuery } from './query.ts';
 import { parseRoute } from './routes.ts';
 
@@ -48,6 +48,8 @@ test('Accept negotiation', () => {
   assert.throws(() => negotiateResource('application/json;as=Table;v=v2;g=meta.k8s.io', true, true), /only the following media types/);
   assert.equal(negotiateDiscovery('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'), 'v2');
   assert.equal(negotiateDiscovery('application/json, */*'), undefined);
+  assert.equal(negotiateWatch('application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json').shape, 'PartialObjectMetadata');
+  assert.equal(negotiateWatch('application/yaml').contentType, 'application/json');
 });
 
 test('routes', () => {
