@@ -102,7 +102,11 @@ export class EtcdStorage implements Storage {
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
     const res = await this.#txn(key, {
-      compare: [{ key: bytes(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
+      // Version > 0 too: an absent key has mod_revision 0, and update must never create.
+      compare: [
+        { key: bytes(key), target: 'Version', result: 'Greater', version: 0 },
+        { key: bytes(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision },
+      ],
       success: [{ request_put: { key: bytes(key), value: bytes(value), prev_kv: true } }],
       failure: [{ request_range: { key: bytes(key) } }],
     });
@@ -118,7 +122,10 @@ export class EtcdStorage implements Storage {
     const compare =
       expectedModRevision === undefined
         ? [{ key: bytes(key), target: 'Version' as const, result: 'Greater' as const, version: 0 }]
-        : [{ key: bytes(key), target: 'Mod' as const, result: 'Equal' as const, mod_revision: expectedModRevision }];
+        : [
+            { key: bytes(key), target: 'Version' as const, result: 'Greater' as const, version: 0 },
+            { key: bytes(key), target: 'Mod' as const, result: 'Equal' as const, mod_revision: expectedModRevision },
+          ];
     const res = await this.#txn(key, {
       compare,
       success: [{ request_delete_range: { key: bytes(key), prev_kv: true } }],

@@ -76,6 +76,8 @@ export function runStorageConformance(name: string, open: OpenStore): void {
         assert.equal(err.revision, u.modRevision);
         assert.equal((await s.get(key))?.value, 'two');
         await rejectsWith(s.update(`${key}-missing`, 'x', 1), StorageErrorCode.NotFound);
+        await rejectsWith(s.update(`${key}-missing`, 'x', 0), StorageErrorCode.NotFound);
+        assert.equal(await s.get(`${key}-missing`), undefined, 'update never creates');
       }));
 
     test('delete with and without precondition; recreate', { timeout }, () =>
@@ -91,6 +93,7 @@ export function runStorageConformance(name: string, open: OpenStore): void {
         assert.equal(await s.get(a), undefined);
         await rejectsWith(s.delete(a), StorageErrorCode.NotFound);
         await rejectsWith(s.delete(a, ca.modRevision), StorageErrorCode.NotFound);
+        await rejectsWith(s.delete(a, 0), StorageErrorCode.NotFound);
         const ub = await s.update(b, 'B2', cb.modRevision);
         const conflict = await rejectsWith(s.delete(b, cb.modRevision), StorageErrorCode.Conflict);
         assert.equal(conflict.revision, ub.modRevision);
