@@ -79,7 +79,7 @@ test('$retainKeys clears fields not listed (deployment strategy switch)', () => 
   assert.deepEqual((out.spec as { strategy: unknown }).strategy, { type: 'Recreate' });
   assert.throws(
     () => applyStrategicMergePatch(deployment, live, { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } }),
-    (e: unknown) => isStatusError(e) && e.code === 422,
+    (e: unknown) => isStatusError(e) && e.code === 400 && e.message === 'invalid patch format of retainKeys',
   );
 });
 
@@ -118,11 +118,25 @@ test('ports merge by containerPort, volumes and volumeMounts by their keys', () 
   assert.deepEqual(podSpec(out).volumes, [{ name: 'v1', emptyDir: {} }, { name: 'v2', configMap: { name: 'cm' } }]);
 });
 
-test('a merge-list item without its merge key is an internal error like upstream', () => {
+test('a merge-list item without its merge key is a plain 500 like upstream (kubectl: "Error from server: map: ...")', () => {
   const live = deploy([{ name: 'a' }]);
   assert.throws(
     () => applyStrategicMergePatch(deployment, live, { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }),
-    (e: unknown) => isStatusError(e) && e.code === 500 && e.message === 'Internal error occurred: map: map[image:x] does not contain declared merge key: name',
+    (e: unknown) => isStatusError(e) && e.code === 500 && e.toStatus().reason === '' && e.message === 'map: map[image:x] does not contain declared merge key: name',
+  );
+});
+
+test('$patch: delete on a map empties it; new values lose directive maps and nulls', () => {
+  const live: KubeObject = { metadata: { name: 'd', labels: { a: '1' } }, spec: { replicas: 1 } };
+  const out = applyStrategicMergePatch(deployment, live, {
+    metadata: { labels: { $patch: 'delete' }, annotations: { x: '1', y: null } },
+    spec: { strategy: { type: 'Recreate', rollingUpdate: { $patch: 'delete' } } },
+  });
+  assert.deepEqual(out.metadata, { name: 'd', labels: {}, annotations: { x: '1' } });
+  assert.deepEqual((out.spec as Record<string, unknown>).strategy, { type: 'Recreate' });
+  assert.throws(
+    () => applyStrategicMergePatch(deployment, live, { metadata: { labels: { $patch: 'bogus' } } }),
+    (e: unknown) => isStatusError(e) && e.code === 500 && e.message === 'unknown patch type: bogus in map: map[$patch:bogus]',
   );
 });
 

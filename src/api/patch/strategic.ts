@@ -5,7 +5,7 @@
  * merge), `$retainKeys`, `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`
  * are honoured. Custom resources are refused with 415, as upstream does.
  */
-import { badRequest, internalError, StatusError, StatusReason } from '../errors.ts';
+import { badRequest, StatusError, StatusReason } from '../errors.ts';
 import type { GroupVersionKind, KubeObject } from '../object.ts';
 import { isBuiltinKind } from './builtin-groups.ts';
 import { canonicalJson, clone, deepEqual, isObject } from './json-values.ts';
@@ -48,22 +48,58 @@ export function applyStrategicMergePatch(gvk: GroupVersionKind, obj: KubeObject,
   if (!isObject(patch)) {
     throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
   }
-  const merged = mergeMap(rootCursor(gvk), obj, patch);
-  return (merged ?? {}) as KubeObject;
+  return mergeMap(rootCursor(gvk), obj, patch) as KubeObject;
 }
 
-/** Merges a map patch into `original`; undefined means `$patch: delete` removed the map. */
-function mergeMap(c: TypeCursor, original: JsonObject, patch: JsonObject): JsonObject | undefined {
+/**
+ * A non-Status error as upstream's handler reports it: 500 with reason Unknown (`""`) and the
+ * raw message (kubectl prints `Error from server: <message>`).
+ */
+function unknownError(message: string): StatusError {
+  return new StatusError(500, '' as StatusReason, message);
+}
+
+/**
+ * A patch value that lands where the original has nothing (or a value of another type):
+ * upstream drops maps carrying `$patch` and null fields; other directive keys would not
+ * survive decoding into the typed object, so they go too.
+ */
+function withoutDirectives(v: unknown): { keep: boolean; value: unknown } {
+  if (isObject(v)) {
+    if (PATCH in v) {
+      return { keep: false, value: undefined };
+    }
+    const out: JsonObject = {};
+    for (const [k, child] of Object.entries(v)) {
+      if (child === null || k.startsWith('$')) {
+        continue;
+      }
+      const c = withoutDirectives(child);
+      if (c.keep) {
+        out[k] = c.value;
+      }
+    }
+    return { keep: true, value: out };
+  }
+  if (Array.isArray(v)) {
+    return { keep: true, value: v.map(withoutDirectives).filter((c) => c.keep).map((c) => c.value) };
+  }
+  return { keep: true, value: v };
+}
+
+/** Merges a map patch into `original` (upstream's mergeMap). */
+function mergeMap(c: TypeCursor, original: JsonObject, patch: JsonObject): JsonObject {
   const directive = patch[PATCH];
   if (directive === 'delete') {
-    return undefined;
+    // Upstream: "$patch: delete" on a map yields an empty map.
+    return {};
   }
   if (directive === 'replace') {
     const { [PATCH]: _ignored, ...rest } = patch;
-    return mergeMap(c, {}, rest);
+    return withoutDirectives(rest).value as JsonObject;
   }
   if (directive !== undefined && directive !== 'merge') {
-    throw badRequest(`Unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`);
+    throw unknownError(`unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`);
   }
 
   const result: JsonObject = { ...original };
@@ -108,12 +144,11 @@ function mergeMap(c: TypeCursor, original: JsonObject, patch: JsonObject): JsonO
       delete result[k];
       continue;
     }
-    const fc = fieldCursor(c, k);
-    const merged = mergeValue(fc, result[k], v, orders.get(k));
-    if (merged === undefined) {
-      delete result[k];
+    const merged = mergeValue(fieldCursor(c, k), result[k], v, orders.get(k));
+    if (merged.keep) {
+      result[k] = merged.value;
     } else {
-      result[k] = merged;
+      delete result[k];
     }
   }
 
@@ -132,9 +167,9 @@ function applyRetainKeys(result: JsonObject, patch: JsonObject, retain: unknown)
     throw badRequest('invalid patch format of retainKeys');
   }
   const keep = new Set(retain.filter((k): k is string => typeof k === 'string'));
-  for (const k of Object.keys(patch)) {
-    if (!k.startsWith('$') && !keep.has(k)) {
-      throw new StatusError(422, StatusReason.Invalid, "patch content doesn't match retainKeys list");
+  for (const [k, v] of Object.entries(patch)) {
+    if (v !== null && !k.startsWith('$') && !keep.has(k)) {
+      throw badRequest('invalid patch format of retainKeys');
     }
   }
   for (const k of Object.keys(result)) {
@@ -144,27 +179,27 @@ function applyRetainKeys(result: JsonObject, patch: JsonObject, retain: unknown)
   }
 }
 
-function mergeValue(c: TypeCursor, original: unknown, patch: unknown, order: unknown[] | undefined): unknown {
-  if (isObject(patch)) {
-    if (isObject(original) && !mapPatchStrategy(c).includes('replace')) {
-      return mergeMap(c, original, patch);
+function mergeValue(c: TypeCursor, original: unknown, patch: unknown, order: unknown[] | undefined): { keep: boolean; value: unknown } {
+  if (isObject(patch) && isObject(original)) {
+    if (mapPatchStrategy(c).includes('replace')) {
+      return withoutDirectives(patch);
     }
-    return mergeMap(c, {}, patch);
+    return { keep: true, value: mergeMap(c, original, patch) };
   }
-  if (Array.isArray(patch)) {
-    return mergeList(c, Array.isArray(original) ? original : [], patch, order);
+  if (Array.isArray(patch) && Array.isArray(original)) {
+    return { keep: true, value: mergeList(c, original, patch, order) };
   }
-  return patch;
+  return withoutDirectives(patch);
 }
 
-function mergeList(c: TypeCursor, original: unknown[], patch: unknown[], order: unknown[] | undefined): unknown[] | undefined {
+function mergeList(c: TypeCursor, original: unknown[], patch: unknown[], order: unknown[] | undefined): unknown[] {
   const sem = listSemantics(c);
   const item = itemCursor(c);
   if (patch.some((p) => isObject(p) && p[PATCH] === 'replace')) {
-    return patch.filter((p) => !(isObject(p) && p[PATCH] === 'replace')).map((p) => (isObject(p) ? mergeMap(item, {}, p) : p));
+    return withoutDirectives(patch.filter((p) => !(isObject(p) && PATCH in p))).value as unknown[];
   }
   if (!sem.patchStrategy.includes('merge')) {
-    return patch.map((p) => (isObject(p) ? mergeMap(item, {}, p) : clone(p)));
+    return withoutDirectives(patch).value as unknown[];
   }
   const key = sem.mergeKey;
   if (key === undefined || patch.every((p) => !isObject(p))) {
@@ -183,7 +218,7 @@ function mergeList(c: TypeCursor, original: unknown[], patch: unknown[], order: 
     }
     const keyValue = p[key];
     if (keyValue === undefined) {
-      throw internalError(`map: ${goValue(p)} does not contain declared merge key: ${key}`);
+      throw unknownError(`map: ${goValue(p)} does not contain declared merge key: ${key}`);
     }
     const matches = (x: unknown): boolean => isObject(x) && deepEqual(x[key], keyValue);
     if (p[PATCH] === 'delete') {
@@ -196,17 +231,9 @@ function mergeList(c: TypeCursor, original: unknown[], patch: unknown[], order: 
     }
     const at = result.findIndex(matches);
     if (at < 0) {
-      const added = mergeMap(item, {}, p);
-      if (added !== undefined) {
-        result.push(added);
-      }
-      continue;
-    }
-    const merged = mergeMap(item, result[at] as JsonObject, p);
-    if (merged === undefined) {
-      result.splice(at, 1);
+      result.push(withoutDirectives(p).value);
     } else {
-      result[at] = merged;
+      result[at] = mergeMap(item, result[at] as JsonObject, p);
     }
   }
   return order === undefined ? result : applyElementOrder(key, original, result, order);
