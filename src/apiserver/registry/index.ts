@@ -2,7 +2,7 @@
  * The generic registry of kube-apiserver (DESIGN.md §5): one implementation of the Registry
  * contract for every resource description, backed by the store and its watch caches.
  */
-import { badRequest, isNotFound, methodNotSupported, notFound } from '../../api/errors.ts';
+import { badRequest, isNotFound, methodNotSupported, notFound, StatusError, StatusReason } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
 import { apiVersionOf } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
@@ -34,6 +34,20 @@ export interface RegistryOptions {
   /** Serve CustomResourceDefinitions (default true when the catalogue has them). */
   readonly crds?: boolean;
 }
+
+/** Upstream answers 404 for a subresource path the resource does not serve. */
+function requireSubresource(desc: ResourceDescription, subresource: string | undefined): void {
+  if (subresource === undefined) {
+    return;
+  }
+  const served = desc.subresources.some((s) => s.name === subresource) || (subresource === 'status' && desc.hasStatus) || (subresource === 'scale' && desc.scale !== undefined);
+  if (!served) {
+    throw new StatusError(404, StatusReason.NotFound, 'the server could not find the requested resource');
+  }
+}
+
+/** Subresources whose body is the whole object (the strategy picks the slice that may change). */
+const objectSubresources = new Set(['status', 'finalize', 'ephemeralcontainers', 'resize']);
 
 function gvrKey(group: string, version: string, resource: string): string {
   return `${group}/${version}/${resource}`;
@@ -103,11 +117,12 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
     },
 
     async get(desc, namespace, name, subresource?: Subresource) {
+      requireSubresource(desc, subresource);
       const obj = await getObject(desc, namespace, name);
       if (subresource === 'scale') {
         return toScale(desc, obj);
       }
-      if (subresource !== undefined && subresource !== 'status') {
+      if (subresource !== undefined && !objectSubresources.has(subresource)) {
         throw methodNotSupported(desc.group, `${desc.resource}/${subresource}`, 'get');
       }
       return asServed(desc, cloneObject(obj));
@@ -118,6 +133,7 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
     },
 
     async create(desc, namespace, obj, ctx: WriteContext, subresource?: Subresource, parentName?: string) {
+      requireSubresource(desc, subresource);
       if (subresource === 'binding' || (subresource === undefined && desc.group === '' && desc.resource === 'bindings')) {
         return bindPod(core, podsFor(desc), namespace, parentName ?? obj.metadata?.name ?? '', obj, ctx);
       }
@@ -134,25 +150,28 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
         throw badRequest('the body of the request must be an object');
       }
+      requireSubresource(desc, subresource);
       if (subresource === 'scale') {
         return updateScale(core, desc, namespace, name, obj, ctx);
       }
-      if (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize') {
+      if (subresource !== undefined && !objectSubresources.has(subresource)) {
         throw methodNotSupported(desc.group, `${desc.resource}/${subresource}`, 'update');
       }
       const res = await updateObject(core, desc, namespace, name, ctx, () => cloneObject(obj), {
         subresource,
         allowCreate: subresource === undefined && allowCreateOnUpdate(desc),
         precondition: obj.metadata?.resourceVersion,
+        skipValidation: subresource === 'ephemeralcontainers' || subresource === 'resize',
       });
       return { object: asServed(desc, res.object), created: res.created };
     },
 
     async patch(desc, namespace, name, type: PatchType, body, ctx, opts): Promise<WriteResult> {
+      requireSubresource(desc, opts.subresource);
       if (opts.subresource === 'scale') {
         return patchScale(core, desc, namespace, name, await getObject(desc, namespace, name), type, body, ctx);
       }
-      if (opts.subresource !== undefined && opts.subresource !== 'status') {
+      if (opts.subresource !== undefined && !objectSubresources.has(opts.subresource)) {
         throw methodNotSupported(desc.group, `${desc.resource}/${opts.subresource}`, 'patch');
       }
       const res = await patchObject(core, desc, namespace, name, type, body, ctx, opts);

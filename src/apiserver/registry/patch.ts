@@ -96,5 +96,6 @@ export async function patchObject(core: RegistryCore, desc: ResourceDescription,
     allowCreate: type === PatchType.Apply && opts.subresource === undefined,
     precondition: patchPrecondition(type, patch),
     managedFieldsDone: type === PatchType.Apply,
+    skipValidation: opts.subresource === 'ephemeralcontainers' || opts.subresource === 'resize',
   });
 }

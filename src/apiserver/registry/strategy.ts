@@ -126,6 +126,29 @@ export function prepareForUpdate(desc: ResourceDescription, obj: KubeObject, old
     obj.metadata = meta;
     return;
   }
+  if (subresource === 'ephemeralcontainers' || subresource === 'resize') {
+    // Only the subresource's slice of the pod changes (upstream's ephemeralContainers/resize strategies).
+    const next = structuredClone(old);
+    const newSpec = asRecord(obj.spec) ?? {};
+    const spec = (asRecord(next.spec) ?? {}) as Obj;
+    if (subresource === 'ephemeralcontainers') {
+      spec.ephemeralContainers = newSpec.ephemeralContainers;
+    } else {
+      const wanted = new Map(((newSpec.containers as Obj[] | undefined) ?? []).map((c) => [c.name, c]));
+      spec.containers = ((spec.containers as Obj[] | undefined) ?? []).map((c) => {
+        const w = wanted.get(c.name);
+        return w === undefined ? c : { ...c, resources: w.resources, resizePolicy: w.resizePolicy ?? c.resizePolicy };
+      });
+    }
+    next.spec = spec;
+    next.metadata.resourceVersion = obj.metadata.resourceVersion;
+    next.metadata.managedFields = obj.metadata.managedFields;
+    for (const k of Object.keys(obj)) {
+      delete obj[k];
+    }
+    Object.assign(obj, next);
+    return;
+  }
   if (subresource === 'binding') {
     return; // the binding mutation sets spec.nodeName and the PodScheduled condition itself
   }

@@ -157,3 +157,28 @@ test('deleteCollection deletes what the selector picks', opts, async () => {
   assert.equal(left.items.length, 0);
   await h.registry.get(cm, 'default', 'dc3');
 });
+
+test('subresources: unknown ones are 404; ephemeralcontainers and status change only their slice of a pod', opts, async () => {
+  const cm = h.desc('', 'configmaps');
+  const pods = h.desc('', 'pods');
+  await h.registry.create(cm, 'default', { metadata: { name: 'sub' } }, h.ctx());
+  await rejectsWith(h.registry.get(cm, 'default', 'sub', 'status'), 404, 'the server could not find the requested resource');
+  await rejectsWith(h.registry.get(cm, 'default', 'sub', 'scale'), 404);
+  const pod = await h.registry.create(pods, 'default', { metadata: { name: 'eph' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }, h.ctx());
+  const eph = await h.registry.patch(pods, 'default', 'eph', PatchType.Merge, { metadata: { labels: { ignored: 'yes' } }, spec: { ephemeralContainers: [{ name: 'debug', image: 'busybox' }] } }, h.ctx(), { force: false, subresource: 'ephemeralcontainers' });
+  const spec = eph.object.spec as { ephemeralContainers: { name: string }[]; containers: unknown[] };
+  assert.deepEqual(spec.ephemeralContainers.map((c) => c.name), ['debug']);
+  assert.equal(eph.object.metadata.labels, undefined);
+  const st = await h.registry.patch(pods, 'default', 'eph', PatchType.Merge, { status: { phase: 'Running' }, spec: { nodeName: 'sneaky' } }, h.ctx(), { force: false, subresource: 'status' });
+  assert.equal((st.object.status as { phase: string }).phase, 'Running');
+  assert.equal((st.object.spec as { nodeName?: string }).nodeName, undefined);
+  assert.equal(st.object.metadata.uid, pod.metadata.uid);
+});
+
+test('create refuses a resourceVersion like upstream; update with no change keeps the resourceVersion', opts, async () => {
+  const cm = h.desc('', 'configmaps');
+  await rejectsWith(h.registry.create(cm, 'default', { metadata: { name: 'rv', resourceVersion: '12' } }, h.ctx()), 500, 'resourceVersion should not be set on objects to be created');
+  const c = await h.registry.create(cm, 'default', { metadata: { name: 'rv' }, data: { a: 'b' } }, h.ctx());
+  const same = await h.registry.update(cm, 'default', 'rv', c, h.ctx());
+  assert.equal(same.object.metadata.resourceVersion, c.metadata.resourceVersion);
+});
