@@ -5,10 +5,11 @@
  *       reads @kubernetes/client-node's models and generated/facts.json, writes one
  *       definitions file per upstream package plus index.json (kind → definition name).
  *
- *   node scripts/gen-schemas.ts --facts api=<git dir> apimachinery=<git dir> apiextensions=<git dir> aggregator=<git dir>
+ *   node scripts/gen-schemas.ts --facts api=<git dir>[@<ref>] apimachinery=<git dir>[@<ref>] apiextensions=<git dir>[@<ref>] aggregator=<git dir>[@<ref>]
  *       first re-extracts generated/facts.json (package membership, patch/list markers,
- *       Quantity fields) from upstream Go sources (git dirs of kubernetes/api, apimachinery,
- *       apiextensions-apiserver, kube-aggregator).
+ *       Quantity fields, enums, defaults, docs of struct-typed fields) from upstream Go sources
+ *       (git dirs of kubernetes/api, apimachinery, apiextensions-apiserver, kube-aggregator;
+ *       ref defaults to HEAD; the committed table was built from the kubernetes-1.35.x tags).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,12 +24,23 @@ const modelsDir = 'node_modules/@kubernetes/client-node/dist/gen/models';
 
 type Packages = Record<string, PackageFacts & { short: string }>;
 
-function git(gitDir: string, ...args: string[]): string {
-  return execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+/** A source tree: a git dir and the ref to read (`/path/to/repo.git@kubernetes-1.35.7`). */
+interface Source {
+  gitDir: string;
+  ref: string;
 }
 
-function goFilesIn(gitDir: string, dir: string): string[] {
-  return git(gitDir, 'ls-tree', '--name-only', `HEAD:${dir}`)
+function parseSource(arg: string): Source {
+  const at = arg.lastIndexOf('@');
+  return at < 0 ? { gitDir: arg, ref: 'HEAD' } : { gitDir: arg.slice(0, at), ref: arg.slice(at + 1) };
+}
+
+function git(source: Source, ...args: string[]): string {
+  return execFileSync('git', ['--git-dir', source.gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+function goFilesIn(source: Source, dir: string): string[] {
+  return git(source, 'ls-tree', '--name-only', `${source.ref}:${dir}`)
     .split('\n')
     .filter((f) => f.endsWith('.go') && !f.endsWith('_test.go') && !f.startsWith('zz_generated') && !f.startsWith('generated.') && !f.includes('swagger'))
     .map((f) => `${dir}/${f}`);
@@ -41,8 +53,8 @@ interface SourcePackage {
   short: string;
 }
 
-function loadPackage(gitDir: string, dir: string, key: string, version: string, short: string): SourcePackage {
-  return { key, files: goFilesIn(gitDir, dir).map((f) => git(gitDir, 'show', `HEAD:${f}`)), version, short };
+function loadPackage(source: Source, dir: string, key: string, version: string, short: string): SourcePackage {
+  return { key, files: goFilesIn(source, dir).map((f) => git(source, 'show', `${source.ref}:${f}`)), version, short };
 }
 
 function readPackage(src: SourcePackage, scope: GoScope): PackageFacts & { short: string } {
@@ -57,11 +69,11 @@ function readPackage(src: SourcePackage, scope: GoScope): PackageFacts & { short
 
 function extractFacts(sources: Record<string, string>): Packages {
   const loaded: SourcePackage[] = [];
-  const api = sources.api;
-  if (api === undefined) {
+  if (sources.api === undefined) {
     throw new Error('--facts needs api=<git dir of kubernetes/api>');
   }
-  for (const line of git(api, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n')) {
+  const api = parseSource(sources.api);
+  for (const line of git(api, 'ls-tree', '-r', '--name-only', api.ref).split('\n')) {
     const m = /^(\w+)\/(v\d+(?:alpha\d+|beta\d+)?)\/register\.go$/.exec(line);
     if (m?.[1] !== undefined && m[2] !== undefined) {
       loaded.push(loadPackage(api, `${m[1]}/${m[2]}`, `io.k8s.api.${m[1]}.${m[2]}`, m[2], m[1]));
@@ -73,9 +85,9 @@ function extractFacts(sources: Record<string, string>): Packages {
     ['aggregator', 'pkg/apis/apiregistration/v1', 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1', 'v1', 'apiregistration'],
   ];
   for (const [source, dir, pkg, version, short] of extra) {
-    const gitDir = sources[source];
-    if (gitDir !== undefined) {
-      loaded.push(loadPackage(gitDir, dir, pkg, version, short));
+    const arg = sources[source];
+    if (arg !== undefined) {
+      loaded.push(loadPackage(parseSource(arg), dir, pkg, version, short));
     }
   }
   // First pass: learn every package's type aliases and enums (fields refer across packages).
