@@ -229,6 +229,27 @@ describe('CRUD', () => {
   });
 });
 
+describe('routing details', () => {
+  test('namespace subresources, subresource verbs, metadata-only GET, anonymous metrics', async () => {
+    await call('POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'sub-ns' } }) });
+    const status = await call('GET', '/api/v1/namespaces/sub-ns/status');
+    assert.equal(status.status, 200);
+    assert.equal((status.json.metadata as { name: string }).name, 'sub-ns');
+    assert.equal((await call('GET', '/api/v1/namespaces/sub-ns/nothing')).status, 404);
+    await call('POST', '/apis/apps/v1/namespaces/default/deployments', { body: JSON.stringify({ metadata: { name: 'd1' } }) });
+    assert.equal((await call('DELETE', '/apis/apps/v1/namespaces/default/deployments/d1/scale')).status, 405);
+    assert.equal((await call('POST', '/apis/apps/v1/namespaces/default/deployments/d1')).status, 405);
+    const pom = await call('GET', '/apis/apps/v1/namespaces/default/deployments/d1', { headers: { accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' } });
+    assert.equal(pom.json.kind, 'PartialObjectMetadata');
+    assert.equal(pom.headers.get('content-type'), 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io');
+    assert.equal((await call('GET', '/metrics', { headers: { 'x-test-anonymous': '1' } })).status, 401);
+    assert.equal((await call('GET', '/openapi/v3', { headers: { 'x-test-anonymous': '1' } })).status, 401);
+    const v3 = await call('GET', '/openapi/v3');
+    assert.ok((v3.json.paths as Record<string, unknown>)['apis/apps/v1']);
+    assert.equal((await call('GET', '/openapi/v3/apis/nope/v1')).status, 404);
+  });
+});
+
 describe('request timeout', () => {
   test('a request the registry never answers gets 504 Timeout after ?timeout=', async () => {
     const orig = registry.get;
