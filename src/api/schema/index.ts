@@ -7,6 +7,7 @@
 import type { FieldError } from '../errors.ts';
 import type { GroupVersionKind, KubeObject } from '../object.ts';
 import { builtinDefinition, builtinDefinitionName } from './builtin.ts';
+import { applyDefaultsFromSchema } from './defaults.ts';
 import { customDefinition, customDefinitionName as customDefinitionNameOf, customSchema, deleteCustomSchema, isCustom, setCustomSchema } from './custom.ts';
 import { refName } from './node.ts';
 import type { SchemaNode } from './node.ts';
@@ -62,6 +63,17 @@ export function validateAgainstSchema(gvk: GroupVersionKind, obj: KubeObject): F
   const out: FieldError[] = [];
   validateNode(schema, obj, '', out);
   return out;
+}
+
+/**
+ * Applies a custom resource's schema defaults in place (upstream defaults CRs after pruning,
+ * on create/update and when reading from storage). No-op for built-in kinds.
+ */
+export function applyCustomDefaults(gvk: GroupVersionKind, obj: KubeObject): void {
+  const schema = customSchema(gvk);
+  if (schema !== undefined) {
+    applyDefaultsFromSchema(schema, obj);
+  }
 }
 
 /** Adds (or replaces) the structural schema of a custom resource version from its CRD. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { KubeObject } from '../object.ts';
-import { findUnknownFields, getSchema, pruneUnknownFields, registerCustomSchema, resolveRef, schemaAtPath, unregisterCustomSchema, validateAgainstSchema } from './index.ts';
+import { applyCustomDefaults, findUnknownFields, getSchema, pruneUnknownFields, registerCustomSchema, resolveRef, schemaAtPath, unregisterCustomSchema, validateAgainstSchema } from './index.ts';
 import type { SchemaNode } from './index.ts';
 
 const deployment = { group: 'apps', version: 'v1', kind: 'Deployment' };
@@ -135,4 +135,29 @@ test('validateAgainstSchema reports upstream CRD validation messages', () => {
   const typed = validateAgainstSchema(widget, widgetWith({ size: 'x' }))[0];
   assert.equal(typed?.type, 'FieldValueTypeInvalid');
   assert.deepEqual(validateAgainstSchema(deployment, deploymentWith({ replicas: 'x' })), []);
+});
+
+test('applyCustomDefaults fills schema defaults under existing objects only', () => {
+  registerCustomSchema(widget, {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          mode: { type: 'string', default: 'fast' },
+          size: { type: 'integer', default: 3 },
+          nested: { type: 'object', properties: { on: { type: 'boolean', default: true } } },
+          items: { type: 'array', items: { type: 'object', properties: { weight: { type: 'integer', default: 1 } } } },
+        },
+      },
+      status: { type: 'object', properties: { phase: { type: 'string', default: 'New' } } },
+    },
+  });
+  const obj = widgetWith({ size: 5, items: [{}, { weight: 7 }] });
+  applyCustomDefaults(widget, obj);
+  assert.deepEqual(obj.spec, { size: 5, items: [{ weight: 1 }, { weight: 7 }], mode: 'fast' });
+  assert.equal(obj.status, undefined);
+  const builtin = deploymentWith({});
+  applyCustomDefaults(deployment, builtin);
+  assert.deepEqual(builtin.spec, {});
 });
