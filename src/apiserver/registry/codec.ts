@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { apiVersionOf } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
+import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/resources/index.ts';
 import type { KeyValue } from '../../storage/interface.ts';
 
 /** `/registry/<storagePrefix ?? resource>/` — the prefix the watch cache of desc covers. */
@@ -52,13 +53,44 @@ export function cloneObject<T>(obj: T): T {
   return structuredClone(obj);
 }
 
-/** obj as served by desc: apiVersion/kind of desc (shallow copy only when they differ). */
-export function asServed(desc: ResourceDescription, obj: KubeObject): KubeObject {
-  const apiVersion = apiVersionOf(desc.group, desc.version);
-  if (obj.apiVersion === apiVersion && obj.kind === desc.kind) {
+/**
+ * Converters between versions that share one storage but differ in shape (upstream serves
+ * core/v1 and events.k8s.io/v1 Events from `/registry/events`, stored core-shaped).
+ * Other versions differ only in apiVersion (CRDs: conversion strategy None).
+ */
+const converters: Readonly<Record<string, (obj: KubeObject) => KubeObject>> = {
+  'v1/Event->events.k8s.io/v1/Event': coreEventToEventsV1,
+  'events.k8s.io/v1/Event->v1/Event': eventsV1ToCoreEvent,
+};
+
+/** Where desc keeps its objects' shape in storage: events.k8s.io Events are stored as core/v1. */
+function storedForm(desc: ResourceDescription): { apiVersion: string; kind: string } {
+  if (desc.group === 'events.k8s.io' && desc.kind === 'Event') {
+    return { apiVersion: 'v1', kind: 'Event' };
+  }
+  return { apiVersion: apiVersionOf(desc.group, desc.version), kind: desc.kind };
+}
+
+function convert(obj: KubeObject, apiVersion: string, kind: string): KubeObject {
+  if (obj.apiVersion === apiVersion && obj.kind === kind) {
     return obj;
   }
-  return { ...obj, apiVersion, kind: desc.kind };
+  const converter = converters[`${obj.apiVersion ?? ''}/${obj.kind ?? ''}->${apiVersion}/${kind}`];
+  if (converter !== undefined) {
+    return converter(obj);
+  }
+  return { ...obj, apiVersion, kind };
+}
+
+/** obj as served by desc: apiVersion/kind of desc, converted when the stored shape differs (a copy only then). */
+export function asServed(desc: ResourceDescription, obj: KubeObject): KubeObject {
+  return convert(obj, apiVersionOf(desc.group, desc.version), desc.kind);
+}
+
+/** obj (as served by desc) in the shape desc's storage keeps. */
+export function asStored(desc: ResourceDescription, obj: KubeObject): KubeObject {
+  const form = storedForm(desc);
+  return convert(obj, form.apiVersion, form.kind);
 }
 
 /** Freezes obj and everything below it (cached objects are shared by every reader). */

@@ -8,7 +8,7 @@ import { badRequest, conflict, isAlreadyExists, notFound } from '../../api/error
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { cloneObject, decodeObject, encodeObject, objectKey } from './codec.ts';
+import { asServed, asStored, cloneObject, decodeObject, encodeObject, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
@@ -57,7 +57,8 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
   const conditional = opts.precondition !== undefined && opts.precondition !== '';
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const kv = await core.storage.get(key);
-    const old = kv === undefined ? undefined : decodeObject(kv);
+    const decoded = kv === undefined ? undefined : decodeObject(kv);
+    const old = decoded === undefined ? undefined : asServed(desc, decoded);
     if (kv === undefined || old === undefined) {
       if (!opts.allowCreate || opts.subresource !== undefined) {
         throw notFound(desc.group, desc.resource, name);
@@ -121,9 +122,9 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       return { object: obj, created: false };
     }
     try {
-      const next = await core.storage.update(key, encodeObject(obj), kv.modRevision);
+      const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), kv.modRevision);
       core.noteWrite(desc, next.modRevision);
-      return { object: cloneObject(decodeObject(next) as KubeObject), created: false };
+      return { object: cloneObject(asServed(desc, decodeObject(next) as KubeObject)), created: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
         continue;

@@ -182,3 +182,23 @@ test('create refuses a resourceVersion like upstream; update with no change keep
   const same = await h.registry.update(cm, 'default', 'rv', c, h.ctx());
   assert.equal(same.object.metadata.resourceVersion, c.metadata.resourceVersion);
 });
+
+test('events.k8s.io/v1 and core/v1 Events share one storage, each served in its own shape', opts, async () => {
+  const core = h.desc('', 'events');
+  const ev = h.desc('events.k8s.io', 'events');
+  const created = await h.registry.create(ev, 'default', {
+    apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e1' },
+    eventTime: '2026-01-01T00:00:00.000000Z', reportingController: 'test', reportingInstance: 'test-1', action: 'Did', reason: 'Because', type: 'Normal',
+    regarding: { kind: 'Pod', name: 'p', namespace: 'default' }, note: 'hello',
+  }, h.ctx({ fieldValidation: 'Ignore' }));
+  assert.equal(created.apiVersion, 'events.k8s.io/v1');
+  assert.equal(created.note, 'hello');
+  const asCore = await h.registry.get(core, 'default', 'e1');
+  assert.equal(asCore.apiVersion, 'v1');
+  assert.equal(asCore.message, 'hello');
+  assert.deepEqual(asCore.involvedObject, { kind: 'Pod', name: 'p', namespace: 'default' });
+  const listed = await h.registry.list(ev, 'default', {});
+  assert.equal(listed.items[0].note, 'hello');
+  const stored = await h.storage.get('/registry/events/default/e1');
+  assert.equal((JSON.parse(stored?.value ?? '{}') as KubeObject).apiVersion, 'v1');
+});
