@@ -252,3 +252,12 @@ test('custom resources own status through the main resource unless they have a s
   const withStatus = serverSideApply(crGvk, undefined, cr, 'a', false, undefined, { statusSubresource: true }).object;
   assert.deepEqual(entry(withStatus, 'a')?.fieldsV1, { 'f:spec': { 'f:size': {} } });
 });
+
+test('apply configurations with duplicate list keys fail like upstream ("failed to create typed patch object")', () => {
+  const dup = config({ template: template([{ name: 'app', image: 'a', env: [{ name: 'X', value: '1' }, { name: 'X', value: '2' }] }]) });
+  const err = conflictOf(() => serverSideApply(gvk, undefined, dup, 'helm', false));
+  assert.equal(err.code, 500);
+  assert.equal(err.message, 'failed to create typed patch object (default/demo; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="app"].env: duplicate entries for key [name="X"]');
+  const noKey = config({ template: template([{ image: 'a' }]) });
+  assert.match(conflictOf(() => serverSideApply(gvk, undefined, noKey, 'helm', false)).message, /\.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits key field "name"/);
+});

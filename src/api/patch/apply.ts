@@ -4,7 +4,8 @@
  * configuration into the live object, prunes fields the applier dropped and nobody else
  * owns, and fails with 409 when it would change another manager's fields unless forced.
  */
-import { badRequest } from '../errors.ts';
+import { badRequest, StatusError } from '../errors.ts';
+import type { StatusReason } from '../errors.ts';
 import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../object.ts';
 import { FieldSet } from './fieldpath.ts';
 import { canonicalJson, clone, isObject } from './json-values.ts';
@@ -14,7 +15,7 @@ import type { Comparison } from './typed.ts';
 import type { Conflict, Manager, OwnershipOptions } from './managed.ts';
 
 export type { OwnershipOptions } from './managed.ts';
-import { compare, mergeValues, removeUnowned, toFieldSet } from './typed.ts';
+import { compare, listKeyErrors, mergeValues, removeUnowned, toFieldSet } from './typed.ts';
 import { rootCursor } from './types.ts';
 import { zeroValueFor } from './zero.ts';
 import type { TypeCursor } from './types.ts';
@@ -146,6 +147,14 @@ export function serverSideApply(
     managers.set(managerKey(before), before);
   }
   const appliedObj = withoutManagedFields(applied);
+  const keyErrors = listKeyErrors(root, appliedObj);
+  if (keyErrors.length > 0) {
+    // Upstream fails converting the apply configuration to a typed value: a plain (500) error.
+    const meta = applied.metadata as { namespace?: unknown; name?: unknown } | undefined;
+    const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
+    const name = typeof meta?.name === 'string' ? meta.name : '';
+    throw new StatusError(500, '' as StatusReason, `failed to create typed patch object (${ns}/${name}; ${apiVersion}, Kind=${gvk.kind}): ${keyErrors.join('\n')}`);
+  }
   const self: Manager = { manager, operation: 'Apply', apiVersion, subresource: sub, set: stripIgnored(gvk, toFieldSet(root, appliedObj), sub, options) };
   const selfKey = managerKey(self);
   const lastSet = managers.get(selfKey)?.set;

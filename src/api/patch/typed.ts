@@ -4,7 +4,7 @@
  * sets, the comparison of two objects, the merge of an applied configuration into
  * a live object, and removal of fields nobody manages any more.
  */
-import { fieldElement, FieldSet, indexElement, keyElement, valueElement } from './fieldpath.ts';
+import { fieldElement, FieldSet, indexElement, keyElement, pathString, valueElement } from './fieldpath.ts';
 import type { FieldPath, PathElement } from './fieldpath.ts';
 import { canonicalJson, clone, deepEqual, isObject } from './json-values.ts';
 import type { JsonObject } from './json-values.ts';
@@ -288,4 +288,46 @@ export function removeUnowned(root: TypeCursor, obj: JsonObject, previous: Field
     }
   };
   walk(root, obj, previous, owned, [], []);
+}
+
+/**
+ * Upstream's typed-value errors for an applied configuration: a keyed list item missing a
+ * key field that has no default, or two items with the same key. Empty when valid.
+ */
+export function listKeyErrors(root: TypeCursor, value: JsonObject): string[] {
+  const errors: string[] = [];
+  const walk = (c: TypeCursor, v: unknown, path: PathElement[]): void => {
+    if (Array.isArray(v)) {
+      const sem = listSemantics(c);
+      if (sem.listType === ListType.Atomic) {
+        return;
+      }
+      const seen = new Set<PathElement>();
+      const ic = itemCursor(c);
+      v.forEach((item, i) => {
+        if (sem.listType === ListType.Map && isObject(item)) {
+          const missing = sem.mapKeys.find((k) => item[k] === undefined && sem.keyDefaults[k] === undefined);
+          if (missing !== undefined) {
+            errors.push(`${pathString(path)}: element ${i}: associative list with keys has an element that omits key field ${JSON.stringify(missing)} (and doesn't have default value)`);
+            return;
+          }
+        }
+        const pe = itemElement(sem, item, i);
+        if (seen.has(pe)) {
+          errors.push(`${pathString(path)}: duplicate entries for key ${pathString([pe])}`);
+          return;
+        }
+        seen.add(pe);
+        walk(ic, item, [...path, pe]);
+      });
+      return;
+    }
+    if (isObject(v) && (path.length === 0 || !isAtomicMap(c))) {
+      for (const [k, child] of Object.entries(v)) {
+        walk(fieldCursor(c, k), child, [...path, fieldElement(k)]);
+      }
+    }
+  };
+  walk(root, value, []);
+  return errors;
 }

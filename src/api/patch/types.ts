@@ -120,6 +120,9 @@ export function isDeclaredField(c: TypeCursor, name: string): boolean {
   if (c.node?.properties !== undefined) {
     return Object.hasOwn(c.node.properties, name);
   }
+  if (c.node?.['x-kubernetes-preserve-unknown-fields'] === true) {
+    return false;
+  }
   if (c.node !== undefined && c.node.additionalProperties !== undefined && c.node.additionalProperties !== false) {
     return false;
   }
