@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from './interface.ts';
 import { SqliteStorage } from './sqlite/store.ts';
-import type { CompactorOptions } from './sqlite/compactor.ts';
+import type { CompactorOptions } from './compactor.ts';
 import { EtcdStorage, parseEtcdServers } from './etcd/store.ts';
 
 /** Which backend to open and where. */
@@ -16,7 +16,7 @@ export interface OpenStorageOptions {
   readonly dataDir: string;
   /** etcd client URLs; entries may themselves be comma-separated (as `--etcd-servers`). */
   readonly etcdServers?: readonly string[];
-  /** SQLite automatic compaction settings (`false`: off). */
+  /** Automatic compaction settings for either backend (`false`: off; default every 5 min, keep 1000 revisions). */
   readonly compactor?: Partial<CompactorOptions> | false;
 }
 
@@ -32,7 +32,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     if (endpoints.length === 0) {
       throw new Error('storage: backend etcd3 needs at least one etcd server URL (--etcd-servers)');
     }
-    const store = new EtcdStorage({ endpoints });
+    const store = new EtcdStorage({ endpoints, compactor: opts.compactor });
     try {
       await store.currentRevision();
     } catch (err) {

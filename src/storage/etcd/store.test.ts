@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { startEtcd } from '../../../test/util/etcd.ts';
 import { StorageErrorCode } from '../interface.ts';
 import { recordWatch } from '../testing/watch-recorder.ts';
+import { compactOnce } from '../compactor.ts';
 import { openStorage } from '../open.ts';
 import { EtcdStorage, parseEtcdServers } from './store.ts';
 
@@ -33,7 +34,7 @@ test('openStorage connects to comma-separated etcd servers and fails fast withou
 
 test('a watch ends with Unavailable when etcd dies', { timeout: 60_000 }, async () => {
   const etcd = await startEtcd();
-  const s = new EtcdStorage({ endpoints: etcd.endpoints, requestTimeoutMs: 5000 });
+  const s = new EtcdStorage({ endpoints: etcd.endpoints, requestTimeoutMs: 5000, compactor: false });
   try {
     const kv = await s.create('/registry/pods/ns/a', 'a');
     const w = recordWatch(s, '/registry/pods/', kv.modRevision - 1);
@@ -43,6 +44,29 @@ test('a watch ends with Unavailable when etcd dies', { timeout: 60_000 }, async 
     await w.until(() => w.error() !== undefined);
     assert.equal(w.error()?.code, StorageErrorCode.Unavailable);
     await assert.rejects(s.get('/registry/pods/ns/a'), (err: unknown) => (err as { code?: string }).code === StorageErrorCode.Unavailable);
+  } finally {
+    await s.close();
+    await etcd.stop();
+  }
+});
+
+test('a compaction pass keeps the newest revisions; compactedRevision finds etcd\'s boundary', { timeout: 60_000 }, async () => {
+  const etcd = await startEtcd();
+  const s = new EtcdStorage({ endpoints: etcd.endpoints, compactor: false });
+  try {
+    assert.equal(await s.compactedRevision(), 0);
+    let kv = await s.create('/registry/pods/ns/a', '0');
+    for (let i = 1; i <= 30; i++) {
+      kv = await s.update('/registry/pods/ns/a', String(i), kv.modRevision);
+    }
+    assert.equal(await compactOnce(s, 10), kv.modRevision - 10);
+    // A fresh client has no memory of the compaction: it must find the boundary in etcd.
+    const fresh = new EtcdStorage({ endpoints: etcd.endpoints, compactor: false });
+    try {
+      assert.equal(await fresh.compactedRevision(), kv.modRevision - 10);
+    } finally {
+      await fresh.close();
+    }
   } finally {
     await s.close();
     await etcd.stop();

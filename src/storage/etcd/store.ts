@@ -10,6 +10,8 @@ import { normalizePrefix, prefixEnd } from '../keys.ts';
 import { bytes, fromEtcd, int } from './codec.ts';
 import { isCompactedError, toStorageError } from './errors.ts';
 import { watchEtcd } from './watch.ts';
+import { startCompactor } from '../compactor.ts';
+import type { Compactor, CompactorOptions } from '../compactor.ts';
 
 /** Options of the etcd store. */
 export interface EtcdStorageOptions {
@@ -17,6 +19,8 @@ export interface EtcdStorageOptions {
   readonly endpoints: readonly string[];
   /** Per-request deadline in ms (default 30 s); watches are streams and have none. */
   readonly requestTimeoutMs?: number;
+  /** Periodic compaction, as upstream's apiserver compacts etcd (default: every 5 minutes, keep 1000 revisions; `false`: off). */
+  readonly compactor?: Partial<CompactorOptions> | false;
 }
 
 /** Splits `--etcd-servers` style values (each possibly comma-separated) into URLs. */
@@ -35,6 +39,7 @@ function firstRange(ops: IResponseOp[] | undefined): KeyValue | undefined {
 /** storage.Interface over an etcd v3 cluster. */
 export class EtcdStorage implements Storage {
   readonly #client: Etcd3;
+  readonly #compactor: Compactor | undefined;
   #knownCompacted = 0;
   #closed = false;
 
@@ -44,6 +49,7 @@ export class EtcdStorage implements Storage {
       hosts: [...opts.endpoints],
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
+    this.#compactor = opts.compactor === false ? undefined : startCompactor(this, opts.compactor ?? {});
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -194,6 +200,7 @@ export class EtcdStorage implements Storage {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      this.#compactor?.stop();
       this.#client.close();
     }
   }

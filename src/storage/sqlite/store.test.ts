@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { openStorage } from '../open.ts';
 import { eventRevision, recordWatch } from '../testing/watch-recorder.ts';
-import { compactOnce } from './compactor.ts';
+import { compactOnce } from '../compactor.ts';
 import { SqliteStorage } from './store.ts';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -10,8 +10,8 @@ import { GroupCommitter } from './group-commit.ts';
 import { LogTable, rowToEvent, rowToKeyValue } from './log.ts';
 import { openDatabase } from './schema.ts';
 import { WatchHub } from './watch-hub.ts';
-import { startCompactor } from './compactor.ts';
-import type { Compactor, CompactorOptions } from './compactor.ts';
+import { startCompactor } from '../compactor.ts';
+import type { Compactor, CompactorOptions } from '../compactor.ts';
 
 /** Options of the SQLite store. */
 export interface SqliteStorageOptions {

@@ -1,6 +1,7 @@
 /**
- * The automatic compactor (as kine's): on an interval, compact everything older than the
- * newest `keep` revisions, so the log stays bounded while recent watchers can still resume.
+ * The automatic compactor (as kine's, and as upstream's apiserver compacts etcd): on an
+ * interval, compact everything older than the newest `keep` revisions, so history stays
+ * bounded while recent watchers can still resume.
  */
 
 /** How often and how much history to keep. */
