@@ -247,6 +247,17 @@ describe('routing details', () => {
     const v3 = await call('GET', '/openapi/v3');
     assert.ok((v3.json.paths as Record<string, unknown>)['apis/apps/v1']);
     assert.equal((await call('GET', '/openapi/v3/apis/nope/v1')).status, 404);
+    const url = (v3.json.paths as Record<string, { serverRelativeURL: string }>)['apis/apps/v1'].serverRelativeURL;
+    const doc = await call('GET', url);
+    assert.equal(doc.status, 200);
+    assert.equal(doc.headers.get('cache-control'), 'public, immutable');
+    const etag = doc.headers.get('etag') ?? '';
+    assert.equal((await call('GET', url, { headers: { 'if-none-match': etag } })).status, 304);
+    const stale = await fetch(`${server.url}/openapi/v3/apis/apps/v1?hash=stale`, { redirect: 'manual' });
+    assert.equal(stale.status, 301);
+    assert.equal(stale.headers.get('location'), url);
+    assert.equal((await call('GET', '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })).status, 406);
+    assert.equal((await call('GET', '/openapi/v2', { headers: { accept: 'application/json' } })).json.swagger, '2.0');
   });
 });
 

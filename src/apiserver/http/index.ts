@@ -5,14 +5,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import * as openapi from '../../api/openapi/index.ts';
+import { openApiV2, openApiV3Document, openApiV3Hash, openApiV3Index } from '../../api/openapi/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StatusError, StatusReason, unauthorized } from '../../api/errors.ts';
 import type { Registry, UserInfo } from '../registry/types.ts';
 import { buildDiscovery, type DiscoveryDocuments } from './discovery.ts';
 import { defaultVersionInfo, runHealth, type HealthCheck, type VersionInfo } from './health.ts';
 import { createMetrics, type ApiMetrics, type RequestLabels } from './metrics.ts';
-import { discoveryContentType, negotiateDiscovery } from './negotiate.ts';
+import { discoveryContentType, negotiateDiscovery, notAcceptable, parseAccept } from './negotiate.ts';
 import { boolParam, parseGoDuration } from './query.ts';
 import { handleResource, methodNotAllowed, pathNotFound, type ConnectHandler, type ResourceRequest } from './resources.ts';
 import { encode, send, sendError, sendJson, type AnyResponse } from './respond.ts';
@@ -95,23 +95,41 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         return;
       }
       case 'openapiV3Index':
-        sendJson(res, 200, openapi.openApiV3Index(servedResources()), 'application/json', pretty);
+        // OpenAPI describes stored resources only; the review endpoints have no schemas there.
+        sendJson(res, 200, openApiV3Index(registry.resources()), 'application/json', pretty);
         return;
       case 'openapiV3Document': {
-        const doc = openapi.openApiV3Document(route.groupVersionPath, servedResources());
-        if (doc === undefined) {
+        const resources = registry.resources();
+        const doc = openApiV3Document(route.groupVersionPath, resources);
+        const hash = openApiV3Hash(route.groupVersionPath, resources);
+        if (doc === undefined || hash === undefined) {
           throw pathNotFound();
         }
-        sendJson(res, 200, doc, 'application/json', pretty);
+        const askedHash = query.get('hash');
+        // Upstream: a stale ?hash= is redirected to the current one; a matching one may be cached for good.
+        if (askedHash !== null && askedHash !== hash) {
+          send(res, 301, 'text/plain; charset=utf-8', '', { Location: `/openapi/v3/${route.groupVersionPath}?hash=${hash}` });
+          return;
+        }
+        const etag = `"${hash}"`;
+        const cacheHeaders: Record<string, string> = askedHash === null ? { ETag: etag } : { ETag: etag, 'Cache-Control': 'public, immutable', Vary: 'Accept' };
+        if (req.headers['if-none-match'] === etag) {
+          res.statusCode = 304;
+          for (const [k, v] of Object.entries(cacheHeaders)) {
+            res.setHeader(k, v);
+          }
+          res.end();
+          return;
+        }
+        send(res, 200, 'application/json', encode(doc, 'json', pretty), cacheHeaders);
         return;
       }
       case 'openapiV2': {
-        // openApiV2 is not written yet; kubectl tolerates a 404 here once v3 is served.
-        const v2 = (openapi as Record<string, unknown>).openApiV2;
-        if (typeof v2 !== 'function') {
-          throw pathNotFound();
+        // Served as JSON only; kubectl asks for protobuf alone, and tolerates 406 by using v3.
+        if (!parseAccept(accept).some((r) => r.params.as === undefined && (r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*'))) {
+          throw notAcceptable();
         }
-        sendJson(res, 200, (v2 as (r: readonly ResourceDescription[]) => unknown)(servedResources()), 'application/json', pretty);
+        sendJson(res, 200, openApiV2(registry.resources()), 'application/json', pretty);
         return;
       }
       case 'apiVersions':

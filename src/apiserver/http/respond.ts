@@ -29,7 +29,9 @@ export function send(res: AnyResponse, code: number, contentType: string, body: 
   res.statusCode = code;
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', String(buf.length));
-  res.setHeader('Cache-Control', 'no-cache, private');
+  if (extraHeaders['Cache-Control'] === undefined) {
+    res.setHeader('Cache-Control', 'no-cache, private');
+  }
   for (const [k, v] of Object.entries(extraHeaders)) {
     res.setHeader(k, v);
   }
