@@ -206,18 +206,21 @@ export function buildDefinitions(models: readonly Model[], packages: Record<stri
       def.description = m.description;
     }
     def.type = 'object';
-    const required = m.attributes.filter((a) => a.required).map((a) => a.name);
+    // client-node may be a release ahead of the facts: keep only fields the upstream struct declares.
+    const declared = typeFacts?.names === undefined ? undefined : new Set(typeFacts.names);
+    const attributes = declared === undefined ? m.attributes : m.attributes.filter((a) => declared.has(a.name));
+    const required = attributes.filter((a) => a.required).map((a) => a.name);
     const properties: Record<string, SchemaNode> = {};
-    for (const a of m.attributes) {
+    for (const a of attributes) {
       properties[a.name] = convertAttribute(m, a, typeFacts?.fields[a.name], ctx);
     }
-    if (m.attributes.length > 0) {
+    if (attributes.length > 0) {
       def.properties = properties;
     }
     if (required.length > 0) {
       def.required = required;
     }
-    const names = new Set(m.attributes.map((a) => a.name));
+    const names = new Set(attributes.map((a) => a.name));
     if (pkg !== undefined && typeFacts !== undefined && names.has('apiVersion') && names.has('kind') && names.has('metadata')) {
       def['x-kubernetes-group-version-kind'] = [{ group: pkg.group, kind: where.name, version: pkg.version }];
       gvks[`${pkg.group}/${pkg.version}/${where.name}`] = `${where.pkg}.${where.name}`;

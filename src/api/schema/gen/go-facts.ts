@@ -60,6 +60,10 @@ export interface TypeFacts {
   /** `+structType=atomic` (rendered as x-kubernetes-map-type). */
   structType?: string;
   fields: Record<string, FieldFacts>;
+  /** Every JSON field name the Go struct declares, inline-embedded structs included (absent when unknown). */
+  names?: string[];
+  /** Go types embedded with `json:",inline"` (resolved into `names` by compactFacts). */
+  inline?: string[];
 }
 
 /** Facts about one Go package, e.g. io.k8s.api.core.v1. */
@@ -143,7 +147,11 @@ export function parseGoFile(source: string, scope: GoScope): Record<string, Type
       if (m?.[1] !== undefined && m[2] !== undefined) {
         const jsonTag = tagValue(m[2], 'json') ?? '';
         const jsonName = jsonTag.split(',')[0] ?? '';
+        if (jsonName === '' && jsonTag.split(',').includes('inline')) {
+          (current.inline ??= []).push(m[1].replace(/^\*/, ''));
+        }
         if (jsonName !== '' && jsonName !== '-') {
+          (current.names ??= []).push(jsonName);
           const f: FieldFacts = {};
           const mergeKey = tagValue(m[2], 'patchMergeKey') ?? markers(comments, 'patchMergeKey')[0];
           const strategy = tagValue(m[2], 'patchStrategy') ?? markers(comments, 'patchStrategy')[0];
@@ -266,7 +274,34 @@ export function compactFacts(types: Record<string, TypeFacts>): Record<string, T
         fields[f] = facts;
       }
     }
-    out[name] = t.structType === undefined ? { fields } : { structType: t.structType, fields };
+    const compact: TypeFacts = t.structType === undefined ? { fields } : { structType: t.structType, fields };
+    const names = allNames(name, types, 0);
+    if (names !== undefined) {
+      compact.names = names;
+    }
+    out[name] = compact;
   }
   return out;
+}
+
+/** JSON names of a struct with its inline embeds resolved; undefined when an embed is not in this package. */
+function allNames(name: string, types: Record<string, TypeFacts>, depth: number): string[] | undefined {
+  const t = types[name];
+  if (t === undefined || depth > 4) {
+    return undefined;
+  }
+  const names = [...(t.names ?? [])];
+  for (const embed of t.inline ?? []) {
+    const base = embed.slice(embed.lastIndexOf('.') + 1);
+    if (base === 'TypeMeta') {
+      names.push('apiVersion', 'kind');
+      continue;
+    }
+    const inner = embed.includes('.') ? undefined : allNames(base, types, depth + 1);
+    if (inner === undefined) {
+      return undefined;
+    }
+    names.push(...inner);
+  }
+  return names.sort();
 }
