@@ -261,3 +261,15 @@ test('apply configurations with duplicate list keys fail like upstream ("failed 
   const noKey = config({ template: template([{ image: 'a' }]) });
   assert.match(conflictOf(() => serverSideApply(gvk, undefined, noKey, 'helm', false)).message, /\.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits key field "name"/);
 });
+
+test('a no-op apply keeps the applier’s time; a co-owner added without a change gets none', () => {
+  const first = stored(serverSideApply(gvk, undefined, config({ replicas: 1 }), 'a', false).object);
+  const firstEntry = structuredClone(entry(first, 'a'));
+  (firstEntry as ManagedFieldsEntry).time = '2020-01-01T00:00:00Z';
+  first.metadata.managedFields = [firstEntry as ManagedFieldsEntry];
+  const again = serverSideApply(gvk, first, config({ replicas: 1 }), 'a', false).object;
+  assert.equal(entry(again, 'a')?.time, '2020-01-01T00:00:00Z');
+  const shared = serverSideApply(gvk, first, config({ replicas: 1 }), 'b', false).object;
+  assert.equal(entry(shared, 'b')?.time, undefined);
+  assert.deepEqual(entry(shared, 'b')?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+});

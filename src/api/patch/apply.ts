@@ -8,7 +8,7 @@ import { badRequest, StatusError } from '../errors.ts';
 import type { StatusReason } from '../errors.ts';
 import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../object.ts';
 import { FieldSet } from './fieldpath.ts';
-import { canonicalJson, clone, isObject } from './json-values.ts';
+import { canonicalJson, clone, deepEqual, isObject } from './json-values.ts';
 import type { JsonObject } from './json-values.ts';
 import { capUpdateManagers, conflictError, decodeManagers, encodeManagers, entryApiVersion, managedFieldsTime, managerKey, stripIgnored } from './managed.ts';
 import type { Comparison } from './typed.ts';
@@ -181,10 +181,8 @@ export function serverSideApply(
     }
     settleOwnership(managers, cmp, selfKey, true);
   }
-  self.time = managedFieldsTime();
-  if (self.set.isEmpty()) {
-    self.time = previousTime;
-  }
+  // Upstream stamps the applier's time only when the apply changed the object.
+  self.time = deepEqual(merged, liveObj) ? previousTime : managedFieldsTime();
 
   const meta = (isObject(merged.metadata) ? merged.metadata : {}) as JsonObject;
   merged.metadata = meta;
