@@ -6,6 +6,8 @@ import { validateCronJob, validateJob } from './batch.ts';
 import { validateEvent, validateHPA, validateLease, validateNamespace, validateNode, validatePDB } from './cluster.ts';
 import { validateConfigMap, validateSecret } from './config.ts';
 import { validateCRD } from './crd.ts';
+import { validateEndpointSlice, validateEndpoints, validateLimitRange, validatePriorityClass, validateResourceQuota, validateStorageClass } from './misc.ts';
+import { validateIngress, validateIngressClass, validateNetworkPolicy } from './networking.ts';
 import { validatePod, validatePodTemplate } from './pod.ts';
 import { validateBinding, validateClusterRole, validateRole } from './rbac.ts';
 import { validateService } from './service.ts';
@@ -41,4 +43,13 @@ export const kindValidators: Record<string, KindValidator> = {
   'rbac.authorization.k8s.io/RoleBinding': (o, old) => validateBinding(o, old, false),
   'rbac.authorization.k8s.io/ClusterRoleBinding': (o, old) => validateBinding(o, old, true),
   'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCRD(o, old),
+  '/Endpoints': (o) => validateEndpoints(o),
+  '/ResourceQuota': (o) => validateResourceQuota(o),
+  '/LimitRange': (o) => validateLimitRange(o),
+  'discovery.k8s.io/EndpointSlice': (o, old) => validateEndpointSlice(o, old),
+  'networking.k8s.io/Ingress': (o) => validateIngress(o),
+  'networking.k8s.io/IngressClass': (o, old) => validateIngressClass(o, old),
+  'networking.k8s.io/NetworkPolicy': (o) => validateNetworkPolicy(o),
+  'storage.k8s.io/StorageClass': (o, old) => validateStorageClass(o, old),
+  'scheduling.k8s.io/PriorityClass': (o, old) => validatePriorityClass(o, old),
 };

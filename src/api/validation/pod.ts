@@ -1,8 +1,9 @@
 /** Pod, PodSpec and PodTemplateSpec validation (core validation.go), plus pod update rules. */
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
+import { validateAffinity } from './affinity.ts';
 import { validateContainers } from './container.ts';
-import { asArr, asObj, asStr, child, deepEqual, forbidden, index, invalid, isInt, notSupported, required } from './field.ts';
+import { asArr, asObj, asStr, child, deepEqual, duplicate, forbidden, index, invalid, isInt, notSupported, required } from './field.ts';
 import type { Obj } from './field.ts';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './names.ts';
 import { validateAnnotations, validateLabels } from './objectmeta.ts';
@@ -47,6 +48,28 @@ export function validateTolerations(tolerations: unknown, path: string): FieldEr
       errs.push(notSupported(child(p, 'effect'), effect, taintEffects));
     }
   });
+  return errs;
+}
+
+/** Host ports must be unique per (hostIP, protocol, port) across all of the pod's containers. */
+function validateUniqueHostPorts(spec: Obj, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const list of ['initContainers', 'containers']) {
+    asArr(spec[list]).forEach((c, i) => {
+      asArr(asObj(c)?.ports).forEach((raw, j) => {
+        const port = asObj(raw) ?? {};
+        if (!isInt(port.hostPort) || port.hostPort === 0) {
+          return;
+        }
+        const id = `${asStr(port.hostIP)}/${asStr(port.protocol)}/${port.hostPort}`;
+        if (seen.has(id)) {
+          errs.push(duplicate(child(index(child(index(child(path, list), i), 'ports'), j), 'hostPort'), id));
+        }
+        seen.add(id);
+      });
+    });
+  }
   return errs;
 }
 
@@ -95,6 +118,15 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
     errs.push(invalid(child(path, 'activeDeadlineSeconds'), s.activeDeadlineSeconds, inclusiveRangeError(1, 2147483647)));
   }
   errs.push(...validateTolerations(s.tolerations, child(path, 'tolerations')));
+  errs.push(...validateAffinity(s.affinity, child(path, 'affinity')));
+  errs.push(...validateUniqueHostPorts(s, path));
+  const sc = asObj(s.securityContext);
+  for (const f of ['runAsUser', 'runAsGroup', 'fsGroup']) {
+    const v = sc?.[f];
+    if (isInt(v) && (v < 0 || v > 2147483647)) {
+      errs.push(invalid(child(path, 'securityContext', f), v, inclusiveRangeError(0, 2147483647)));
+    }
+  }
   const preemption = s.preemptionPolicy;
   if (typeof preemption === 'string' && preemption !== 'PreemptLowerPriority' && preemption !== 'Never') {
     errs.push(notSupported(child(path, 'preemptionPolicy'), preemption, ['Never', 'PreemptLowerPriority']));
