@@ -1,0 +1,279 @@
+/**
+ * RestClient: JSON over HTTPS (keep-alive) to the API server, built from a kubeconfig.
+ * Client-side rate limiting (token bucket, like client-go's QPS/Burst), retries with
+ * exponential backoff that honour Retry-After, and errors decoded into StatusError.
+ */
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
+import type { ClientConnection } from '../kubeconfig/index.ts';
+import type { KubeList, KubeObject } from '../api/object.ts';
+import { errorFromResponse } from './status.ts';
+import { pathFor, queryString } from './paths.ts';
+import type { QueryParams, ResourceRef } from './paths.ts';
+import { sleep, TokenBucket } from './tokenbucket.ts';
+import { stderrLogger } from './log.ts';
+import type { ClientLogger } from './log.ts';
+
+/** The version k8ts reports in user agents. */
+export const CLIENT_VERSION = 'v1.35.0';
+
+/** Content types for PATCH, named after client-go's types.PatchType. */
+export const PatchType = {
+  Json: 'application/json-patch+json',
+  Merge: 'application/merge-patch+json',
+  StrategicMerge: 'application/strategic-merge-patch+json',
+  Apply: 'application/apply-patch+yaml',
+} as const;
+export type PatchType = (typeof PatchType)[keyof typeof PatchType];
+
+/** How to build a RestClient. */
+export interface RestClientOptions {
+  readonly connection: ClientConnection;
+  /** Names the user agent `k8ts-<component>/v1.35.0` (default `k8ts`). */
+  readonly component?: string;
+  /** Overrides the whole user agent. */
+  readonly userAgent?: string;
+  /** `--kube-api-qps` (default 50); 0 or less disables client-side limiting. */
+  readonly qps?: number;
+  /** `--kube-api-burst` (default 100). */
+  readonly burst?: number;
+  /** Retries after a retryable failure (default 5). */
+  readonly maxRetries?: number;
+  /** First retry delay in ms, doubled per retry (default 200). */
+  readonly retryBaseMs?: number;
+  /** Per-request timeout in ms for non-streaming calls (default 60 s). */
+  readonly timeoutMs?: number;
+  readonly logger?: ClientLogger;
+}
+
+/** One HTTP call. */
+export interface RequestOptions {
+  readonly method: string;
+  readonly path: string;
+  readonly query?: QueryParams;
+  /** Serialised as JSON unless it is already a string. */
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly accept?: string;
+  readonly headers?: OutgoingHttpHeaders;
+  readonly signal?: AbortSignal;
+}
+
+/** A raw (fully read) response. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** DeleteOptions fields a client commonly sets. */
+export interface DeleteOptions {
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  readonly gracePeriodSeconds?: number;
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly dryRun?: readonly string[];
+}
+
+const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+
+/** True for transport-level failures worth retrying (refused/reset connections, timeouts). */
+export function isConnectionError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && retryableCodes.has(code);
+}
+
+function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
+  const v = headers['retry-after'];
+  if (typeof v !== 'string') {
+    return undefined;
+  }
+  const s = Number(v);
+  return Number.isFinite(s) && s >= 0 ? Math.min(s, 60) * 1000 : undefined;
+}
+
+/** A Kubernetes REST client over one keep-alive agent; safe to share across a process. */
+export class RestClient {
+  readonly connection: ClientConnection;
+  readonly userAgent: string;
+  private readonly base: URL;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly limiter: TokenBucket | undefined;
+  private readonly maxRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly timeoutMs: number;
+  private readonly logger: ClientLogger;
+
+  constructor(opts: RestClientOptions) {
+    this.connection = opts.connection;
+    this.base = new URL(opts.connection.server);
+    this.userAgent = opts.userAgent ?? `k8ts-${opts.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`;
+    const qps = opts.qps ?? 50;
+    this.limiter = qps > 0 ? new TokenBucket(qps, Math.max(1, opts.burst ?? 100)) : undefined;
+    this.maxRetries = opts.maxRetries ?? 5;
+    this.retryBaseMs = opts.retryBaseMs ?? 200;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.logger = opts.logger ?? stderrLogger;
+    const c = opts.connection;
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxFreeSockets: 16, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
+        : new HttpAgent({ keepAlive: true, maxFreeSockets: 16 });
+  }
+
+  /** Builds a client from a kubeconfig file (context default: current-context). */
+  static async fromKubeconfig(path: string, opts: Omit<RestClientOptions, 'connection'> & { readonly context?: string } = {}): Promise<RestClient> {
+    const cfg = await loadKubeconfig(path);
+    const connection = await resolveContext(cfg, opts.context, path);
+    return new RestClient({ ...opts, connection });
+  }
+
+  /** The namespace of the kubeconfig context ('default' if unset). */
+  get defaultNamespace(): string {
+    return this.connection.namespace;
+  }
+
+  /** Closes idle keep-alive sockets (streams in flight stay open until aborted). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private headersFor(opts: RequestOptions, body: string | undefined): OutgoingHttpHeaders {
+    const h: OutgoingHttpHeaders = { 'user-agent': this.userAgent, accept: opts.accept ?? 'application/json', ...opts.headers };
+    // Like kubectl: a bearer token only travels over TLS.
+    if (this.connection.token !== undefined && this.base.protocol === 'https:') {
+      h.authorization = `Bearer ${this.connection.token}`;
+    }
+    if (body !== undefined) {
+      h['content-type'] = opts.contentType ?? 'application/json';
+      h['content-length'] = Buffer.byteLength(body);
+    }
+    return h;
+  }
+
+  /** Sends once; resolves with the response head (body unread). */
+  private send(opts: RequestOptions, body: string | undefined, streaming: boolean): Promise<IncomingMessage> {
+    const prefix = this.base.pathname.replace(/\/+$/, '');
+    const request = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          protocol: this.base.protocol,
+          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
+          port: this.base.port === '' ? undefined : Number(this.base.port),
+          method: opts.method,
+          path: `${prefix}${opts.path}${queryString(opts.query)}`,
+          headers: this.headersFor(opts, body),
+          agent: this.agent,
+          signal: opts.signal,
+          timeout: streaming ? undefined : this.timeoutMs,
+        },
+        resolve,
+      );
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`request timed out after ${this.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
+      req.end(body);
+    });
+  }
+
+  /**
+   * Sends with rate limiting and retries: 429 and 5xx answers carrying Retry-After are retried
+   * for any verb (the server did not act); other 5xx and connection errors only for idempotent verbs.
+   */
+  private async sendWithRetry(opts: RequestOptions, streaming: boolean): Promise<IncomingMessage> {
+    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    const idempotent = idempotentMethods.has(opts.method.toUpperCase());
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter?.take(opts.signal);
+      const backoff = Math.min(this.retryBaseMs * 2 ** attempt, 30_000);
+      let res: IncomingMessage;
+      try {
+        res = await this.send(opts, body, streaming);
+      } catch (e) {
+        if (opts.signal?.aborted !== true && attempt < this.maxRetries && idempotent && isConnectionError(e)) {
+          this.logger('warning', `${opts.method} ${opts.path}: ${(e as Error).message}; retrying in ${backoff}ms`);
+          await sleep(backoff, opts.signal);
+          continue;
+        }
+        throw e;
+      }
+      const code = res.statusCode ?? 0;
+      const after = retryAfterMs(res.headers);
+      const retryable = code === 429 || (code >= 500 && (after !== undefined || (idempotent && code !== 501)));
+      if (retryable && attempt < this.maxRetries) {
+        res.resume();
+        const delay = after ?? backoff;
+        this.logger('warning', `${opts.method} ${opts.path}: HTTP ${code}; retrying in ${delay}ms`);
+        await sleep(delay, opts.signal);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Sends a request and reads the whole body, whatever the status. */
+  async raw(opts: RequestOptions): Promise<RawResponse> {
+    const res = await this.sendWithRetry(opts, false);
+    const chunks: Buffer[] = [];
+    for await (const c of res) {
+      chunks.push(c as Buffer);
+    }
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /** Sends a request; a 2xx JSON body is returned parsed, anything else throws a StatusError. */
+  async request<T = unknown>(opts: RequestOptions): Promise<T> {
+    const r = await this.raw(opts);
+    if (r.status < 200 || r.status > 299) {
+      throw errorFromResponse(r.status, r.body);
+    }
+    return (r.body === '' ? undefined : JSON.parse(r.body)) as T;
+  }
+
+  /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives; errors throw StatusError. */
+  async stream(opts: RequestOptions): Promise<IncomingMessage> {
+    const res = await this.sendWithRetry(opts, true);
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code > 299) {
+      const chunks: Buffer[] = [];
+      for await (const c of res) {
+        chunks.push(c as Buffer);
+      }
+      throw errorFromResponse(code, Buffer.concat(chunks).toString('utf8'));
+    }
+    return res;
+  }
+
+  /** GET one object (`ref.name` required; `ref.subresource` for e.g. `status`, `scale`). */
+  get<T extends KubeObject = KubeObject>(ref: ResourceRef, query?: QueryParams, signal?: AbortSignal): Promise<T> {
+    return this.request<T>({ method: 'GET', path: pathFor(ref), query, signal });
+  }
+
+  /** GET a collection (one page: pass `limit`/`continue` in `query`). */
+  list<T extends KubeObject = KubeObject>(ref: ResourceRef, query?: QueryParams, signal?: AbortSignal): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>({ method: 'GET', path: pathFor({ ...ref, name: undefined, subresource: undefined }), query, signal });
+  }
+
+  /** POST a new object to the collection (or to a subresource such as `binding`/`eviction` when `ref.name` is set). */
+  create<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: unknown, query?: QueryParams, signal?: AbortSignal): Promise<T> {
+    return this.request<T>({ method: 'POST', path: pathFor(ref), body: obj, query, signal });
+  }
+
+  /** PUT a whole object (optimistic concurrency through its metadata.resourceVersion). */
+  update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: unknown, query?: QueryParams, signal?: AbortSignal): Promise<T> {
+    return this.request<T>({ method: 'PUT', path: pathFor(ref), body: obj, query, signal });
+  }
+
+  /** PATCH with the given patch type (apply patches need `fieldManager` in `query`). */
+  patch<T extends KubeObject = KubeObject>(ref: ResourceRef, patch: unknown, type: PatchType, query?: QueryParams, signal?: AbortSignal): Promise<T> {
+    return this.request<T>({ method: 'PATCH', path: pathFor(ref), body: patch, contentType: type, query, signal });
+  }
+
+  /** DELETE one object; resolves with the server's answer (the object, or a Status). */
+  delete(ref: ResourceRef, options?: DeleteOptions, query?: QueryParams, signal?: AbortSignal): Promise<unknown> {
+    const body = options === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', ...options };
+    return this.request({ method: 'DELETE', path: pathFor(ref), body, query, signal });
+  }
+}
