@@ -3,11 +3,13 @@
  * real etcd v3 cluster given `--etcd-servers` style URLs.
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Storage } from './interface.ts';
 import { SqliteStorage } from './sqlite/store.ts';
 import type { CompactorOptions } from './compactor.ts';
 import { EtcdStorage, parseEtcdServers } from './etcd/store.ts';
+import type { EtcdTls } from './etcd/store.ts';
 
 /** Which backend to open and where. */
 export interface OpenStorageOptions {
@@ -16,6 +18,10 @@ export interface OpenStorageOptions {
   readonly dataDir: string;
   /** etcd client URLs; entries may themselves be comma-separated (as `--etcd-servers`). */
   readonly etcdServers?: readonly string[];
+  /** PEM files for https:// etcd servers (upstream's --etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  readonly etcdCaFile?: string;
+  readonly etcdCertFile?: string;
+  readonly etcdKeyFile?: string;
   /** Automatic compaction settings for either backend (`false`: off; default every 5 min, keep 1000 revisions). */
   readonly compactor?: Partial<CompactorOptions> | false;
 }
@@ -32,7 +38,8 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     if (endpoints.length === 0) {
       throw new Error('storage: backend etcd3 needs at least one etcd server URL (--etcd-servers)');
     }
-    const store = new EtcdStorage({ endpoints, compactor: opts.compactor });
+    const tls = await readEtcdTls(opts);
+    const store = new EtcdStorage({ endpoints, tls, compactor: opts.compactor });
     try {
       await store.currentRevision();
     } catch (err) {
@@ -42,4 +49,21 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     return store;
   }
   throw new Error(`storage: unknown backend ${String(opts.backend)}`);
+}
+
+async function readEtcdTls(opts: OpenStorageOptions): Promise<EtcdTls | undefined> {
+  if (opts.etcdCaFile === undefined) {
+    if (opts.etcdCertFile !== undefined || opts.etcdKeyFile !== undefined) {
+      throw new Error('storage: --etcd-certfile/--etcd-keyfile need --etcd-cafile');
+    }
+    return undefined;
+  }
+  if ((opts.etcdCertFile === undefined) !== (opts.etcdKeyFile === undefined)) {
+    throw new Error('storage: --etcd-certfile and --etcd-keyfile go together');
+  }
+  return {
+    caPem: await readFile(opts.etcdCaFile, 'utf8'),
+    certPem: opts.etcdCertFile === undefined ? undefined : await readFile(opts.etcdCertFile, 'utf8'),
+    keyPem: opts.etcdKeyFile === undefined ? undefined : await readFile(opts.etcdKeyFile, 'utf8'),
+  };
 }

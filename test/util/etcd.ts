@@ -4,15 +4,27 @@
  * removes the dir.
  */
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Serve clients over TLS and require client certificates (PEM contents). */
+export interface EtcdTlsOptions {
+  readonly caPem: string;
+  readonly serverCertPem: string;
+  readonly serverKeyPem: string;
+  /** Used for the health check; etcd requires a client certificate signed by caPem. */
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
+}
+
 /** A running etcd. */
 export interface EtcdInstance {
-  /** Client URLs (http://127.0.0.1:PORT). */
+  /** Client URLs (http://127.0.0.1:PORT, or https:// with tls). */
   readonly endpoints: string[];
   /** Kills etcd and removes its data dir; idempotent. */
   stop(): Promise<void>;
@@ -33,11 +45,24 @@ function freePort(): Promise<number> {
   });
 }
 
-async function healthy(url: string): Promise<boolean> {
+async function healthy(url: string, tls: EtcdTlsOptions | undefined): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { health?: unknown };
-    return body.health === 'true' || body.health === true;
+    if (!tls) {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      return ((await res.json()) as { health?: unknown }).health === 'true';
+    }
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(
+        `${url}/health`,
+        { ca: tls.caPem, cert: tls.clientCertPem, key: tls.clientKeyPem, timeout: 1000 },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject).end();
+    });
+    return (JSON.parse(body) as { health?: unknown }).health === 'true';
   } catch {
     return false;
   }
@@ -54,10 +79,23 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts etcd and resolves once /health answers true (rejects after 30 s or if etcd exits). */
-export async function startEtcd(): Promise<EtcdInstance> {
+export async function startEtcd(opts: { tls?: EtcdTlsOptions } = {}): Promise<EtcdInstance> {
+  const { tls } = opts;
   const dir = await mkdtemp(join(tmpdir(), 'k8ts-etcd-'));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const client = `http://127.0.0.1:${clientPort}`;
+  const client = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const tlsFlags: string[] = [];
+  if (tls) {
+    await writeFile(join(dir, 'ca.crt'), tls.caPem);
+    await writeFile(join(dir, 'server.crt'), tls.serverCertPem);
+    await writeFile(join(dir, 'server.key'), tls.serverKeyPem, { mode: 0o600 });
+    tlsFlags.push(
+      '--cert-file', join(dir, 'server.crt'),
+      '--key-file', join(dir, 'server.key'),
+      '--trusted-ca-file', join(dir, 'ca.crt'),
+      '--client-cert-auth',
+    );
+  }
   const peer = `http://127.0.0.1:${peerPort}`;
   // Drop any ETCD_* settings from the environment: flags below are the whole config.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_')));
@@ -74,6 +112,7 @@ export async function startEtcd(): Promise<EtcdInstance> {
       '--initial-cluster-state', 'new',
       '--log-level', 'error',
       '--logger', 'zap',
+      ...tlsFlags,
     ],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -103,7 +142,7 @@ export async function startEtcd(): Promise<EtcdInstance> {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`etcd exited early (${child.exitCode ?? child.signalCode}): ${stderr}`);
       }
-      if (await healthy(client)) {
+      if (await healthy(client, tls)) {
         break;
       }
       if (Date.now() > deadline) {

@@ -13,10 +13,20 @@ import { watchEtcd } from './watch.ts';
 import { startCompactor } from '../compactor.ts';
 import type { Compactor, CompactorOptions } from '../compactor.ts';
 
+/** PEM material for https:// etcd endpoints (upstream's --etcd-cafile/--etcd-certfile/--etcd-keyfile). */
+export interface EtcdTls {
+  /** CA bundle that signed etcd's serving certificate. */
+  readonly caPem: string;
+  /** Client certificate and key, when etcd requires client-certificate auth. */
+  readonly certPem?: string;
+  readonly keyPem?: string;
+}
+
 /** Options of the etcd store. */
 export interface EtcdStorageOptions {
-  /** Client URLs, e.g. http://127.0.0.1:2379. */
+  /** Client URLs, e.g. http://127.0.0.1:2379 (https:// needs tls). */
   readonly endpoints: readonly string[];
+  readonly tls?: EtcdTls;
   /** Per-request deadline in ms (default 30 s); watches are streams and have none. */
   readonly requestTimeoutMs?: number;
   /** Periodic compaction, as upstream's apiserver compacts etcd (default: every 5 minutes, keep 1000 revisions; `false`: off). */
@@ -45,8 +55,14 @@ export class EtcdStorage implements Storage {
 
   constructor(opts: EtcdStorageOptions) {
     const timeout = opts.requestTimeoutMs ?? 30_000;
+    const tls = opts.tls;
     this.#client = new Etcd3({
       hosts: [...opts.endpoints],
+      credentials: tls && {
+        rootCertificate: Buffer.from(tls.caPem),
+        certChain: tls.certPem === undefined ? undefined : Buffer.from(tls.certPem),
+        privateKey: tls.keyPem === undefined ? undefined : Buffer.from(tls.keyPem),
+      },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
     this.#compactor = opts.compactor === false ? undefined : startCompactor(this, opts.compactor ?? {});
