@@ -30,7 +30,7 @@ const crd: KubeObject = {
         served: true,
         storage: true,
         subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
-        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 }, color: { type: 'string', default: 'blue' } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
       },
     ],
   },
@@ -63,15 +63,20 @@ test('a CRD gets established and serves its custom resource, with status and sca
 
   const w = await h.registry.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 2 }, status: { size: 5 } }, h.ctx());
   assert.equal(w.metadata.generation, 1);
+  assert.equal((w.spec as { color?: string }).color, 'blue', 'schema defaults apply');
+  await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 1, shape: 'round' } }, h.ctx()), (e: unknown) => (e as StatusError).code === 400 && (e as StatusError).message === 'strict decoding error: unknown field "spec.shape"');
+  await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 0 } }, h.ctx()), (e: unknown) => (e as StatusError).code === 422 && /^Widget.example.com "w2" is invalid: spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1$/.test((e as StatusError).message));
+  const pruned = await h.registry.create(widgets, 'default', { metadata: { name: 'w3' }, spec: { size: 1, shape: 'round' } }, h.ctx({ fieldValidation: 'Ignore' }));
+  assert.deepEqual(pruned.spec, { size: 1, color: 'blue' });
   assert.equal(w.status, undefined, 'custom resources drop status on create when status is a subresource');
   const scale = await h.registry.get(widgets, 'default', 'w1', 'scale');
   assert.deepEqual(scale.spec, { replicas: 2 });
   const st = await h.registry.update(widgets, 'default', 'w1', { ...w, spec: { size: 9 }, status: { size: 2 } }, h.ctx(), 'status');
-  assert.deepEqual(st.object.spec, { size: 2 });
+  assert.deepEqual(st.object.spec, { size: 2, color: 'blue' });
   assert.deepEqual(st.object.status, { size: 2 });
   const list = await h.registry.list(widgets, 'default', {});
   assert.equal(list.kind, 'WidgetList');
-  assert.equal(list.items.length, 1);
+  assert.equal(list.items.length, 2);
 
   // Wait for the controller's own status write before reading the CRD.
   let established: KubeObject | undefined;

@@ -9,7 +9,8 @@ import type { GroupVersionKind, KubeObject } from '../../api/object.ts';
 import { apiVersionOf, parseApiVersion } from '../../api/object.ts';
 import { updateManagedFields } from '../../api/patch/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
-import { findUnknownFields } from '../../api/schema/index.ts';
+import { applyCustomDefaults, findUnknownFields, pruneUnknownFields, validateAgainstSchema } from '../../api/schema/index.ts';
+import { isCustomResource } from './strategy.ts';
 import { validateObject } from '../../api/validation/index.ts';
 import type { WriteContext } from './types.ts';
 
@@ -67,14 +68,26 @@ export function dropPath(obj: unknown, path: string): void {
  */
 export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string | undefined, opts: { skipManagedFields?: boolean; skipValidation?: boolean } = {}): void {
   const gvk = gvkOf(desc);
-  applyDefaults(gvk, obj);
+  const custom = isCustomResource(desc);
+  if (custom) {
+    // Custom resources: prune what the schema does not specify (reported per fieldValidation), then schema defaults.
+    reportUnknownFields(pruneUnknownFields(gvk, obj), ctx);
+    applyCustomDefaults(gvk, obj);
+  } else {
+    applyDefaults(gvk, obj);
+  }
   if (!opts.skipValidation) {
     const errors = validateObject(gvk, obj, old).filter((e) => !isCrdCleanupFinalizerError(desc, e));
+    if (custom) {
+      errors.push(...validateAgainstSchema(gvk, obj));
+    }
     if (errors.length > 0) {
       throwInvalid(desc, obj, errors);
     }
   }
-  checkUnknownFields(desc, obj, ctx);
+  if (!custom) {
+    checkUnknownFields(desc, obj, ctx);
+  }
   if (!opts.skipManagedFields) {
     obj.metadata.managedFields = updateManagedFields(gvk, old, obj, ctx.fieldManager ?? 'unknown', subresource);
     if (obj.metadata.managedFields.length === 0) {
@@ -95,16 +108,23 @@ function isCrdCleanupFinalizerError(desc: ResourceDescription, e: FieldError): b
 /** fieldValidation: Strict → 400, Warn → warnings; unknown fields are dropped in every mode (they never decode). */
 export function checkUnknownFields(desc: ResourceDescription, obj: KubeObject, ctx: WriteContext): void {
   const unknown = findUnknownFields(gvkOf(desc), obj);
+  reportUnknownFields(unknown, ctx);
+  for (const f of unknown) {
+    dropPath(obj, f);
+  }
+}
+
+/** Strict: 400 naming every unknown field; Warn: one warning each; Ignore: nothing. */
+function reportUnknownFields(unknown: readonly string[], ctx: WriteContext): void {
   if (unknown.length === 0) {
     return;
   }
   if (ctx.fieldValidation === 'Strict') {
     throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
   }
-  for (const f of unknown) {
-    if (ctx.fieldValidation === 'Warn') {
+  if (ctx.fieldValidation === 'Warn') {
+    for (const f of unknown) {
       ctx.warnings.push(`unknown field "${f}"`);
     }
-    dropPath(obj, f);
   }
 }
