@@ -319,6 +319,10 @@ describe('reviews', () => {
     const ssar = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { body: JSON.stringify({ spec: { resourceAttributes: { verb: 'create', resource: 'pods', namespace: 'default' } } }) });
     assert.equal(ssar.status, 201);
     assert.equal((ssar.json.status as { allowed: boolean }).allowed, true);
+    const ssrr = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { body: JSON.stringify({ spec: { namespace: 'default' } }) });
+    assert.equal(ssrr.status, 201);
+    assert.deepEqual((ssrr.json.status as { resourceRules: unknown[] }).resourceRules, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);
+    assert.equal((await call('GET', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')).status, 405);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * The two create-only review endpoints kubectl needs that are not stored objects:
- * authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i`; allowed=true
- * until RBAC lands) and authentication.k8s.io/v1 selfsubjectreviews (`kubectl auth whoami`).
+ * The create-only review endpoints kubectl needs that are not stored objects:
+ * authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i`) and
+ * selfsubjectrulesreviews (`can-i --list`), both allowing everything until RBAC lands, and
+ * authentication.k8s.io/v1 selfsubjectreviews (`kubectl auth whoami`).
  */
 import { badRequest } from '../../api/errors.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
@@ -16,6 +17,7 @@ const createOnly = (group: string, version: string, kind: string, resource: stri
 export const reviewResources: readonly ResourceDescription[] = [
   createOnly('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', 'selfsubjectreview'),
   createOnly('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', 'selfsubjectaccessreview'),
+  createOnly('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', 'selfsubjectrulesreview'),
 ];
 
 /** Whether group/version/resource is one of the review endpoints. */
@@ -42,6 +44,14 @@ export function answerReview(desc: ResourceDescription, body: Record<string, unk
   const base = { kind: desc.kind, apiVersion: `${desc.group}/${desc.version}`, metadata };
   if (desc.resource === 'selfsubjectreviews') {
     return { ...base, status: { userInfo: userInfoJson(user) } };
+  }
+  if (desc.resource === 'selfsubjectrulesreviews') {
+    // Everything is allowed until RBAC lands: one wildcard rule of each kind (`kubectl auth can-i --list`).
+    return {
+      ...base,
+      spec: typeof body.spec === 'object' && body.spec !== null ? body.spec : {},
+      status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false },
+    };
   }
   const spec = typeof body.spec === 'object' && body.spec !== null ? (body.spec as Record<string, unknown>) : undefined;
   if (spec === undefined || (spec.resourceAttributes === undefined && spec.nonResourceAttributes === undefined)) {
