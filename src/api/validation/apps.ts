@@ -35,12 +35,15 @@ function notMoreThan100Percent(v: unknown, path: string): FieldError[] {
 }
 
 /** Selector required, valid, non-empty, and matching the template's labels; then the template itself. */
-function validateSelectorAndTemplate(spec: Obj, kindWord: string, path: string): FieldError[] {
+function validateSelectorAndTemplate(spec: Obj, kindWord: string, path: string, requireSelector = true): FieldError[] {
   const errs: FieldError[] = [];
   const selector = asObj(spec.selector);
   const templatePath = child(path, 'template');
   if (selector === undefined) {
-    errs.push(required(child(path, 'selector'), ''));
+    // DaemonSets only report the template mismatch below (upstream has no Required there).
+    if (requireSelector) {
+      errs.push(required(child(path, 'selector'), ''));
+    }
   } else {
     errs.push(...validateLabelSelector(selector, child(path, 'selector')));
     if (isEmptySelector(selector)) {
@@ -108,7 +111,7 @@ export function validateDeployment(d: KubeObject, old: KubeObject | undefined): 
       errs.push(...notMoreThan100Percent(ru.maxUnavailable, child(rp, 'maxUnavailable')));
     }
   } else {
-    errs.push(notSupported(child(sp, 'type'), type, ['Recreate', 'RollingUpdate']));
+    errs.push(notSupported(sp, rendered(`apps.DeploymentStrategy{Type:${JSON.stringify(type)}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}`), ['Recreate', 'RollingUpdate']));
   }
   errs.push(...nonNegative(spec.minReadySeconds, child(path, 'minReadySeconds')));
   errs.push(...nonNegative(spec.revisionHistoryLimit, child(path, 'revisionHistoryLimit')));
@@ -205,7 +208,7 @@ export function validateStatefulSet(sts: KubeObject, old: KubeObject | undefined
 export function validateDaemonSet(ds: KubeObject, old: KubeObject | undefined): FieldError[] {
   const spec = asObj(ds.spec) ?? {};
   const errs: FieldError[] = [];
-  errs.push(...validateSelectorAndTemplate(spec, 'daemonset', 'spec'));
+  errs.push(...validateSelectorAndTemplate(spec, 'daemonset', 'spec', false));
   errs.push(...validateLongRunningTemplate(spec, 'DaemonSet', 'spec'));
   errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   const strategy = asObj(spec.updateStrategy) ?? {};
@@ -229,7 +232,7 @@ export function validateDaemonSet(ds: KubeObject, old: KubeObject | undefined): 
       }
     }
   } else if (type !== 'OnDelete') {
-    errs.push(notSupported('spec.updateStrategy.type', type, ['RollingUpdate', 'OnDelete']));
+    errs.push(notSupported('spec.updateStrategy', rendered(`apps.DaemonSetUpdateStrategy{Type:${JSON.stringify(type)}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}`), ['RollingUpdate', 'OnDelete']));
   }
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
   if (old !== undefined) {

@@ -117,3 +117,17 @@ test('pod updates may only change images, deadlines and add tolerations', () => 
   assert.equal(errs[0].field, 'spec');
   assert.ok(errs[0].message.startsWith('Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n'));
 });
+
+test('pod updates: containers may not be added, tolerations may not be changed', () => {
+  const old = pod({ containers: [{ name: 'c', image: 'nginx:1' }], tolerations: [{ key: 'a', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] });
+  old.metadata.resourceVersion = '3';
+  const added = structuredClone(old);
+  (added.spec as { containers: unknown[] }).containers.push({ name: 'd', image: 'x', imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+  assert.deepEqual(msgs(validateObject(podGvk, added, old)), ['spec.containers: Forbidden: pod updates may not add or remove containers']);
+  const seconds = structuredClone(old);
+  (seconds.spec as { tolerations: { tolerationSeconds?: number }[] }).tolerations[0].tolerationSeconds = 1;
+  assert.deepEqual(validateObject(podGvk, seconds, old), [], 'tolerationSeconds may change');
+  const changed = structuredClone(old);
+  (changed.spec as { tolerations: { key?: string }[] }).tolerations[0].key = 'b';
+  assert.deepEqual(msgs(validateObject(podGvk, changed, old)), ['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds']);
+});

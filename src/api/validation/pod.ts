@@ -173,45 +173,85 @@ function specDiff(oldSpec: Obj, newSpec: Obj): string {
   return `  core.PodSpec{\n${lines.map((l) => `  ${l}`).join('\n')}\n  }\n`;
 }
 
+/** Container lists may not grow or shrink, and images stay required (ValidateContainerUpdates). */
+function validateContainerUpdates(list: unknown, oldList: unknown, path: string): { errs: FieldError[]; stop: boolean } {
+  const now = asArr(list);
+  if (now.length !== asArr(oldList).length) {
+    return { errs: [forbidden(path, 'pod updates may not add or remove containers')], stop: true };
+  }
+  const errs: FieldError[] = [];
+  now.forEach((c, i) => {
+    const image = asStr(asObj(c)?.image);
+    if (image === '') {
+      errs.push(required(child(index(path, i), 'image'), ''));
+    }
+  });
+  return { errs, stop: false };
+}
+
+/** Existing tolerations must stay (only tolerationSeconds may change); new ones may be added. */
+function validateOnlyAddedTolerations(now: unknown[], before: unknown[]): FieldError[] {
+  for (const old of before) {
+    const found = now.some((t) => deepEqual({ ...(asObj(old) ?? {}), tolerationSeconds: undefined }, { ...(asObj(t) ?? {}), tolerationSeconds: undefined }));
+    if (!found) {
+      return [forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds')];
+    }
+  }
+  return [];
+}
+
 /** ValidatePodUpdate's spec rules (metadata is checked separately). */
 export function validatePodSpecUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const spec = asObj(pod.spec) ?? {};
   const oldSpec = asObj(old.spec) ?? {};
-  const newDeadline = spec.activeDeadlineSeconds;
-  const oldDeadline = oldSpec.activeDeadlineSeconds;
-  if (isInt(oldDeadline)) {
-    if (newDeadline == null) {
-      errs.push(invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value'));
-    } else if (isInt(newDeadline) && newDeadline > oldDeadline) {
-      errs.push(invalid('spec.activeDeadlineSeconds', newDeadline, 'must be less than or equal to previous value'));
+  for (const list of ['containers', 'initContainers']) {
+    const r = validateContainerUpdates(spec[list], oldSpec[list], child('spec', list));
+    errs.push(...r.errs);
+    if (r.stop) {
+      return errs;
     }
   }
-  if (asArr(spec.containers).length !== asArr(oldSpec.containers).length) {
-    // Container lists of different lengths can never be image-only changes.
-    errs.push(forbidden('spec', `${podUpdatableFieldsMessage}\n${specDiff(oldSpec, spec)}`));
+  const newDeadline = spec.activeDeadlineSeconds;
+  const oldDeadline = oldSpec.activeDeadlineSeconds;
+  if (isInt(newDeadline)) {
+    if (isInt(oldDeadline) && newDeadline > oldDeadline) {
+      errs.push(invalid('spec.activeDeadlineSeconds', newDeadline, 'must be less than or equal to previous value'));
+      return errs;
+    }
+  } else if (isInt(oldDeadline)) {
+    errs.push(invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value'));
+  }
+  errs.push(...validateOnlyAddedTolerations(asArr(spec.tolerations), asArr(oldSpec.tolerations)));
+  const oldGates = asArr(oldSpec.schedulingGates).map((g) => asStr(asObj(g)?.name));
+  for (const g of asArr(spec.schedulingGates)) {
+    const name = asStr(asObj(g)?.name);
+    if (!oldGates.includes(name)) {
+      errs.push(forbidden('spec.schedulingGates', `only deletion is allowed, but found new scheduling gate '${name}'`));
+    }
+  }
+  if (deepEqual(spec, oldSpec)) {
     return errs;
   }
   const munged: Obj = { ...spec };
   munged.containers = withImagesFrom(spec.containers, oldSpec.containers);
-  if (spec.initContainers !== undefined || oldSpec.initContainers !== undefined) {
-    munged.initContainers = asArr(spec.initContainers).length === asArr(oldSpec.initContainers).length ? withImagesFrom(spec.initContainers, oldSpec.initContainers) : spec.initContainers;
+  if (spec.initContainers !== undefined) {
+    munged.initContainers = withImagesFrom(spec.initContainers, oldSpec.initContainers);
   }
   munged.activeDeadlineSeconds = oldSpec.activeDeadlineSeconds;
-  // Tolerations may only be added to; the existing ones must stay (except tolerationSeconds may shrink).
-  const oldTolerations = asArr(oldSpec.tolerations);
-  const newTolerations = asArr(spec.tolerations);
-  const onlyAdditions = oldTolerations.every((ot) => newTolerations.some((nt) => deepEqual(nt, ot)));
-  if (onlyAdditions) {
-    munged.tolerations = oldSpec.tolerations;
-  }
+  munged.schedulingGates = oldSpec.schedulingGates;
+  munged.tolerations = oldSpec.tolerations;
   const oldGrace = oldSpec.terminationGracePeriodSeconds;
   if (isInt(oldGrace) && oldGrace < 0 && spec.terminationGracePeriodSeconds === 1) {
     munged.terminationGracePeriodSeconds = oldGrace;
   }
-  // Scheduling gates may be removed; nodeName is set through the binding subresource.
-  if (asArr(spec.schedulingGates).every((g) => asArr(oldSpec.schedulingGates).some((o) => deepEqual(o, g)))) {
-    munged.schedulingGates = oldSpec.schedulingGates;
+  // Gated pods may gain nodeSelector entries and node affinity while they wait.
+  if (oldGates.length > 0) {
+    munged.nodeSelector = oldSpec.nodeSelector;
+    const affinity = asObj(munged.affinity);
+    if (affinity !== undefined) {
+      munged.affinity = { ...affinity, nodeAffinity: asObj(oldSpec.affinity)?.nodeAffinity };
+    }
   }
   for (const k of Object.keys(munged)) {
     if (munged[k] === undefined) {
