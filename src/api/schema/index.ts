@@ -35,6 +35,21 @@ export function findUnknownFields(gvk: GroupVersionKind, obj: KubeObject): strin
 }
 
 /**
+ * Like findUnknownFields, but also deletes those fields from `obj` (in place), for any kind:
+ * what fieldValidation=Ignore/Warn need (unknown fields never decode upstream). Exact even
+ * when map keys contain dots, unlike re-parsing the returned paths.
+ */
+export function removeUnknownFields(gvk: GroupVersionKind, obj: KubeObject): string[] {
+  const schema = getSchema(gvk);
+  if (schema === undefined) {
+    return [];
+  }
+  const out: string[] = [];
+  walkUnknown(schema, obj, '', out, { resolve: resolveRef, mapKeys: isCustom(gvk) ? 'bracket' : 'dot', prune: true });
+  return [...new Set(out)];
+}
+
+/**
  * Removes, in place, the fields a custom resource's schema does not specify (upstream's
  * pruning; x-kubernetes-preserve-unknown-fields keeps them) and returns their paths.
  * Built-in kinds are left untouched (their decoding drops unknown fields instead).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { KubeObject } from '../object.ts';
-import { applyCustomDefaults, findUnknownFields, getSchema, pruneUnknownFields, registerCustomSchema, resolveRef, schemaAtPath, unregisterCustomSchema, validateAgainstSchema } from './index.ts';
+import { applyCustomDefaults, findUnknownFields, getSchema, pruneUnknownFields, registerCustomSchema, removeUnknownFields, resolveRef, schemaAtPath, unregisterCustomSchema, validateAgainstSchema } from './index.ts';
 import type { SchemaNode } from './index.ts';
 
 const deployment = { group: 'apps', version: 'v1', kind: 'Deployment' };
@@ -160,4 +160,11 @@ test('applyCustomDefaults fills schema defaults under existing objects only', ()
   const builtin = deploymentWith({});
   applyCustomDefaults(deployment, builtin);
   assert.deepEqual(builtin.spec, {});
+});
+
+test('removeUnknownFields deletes what findUnknownFields reports, for built-in kinds too', () => {
+  const obj = deploymentWith({ replicasx: 1, template: { spec: { containers: [{ name: 'a', image: 'i', foo: 1 }] } } });
+  assert.deepEqual(removeUnknownFields(deployment, obj), ['spec.replicasx', 'spec.template.spec.containers[0].foo']);
+  assert.deepEqual(obj.spec, { template: { spec: { containers: [{ name: 'a', image: 'i' }] } } });
+  assert.deepEqual(findUnknownFields(deployment, obj), []);
 });
