@@ -323,6 +323,7 @@ describe('reviews', () => {
     assert.equal(ssrr.status, 201);
     assert.deepEqual((ssrr.json.status as { resourceRules: unknown[] }).resourceRules, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);
     assert.equal((await call('GET', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')).status, 405);
+    assert.equal((await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { body: JSON.stringify({ spec: {} }) })).status, 422);
   });
 });
 

@@ -4,7 +4,7 @@
  * selfsubjectrulesreviews (`can-i --list`), both allowing everything until RBAC lands, and
  * authentication.k8s.io/v1 selfsubjectreviews (`kubectl auth whoami`).
  */
-import { badRequest } from '../../api/errors.ts';
+import { invalid } from '../../api/errors.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import type { UserInfo } from '../registry/types.ts';
 
@@ -55,7 +55,7 @@ export function answerReview(desc: ResourceDescription, body: Record<string, unk
   }
   const spec = typeof body.spec === 'object' && body.spec !== null ? (body.spec as Record<string, unknown>) : undefined;
   if (spec === undefined || (spec.resourceAttributes === undefined && spec.nonResourceAttributes === undefined)) {
-    throw badRequest('SelfSubjectAccessReview is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    throw invalid('authorization.k8s.io', 'SelfSubjectAccessReview', '', [{ type: 'FieldValueInvalid', field: 'spec.resourceAttributes', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
   }
   return { ...base, spec, status: { allowed: true, reason: 'k8ts: authorization is not enforced yet' } };
 }
