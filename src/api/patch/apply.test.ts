@@ -273,3 +273,17 @@ test('a no-op apply keeps the applier’s time; a co-owner added without a chang
   assert.equal(entry(shared, 'b')?.time, undefined);
   assert.deepEqual(entry(shared, 'b')?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
 });
+
+test('prune follows upstream: emptied maps vanish, structs stay, fields shared only with an Update manager go', () => {
+  const first = stored(serverSideApply(gvk, undefined, config({ replicas: 2, strategy: { rollingUpdate: { maxSurge: 1 } } }, { labels: { a: '1' } }), 'app', false).object);
+  // An Update manager writes the same replicas value: no change, so it gains nothing; make it own paused instead.
+  const edited = structuredClone(first);
+  (edited.spec as Record<string, unknown>).paused = true;
+  edited.metadata.managedFields = updateManagedFields(gvk, first, edited, 'editor');
+  const applied = stored(serverSideApply(gvk, edited, config({ replicas: 2, paused: true }), 'app', false).object);
+  assert.deepEqual(entry(applied, 'app')?.fieldsV1, { 'f:spec': { 'f:paused': {}, 'f:replicas': {} } });
+  assert.equal(applied.metadata.labels, undefined, 'the emptied labels map is gone');
+  assert.deepEqual((applied.spec as Record<string, unknown>).strategy, { rollingUpdate: {} }, 'structs stay (defaulting refills them)');
+  const dropped = serverSideApply(gvk, applied, config({ replicas: 2 }), 'app', false).object;
+  assert.equal((dropped.spec as Record<string, unknown>).paused, undefined, 'an Update co-owner does not protect a field from pruning');
+});

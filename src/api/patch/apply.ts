@@ -163,9 +163,12 @@ export function serverSideApply(
   const merged = mergeValues(root, liveObj, appliedObj) as JsonObject;
   managers.set(selfKey, self);
   if (lastSet !== undefined) {
+    // Only appliers protect fields from pruning (upstream's addBackOwnedItems).
     let owned = new FieldSet();
     for (const m of managers.values()) {
-      owned = owned.union(m.set);
+      if (m.operation === 'Apply') {
+        owned = owned.union(m.set);
+      }
     }
     removeUnowned(root, merged, lastSet, owned);
   }

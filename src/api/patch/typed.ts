@@ -8,7 +8,7 @@ import { fieldElement, FieldSet, indexElement, keyElement, pathString, valueElem
 import type { FieldPath, PathElement } from './fieldpath.ts';
 import { canonicalJson, clone, deepEqual, isObject } from './json-values.ts';
 import type { JsonObject } from './json-values.ts';
-import { fieldCursor, isAtomicMap, isDeclaredField, itemCursor, ListType, listSemantics } from './types.ts';
+import { fieldCursor, isAtomicMap, isDeclaredField, isGranularMap, itemCursor, ListType, listSemantics } from './types.ts';
 import type { ListSemantics, TypeCursor } from './types.ts';
 
 /** The path element naming one item of the list at `c`. */
@@ -251,27 +251,38 @@ export function mergeValues(c: TypeCursor, lhs: unknown, rhs: unknown): unknown 
   return clone(rhs);
 }
 
-const PROTECTED_ROOT_FIELDS = new Set(['f:apiVersion', 'f:kind', 'f:metadata']);
+/** True when an emptied container vanishes on upstream's typed round trip (omitempty maps and lists). */
+function vanishesWhenEmpty(c: TypeCursor, v: unknown): boolean {
+  if (Array.isArray(v)) {
+    return v.length === 0;
+  }
+  return isObject(v) && Object.keys(v).length === 0 && isGranularMap(c);
+}
 
 /**
- * Removes from `obj` (in place) the fields of `previous` that nobody in `owned` manages any
- * more, keeping a kept list item's key fields and never dropping apiVersion/kind/metadata whole.
+ * Upstream's prune: removes from `obj` (in place) every field or item `previous` (the
+ * applier's last set) holds as a member that no applier (`owned`) claims now; an item goes
+ * with everything under it. Intermediate structs stay; emptied maps and lists go.
  */
 export function removeUnowned(root: TypeCursor, obj: JsonObject, previous: FieldSet, owned: FieldSet): void {
-  const walk = (c: TypeCursor, value: unknown, prev: FieldSet, own: FieldSet | undefined, path: FieldPath, keyFields: readonly string[]): void => {
+  const walk = (c: TypeCursor, value: unknown, prev: FieldSet, own: FieldSet | undefined): void => {
     for (const [pe, child] of prev.children) {
-      const stillOwned = own?.children.get(pe);
-      const isOwned = stillOwned !== undefined && !stillOwned.isEmpty();
+      const ownChild = own?.children.get(pe);
+      const drop = child.member && !(ownChild?.member ?? false);
       if (pe.startsWith('f:') && isObject(value)) {
         const name = pe.slice(2);
+        const fc = fieldCursor(c, name);
         const sub = value[name];
         if (sub === undefined) {
           continue;
         }
-        if (!isOwned && !(path.length === 0 && PROTECTED_ROOT_FIELDS.has(pe)) && !keyFields.includes(name)) {
+        if (drop) {
           delete value[name];
         } else if (child.children.size > 0) {
-          walk(fieldCursor(c, name), sub, child, stillOwned, [...path, pe], []);
+          walk(fc, sub, child, ownChild);
+          if (vanishesWhenEmpty(fc, sub)) {
+            delete value[name];
+          }
         }
       } else if (Array.isArray(value)) {
         const sem = listSemantics(c);
@@ -279,15 +290,15 @@ export function removeUnowned(root: TypeCursor, obj: JsonObject, previous: Field
         if (at < 0) {
           continue;
         }
-        if (!isOwned) {
+        if (drop) {
           value.splice(at, 1);
         } else if (child.children.size > 0) {
-          walk(itemCursor(c), value[at], child, stillOwned, [...path, pe], sem.mapKeys);
+          walk(itemCursor(c), value[at], child, ownChild);
         }
       }
     }
   };
-  walk(root, obj, previous, owned, [], []);
+  walk(root, obj, previous, owned);
 }
 
 /**

@@ -130,6 +130,15 @@ export function isDeclaredField(c: TypeCursor, name: string): boolean {
   return !(last !== undefined && BUILTIN_GRANULAR_MAPS.includes(last));
 }
 
+/** True for a map keyed by data (labels, data, resources.limits), not a struct with declared fields. */
+export function isGranularMap(c: TypeCursor): boolean {
+  if (c.node !== undefined) {
+    return c.node.properties === undefined && c.node.additionalProperties !== undefined && c.node.additionalProperties !== false;
+  }
+  const last = c.path[c.path.length - 1];
+  return last !== undefined && BUILTIN_GRANULAR_MAPS.includes(last);
+}
+
 function extension(c: TypeCursor, name: string): unknown {
   const key = `x-kubernetes-${name}` as const;
   return c.prop?.[key] ?? c.node?.[key];
