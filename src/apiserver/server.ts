@@ -27,6 +27,10 @@ export interface ApiServerOptions {
   readonly advertiseAddress?: string;
   readonly storageBackend: 'sqlite' | 'etcd3';
   readonly etcdServers?: readonly string[];
+  /** PEM files for https:// etcd servers (upstream's --etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  readonly etcdCaFile?: string;
+  readonly etcdCertFile?: string;
+  readonly etcdKeyFile?: string;
   /** Static token file (default `<dataDir>/pki/tokens.csv`, created with an admin token). */
   readonly tokenAuthFile?: string;
   /** Upgrade requests (exec/attach/port-forward), once someone serves them. */
@@ -84,7 +88,10 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   const adminToken = opts.tokenAuthFile === undefined ? await ensureTokenFile(tokenFile) : undefined;
   const tokens = await tokenFileAuthenticator(tokenFile);
 
-  const storage = await openStorage({ backend: opts.storageBackend, dataDir: opts.dataDir, etcdServers: opts.etcdServers });
+  const storage = await openStorage({
+    backend: opts.storageBackend, dataDir: opts.dataDir, etcdServers: opts.etcdServers,
+    etcdCaFile: opts.etcdCaFile, etcdCertFile: opts.etcdCertFile, etcdKeyFile: opts.etcdKeyFile,
+  });
   const registry = createRegistry({ storage });
   let bootstrapped = false;
   const handler = createApiHandler({

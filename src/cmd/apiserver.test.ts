@@ -14,7 +14,7 @@ const k8ts = join(root, 'bin/k8ts');
 const units = join(root, 'deploy/systemd');
 
 test('apiserver flags: defaults, etcd3 needs servers, bad values rejected', () => {
-  assert.deepEqual(apiserverOptions([]), { dataDir: '/var/lib/k8ts', securePort: 6443, bindAddress: '0.0.0.0', advertiseAddress: undefined, storageBackend: 'sqlite', etcdServers: [], tokenAuthFile: undefined });
+  assert.deepEqual(apiserverOptions([]), { dataDir: '/var/lib/k8ts', securePort: 6443, bindAddress: '0.0.0.0', advertiseAddress: undefined, storageBackend: 'sqlite', etcdServers: [], etcdCaFile: undefined, etcdCertFile: undefined, etcdKeyFile: undefined, tokenAuthFile: undefined });
   const etcd = apiserverOptions(['--storage-backend=etcd3', '--etcd-servers', 'http://a:2379,http://b:2379']);
   assert.deepEqual(etcd?.etcdServers, ['http://a:2379', 'http://b:2379']);
   assert.throws(() => apiserverOptions(['--storage-backend=etcd3']), /--etcd-servers must be specified/);

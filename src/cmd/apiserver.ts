@@ -8,6 +8,9 @@ const specs = {
   'advertise-address': { type: 'string', help: 'the IP address published to the cluster in the kubernetes Endpoints (default: bind address or first non-loopback IPv4)' },
   'storage-backend': { type: 'string', help: 'the storage backend: sqlite (embedded) or etcd3', default: 'sqlite' },
   'etcd-servers': { type: 'strings', help: 'list of etcd servers to connect with (scheme://ip:port), comma separated' },
+  'etcd-cafile': { type: 'string', help: 'SSL Certificate Authority file used to secure etcd communication' },
+  'etcd-certfile': { type: 'string', help: 'SSL certification file used to secure etcd communication' },
+  'etcd-keyfile': { type: 'string', help: 'SSL key file used to secure etcd communication' },
   'token-auth-file': { type: 'string', help: 'static bearer tokens, CSV: token,user,uid,"group1,group2" (default <data-dir>/pki/tokens.csv, created with an admin token)' },
 } as const;
 
@@ -41,6 +44,9 @@ export function apiserverOptions(argv: readonly string[]) {
     advertiseAddress: flags['advertise-address'],
     storageBackend: backend,
     etcdServers,
+    etcdCaFile: flags['etcd-cafile'],
+    etcdCertFile: flags['etcd-certfile'],
+    etcdKeyFile: flags['etcd-keyfile'],
     tokenAuthFile: flags['token-auth-file'],
   } as const;
 }
