@@ -46,7 +46,7 @@ function validateJobSpecCommon(spec: Obj, path: string): FieldError[] {
 function hasLabel(labels: Record<string, unknown>, name: string, expected: string, path: string): FieldError[] {
   const p = key(child(path, 'labels'), name);
   if (!(name in labels)) {
-    return [required(p, '')];
+    return [required(p, `must be '${expected}'`)];
   }
   return labels[name] === expected ? [] : [invalid(p, rendered(goStringMap(labels)), `must be '${expected}'`)];
 }
@@ -56,16 +56,24 @@ function validateGeneratedSelector(job: KubeObject, spec: Obj): FieldError[] {
   const uid = asStr(job.metadata?.uid);
   const name = asStr(job.metadata?.name);
   const labels = asObj(asObj(asObj(spec.template)?.metadata)?.labels);
-  if (spec.manualSelector === true || labels === undefined || uid === '') {
+  if (spec.manualSelector === true || spec.selector == null) {
     return [];
   }
+  const errs: FieldError[] = [];
+  if (uid === '') {
+    // An empty uid would make the generated selector `controller-uid=`.
+    errs.push(required('metadata.uid', ''));
+  }
+  if (labels === undefined) {
+    return errs;
+  }
   const mp = 'spec.template.metadata';
-  const errs = [
+  errs.push(
     ...hasLabel(labels, 'controller-uid', uid, mp),
     ...hasLabel(labels, 'job-name', name, mp),
     ...hasLabel(labels, 'batch.kubernetes.io/controller-uid', uid, mp),
     ...hasLabel(labels, 'batch.kubernetes.io/job-name', name, mp),
-  ];
+  );
   const expected = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
   if (!selectorMatches(spec.selector, expected)) {
     errs.push(invalid('spec.selector', rendered(goLabelSelector(spec.selector)), '`selector` not auto-generated'));

@@ -72,6 +72,8 @@ test('jobs: generated selector is valid, restartPolicy must not be Always', () =
   assert.deepEqual(msgs(validateObject(jobGvk, always)), ['spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"']);
   const manual = make(jobGvk, { manualSelector: true, parallelism: -1, template: template({ a: 'b' }, { restartPolicy: 'Never' }) }, { uid: 'u-3' });
   assert.deepEqual(msgs(validateObject(jobGvk, manual)), ['spec.parallelism: Invalid value: -1: must be greater than or equal to 0', 'spec.selector: Required value', 'spec.template.metadata.labels: Invalid value: map[string]string{"a":"b"}: `selector` does not match template `labels`']);
+  const wrongSelector = make(jobGvk, { selector: { matchLabels: { a: 'b' } }, template: template({ a: 'b' }, { restartPolicy: 'Never' }) }, { uid: '1a2b3c' });
+  assert.ok(msgs(validateObject(jobGvk, wrongSelector)).includes('spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"a":"b", "batch.kubernetes.io/controller-uid":"1a2b3c"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: `selector` not auto-generated'));
   const old = structuredClone(job);
   old.metadata.resourceVersion = '1';
   const updated = structuredClone(old);
