@@ -70,7 +70,9 @@ export function setWarnings(res: AnyResponse, warnings: readonly string[]): void
     return;
   }
   const unique = [...new Set(warnings)];
-  res.setHeader('Warning', unique.map((w) => `299 - "${w.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ')}"`));
+  // Header values must stay printable ASCII (Node throws on others): escape quotes, replace the rest.
+  const text = (w: string): string => w.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
+  res.setHeader('Warning', unique.map((w) => `299 - "${text(w)}"`));
 }
 
 /** Sends status and headers now (before any body byte), on HTTP/1.1 and HTTP/2 alike. */
