@@ -1,7 +1,7 @@
 /** Namespace, Node, Event, Lease, PodDisruptionBudget and HPA validation. */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { FieldError } from '../errors.ts';
-import type { KubeObject } from '../object.ts';
+import type { GroupVersionKind, KubeObject } from '../object.ts';
 import { nonNegative } from './container.ts';
 import { asArr, asObj, asStr, duplicate, forbidden, index, invalid, isInt, notSupported, rendered, required } from './field.ts';
 import { isQualifiedName, isValidLabelValue, nameIsPathSegment, regexError } from './names.ts';
@@ -79,18 +79,36 @@ export function validateNode(node: KubeObject, old: KubeObject | undefined): Fie
   return errs;
 }
 
-/** core/v1 Event: the involved object's namespace must match the event's. */
-export function validateEvent(ev: KubeObject): FieldError[] {
+/**
+ * Events: legacy (core/v1) rules for everyone — the involved object's namespace must match
+ * the event's (an event about a cluster-scoped object lives in "" or "default") — plus the
+ * strict events.k8s.io/v1 rules for events created through that API.
+ */
+export function validateEvent(ev: KubeObject, gvk: GroupVersionKind): FieldError[] {
   const errs: FieldError[] = [];
-  const involved = asObj(ev.involvedObject) ?? {};
+  const involved = asObj(ev.involvedObject ?? ev.regarding) ?? {};
   const ns = asStr(ev.metadata?.namespace);
   const involvedNs = asStr(involved.namespace);
-  if (involvedNs !== '' && ns !== '' && involvedNs !== ns) {
-    errs.push(invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
+  const involvedPath = gvk.group === 'events.k8s.io' ? 'regarding.namespace' : 'involvedObject.namespace';
+  const eventTime = ev.eventTime;
+  if (eventTime == null || eventTime === '') {
+    if (involvedNs === '' ? ns !== '' && ns !== 'default' : ns !== involvedNs) {
+      errs.push(invalid(involvedPath, involvedNs, 'does not match event.namespace'));
+    }
   }
-  const type = ev.type;
-  if (typeof type === 'string' && type !== '' && type !== 'Normal' && type !== 'Warning') {
-    errs.push(notSupported('type', type, ['Normal', 'Warning']));
+  if (gvk.group === 'events.k8s.io') {
+    if (eventTime == null || eventTime === '') {
+      errs.push(required('eventTime', ''));
+    }
+    const type = asStr(ev.type);
+    if (type !== 'Normal' && type !== 'Warning') {
+      errs.push(invalid('type', '', `has invalid value: ${type}`));
+    }
+    for (const f of ['reportingController', 'reportingInstance', 'action', 'reason']) {
+      if (asStr(ev[f]) === '') {
+        errs.push(required(f, ''));
+      }
+    }
   }
   return errs;
 }

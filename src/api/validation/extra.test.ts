@@ -68,3 +68,16 @@ test('storage class, priority class, quota, endpoints', () => {
   const ep = g('', 'Endpoints');
   assert.deepEqual(msgs(validateObject(ep, make(ep, { subsets: [{ addresses: [{ ip: 'nope' }], ports: [{ port: 80 }] }] }))), ['subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
 });
+
+test('events: legacy namespace agreement, strict events.k8s.io fields', () => {
+  const ev = g('', 'Event');
+  assert.deepEqual(validateObject(ev, make(ev, { involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'Started' }, 'p.1')), []);
+  assert.deepEqual(msgs(validateObject(ev, make(ev, { involvedObject: { kind: 'Pod', name: 'p', namespace: 'other' } }, 'p.2'))), ['involvedObject.namespace: Invalid value: "other": does not match event.namespace']);
+  const node: KubeObject = { metadata: { name: 'n.1', namespace: 'default' }, involvedObject: { kind: 'Node', name: 'n' } };
+  assert.deepEqual(validateObject(ev, node), [], 'cluster-scoped objects report into default');
+  const v1 = g('events.k8s.io', 'Event');
+  assert.deepEqual(msgs(validateObject(v1, make(v1, { eventTime: '2026-01-01T00:00:00.000000Z', type: 'Odd', regarding: { namespace: 'default' }, reportingController: 'c', reportingInstance: 'i', action: 'A' }, 'e.1'))), [
+    'type: Invalid value: "": has invalid value: Odd',
+    'reason: Required value',
+  ]);
+});
