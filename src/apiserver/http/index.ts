@@ -199,6 +199,8 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     const record = (): void => {
       metrics.observe(labels.current, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     };
+    // Never let a late write to a vanished client become an unhandled 'error' event (a crash).
+    (res as NodeJS.EventEmitter).on('error', (e: Error) => log(`apiserver: response error on ${req.method} ${req.url}: ${e.message}`));
     const stopTimer = requestTimeout(req, res, () => labels.current.verb === 'WATCH' || labels.current.verb === 'CONNECT', requestTimeoutSeconds);
     serve(req, res, user, labels).then(record, (err: unknown) => {
       sendError(res, err, log);

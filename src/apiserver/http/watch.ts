@@ -98,6 +98,8 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
   };
 
   res.on('close', onClose);
+  // A write racing a vanished client surfaces as an 'error' event; it just ends the watch.
+  res.on('error', onClose);
   try {
     stop = await w.registry.watch(w.desc, w.namespace, w.query, {
       event: (type, object) => {
@@ -130,6 +132,7 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
     });
   } catch (e) {
     res.off('close', onClose);
+    res.off('error', onClose);
     throw e;
   }
   if (clientGone) {
