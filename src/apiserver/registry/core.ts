@@ -20,6 +20,8 @@ export class RegistryCore {
   private readonly cacheOptions: WatchCacheOptions;
   /** The namespaces description (namespaced creates check existence and phase). */
   namespaceDesc: ResourceDescription | undefined;
+  /** Finds a served description by group and resource (any version). */
+  lookup: (group: string, resource: string) => ResourceDescription | undefined = () => undefined;
 
   constructor(storage: Storage, cacheOptions: WatchCacheOptions = {}) {
     this.storage = storage;

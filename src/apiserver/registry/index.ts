@@ -17,7 +17,8 @@ import { deleteObject } from './delete.ts';
 import { listObjects } from './list.ts';
 import { patchObject } from './patch.ts';
 import { allowCreateOnUpdate } from './strategy.ts';
-import { bindPod, evictPod, patchScale, toScale, updateScale } from './subresources.ts';
+import { evictPod } from './eviction.ts';
+import { bindPod, patchScale, toScale, updateScale } from './subresources.ts';
 import type { DeleteOptions, DeleteResult, ListQuery, PatchType, Registry, Subresource, WatchQuery, WatchSink, WriteContext, WriteResult } from './types.ts';
 import { updateObject } from './update.ts';
 import { watchObjects } from './watch.ts';
@@ -63,6 +64,7 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
   }
   core.namespaceDesc = builtins.find((d) => d.group === '' && d.resource === 'namespaces');
   const podsDesc = builtins.find((d) => d.group === '' && d.resource === 'pods');
+  core.lookup = (group, resource) => [...builtins, ...custom].find((d) => d.group === group && d.resource === resource);
   const listeners: (() => void)[] = [];
   let custom: readonly ResourceDescription[] = [];
 

@@ -1,7 +1,7 @@
 /**
  * Subresources served by the generic registry: `scale` (autoscaling/v1 Scale mapped onto the
- * parent through desc.scale paths), `pods/binding`, `pods/eviction` (the pod is deleted;
- * PodDisruptionBudgets are not consulted yet) and namespaces' `finalize` (via update).
+ * parent through desc.scale paths) and `pods/binding`; `pods/eviction` lives in eviction.ts,
+ * namespaces' `finalize` and the pod slices in the update strategy.
  */
 import { badRequest, conflict, invalid } from '../../api/errors.ts';
 import type { Status } from '../../api/errors.ts';
@@ -12,11 +12,10 @@ import { labelSelectorFromMeta } from '../../api/selectors/index.ts';
 import type { LabelSelectorMeta } from '../../api/selectors/index.ts';
 import { cloneObject, nowRfc3339 } from './codec.ts';
 import type { RegistryCore } from './core.ts';
-import { deleteObject } from './delete.ts';
 import { decodePatchBody, patchPrecondition } from './patch.ts';
 import { checkTypeMeta } from './pipeline.ts';
 import { PatchType } from './types.ts';
-import type { DeleteOptions, WriteContext, WriteResult } from './types.ts';
+import type { WriteContext, WriteResult } from './types.ts';
 import { updateObject } from './update.ts';
 
 type Obj = Record<string, unknown>;
@@ -110,7 +109,8 @@ export async function patchScale(core: RegistryCore, desc: ResourceDescription, 
   return updateScale(core, desc, namespace, name, patched, ctx);
 }
 
-function success(code: number): KubeObject {
+/** A metav1.Status Success body (what binding and eviction return). */
+export function success(code: number): KubeObject {
   const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
   return s as unknown as KubeObject;
 }
@@ -146,15 +146,5 @@ export async function bindPod(core: RegistryCore, pods: ResourceDescription, nam
     pod.status = status;
     return pod;
   }, { subresource: 'binding', allowCreate: false, skipValidation: true });
-  return success(201);
-}
-
-/** POST pods/<name>/eviction: deletes the pod with the eviction's delete options. */
-export async function evictPod(core: RegistryCore, pods: ResourceDescription, namespace: string | undefined, podName: string, eviction: KubeObject, ctx: WriteContext): Promise<KubeObject> {
-  if (eviction.metadata?.name !== undefined && eviction.metadata.name !== '' && eviction.metadata.name !== podName) {
-    throw badRequest('name in URL does not match name in Eviction object');
-  }
-  const opts = (eviction.deleteOptions ?? {}) as DeleteOptions;
-  await deleteObject(core, pods, namespace, podName, opts, ctx);
   return success(201);
 }

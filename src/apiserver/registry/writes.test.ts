@@ -202,3 +202,30 @@ test('events.k8s.io/v1 and core/v1 Events share one storage, each served in its 
   const stored = await h.storage.get('/registry/events/default/e1');
   assert.equal((JSON.parse(stored?.value ?? '{}') as KubeObject).apiVersion, 'v1');
 });
+
+test('eviction spends a PodDisruptionBudget disruption, then answers 429 when none is left', opts, async () => {
+  const pods = h.desc('', 'pods');
+  const pdbs = h.desc('policy', 'poddisruptionbudgets');
+  const runningPod = async (name: string): Promise<void> => {
+    await h.registry.create(pods, 'default', { metadata: { name, labels: { app: 'guarded' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }, h.ctx());
+    await h.registry.patch(pods, 'default', name, PatchType.Merge, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, h.ctx(), { force: false, subresource: 'status' });
+  };
+  await runningPod('g1');
+  await runningPod('g2');
+  const pdb = await h.registry.create(pdbs, 'default', { metadata: { name: 'budget' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } }, h.ctx());
+  await h.registry.patch(pdbs, 'default', 'budget', PatchType.Merge, { status: { observedGeneration: pdb.metadata.generation, disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 } }, h.ctx(), { force: false, subresource: 'status' });
+  const ok = await h.registry.create(pods, 'default', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'g1' } }, h.ctx(), 'eviction', 'g1');
+  assert.equal((ok as unknown as { status: string }).status, 'Success');
+  await rejectsWith(h.registry.get(pods, 'default', 'g1'), 404);
+  const spent = await h.registry.get(pdbs, 'default', 'budget');
+  assert.equal((spent.status as { disruptionsAllowed: number }).disruptionsAllowed, 0);
+  assert.ok((spent.status as { disruptedPods: Record<string, string> }).disruptedPods.g1);
+  await assert.rejects(h.registry.create(pods, 'default', { metadata: { name: 'g2' } }, h.ctx(), 'eviction', 'g2'), (e: unknown) => {
+    const err = e as StatusError;
+    assert.equal(err.code, 429);
+    assert.equal(err.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+    assert.deepEqual(err.details?.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget budget needs 1 healthy pods and has 2 currently' }]);
+    return true;
+  });
+  await h.registry.get(pods, 'default', 'g2');
+});
