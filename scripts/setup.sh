@@ -11,6 +11,7 @@ apt_packages=(
   runc conmon catatonit containernetworking-plugins   # the kubelet's runtime
   nftables iptables iproute2         # kube-proxy, pod networking
   busybox-static skopeo umoci        # building test images locally
+  docker-registry apache2-utils      # a local registry (with htpasswd auth) for image pull tests
   systemd                            # systemd-analyze verify of the shipped units
   tmux unzip openssl ca-certificates curl
 )
