@@ -75,33 +75,59 @@ export class FieldSet {
   /** A new set with the members of both. */
   union(other: FieldSet): FieldSet {
     const out = this.clone();
-    for (const p of other.members()) {
-      out.insert(p);
-    }
+    const add = (into: FieldSet, from: FieldSet): void => {
+      into.member ||= from.member;
+      for (const [pe, child] of from.children) {
+        const existing = into.children.get(pe);
+        if (existing === undefined) {
+          into.children.set(pe, child.clone());
+        } else {
+          add(existing, child);
+        }
+      }
+    };
+    add(out, other);
     return out;
   }
 
   /** A new set with this set's members that `other` lacks. */
   difference(other: FieldSet): FieldSet {
-    return this.filter((p) => !other.has(p));
+    const out = new FieldSet();
+    out.member = this.member && !other.member;
+    for (const [pe, child] of this.children) {
+      const o = other.children.get(pe);
+      const d = o === undefined ? child.clone() : child.difference(o);
+      if (!d.isEmpty()) {
+        out.children.set(pe, d);
+      }
+    }
+    return out;
   }
 
   /** A new set with the members in both. */
   intersection(other: FieldSet): FieldSet {
-    return this.filter((p) => other.has(p));
-  }
-
-  /** A new set without the members at or under any path of `prefixes` (each a member of it). */
-  withoutPrefixes(prefixes: readonly FieldPath[]): FieldSet {
-    return this.filter((p) => !prefixes.some((pre) => pre.length <= p.length && pre.every((pe, i) => p[i] === pe)));
-  }
-
-  /** A new set with the members for which `keep` answers true. */
-  filter(keep: (path: PathElement[]) => boolean): FieldSet {
     const out = new FieldSet();
-    for (const p of this.members()) {
-      if (keep(p)) {
-        out.insert(p);
+    out.member = this.member && other.member;
+    for (const [pe, child] of this.children) {
+      const o = other.children.get(pe);
+      if (o !== undefined) {
+        const i = child.intersection(o);
+        if (!i.isEmpty()) {
+          out.children.set(pe, i);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A new set without the members at or under any of `prefixes`. */
+  withoutPrefixes(prefixes: readonly FieldPath[]): FieldSet {
+    const out = this.clone();
+    for (const prefix of prefixes) {
+      const last = prefix[prefix.length - 1];
+      const parent = out.at(prefix.slice(0, -1));
+      if (parent !== undefined && last !== undefined) {
+        parent.children.delete(last);
       }
     }
     return out;

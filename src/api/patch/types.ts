@@ -20,6 +20,7 @@ export interface TypeCursor {
   readonly path: readonly string[];
 }
 
+/** SSA list types (x-kubernetes-list-type). */
 export const ListType = { Atomic: 'atomic', Set: 'set', Map: 'map' } as const;
 export type ListType = (typeof ListType)[keyof typeof ListType];
 
