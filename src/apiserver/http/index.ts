@@ -184,7 +184,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     const r: ResourceRequest = {
       req, res, user: user as UserInfo, route, query: url.searchParams, registry, connect: opts.connect,
       labels: { ...labels.current, group: route.group, version: route.version, resource: route.resource, subresource: route.subresource ?? '' },
-      longRunning: (l) => metrics.longRunning(l, route.resource),
+      longRunning: (l, kind) => metrics.longRunning(l, kind),
     };
     try {
       await handleResource(r);

@@ -48,7 +48,7 @@ export interface ResourceRequest {
   /** Filled in as soon as the verb is known (for metrics). */
   labels: RequestLabels;
   /** Marks a long-running request (watch) for metrics; returns its end marker. */
-  readonly longRunning: (labels: RequestLabels) => () => void;
+  readonly longRunning: (labels: RequestLabels, kind: string) => () => void;
 }
 
 /** 404 for paths that name no served resource (upstream's generic message). */
@@ -148,7 +148,7 @@ async function handleGet(r: ResourceRequest, desc: ResourceDescription, subVerbs
     }
     const query = parseWatchQuery(r.query, route.name === undefined ? undefined : `metadata.name=${route.name}`);
     const representation = negotiateWatch(r.req.headers.accept);
-    const ended = r.longRunning(r.labels);
+    const ended = r.longRunning(r.labels, desc.kind);
     try {
       await serveWatch({ registry, desc, namespace: route.namespace, query, representation, includeObject, res: r.res });
     } finally {
