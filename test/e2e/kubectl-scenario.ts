@@ -245,6 +245,16 @@ export function kubectlScenario(backend: 'sqlite' | 'etcd3', startOpts: () => Pr
       assert.match(d.stdout, /-\s+replicas: 5\n\+\s+replicas: 2/);
     });
 
+    test('dry-run=server validates and persists nothing; auth whoami and can-i', async () => {
+      const f = file('dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\ndata:\n  a: "1"\n');
+      assert.equal(await kubectlOk(env, ['apply', '--dry-run=server', '-f', f]), 'configmap/dry created (server dry run)\n');
+      const gone = await kubectl(env, ['get', 'cm', 'dry']);
+      assert.equal(gone.code, 1);
+      assert.match(gone.stderr, /configmaps "dry" not found/);
+      assert.match(await kubectlOk(env, ['auth', 'whoami']), /Username\s+kubernetes-admin/);
+      assert.equal(await kubectlOk(env, ['auth', 'can-i', 'create', 'pods']), 'yes\n');
+    });
+
     test('create namespace, and namespaced objects in it', async () => {
       assert.equal(await kubectlOk(env, ['create', 'namespace', 'team-a']), 'namespace/team-a created\n');
       await kubectlOk(env, ['create', 'configmap', 'x', '-n', 'team-a', '--from-literal=a=b']);
@@ -271,6 +281,16 @@ export function kubectlScenario(backend: 'sqlite' | 'etcd3', startOpts: () => Pr
       const w = file('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n  color: red\n');
       await eventually(async () => assert.equal(await kubectlOk(env, ['apply', '-f', w]), 'widget.example.com/w1 created\n'));
       assert.match(await kubectlOk(env, ['get', 'widgets']), /^w1\s+\d+s$/m);
+      const watcher = spawn(kubectlPath, ['get', 'widgets', '-w', '-o', 'name'], { env: { PATH: process.env.PATH ?? '', HOME: env.home, KUBECONFIG: env.kubeconfig } });
+      let watched = '';
+      watcher.stdout.setEncoding('utf8').on('data', (d: string) => (watched += d));
+      try {
+        await eventually(async () => assert.match(watched, /widget.example.com\/w1/));
+        await kubectlOk(env, ['apply', '-f', file('w3.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w3\nspec:\n  size: 1\n')]);
+        await eventually(async () => assert.match(watched, /widget.example.com\/w3/));
+      } finally {
+        watcher.kill();
+      }
       assert.equal(await kubectlOk(env, ['get', 'wd', 'w1', '-o', 'jsonpath={.spec.size}']), '3');
       await kubectlOk(env, ['patch', 'widget', 'w1', '--type=merge', '-p', '{"spec":{"size":4}}']);
       assert.equal(await kubectlOk(env, ['get', 'widget', 'w1', '-o', 'jsonpath={.spec.size}']), '4');
