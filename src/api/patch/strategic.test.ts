@@ -155,3 +155,28 @@ test('rollout restart annotation lands in the pod template', () => {
   const out = applyStrategicMergePatch(deployment, live, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': 't' } } } } });
   assert.deepEqual((out.spec as { template: { metadata: unknown } }).template.metadata, { labels: { app: 'demo' }, annotations: { 'kubectl.kubernetes.io/restartedAt': 't' } });
 });
+
+test('$setElementOrder keeps server-only items where they were relative to patched ones', () => {
+  const live = deploy([{ name: 'a' }, { name: 'server-only' }, { name: 'b' }]);
+  const out = applyStrategicMergePatch(deployment, live, {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }], containers: [{ name: 'b', image: 'b2' }] } } },
+  });
+  // Upstream's mergeSortedSlice: a server-only item goes before the next patched item if it came
+  // before it in the live list (server-only was before b), else after.
+  assert.deepEqual(containersOf(out).map((c) => c.name), ['server-only', 'b', 'a']);
+  const later = applyStrategicMergePatch(deployment, deploy([{ name: 'a' }, { name: 'b' }, { name: 'server-only' }]), {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }], containers: [{ name: 'b', image: 'b2' }] } } },
+  });
+  assert.deepEqual(containersOf(later).map((c) => c.name), ['b', 'a', 'server-only']);
+});
+
+test('Service ports merge by port; finalizer order directive reorders primitives', () => {
+  const svc = { group: '', version: 'v1', kind: 'Service' };
+  const live: KubeObject = { metadata: { name: 's', finalizers: ['x', 'y'] }, spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } };
+  const out = applyStrategicMergePatch(svc, live, {
+    metadata: { '$setElementOrder/finalizers': ['y', 'x'] },
+    spec: { ports: [{ port: 443, name: 'https' }] },
+  });
+  assert.deepEqual((out.spec as { ports: unknown }).ports, [{ port: 80, targetPort: 8080 }, { port: 443, name: 'https' }]);
+  assert.deepEqual(out.metadata.finalizers, ['y', 'x']);
+});
