@@ -113,6 +113,14 @@ export class Quantity {
     return shift >= 0 ? this.unscaled * pow10(shift) : divRoundUp(this.unscaled, pow10(-shift));
   }
 
+  /** The same value rounded up (away from zero) to a multiple of 10^scale, keeping the format. */
+  roundUp(scale: number): Quantity {
+    if (this.scale >= scale) {
+      return this;
+    }
+    return new Quantity(this.scaledValue(scale), scale, this.format);
+  }
+
   /** Value in milli-units, rounded up (e.g. CPU `1.5` → 1500). */
   milliValue(): number {
     return Number(this.scaledValue(-3));
@@ -258,6 +266,12 @@ export function tryParseQuantity(input: unknown): Quantity | undefined {
 export function canonicalQuantity(input: unknown): unknown {
   const q = tryParseQuantity(input);
   return q === undefined ? input : q.toString();
+}
+
+/** A ResourceList entry as upstream stores it: rounded up to milli-units, canonical spelling. */
+export function canonicalResourceQuantity(input: unknown): unknown {
+  const q = tryParseQuantity(input);
+  return q === undefined ? input : q.roundUp(-3).toString();
 }
 
 /** JSON numbers as decimal text without JS's `1e+21` quirks for ordinary values. */

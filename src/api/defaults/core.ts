@@ -1,5 +1,5 @@
 /** core/v1 defaults other than pods: Service, Namespace, Secret, PV/PVC, Node, RC, Endpoints. */
-import { canonicalQuantity } from '../quantity.ts';
+import { canonicalResourceQuantity } from '../quantity.ts';
 import { defaultPodTemplateSpec } from './pod.ts';
 import { ensureObj, objAt, objsAt, setDefault } from './util.ts';
 import type { Obj } from './util.ts';
@@ -20,7 +20,8 @@ export function defaultService(svc: Obj): void {
     }
   }
   const type = spec.type;
-  if (type === 'NodePort' || type === 'LoadBalancer') {
+  const externallyAccessible = type === 'NodePort' || type === 'LoadBalancer' || (type === 'ClusterIP' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0);
+  if (externallyAccessible) {
     setDefault(spec, 'externalTrafficPolicy', 'Cluster');
   }
   if (type !== 'ExternalName') {
@@ -29,9 +30,13 @@ export function defaultService(svc: Obj): void {
   if (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts == null) {
     spec.allocateLoadBalancerNodePorts = true;
   }
-  if (spec.sessionAffinity === 'ClientIP') {
-    const clientIP = ensureObj(ensureObj(spec, 'sessionAffinityConfig'), 'clientIP');
-    setDefault(clientIP, 'timeoutSeconds', 10800);
+  if (spec.sessionAffinity === 'None') {
+    delete spec.sessionAffinityConfig;
+  } else if (spec.sessionAffinity === 'ClientIP') {
+    const timeout = objAt(objAt(spec, 'sessionAffinityConfig') ?? {}, 'clientIP')?.timeoutSeconds;
+    if (timeout === undefined || timeout === null) {
+      spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
+    }
   }
   if (type !== 'ExternalName') {
     const clusterIP = typeof spec.clusterIP === 'string' ? spec.clusterIP : '';
@@ -120,7 +125,7 @@ export function defaultPersistentVolumeClaimSpec(spec: Obj): void {
   for (const key of ['requests', 'limits']) {
     const list = resources === undefined ? undefined : objAt(resources, key);
     for (const [k, v] of Object.entries(list ?? {})) {
-      list![k] = canonicalQuantity(v);
+      list![k] = canonicalResourceQuantity(v);
     }
   }
 }
@@ -142,7 +147,7 @@ export function defaultPersistentVolume(pv: Obj): void {
   }
   const capacity = objAt(spec, 'capacity');
   for (const [k, v] of Object.entries(capacity ?? {})) {
-    capacity![k] = canonicalQuantity(v);
+    capacity![k] = canonicalResourceQuantity(v);
   }
   setDefault(ensureObj(pv, 'status'), 'phase', 'Pending');
 }
@@ -156,7 +161,7 @@ export function defaultNode(node: Obj): void {
   const capacity = objAt(status, 'capacity');
   if (capacity !== undefined) {
     for (const [k, v] of Object.entries(capacity)) {
-      capacity[k] = canonicalQuantity(v);
+      capacity[k] = canonicalResourceQuantity(v);
     }
     if (status.allocatable === undefined || status.allocatable === null) {
       status.allocatable = { ...capacity };
@@ -194,6 +199,32 @@ export function defaultEndpoints(ep: Obj): void {
   for (const subset of objsAt(ep, 'subsets')) {
     for (const port of objsAt(subset, 'ports')) {
       setDefault(port, 'protocol', 'TCP');
+    }
+  }
+}
+
+/** LimitRange Container items: default limit from max, default request from default then min. */
+export function defaultLimitRange(lr: Obj): void {
+  for (const item of objsAt(objAt(lr, 'spec'), 'limits')) {
+    if (item.type !== 'Container') {
+      continue;
+    }
+    const def = ensureObj(item, 'default');
+    const defReq = ensureObj(item, 'defaultRequest');
+    for (const [k, v] of Object.entries(objAt(item, 'max') ?? {})) {
+      if (def[k] === undefined) {
+        def[k] = v;
+      }
+    }
+    for (const [k, v] of Object.entries(def)) {
+      if (defReq[k] === undefined) {
+        defReq[k] = v;
+      }
+    }
+    for (const [k, v] of Object.entries(objAt(item, 'min') ?? {})) {
+      if (defReq[k] === undefined) {
+        defReq[k] = v;
+      }
     }
   }
 }

@@ -147,3 +147,31 @@ test('hpa and rolebinding defaults', () => {
   assert.deepEqual(rb.roleRef, { kind: 'Role', name: 'x', apiGroup: 'rbac.authorization.k8s.io' });
   assert.deepEqual(rb.subjects, [{ kind: 'User', name: 'u', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'n' }]);
 });
+
+test('pod-only defaults stay out of templates; quantities round up to milli-units', () => {
+  const d: KubeObject = { metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x:1', resources: { limits: { cpu: '0.0001' } } }] } } } };
+  applyDefaults(g('apps', 'v1', 'Deployment'), d);
+  const podSpec = (d.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+  assert.equal(podSpec.enableServiceLinks, undefined);
+  assert.deepEqual((podSpec.containers as Record<string, unknown>[])[0].resources, { limits: { cpu: '1m' } });
+  const hostNet: KubeObject = { metadata: { name: 'p' }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x:1', ports: [{ containerPort: 53 }] }] } };
+  applyDefaults(g('', 'v1', 'Pod'), hostNet);
+  assert.deepEqual((hostNet.spec as { containers: { ports: unknown[] }[] }).containers[0].ports, [{ containerPort: 53, protocol: 'TCP', hostPort: 53 }]);
+});
+
+test('statefulset OnDelete gets no rollingUpdate; unparsable images are IfNotPresent', () => {
+  const sts: KubeObject = { metadata: { name: 's' }, spec: { updateStrategy: { type: 'OnDelete' } } };
+  applyDefaults(g('apps', 'v1', 'StatefulSet'), sts);
+  assert.deepEqual((sts.spec as Record<string, unknown>).updateStrategy, { type: 'OnDelete' });
+  assert.equal(defaultPullPolicy('Nginx'), 'IfNotPresent');
+  assert.equal(defaultPullPolicy('docker.io/library/nginx'), 'Always');
+});
+
+test('limit range container defaults and service affinity config', () => {
+  const lr: KubeObject = { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' } }] } };
+  applyDefaults(g('', 'v1', 'LimitRange'), lr);
+  assert.deepEqual(lr.spec, { limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' }, default: { cpu: '2' }, defaultRequest: { cpu: '2', memory: '64Mi' } }] });
+  const svc: KubeObject = { metadata: { name: 's' }, spec: { sessionAffinity: 'ClientIP', ports: [{ port: 80 }] } };
+  applyDefaults(g('', 'v1', 'Service'), svc);
+  assert.deepEqual((svc.spec as Record<string, unknown>).sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
+});

@@ -9,7 +9,7 @@
  * update changes nothing the client has not already seen.
  */
 import type { GroupVersionKind, KubeObject } from '../object.ts';
-import { defaultEndpoints, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService, patchServiceAllocatedValues } from './core.ts';
+import { defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService, patchServiceAllocatedValues } from './core.ts';
 import { defaultCRD, defaultHPA, defaultHPAv1, defaultNetworkPolicy, defaultRoleBinding } from './other.ts';
 import { defaultPod } from './pod.ts';
 import type { Obj } from './util.ts';
@@ -49,6 +49,7 @@ const byGroupKind: Record<string, Defaulter> = {
   '/PersistentVolumeClaim': (o) => defaultPersistentVolumeClaim(o),
   '/Node': (o) => defaultNode(o),
   '/Endpoints': (o) => defaultEndpoints(o),
+  '/LimitRange': (o) => defaultLimitRange(o),
   'apps/Deployment': (o) => defaultDeployment(o),
   'apps/ReplicaSet': (o) => defaultReplicaSet(o),
   'apps/StatefulSet': (o) => defaultStatefulSet(o),

@@ -2,13 +2,14 @@
  * Pod and pod-template defaults (core/v1 defaults.go: SetDefaults_PodSpec, _Container,
  * _Probe, _Volume, ...), plus what upstream's admission chain adds to a created Pod.
  */
-import { canonicalQuantity } from '../quantity.ts';
+import { canonicalResourceQuantity } from '../quantity.ts';
 import { ensureObj, objAt, objsAt, setDefault } from './util.ts';
 import type { Obj } from './util.ts';
 
 /** `Always` for `:latest` or untagged images without a digest, else `IfNotPresent`. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
-  if (image === '') {
+  // Upstream ignores a parse error and then sees no tag: unparsable references get IfNotPresent.
+  if (image === '' || !isParsableReference(image)) {
     return 'IfNotPresent';
   }
   if (image.includes('@')) {
@@ -18,6 +19,18 @@ export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
   }
   const tag = tagOf(image);
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/** A loose docker reference check: repository path components are lower case. */
+function isParsableReference(image: string): boolean {
+  const name = image.split('@')[0];
+  const lastSlash = name.lastIndexOf('/');
+  const lastColon = name.lastIndexOf(':');
+  const repo = lastColon > lastSlash ? name.slice(0, lastColon) : name;
+  const parts = repo.split('/');
+  // The first component is a registry host when it has a dot or port or is localhost.
+  const path = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]) ? parts.slice(1) : parts;
+  return path.length > 0 && path.every((p) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(p));
 }
 
 function tagOf(ref: string): string {
@@ -51,19 +64,24 @@ function canonicalizeResourceList(list: Obj | undefined): void {
     return;
   }
   for (const [k, v] of Object.entries(list)) {
-    list[k] = canonicalQuantity(v);
+    list[k] = canonicalResourceQuantity(v);
   }
 }
 
-function defaultResources(resources: Obj | undefined): void {
+function canonicalizeResources(resources: Obj | undefined): void {
+  if (resources !== undefined) {
+    canonicalizeResourceList(objAt(resources, 'limits'));
+    canonicalizeResourceList(objAt(resources, 'requests'));
+  }
+}
+
+/** SetDefaults_Pod (pods only, not templates): a limit without a request makes the request equal to the limit. */
+function defaultRequestsFromLimits(resources: Obj | undefined): void {
   if (resources === undefined) {
     return;
   }
   const limits = objAt(resources, 'limits');
-  canonicalizeResourceList(limits);
-  canonicalizeResourceList(objAt(resources, 'requests'));
-  if (limits !== undefined && Object.keys(limits).length > 0) {
-    // SetDefaults_Pod: a limit without a request makes the request equal to the limit.
+  if (limits !== undefined) {
     const requests = ensureObj(resources, 'requests');
     for (const [name, value] of Object.entries(limits)) {
       if (requests[name] === undefined || requests[name] === null) {
@@ -73,15 +91,12 @@ function defaultResources(resources: Obj | undefined): void {
   }
 }
 
-function defaultContainer(c: Obj, hostNetwork: boolean): void {
+function defaultContainer(c: Obj): void {
   setDefault(c, 'imagePullPolicy', defaultPullPolicy(typeof c.image === 'string' ? c.image : ''));
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   for (const port of objsAt(c, 'ports')) {
     setDefault(port, 'protocol', 'TCP');
-    if (hostNetwork && (port.hostPort === undefined || port.hostPort === 0)) {
-      port.hostPort = port.containerPort;
-    }
   }
   for (const env of objsAt(c, 'env')) {
     const fieldRef = objAt(objAt(env, 'valueFrom') ?? {}, 'fieldRef');
@@ -97,7 +112,7 @@ function defaultContainer(c: Obj, hostNetwork: boolean): void {
     defaultHandler(objAt(lifecycle, 'postStart'));
     defaultHandler(objAt(lifecycle, 'preStop'));
   }
-  defaultResources(objAt(c, 'resources'));
+  canonicalizeResources(objAt(c, 'resources'));
 }
 
 const volumeSources = [
@@ -142,6 +157,10 @@ function defaultVolume(v: Obj): void {
       setDefault(fieldRef, 'apiVersion', 'v1');
     }
   }
+  const imageSource = objAt(v, 'image');
+  if (imageSource !== undefined) {
+    setDefault(imageSource, 'pullPolicy', defaultPullPolicy(typeof imageSource.reference === 'string' ? imageSource.reference : ''));
+  }
   const ephemeralSpec = objAt(objAt(objAt(v, 'ephemeral') ?? {}, 'volumeClaimTemplate') ?? {}, 'spec');
   if (ephemeralSpec !== undefined) {
     setDefault(ephemeralSpec, 'volumeMode', 'Filesystem');
@@ -155,9 +174,6 @@ export function defaultPodSpec(spec: Obj): void {
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'schedulerName', 'default-scheduler');
   ensureObj(spec, 'securityContext');
-  if (spec.enableServiceLinks === undefined || spec.enableServiceLinks === null) {
-    spec.enableServiceLinks = true;
-  }
   // v1 conversion keeps the deprecated serviceAccount field mirroring serviceAccountName.
   if ((spec.serviceAccountName === undefined || spec.serviceAccountName === '') && typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '') {
     spec.serviceAccountName = spec.serviceAccount;
@@ -165,14 +181,13 @@ export function defaultPodSpec(spec: Obj): void {
   if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') {
     spec.serviceAccount = spec.serviceAccountName;
   }
-  const hostNetwork = spec.hostNetwork === true;
   for (const c of [...objsAt(spec, 'initContainers'), ...objsAt(spec, 'containers'), ...objsAt(spec, 'ephemeralContainers')]) {
-    defaultContainer(c, hostNetwork);
+    defaultContainer(c);
   }
   for (const v of objsAt(spec, 'volumes')) {
     defaultVolume(v);
   }
-  defaultResources(objAt(spec, 'resources'));
+  canonicalizeResources(objAt(spec, 'resources'));
 }
 
 /** Defaults for a pod template (`spec.template` of workloads). */
@@ -222,8 +237,25 @@ export function admitPod(pod: Obj): void {
   }
 }
 
-/** Pod defaults: the PodSpec defaults plus the admission-time additions. */
+/**
+ * Pod defaults: the PodSpec defaults, what SetDefaults_Pod adds for pods only (requests from
+ * limits, enableServiceLinks, host ports under hostNetwork), then the admission-time additions.
+ */
 export function defaultPod(pod: Obj): void {
-  defaultPodSpec(ensureObj(pod, 'spec'));
+  const spec = ensureObj(pod, 'spec');
+  defaultPodSpec(spec);
+  for (const c of [...objsAt(spec, 'containers'), ...objsAt(spec, 'initContainers')]) {
+    defaultRequestsFromLimits(objAt(c, 'resources'));
+    if (spec.hostNetwork === true) {
+      for (const port of objsAt(c, 'ports')) {
+        if (port.hostPort === undefined || port.hostPort === null || port.hostPort === 0) {
+          port.hostPort = port.containerPort;
+        }
+      }
+    }
+  }
+  if (spec.enableServiceLinks === undefined || spec.enableServiceLinks === null) {
+    spec.enableServiceLinks = true;
+  }
   admitPod(pod);
 }

@@ -32,9 +32,13 @@ export function defaultStatefulSet(sts: Obj): void {
   const spec = ensureObj(sts, 'spec');
   setDefault(spec, 'podManagementPolicy', 'OrderedReady');
   const strategy = ensureObj(spec, 'updateStrategy');
-  setDefault(strategy, 'type', 'RollingUpdate');
-  if (strategy.type === 'RollingUpdate') {
-    const ru = ensureObj(strategy, 'rollingUpdate');
+  // Upstream only creates rollingUpdate when it also defaults the type.
+  if (strategy.type === undefined || strategy.type === '') {
+    strategy.type = 'RollingUpdate';
+    ensureObj(strategy, 'rollingUpdate');
+  }
+  const ru = objAt(strategy, 'rollingUpdate');
+  if (strategy.type === 'RollingUpdate' && ru !== undefined) {
     setDefault(ru, 'partition', 0);
   }
   const retention = ensureObj(spec, 'persistentVolumeClaimRetentionPolicy');
