@@ -67,6 +67,8 @@ describe('watch', () => {
     assert.equal(s.res.headers['content-type'], 'application/json');
     assert.equal(s.res.headers['transfer-encoding'], 'chunked');
     assert.equal(registry.watcherCount(), 1);
+    const during = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(during, /apiserver_registered_watchers\{group="",version="v1",kind="Pod"\} 1/);
     const it = s.lines();
     registry.emit(pods, 'MODIFIED', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default', resourceVersion: '200' } });
     const ev = (await it.next()).value as { type: string; object: { metadata: { name: string } } };
@@ -74,6 +76,8 @@ describe('watch', () => {
     assert.equal(ev.object.metadata.name, 'a');
     s.abort();
     await waitFor(() => registry.watcherCount() === 0);
+    const afterwards = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(afterwards, /apiserver_registered_watchers\{group="",version="v1",kind="Pod"\} 0/);
   });
 
   test('WatchList: initial events then the initial-events-end bookmark', async () => {
