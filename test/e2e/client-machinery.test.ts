@@ -11,6 +11,9 @@ import { RestClient, PatchType } from '../../src/client/rest.ts';
 import { SharedInformerFactory } from '../../src/client/factory.ts';
 import { isTombstone } from '../../src/client/informer.ts';
 import { silentLogger } from '../../src/client/log.ts';
+import { LeaderElector } from '../../src/client/leaderelection.ts';
+import type { Lease } from '../../src/client/leaderelection.ts';
+import { EventRecorder, EventType } from '../../src/client/events.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 
@@ -94,4 +97,86 @@ describe('client machinery against a real apiserver', () => {
       }
     });
   }
+
+  test('leader election: exactly one leader; the other takes over after it stops', async () => {
+    const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 };
+    const leading = new Set<string>();
+    const seenLeaders: string[] = [];
+    const stops: Record<string, AbortController> = { a: new AbortController(), b: new AbortController() };
+    const runs: Record<string, Promise<void>> = {};
+    const electorFor = (id: string, releaseOnCancel: boolean): LeaderElector =>
+      new LeaderElector({
+        client,
+        namespace: 'kube-system',
+        name: `e2e-lock-${releaseOnCancel ? 'release' : 'expire'}`,
+        identity: id,
+        ...timings,
+        releaseOnCancel,
+        logger: silentLogger,
+        callbacks: {
+          onStartedLeading: () => {
+            leading.add(id);
+          },
+          onStoppedLeading: () => {
+            leading.delete(id);
+          },
+          onNewLeader: (who) => seenLeaders.push(`${id} sees ${who}`),
+        },
+      });
+    for (const releaseOnCancel of [true, false]) {
+      leading.clear();
+      const ref = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-system', name: `e2e-lock-${releaseOnCancel ? 'release' : 'expire'}` };
+      stops.a = new AbortController();
+      stops.b = new AbortController();
+      runs.a = electorFor('a', releaseOnCancel).run(stops.a.signal);
+      await until('a leads', () => leading.has('a'));
+      runs.b = electorFor('b', releaseOnCancel).run(stops.b.signal);
+      // b must keep failing for a while: let several retry periods pass.
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.deepEqual([...leading], ['a']);
+      const held = await client.get<Lease>(ref);
+      assert.equal(held.spec?.holderIdentity, 'a');
+      assert.equal(held.spec?.leaseDurationSeconds, 2);
+      assert.match(held.spec?.renewTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      const transitionsBefore = held.spec?.leaseTransitions ?? 0;
+      stops.a.abort();
+      await runs.a;
+      assert.equal(leading.has('a'), false);
+      await until('b takes over', () => leading.has('b'), 10_000);
+      assert.deepEqual([...leading], ['b']);
+      const taken = await client.get<Lease>(ref);
+      assert.equal(taken.spec?.holderIdentity, 'b');
+      assert.equal(taken.spec?.leaseTransitions, transitionsBefore + 1, 'a takeover is one transition');
+      stops.b.abort();
+      await runs.b;
+      if (releaseOnCancel) {
+        const released = await client.get<Lease>(ref);
+        assert.equal(released.spec?.holderIdentity ?? '', '');
+      }
+    }
+    assert.ok(seenLeaders.includes('b sees a'), seenLeaders.join('; '));
+  });
+
+  test('event recorder: repeats are aggregated into one Event with a count', async () => {
+    const recorder = new EventRecorder({ client, component: 'e2e-controller', host: 'node-1', logger: silentLogger });
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'default', uid: '1234' } };
+    for (let i = 0; i < 3; i++) {
+      recorder.event(pod, EventType.Warning, 'BackOff', 'Back-off restarting failed container');
+    }
+    recorder.event(pod, EventType.Normal, 'Pulled', 'Container image already present');
+    await recorder.flush();
+    const events = await client.list<KubeObject>({ group: '', version: 'v1', resource: 'events', namespace: 'default' });
+    const mine = events.items.filter((e) => (e.involvedObject as { name?: string } | undefined)?.name === 'web-1');
+    const byReason = new Map(mine.map((e) => [e.reason as string, e]));
+    assert.equal(mine.length, 2, JSON.stringify(mine));
+    const backoff = byReason.get('BackOff');
+    assert.equal(backoff?.count, 3);
+    assert.equal(backoff?.type, 'Warning');
+    assert.deepEqual(backoff?.source, { component: 'e2e-controller', host: 'node-1' });
+    assert.equal(backoff?.reportingComponent, 'e2e-controller');
+    assert.match(backoff?.metadata.name ?? '', /^web-1\.[0-9a-f]+$/);
+    assert.ok(typeof backoff?.firstTimestamp === 'string' && typeof backoff?.lastTimestamp === 'string');
+    assert.equal(byReason.get('Pulled')?.count, 1);
+    await recorder.shutdown();
+  });
 });
