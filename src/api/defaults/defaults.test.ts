@@ -101,7 +101,9 @@ test('job defaults and generated selector', () => {
   assert.equal(spec.podReplacementPolicy, 'TerminatingOrFailed');
   assert.equal(spec.manualSelector, undefined);
   assert.deepEqual(spec.selector, { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-1' } });
-  assert.deepEqual((spec.template as { metadata: unknown }).metadata, { labels: { 'job-name': 'pi', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'u-1', 'batch.kubernetes.io/controller-uid': 'u-1' } });
+  const generated = { 'job-name': 'pi', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'u-1', 'batch.kubernetes.io/controller-uid': 'u-1' };
+  assert.deepEqual((spec.template as { metadata: unknown }).metadata, { labels: generated });
+  assert.deepEqual(job.metadata.labels, generated, 'the Job carries its template labels, as upstream shows it');
   const parallel: KubeObject = { metadata: { name: 'p' }, spec: { parallelism: 3, template: {} } };
   applyDefaults(g('batch', 'v1', 'Job'), parallel);
   assert.equal((parallel.spec as Record<string, unknown>).completions, undefined, 'completions stay unset when parallelism is given');

@@ -80,6 +80,9 @@ export function defaultJob(job: Obj): void {
   if (spec.backoffLimit == null) {
     spec.backoffLimit = spec.backoffLimitPerIndex != null ? 2147483647 : 6;
   }
+  // The generated template labels come first: upstream stores the Job and defaults it again
+  // when reading it back, so the Job's own labels end up copied from the generated ones.
+  generateJobSelector(job);
   const template = objAt(spec, 'template');
   const templateLabels = objAt(objAt(template ?? {}, 'metadata') ?? {}, 'labels');
   const metadata = ensureObj(job, 'metadata');
@@ -99,7 +102,6 @@ export function defaultJob(job: Obj): void {
   }
   setDefault(spec, 'podReplacementPolicy', podFailurePolicy !== undefined ? 'Failed' : 'TerminatingOrFailed');
   defaultPodTemplateSpec(template);
-  generateJobSelector(job);
 }
 
 /**
