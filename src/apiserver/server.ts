@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { adminKubeconfig, writeKubeconfig } from '../kubeconfig/index.ts';
 import { apiserverSans, DEFAULT_KUBERNETES_SERVICE_IP, ensureClusterPki } from '../pki/index.ts';
 import { openStorage } from '../storage/open.ts';
-import { createAuthenticator, ensureTokenFile, tokenFileAuthenticator } from './authn/index.ts';
+import { createAuthenticator, ensureTokenFile, serviceAccountTokenAuthenticator, tokenFileAuthenticator } from './authn/index.ts';
 import { createApiHandler } from './http/index.ts';
 import { createRegistry } from './registry/index.ts';
 import { startSecureServer } from './transport/index.ts';
@@ -115,7 +115,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
       certPem: pki.serving.certPem,
       keyPem: pki.serving.keyPem,
       clientCaPem: pki.ca.certPem,
-      authenticate: createAuthenticator({ clientCertificates: true, tokenAuthenticators: [tokens] }),
+      authenticate: createAuthenticator({ clientCertificates: true, tokenAuthenticators: [tokens, serviceAccountTokenAuthenticator({ publicKeyPems: [pki.serviceAccount.pubPem] })] }),
       handler,
       onUpgrade: opts.onUpgrade,
       log,

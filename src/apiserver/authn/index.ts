@@ -16,6 +16,8 @@ export { bearerTokenAuthenticator, bearerTokenOf } from './bearer.ts';
 export { parseTokenFile, staticTokenAuthenticator, tokenFileAuthenticator, generateToken, tokenFileLine, ADMIN_TOKEN_USER, ADMIN_TOKEN_GROUPS } from './token-file.ts';
 export { ensureTokenFile } from './ensure-token-file.ts';
 export { isPublicPath, PUBLIC_PATHS } from './public-paths.ts';
+export { issueServiceAccountToken, serviceAccountTokenAuthenticator, keyIdOf, DEFAULT_SERVICE_ACCOUNT_ISSUER } from './service-account.ts';
+export type { ServiceAccountTokenRequest, IssuedToken, ServiceAccountAuthenticatorOptions } from './service-account.ts';
 
 /** Authenticates a request: a user, `undefined` (anonymous), or a thrown 401 StatusError. */
 export type Authenticate = (req: AuthRequest) => Promise<UserInfo | undefined>;
