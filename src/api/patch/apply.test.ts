@@ -197,7 +197,9 @@ test('kubectl --server-side after client-side apply: last-applied fields do not 
 });
 
 test('objects without managedFields: existing fields belong to before-first-apply', () => {
-  const live = stored(config({ replicas: 1 }));
+  const live = stored(config({ replicas: 1, selector: { matchLabels: { a: 'b' } } }));
+  const sel = conflictOf(() => serverSideApply(gvk, live, config({ replicas: 1, selector: { matchLabels: { a: 'c' } } }), 'a', false));
+  assert.equal(sel.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.selector');
   const err = conflictOf(() => serverSideApply(gvk, live, config({ replicas: 2 }), 'a', false));
   assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas');
 });

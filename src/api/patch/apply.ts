@@ -143,7 +143,8 @@ export function serverSideApply(
   const managers = decodeManagers(live?.metadata.managedFields);
   if (live !== undefined && managers.size === 0) {
     // Upstream credits everything already there to one Update manager, so appliers see conflicts.
-    const before: Manager = { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion, set: stripIgnored(gvk, compare(root, zeroValueFor(gvk, liveObj), liveObj).added, sub, options) };
+    const existing = compare(root, zeroValueFor(gvk, liveObj), liveObj);
+    const before: Manager = { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion, set: stripIgnored(gvk, existing.added.union(existing.modified), sub, options) };
     managers.set(managerKey(before), before);
   }
   const appliedObj = withoutManagedFields(applied);
