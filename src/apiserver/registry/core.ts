@@ -8,6 +8,8 @@ import type { Storage } from '../../storage/interface.ts';
 import { WatchCache } from '../watchcache/cache.ts';
 import type { WatchCacheOptions } from '../watchcache/cache.ts';
 import { decodeObject, resourcePrefix } from './codec.ts';
+import { defaultServiceRanges, SerialLock } from './services.ts';
+import type { ServiceRanges } from './services.ts';
 
 /** How long a read waits for the cache to catch up with a revision before reading the store. */
 export const cacheWaitMs = 3000;
@@ -20,6 +22,10 @@ export class RegistryCore {
   private readonly cacheOptions: WatchCacheOptions;
   /** The namespaces description (namespaced creates check existence and phase). */
   namespaceDesc: ResourceDescription | undefined;
+  /** Where Service ClusterIPs and NodePorts come from. */
+  serviceRanges: ServiceRanges = defaultServiceRanges;
+  /** Serialises Service writes (allocation + store write). */
+  readonly serviceLock = new SerialLock();
   /** Finds a served description by group and resource (any version). */
   lookup: (group: string, resource: string) => ResourceDescription | undefined = () => undefined;
 

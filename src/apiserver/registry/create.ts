@@ -11,6 +11,7 @@ import { asServed, asStored, cloneObject, decodeObject, encodeObject, nowRfc3339
 import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
+import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForCreate } from './strategy.ts';
 import type { WriteContext } from './types.ts';
 
@@ -143,6 +144,9 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
     obj.metadata.name = generateName(obj.metadata.generateName ?? '');
   }
   prepareNewObject(desc, obj, ctx);
+  if (isService(desc)) {
+    await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
+  }
   if (generated) {
     delete obj.metadata.name;
   }

@@ -16,6 +16,8 @@ import { CrdController } from './crd.ts';
 import { deleteObject } from './delete.ts';
 import { listObjects } from './list.ts';
 import { patchObject } from './patch.ts';
+import { defaultServiceRanges, isService } from './services.ts';
+import type { ServiceRanges } from './services.ts';
 import { allowCreateOnUpdate } from './strategy.ts';
 import { evictPod } from './eviction.ts';
 import { bindPod, patchScale, toScale, updateScale } from './subresources.ts';
@@ -25,6 +27,7 @@ import { watchObjects } from './watch.ts';
 
 export type * from './types.ts';
 export { listJson, objectJson } from './codec.ts';
+export type { ServiceRanges } from './services.ts';
 
 export interface RegistryOptions {
   readonly storage: Storage;
@@ -34,6 +37,8 @@ export interface RegistryOptions {
   readonly watchCache?: WatchCacheOptions;
   /** Serve CustomResourceDefinitions (default true when the catalogue has them). */
   readonly crds?: boolean;
+  /** Service ClusterIP CIDR and NodePort range (defaults: 10.96.0.0/12, 30000-32767). */
+  readonly services?: Partial<ServiceRanges>;
 }
 
 /** Upstream answers 404 for a subresource path the resource does not serve. */
@@ -57,6 +62,9 @@ function gvrKey(group: string, version: string, resource: string): string {
 /** Builds the registry serving `resources` (built-ins) plus every established CRD from `storage`. */
 export function createRegistry(opts: RegistryOptions): Registry & { readonly ready: Promise<void> } {
   const core = new RegistryCore(opts.storage, opts.watchCache);
+  core.serviceRanges = { ...defaultServiceRanges, ...opts.services };
+  /** Service writes run one at a time: address allocation reads every Service, then writes. */
+  const serialised = <T>(desc: ResourceDescription, fn: () => Promise<T>): Promise<T> => (isService(desc) ? core.serviceLock.run(fn) : fn());
   const builtins = opts.resources ?? builtinResources;
   const byGvr = new Map<string, ResourceDescription>();
   for (const d of builtins) {
@@ -145,7 +153,7 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
       if (subresource !== undefined) {
         throw methodNotSupported(desc.group, `${desc.resource}/${subresource}`, 'create');
       }
-      return asServed(desc, await createObject(core, desc, namespace, obj, ctx));
+      return asServed(desc, await serialised(desc, () => createObject(core, desc, namespace, obj, ctx)));
     },
 
     async update(desc, namespace, name, obj, ctx, subresource?: Subresource): Promise<WriteResult> {
@@ -159,12 +167,12 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
       if (subresource !== undefined && !objectSubresources.has(subresource)) {
         throw methodNotSupported(desc.group, `${desc.resource}/${subresource}`, 'update');
       }
-      const res = await updateObject(core, desc, namespace, name, ctx, () => cloneObject(obj), {
+      const res = await serialised(desc, () => updateObject(core, desc, namespace, name, ctx, () => cloneObject(obj), {
         subresource,
         allowCreate: subresource === undefined && allowCreateOnUpdate(desc),
         precondition: obj.metadata?.resourceVersion,
         skipValidation: subresource === 'ephemeralcontainers' || subresource === 'resize',
-      });
+      }));
       return { object: asServed(desc, res.object), created: res.created };
     },
 
@@ -176,7 +184,7 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
       if (opts.subresource !== undefined && !objectSubresources.has(opts.subresource)) {
         throw methodNotSupported(desc.group, `${desc.resource}/${opts.subresource}`, 'patch');
       }
-      const res = await patchObject(core, desc, namespace, name, type, body, ctx, opts);
+      const res = await serialised(desc, () => patchObject(core, desc, namespace, name, type, body, ctx, opts));
       return { object: asServed(desc, res.object), created: res.created };
     },
 

@@ -74,7 +74,7 @@ export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: Kube
     reportUnknownFields(pruneUnknownFields(gvk, obj), ctx);
     applyCustomDefaults(gvk, obj);
   } else {
-    applyDefaults(gvk, obj);
+    applyDefaults(gvk, obj, old);
   }
   if (!opts.skipValidation) {
     const errors = validateObject(gvk, obj, old).filter((e) => !isCrdCleanupFinalizerError(desc, e));

@@ -13,6 +13,7 @@ import type { RegistryCore } from './core.ts';
 import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
+import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
 import type { WriteContext, WriteResult } from './types.ts';
 
@@ -74,6 +75,9 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       rejectResourceVersion(obj);
       await checkNamespaceOpen(core, desc, obj.metadata.namespace);
       prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
+      if (isService(desc)) {
+        await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
+      }
       try {
         return { object: await storeNew(core, desc, obj, ctx), created: true };
       } catch (err) {
@@ -99,6 +103,9 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
+    if (isService(desc) && opts.subresource === undefined) {
+      await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
+    }
     if (isDeepStrictEqual(comparable(obj), comparable(old))) {
       return { object: cloneObject(old), created: false }; // no-op: upstream skips the write
     }
