@@ -289,3 +289,11 @@ test('prune follows upstream: emptied maps vanish, structs stay, fields shared o
   const dropped = serverSideApply(gvk, applied, config({ replicas: 2 }), 'app', false).object;
   assert.equal((dropped.spec as Record<string, unknown>).paused, undefined, 'an Update co-owner does not protect a field from pruning');
 });
+
+test('a write that only replaces managedFields (kubectl’s client-side → server-side upgrade) keeps the sent entries', () => {
+  const live = stored(config({ replicas: 1 }));
+  live.metadata.managedFields = updateManagedFields(gvk, undefined, live, 'kubectl-client-side-apply');
+  const upgraded = structuredClone(live);
+  upgraded.metadata.managedFields = [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
+  assert.deepEqual(updateManagedFields(gvk, live, upgraded, 'kubectl'), upgraded.metadata.managedFields);
+});
