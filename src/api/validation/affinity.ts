@@ -1,6 +1,6 @@
 /** Pod affinity and node selector terms (validateAffinity in core validation.go). */
 import type { FieldError } from '../errors.ts';
-import { asArr, asObj, asStr, child, forbidden, index, invalid, isInt, required } from './field.ts';
+import { asArr, asObj, asStr, child, duplicate, forbidden, index, invalid, isInt, notSupported, required } from './field.ts';
 import type { Obj } from './field.ts';
 import { isQualifiedName } from './names.ts';
 import { validateLabelSelector } from './labelselector.ts';
@@ -97,5 +97,39 @@ export function validateAffinity(affinity: unknown, path: string): FieldError[] 
       errs.push(...validatePodAffinityTerm(asObj(w.podAffinityTerm) ?? {}, child(wp, 'podAffinityTerm')));
     });
   }
+  return errs;
+}
+
+const scheduleActions = ['DoNotSchedule', 'ScheduleAnyway'];
+
+/** spec.topologySpreadConstraints: maxSkew > 0, topologyKey, whenUnsatisfiable, no repeated pairs. */
+export function validateTopologySpreadConstraints(constraints: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const list = asArr(constraints).map((c) => asObj(c) ?? {});
+  list.forEach((c, i) => {
+    const p = index(path, i);
+    if (isInt(c.maxSkew) && c.maxSkew <= 0) {
+      errs.push(invalid(child(p, 'maxSkew'), c.maxSkew, 'must be greater than zero'));
+    }
+    const topologyKey = asStr(c.topologyKey);
+    if (topologyKey === '') {
+      errs.push(required(child(p, 'topologyKey'), 'can not be empty'));
+    }
+    const action = asStr(c.whenUnsatisfiable);
+    if (!scheduleActions.includes(action)) {
+      errs.push(notSupported(child(p, 'whenUnsatisfiable'), action, scheduleActions));
+    }
+    if (list.slice(i + 1).some((o) => asStr(o.topologyKey) === topologyKey && asStr(o.whenUnsatisfiable) === action)) {
+      errs.push(duplicate(child(p, '{topologyKey, whenUnsatisfiable}'), `{${topologyKey}, ${action}}`));
+    }
+    if (c.minDomains != null) {
+      if (action !== 'DoNotSchedule') {
+        errs.push(invalid(child(p, 'minDomains'), c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${action}`));
+      } else if (isInt(c.minDomains) && c.minDomains <= 0) {
+        errs.push(invalid(child(p, 'minDomains'), c.minDomains, 'must be greater than zero'));
+      }
+    }
+    errs.push(...validateLabelSelector(c.labelSelector, child(p, 'labelSelector')));
+  });
   return errs;
 }

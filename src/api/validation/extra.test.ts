@@ -81,3 +81,21 @@ test('events: legacy namespace agreement, strict events.k8s.io fields', () => {
     'reason: Required value',
   ]);
 });
+
+test('topology spread constraints', () => {
+  const pod = g('', 'Pod');
+  const errs = msgs(validateObject(pod, make(pod, { spec: {
+    topologySpreadConstraints: [
+      { maxSkew: 0, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' },
+      { maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' },
+      { maxSkew: 1, topologyKey: '', whenUnsatisfiable: 'Maybe' },
+    ],
+    containers: [{ name: 'a', image: 'x' }],
+  } })));
+  assert.deepEqual(errs, [
+    'spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero',
+    'spec.topologySpreadConstraints[0].{topologyKey, whenUnsatisfiable}: Duplicate value: "{zone, DoNotSchedule}"',
+    'spec.topologySpreadConstraints[2].topologyKey: Required value: can not be empty',
+    'spec.topologySpreadConstraints[2].whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"',
+  ]);
+});

@@ -1,7 +1,7 @@
 /** Pod, PodSpec and PodTemplateSpec validation (core validation.go), plus pod update rules. */
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { validateAffinity } from './affinity.ts';
+import { validateAffinity, validateTopologySpreadConstraints } from './affinity.ts';
 import { validateContainers } from './container.ts';
 import { asArr, asObj, asStr, child, deepEqual, duplicate, forbidden, index, invalid, isInt, notSupported, required } from './field.ts';
 import type { Obj } from './field.ts';
@@ -119,6 +119,11 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
   }
   errs.push(...validateTolerations(s.tolerations, child(path, 'tolerations')));
   errs.push(...validateAffinity(s.affinity, child(path, 'affinity')));
+  errs.push(...validateTopologySpreadConstraints(s.topologySpreadConstraints, child(path, 'topologySpreadConstraints')));
+  const priorityClassName = asStr(s.priorityClassName);
+  if (priorityClassName !== '') {
+    errs.push(...isDNS1123Subdomain(priorityClassName).map((m) => invalid(child(path, 'priorityClassName'), priorityClassName, m)));
+  }
   errs.push(...validateUniqueHostPorts(s, path));
   const sc = asObj(s.securityContext);
   for (const f of ['runAsUser', 'runAsGroup', 'fsGroup']) {
