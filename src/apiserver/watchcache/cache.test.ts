@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Status } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
+import { StorageError } from '../../storage/interface.ts';
 import type { KeyValue } from '../../storage/interface.ts';
 import { WatchCache } from './cache.ts';
 import type { CacheSink, DeliveredType } from './cache.ts';
@@ -94,4 +95,30 @@ test('periodic bookmarks carry the cache revision; evicted history answers 410',
   await old.until(() => old.closed);
   assert.deepEqual(old.got, ['ERROR ']);
   cache.stop();
+});
+
+test('when the store watch fails, watchers are closed and the cache relists and keeps serving', opts, async () => {
+  const s = createMemoryStorage();
+  const cache = new WatchCache(s, '/registry/cm/', decode);
+  await cache.ready();
+  await s.create('/registry/cm/a', value('a'));
+  const w = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: w }, { initialEvents: true, initialEventsEnd: false });
+  await w.until(() => w.got.length >= 1);
+  const warnings: string[] = [];
+  const onWarning = (e: Error): void => void warnings.push(e.message);
+  process.on('warning', onWarning);
+  try {
+    s.failWatches(new StorageError('Compacted', '/registry/cm/', 'compacted', 5));
+    await w.until(() => w.closed);
+    await cache.ready();
+    const b = await s.create('/registry/cm/b', value('b'));
+    assert.equal(await cache.waitForRevision(b.modRevision, 5000), true);
+    assert.deepEqual(cache.list('/registry/cm/').map((o) => o.metadata.name), ['a', 'b']);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(warnings.some((m) => m.includes('relisting')));
+  } finally {
+    process.off('warning', onWarning);
+    cache.stop();
+  }
 });

@@ -170,6 +170,7 @@ export class WatchCache {
     this.horizon = res.revision;
     this.ring = [];
     this.ringStart = 0;
+    this.wakeRevisionWaiters();
     if (this.stopped) {
       return;
     }
@@ -210,6 +211,10 @@ export class WatchCache {
         }
       }
     }
+    this.wakeRevisionWaiters();
+  }
+
+  private wakeRevisionWaiters(): void {
     if (this.revisionWaiters.length > 0) {
       const due = this.revisionWaiters.filter((w) => w.rev <= this.rev);
       this.revisionWaiters = this.revisionWaiters.filter((w) => w.rev > this.rev);

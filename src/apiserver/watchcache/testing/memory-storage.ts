@@ -7,7 +7,7 @@ import { StorageError } from '../../../storage/interface.ts';
 import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle } from '../../../storage/interface.ts';
 
 /** Creates an empty in-memory store whose revisions start at 1. */
-export function createMemoryStorage(): Storage & { readonly log: readonly WatchEvent[] } {
+export function createMemoryStorage(): Storage & { readonly log: readonly WatchEvent[]; failWatches(err: StorageError): void } {
   const data = new Map<string, KeyValue>();
   const log: WatchEvent[] = [];
   let revision = 1;
@@ -31,6 +31,14 @@ export function createMemoryStorage(): Storage & { readonly log: readonly WatchE
 
   return {
     log,
+    /** Ends every watch with err (like a compaction or a lost etcd connection). */
+    failWatches(err: StorageError) {
+      const all = [...watchers];
+      watchers.clear();
+      for (const w of all) {
+        w.cb.onError(err);
+      }
+    },
     get(key) {
       return Promise.resolve(data.get(key));
     },
