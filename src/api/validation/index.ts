@@ -55,5 +55,14 @@ export function validateObject(gvk: GroupVersionKind, obj: KubeObject, old?: Kub
   if (kind !== undefined) {
     errs.push(...kind(obj, old, gvk));
   }
-  return errs;
+  // Like field.ErrorList.ToAggregate: the same error reported twice is shown once.
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const id = `${e.field}\u0000${e.message}`;
+    if (seen.has(id)) {
+      return false;
+    }
+    seen.add(id);
+    return true;
+  });
 }
