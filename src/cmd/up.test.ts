@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadKubeconfig } from '../kubeconfig/index.ts';
+import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
+import { componentKubeconfig, components } from './up.ts';
 
 const k8ts = new URL('../../bin/k8ts', import.meta.url).pathname;
 
@@ -109,6 +110,23 @@ test('k8ts up: merges kubeconfig, restarts a dead apiserver, stops everything, r
     const token = (await readFile(join(dataDir, 'pki', 'tokens.csv'), 'utf8')).split(',')[0];
     const base = `https://127.0.0.1:${port}`;
     assert.equal(await api('POST', `${base}/api/v1/namespaces/default/configmaps`, ca, token, { metadata: { name: 'survivor' } }), 201);
+
+    // Each component gets its own upstream identity.
+    const scheduler = components.find((c) => c.name === 'scheduler');
+    assert.ok(scheduler !== undefined);
+    const ctx = { dataDir, securePort: port, bindAddress: '127.0.0.1', storageBackend: 'sqlite', etcdServers: [], kubeconfig: join(dataDir, 'admin.kubeconfig') };
+    const schedKc = await componentKubeconfig(ctx, scheduler, base);
+    const conn = await resolveContext(await loadKubeconfig(schedKc));
+    const who = await new Promise<string>((resolve, reject) => {
+      const req = request(`${base}/apis/authentication.k8s.io/v1/selfsubjectreviews`, { method: 'POST', ca: conn.caPem, cert: conn.certPem, key: conn.keyPem, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }));
+    });
+    assert.equal((JSON.parse(who) as { status: { userInfo: { username: string } } }).status.userInfo.username, 'system:kube-scheduler');
 
     // Kill the apiserver: up restarts it.
     const first = Number(/started apiserver \(pid (\d+)\)/.exec(up.out())?.[1]);

@@ -9,9 +9,11 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadKubeconfig, mergeIntoUserKubeconfig, userKubeconfigPath } from '../kubeconfig/index.ts';
+import { adminKubeconfig, DEFAULT_CONTEXT_NAME, loadKubeconfig, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig } from '../kubeconfig/index.ts';
+import { ensureClientCert } from '../pki/index.ts';
 import { FlagError, formatUsage, parseFlags } from './flags.ts';
 
 const specs = {
@@ -25,7 +27,8 @@ const specs = {
 const usageLine = 'Usage: k8ts up [flags]\n\nStarts a single-node cluster in the foreground; Ctrl-C stops it.';
 const k8tsBin = new URL('../../bin/k8ts', import.meta.url).pathname;
 
-interface UpContext {
+/** What `up` was asked for. */
+export interface UpContext {
   readonly dataDir: string;
   readonly securePort: number;
   readonly bindAddress: string;
@@ -34,28 +37,32 @@ interface UpContext {
   readonly kubeconfig: string;
 }
 
-/** One supervised component: the `k8ts` subcommand and its flags. */
-interface Component {
+/** One supervised component: the `k8ts` subcommand, its flags, and the identity it talks to the apiserver as. */
+export interface Component {
   readonly name: string;
   readonly command: string;
-  args(ctx: UpContext): string[];
+  /** Client-certificate identity (upstream's); its kubeconfig is `<data-dir>/<name>.kubeconfig`. */
+  readonly identity?: { readonly user: string; readonly groups: readonly string[] };
+  args(ctx: UpContext, kubeconfig: string): string[];
 }
+
+const nodeName = hostname().toLowerCase();
 
 /**
  * Every component `up` knows how to run, in start order. Only those the binary actually has
  * (listed by `k8ts --help`) are started; the apiserver must exist and starts first.
  */
-const components: readonly Component[] = [
+export const components: readonly Component[] = [
   {
     name: 'apiserver',
     command: 'apiserver',
     args: (c) => ['--data-dir', c.dataDir, '--secure-port', String(c.securePort), '--bind-address', c.bindAddress, '--storage-backend', c.storageBackend,
       ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : [])],
   },
-  { name: 'controller-manager', command: 'controller-manager', args: (c) => ['--kubeconfig', c.kubeconfig] },
-  { name: 'scheduler', command: 'scheduler', args: (c) => ['--kubeconfig', c.kubeconfig] },
-  { name: 'kubelet', command: 'kubelet', args: (c) => ['--kubeconfig', c.kubeconfig, '--root-dir', join(c.dataDir, 'kubelet')] },
-  { name: 'proxy', command: 'proxy', args: (c) => ['--kubeconfig', c.kubeconfig] },
+  { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
+  { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
+  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName] },
+  { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
 ];
 
 /** Subcommands the k8ts binary offers, read from its usage text. */
@@ -78,9 +85,9 @@ class Supervised {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly component: Component;
   private readonly args: string[];
-  constructor(component: Component, ctx: UpContext) {
+  constructor(component: Component, ctx: UpContext, kubeconfig: string) {
     this.component = component;
-    this.args = component.args(ctx);
+    this.args = component.args(ctx, kubeconfig);
   }
 
   start(): void {
@@ -185,6 +192,18 @@ async function waitForApiserver(ctx: UpContext, apiserver: Supervised, stopped: 
   return false;
 }
 
+/** Writes `<data-dir>/<component>.kubeconfig` with the component's own client certificate (admin's if it has no identity). */
+export async function componentKubeconfig(ctx: UpContext, c: Component, server: string): Promise<string> {
+  if (c.identity === undefined) {
+    return ctx.kubeconfig;
+  }
+  const cert = await ensureClientCert(ctx.dataDir, c.name, c.identity.user, c.identity.groups);
+  const path = join(ctx.dataDir, `${c.name}.kubeconfig`);
+  const ca = readFileSync(join(ctx.dataDir, 'pki', 'ca.crt'), 'utf8');
+  await writeKubeconfig(path, adminKubeconfig(server, ca, cert.certPem, cert.keyPem, DEFAULT_CONTEXT_NAME));
+  return path;
+}
+
 /** Refuses a second `up` on a data dir whose first `up` is still alive. */
 async function lockDataDir(dataDir: string): Promise<string> {
   const pidFile = join(dataDir, 'up.pid');
@@ -264,21 +283,21 @@ export async function main(argv: string[]): Promise<number> {
 
   let code = 0;
   try {
-    const apiserver = new Supervised(components[0], ctx);
+    const apiserver = new Supervised(components[0], ctx, ctx.kubeconfig);
     running.push(apiserver);
     apiserver.start();
     const ready = await Promise.race([waitForApiserver(ctx, apiserver, () => stopRequested), stopSignal.then(() => false)]);
     if (ready) {
+      const admin = await loadKubeconfig(ctx.kubeconfig);
+      const server = admin.clusters[0]?.cluster.server ?? '';
       for (const c of components.slice(1)) {
         if (have.has(c.command)) {
-          const s = new Supervised(c, ctx);
+          const s = new Supervised(c, ctx, await componentKubeconfig(ctx, c, server));
           running.push(s);
           s.start();
         }
       }
-      const admin = await loadKubeconfig(ctx.kubeconfig);
       const merged = await mergeIntoUserKubeconfig(admin, userKubeconfigPath());
-      const server = admin.clusters[0]?.cluster.server ?? '';
       process.stdout.write(
         `k8ts cluster is up: ${server} (running: ${running.map((s) => s.name).join(', ')})\n` +
         `Merged context "k8ts" into ${merged} and made it current. Try:\n\n` +

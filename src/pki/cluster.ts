@@ -3,6 +3,7 @@
  * reused afterwards (kubeadm's file names): the CA, the apiserver's serving certificate, the
  * admin client certificate and the service-account signing key pair.
  */
+import { X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { certStillGood, ensureCa, issueClientCert, issueServingCert } from './ca.ts';
@@ -47,17 +48,35 @@ export function apiserverSans(bindAddress?: string, extra: readonly string[] = [
   return [...new Set(sans)];
 }
 
-async function ensureLeaf(ca: CertificateAuthority, dir: string, base: string, sans: readonly string[], issue: () => Promise<KeyPairPem>): Promise<KeyPairFiles> {
+/** True when the certificate's subject is exactly CN=user plus one O per group. */
+function subjectIs(certPem: string, user: string, groups: readonly string[]): boolean {
+  const lines = new X509Certificate(certPem).subject.split('\n');
+  const cn = lines.filter((l) => l.startsWith('CN=')).map((l) => l.slice(3));
+  const o = lines.filter((l) => l.startsWith('O=')).map((l) => l.slice(2));
+  return cn.length === 1 && cn[0] === user && JSON.stringify([...o].sort()) === JSON.stringify([...groups].sort());
+}
+
+async function ensureLeaf(ca: CertificateAuthority, dir: string, base: string, sans: readonly string[], issue: () => Promise<KeyPairPem>, identity?: { user: string; groups: readonly string[] }): Promise<KeyPairFiles> {
   const certFile = join(dir, `${base}.crt`);
   const keyFile = join(dir, `${base}.key`);
   const [certPem, keyPem] = await Promise.all([readIfExists(certFile), readIfExists(keyFile)]);
-  if (certPem !== undefined && keyPem !== undefined && (await certStillGood(ca, certPem, sans))) {
+  if (certPem !== undefined && keyPem !== undefined && (await certStillGood(ca, certPem, sans)) && (identity === undefined || subjectIs(certPem, identity.user, identity.groups))) {
     return { certPem, keyPem, certFile, keyFile };
   }
   const fresh = await issue();
   await writeFileAtomic(keyFile, fresh.keyPem, 0o600);
   await writeFileAtomic(certFile, fresh.certPem, 0o644);
   return { ...fresh, certFile, keyFile };
+}
+
+/**
+ * A client certificate for a component (`<dir>/<base>.crt` + `.key`), issued by the cluster CA
+ * on first use and reused afterwards, e.g. `ensureClientCert(dataDir, 'kube-scheduler', 'system:kube-scheduler')`.
+ */
+export async function ensureClientCert(dataDir: string, base: string, user: string, groups: readonly string[] = []): Promise<KeyPairFiles> {
+  const dir = join(dataDir, 'pki');
+  const ca = await ensureCa(dir);
+  return ensureLeaf(ca, dir, base, [], () => issueClientCert(ca, user, groups), { user, groups });
 }
 
 async function ensureServiceAccountKey(dir: string): Promise<ClusterPki['serviceAccount']> {
@@ -82,7 +101,7 @@ export async function ensureClusterPki(dataDir: string, sans: readonly string[] 
   const dir = join(dataDir, 'pki');
   const ca = await ensureCa(dir);
   const serving = await ensureLeaf(ca, dir, 'apiserver', sans, () => issueServingCert(ca, sans));
-  const admin = await ensureLeaf(ca, dir, 'admin', [], () => issueClientCert(ca, ADMIN_USER, ADMIN_GROUPS));
+  const admin = await ensureLeaf(ca, dir, 'admin', [], () => issueClientCert(ca, ADMIN_USER, ADMIN_GROUPS), { user: ADMIN_USER, groups: ADMIN_GROUPS });
   const serviceAccount = await ensureServiceAccountKey(dir);
   return { dir, ca, caFile: join(dir, 'ca.crt'), serving, admin, serviceAccount };
 }

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { apiserverSans, ensureCa, ensureClusterPki, issueClientCert, issueServingCert } from './index.ts';
+import { apiserverSans, ensureCa, ensureClientCert, ensureClusterPki, issueClientCert, issueServingCert } from './index.ts';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'k8ts-pki-'));
@@ -74,4 +74,15 @@ test('a serving certificate missing a requested SAN is re-issued by the same CA'
   assert.ok(new X509Certificate(second.serving.certPem).checkIP('198.51.100.4'));
   const third = await ensureClusterPki(dir, apiserverSans('198.51.100.4'));
   assert.equal(third.serving.certPem, second.serving.certPem);
+}));
+
+test('component client certificates are reused until their identity changes', () => withDir(async (dir) => {
+  const first = await ensureClientCert(dir, 'kubelet', 'system:node:n1', ['system:nodes']);
+  assert.match(new X509Certificate(first.certPem).subject, /CN=system:node:n1/);
+  assert.equal((await stat(first.keyFile)).mode & 0o777, 0o600);
+  const again = await ensureClientCert(dir, 'kubelet', 'system:node:n1', ['system:nodes']);
+  assert.equal(again.certPem, first.certPem);
+  const renamed = await ensureClientCert(dir, 'kubelet', 'system:node:n2', ['system:nodes']);
+  assert.notEqual(renamed.certPem, first.certPem);
+  assert.match(new X509Certificate(renamed.certPem).subject, /CN=system:node:n2/);
 }));
