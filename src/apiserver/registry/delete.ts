@@ -41,16 +41,17 @@ function gracePeriod(desc: ResourceDescription, obj: KubeObject, opts: DeleteOpt
     return 0;
   }
   const grace = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, grace);
+  return grace < 0 ? 1 : grace; // upstream treats negative grace as 1s
 }
 
 function checkPreconditions(desc: ResourceDescription, name: string, obj: KubeObject, opts: DeleteOptions): void {
   const pre = opts.preconditions;
+  // Upstream's BeforeDelete names the kind (not the resource) in these conflicts.
   if (pre?.uid !== undefined && pre.uid !== obj.metadata.uid) {
-    throw conflict(desc.group, desc.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+    throw conflict(desc.group, desc.kind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${obj.metadata.uid ?? ''}). The object might have been deleted and then recreated`);
   }
   if (pre?.resourceVersion !== undefined && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw conflict(desc.group, desc.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
+    throw conflict(desc.group, desc.kind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata.resourceVersion ?? ''}). The object might have been modified`);
   }
 }
 
@@ -97,10 +98,11 @@ export async function deleteObject(core: RegistryCore, desc: ResourceDescription
         meta.generation += 1;
       }
     } else {
-      // Already deleting: a shorter grace period may bring the deadline forward.
+      // Already deleting: only a shorter grace period may move the deadline (upstream's BeforeDelete).
       const current = meta.deletionGracePeriodSeconds ?? 0;
-      if (grace < current) {
-        meta.deletionTimestamp = nowRfc3339(grace);
+      if (current > 0 && desc.gracefulDeletion && opts.gracePeriodSeconds !== undefined && grace < current) {
+        const deadline = Date.parse(meta.deletionTimestamp) - current * 1000 + grace * 1000;
+        meta.deletionTimestamp = new Date(deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
         meta.deletionGracePeriodSeconds = grace;
       } else {
         grace = current;

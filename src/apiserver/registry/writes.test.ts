@@ -124,7 +124,7 @@ test('finalizers hold deletion until an update removes the last one; propagation
   assert.equal(res.finished, false);
   assert.deepEqual(res.object.metadata.finalizers, ['example.com/x', 'foregroundDeletion']);
   assert.ok(res.object.metadata.deletionTimestamp);
-  await rejectsWith(h.registry.delete(cm, 'default', 'fin', { preconditions: { uid: 'nope' } }, h.ctx()), 409, /Precondition failed: UID in precondition: nope/);
+  await rejectsWith(h.registry.delete(cm, 'default', 'fin', { preconditions: { uid: 'nope' } }, h.ctx()), 409, /^Operation cannot be fulfilled on ConfigMap "fin": the UID in the precondition \(nope\) does not match the UID in record \(.+\)\. The object might have been deleted and then recreated$/);
   const upd = await h.registry.patch(cm, 'default', 'fin', PatchType.Merge, { metadata: { finalizers: ['foregroundDeletion'] } }, h.ctx(), { force: false });
   assert.deepEqual(upd.object.metadata.finalizers, ['foregroundDeletion']);
   await h.registry.patch(cm, 'default', 'fin', PatchType.Merge, { metadata: { finalizers: null } }, h.ctx(), { force: false });
