@@ -99,3 +99,11 @@ test('topology spread constraints', () => {
     'spec.topologySpreadConstraints[2].whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"',
   ]);
 });
+
+test('scale and binding subresource bodies', () => {
+  assert.deepEqual(msgs(validateObject(g('autoscaling', 'Scale'), { metadata: { name: 'web', namespace: 'default' }, spec: { replicas: -1 } })), ['spec.replicas: Invalid value: -1: must be greater than or equal to 0']);
+  assert.deepEqual(msgs(validateObject(g('', 'Binding'), { metadata: { name: 'p', namespace: 'default' }, target: { kind: 'Pod', name: '' } })), [
+    'target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"',
+    'target.name: Required value',
+  ]);
+});

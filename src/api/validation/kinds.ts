@@ -6,7 +6,7 @@ import { validateCronJob, validateJob } from './batch.ts';
 import { validateEvent, validateHPA, validateLease, validateNamespace, validateNode, validatePDB } from './cluster.ts';
 import { validateConfigMap, validateSecret } from './config.ts';
 import { validateCRD } from './crd.ts';
-import { validateEndpointSlice, validateEndpoints, validateLimitRange, validatePriorityClass, validateResourceQuota, validateStorageClass } from './misc.ts';
+import { validateBinding as validatePodBinding, validateEndpointSlice, validateEndpoints, validateScale, validateLimitRange, validatePriorityClass, validateResourceQuota, validateStorageClass } from './misc.ts';
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from './networking.ts';
 import { validatePod, validatePodTemplate } from './pod.ts';
 import { validateBinding, validateClusterRole, validateRole } from './rbac.ts';
@@ -45,6 +45,8 @@ export const kindValidators: Record<string, KindValidator> = {
   'rbac.authorization.k8s.io/ClusterRoleBinding': (o, old) => validateBinding(o, old, true),
   'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCRD(o, old),
   '/Endpoints': (o) => validateEndpoints(o),
+  '/Binding': (o) => validatePodBinding(o),
+  'autoscaling/Scale': (o) => validateScale(o),
   '/ResourceQuota': (o) => validateResourceQuota(o),
   '/LimitRange': (o) => validateLimitRange(o),
   'discovery.k8s.io/EndpointSlice': (o, old) => validateEndpointSlice(o, old),

@@ -194,3 +194,23 @@ export function validateEndpointSlice(es: KubeObject, old: KubeObject | undefine
   }
   return errs;
 }
+
+/** autoscaling/v1 Scale (the /scale subresource): replicas may not be negative. */
+export function validateScale(scale: KubeObject): FieldError[] {
+  const replicas = asObj(scale.spec)?.replicas;
+  return isInt(replicas) && replicas < 0 ? [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')] : [];
+}
+
+/** core/v1 Binding (pods/binding): the target must be a named Node. */
+export function validateBinding(binding: KubeObject): FieldError[] {
+  const target = asObj(binding.target) ?? {};
+  const errs: FieldError[] = [];
+  const kind = asStr(target.kind);
+  if (kind !== '' && kind !== 'Node') {
+    errs.push(notSupported('target.kind', kind, ['Node', '<empty>']));
+  }
+  if (asStr(target.name) === '') {
+    errs.push(required('target.name', ''));
+  }
+  return errs;
+}
