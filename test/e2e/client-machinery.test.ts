@@ -57,7 +57,8 @@ describe('client machinery against a real apiserver', () => {
   for (const useWatchList of [true, false]) {
     test(`informer (${useWatchList ? 'WatchList' : 'list+watch'}) follows changes and converges after a restart`, async () => {
       const ns = useWatchList ? 'default' : 'kube-public';
-      const factory = new SharedInformerFactory(client, { logger: silentLogger, useWatchList });
+      const notes: string[] = [];
+      const factory = new SharedInformerFactory(client, { logger: (_level, m) => notes.push(m), useWatchList });
       const informer = factory.informerFor<KubeObject>({ ...configmaps, fieldSelector: undefined });
       assert.equal(factory.informerFor<KubeObject>({ ...configmaps }), informer, 'one informer per resource');
       const log: string[] = [];
@@ -72,6 +73,7 @@ describe('client machinery against a real apiserver', () => {
       try {
         assert.equal(await factory.waitForCacheSync(AbortSignal.timeout(20_000)), true);
         assert.ok(log.includes('add before'), log.join('; '));
+        assert.equal(notes.some((m) => m.includes('falling back')), false, `the server accepts WatchList: ${notes.join('; ')}`);
         assert.equal(informer.lister.get(ns, 'before')?.metadata.name, 'before');
         assert.throws(() => {
           (informer.lister.get(ns, 'before') as { metadata: { name: string } }).metadata.name = 'x';

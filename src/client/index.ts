@@ -1,0 +1,28 @@
+/** Shared client machinery (DESIGN.md §6): REST client, watch, informer, lister, work queue, leader election, events. */
+export { RestClient, PatchType, CLIENT_VERSION, isConnectionError } from './rest.ts';
+export type { RestClientOptions, RequestOptions, RawResponse, DeleteOptions } from './rest.ts';
+export { pathFor, queryString, objectKey, splitKey } from './paths.ts';
+export type { ResourceRef, QueryParams } from './paths.ts';
+export { GoneError, isGone, statusToError, errorFromResponse } from './status.ts';
+export { Watch, WatchEventType, decodeWatchEvents, INITIAL_EVENTS_END_ANNOTATION } from './watch.ts';
+export type { WatchEvent, WatchOptions } from './watch.ts';
+export { IndexedStore, NAMESPACE_INDEX, deepFreeze } from './store.ts';
+export type { IndexFunc } from './store.ts';
+export { Lister } from './lister.ts';
+export { SharedInformer, isTombstone } from './informer.ts';
+export type { DeletedFinalStateUnknown, EventHandler, InformerOptions } from './informer.ts';
+export { SharedInformerFactory } from './factory.ts';
+export type { InformerRequest, SharedInformerFactoryOptions } from './factory.ts';
+export { WorkQueue } from './workqueue.ts';
+export type { QueueMetrics, WorkQueueOptions } from './workqueue.ts';
+export { ItemExponentialFailureRateLimiter, BucketRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter } from './ratelimiter.ts';
+export type { RateLimiter } from './ratelimiter.ts';
+export { runWorkers } from './workers.ts';
+export type { RunWorkersOptions } from './workers.ts';
+export { LeaderElector, microTime } from './leaderelection.ts';
+export type { Lease, LeaseSpec, LeaderCallbacks, LeaderElectionConfig } from './leaderelection.ts';
+export { EventRecorder, EventType, refOf } from './events.ts';
+export type { CoreEvent, ObjectReference, EventRecorderOptions } from './events.ts';
+export { TokenBucket, sleep } from './tokenbucket.ts';
+export { stderrLogger, silentLogger } from './log.ts';
+export type { ClientLogger } from './log.ts';
