@@ -85,8 +85,10 @@ export async function startSecureServer(opts: SecureServerOptions): Promise<Secu
     ca: opts.clientCaPem,
     requestCert: true,
     rejectUnauthorized: false,
-    // kubectl opens many watches on one h2 connection (upstream's default is 100 streams... per client: be generous).
+    // One kubectl or informer process multiplexes all its watches over a single h2 connection:
+    // allow many streams (Go's server allows 250 by default) and more buffered memory per session.
     settings: { maxConcurrentStreams: 1000 },
+    maxSessionMemory: 64,
   });
 
   const sessions = new Set<Http2Session>();
