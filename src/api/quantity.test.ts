@@ -37,3 +37,16 @@ test('values, comparison and arithmetic', () => {
   assert.equal(Quantity.fromMilli(250).toString(), '250m');
   assert.equal(parseQuantity('0').add(parseQuantity('1Gi')).toString(), '1Gi', 'zero takes the other format');
 });
+
+test('resource lists: parse, add, max', async () => {
+  const { parseResourceList, addResourceLists, maxResourceLists } = await import('./quantity.ts');
+  const a = parseResourceList({ cpu: '100m', memory: '1Gi', bad: 'x' });
+  assert.deepEqual([...a.keys()], ['cpu', 'memory']);
+  const b = parseResourceList({ cpu: 1, memory: '512Mi' });
+  const sum = addResourceLists(a, b);
+  assert.equal(sum.get('cpu')?.toString(), '1100m');
+  assert.equal(sum.get('memory')?.toString(), '1536Mi');
+  const max = maxResourceLists(a, b);
+  assert.equal(max.get('cpu')?.toString(), '1');
+  assert.equal(max.get('memory')?.toString(), '1Gi');
+});

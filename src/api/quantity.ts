@@ -281,3 +281,43 @@ function numberText(n: number): string {
   }
   return String(n).replace('e+', 'e');
 }
+
+/** The parseable entries of a ResourceList (`{cpu: '100m', memory: '1Gi'}`); bad entries are skipped. */
+export function parseResourceList(list: unknown): Map<string, Quantity> {
+  const out = new Map<string, Quantity>();
+  if (list !== null && typeof list === 'object' && !Array.isArray(list)) {
+    for (const [name, raw] of Object.entries(list as Record<string, unknown>)) {
+      const q = tryParseQuantity(raw);
+      if (q !== undefined) {
+        out.set(name, q);
+      }
+    }
+  }
+  return out;
+}
+
+/** Per-resource sum of ResourceLists (missing entries count as zero). */
+export function addResourceLists(...lists: ReadonlyMap<string, Quantity>[]): Map<string, Quantity> {
+  const out = new Map<string, Quantity>();
+  for (const list of lists) {
+    for (const [name, q] of list) {
+      const prev = out.get(name);
+      out.set(name, prev === undefined ? q : prev.add(q));
+    }
+  }
+  return out;
+}
+
+/** Per-resource maximum of ResourceLists (e.g. init containers against the regular total). */
+export function maxResourceLists(...lists: ReadonlyMap<string, Quantity>[]): Map<string, Quantity> {
+  const out = new Map<string, Quantity>();
+  for (const list of lists) {
+    for (const [name, q] of list) {
+      const prev = out.get(name);
+      if (prev === undefined || q.cmp(prev) > 0) {
+        out.set(name, q);
+      }
+    }
+  }
+  return out;
+}
