@@ -292,6 +292,9 @@ export function kubectlScenario(backend: 'sqlite' | 'etcd3', startOpts: () => Pr
         watcher.kill();
       }
       assert.equal(await kubectlOk(env, ['get', 'wd', 'w1', '-o', 'jsonpath={.spec.size}']), '3');
+      const wBlue = file('w-blue.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n  color: blue\n');
+      assert.equal(await kubectlOk(env, ['apply', '-f', wBlue]), 'widget.example.com/w1 configured\n');
+      assert.equal(await kubectlOk(env, ['get', 'widget', 'w1', '-o', 'jsonpath={.spec.color}']), 'blue');
       await kubectlOk(env, ['patch', 'widget', 'w1', '--type=merge', '-p', '{"spec":{"size":4}}']);
       assert.equal(await kubectlOk(env, ['get', 'widget', 'w1', '-o', 'jsonpath={.spec.size}']), '4');
       const bad = file('wbad.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w2\nspec:\n  size: 0\n');

@@ -5,6 +5,7 @@
  */
 import type { GroupVersionKind } from '../object.ts';
 import type { ResourceDescription, SubresourceDescription } from '../resource.ts';
+import { supportsStrategicMergePatch } from '../patch/index.ts';
 import { operationGroupVersion, operationTag, urlBase } from './naming.ts';
 import { deleteParameters, dryRun, fieldManager, fieldValidation, force, listParameters, nameParameter, namespaceParameter, pretty } from './parameters.ts';
 import type { ParameterSpec } from './parameters.ts';
@@ -28,7 +29,8 @@ export interface OperationSpec {
   tag: string;
   gvk?: GroupVersionKind;
   parameters: ParameterSpec[];
-  body?: { definition: string; patch?: boolean };
+  /** `strategic: false` for kinds that refuse strategic merge patch (custom resources, like upstream). */
+  body?: { definition: string; patch?: boolean; strategic?: boolean };
   responses: Record<string, ResponseSpec>;
 }
 
@@ -108,7 +110,7 @@ export function resourcePaths(r: ResourceDescription, nameOf: DefinitionNamer): 
   if (has('patch')) {
     itemOps.push({
       method: 'patch', action: 'patch', operationId: `patch${gv}${scope}${r.kind}`, description: `partially update the specified ${r.kind}`, tag, gvk, parameters: [...writeParams, force],
-      body: { definition: `${metaPkg}.Patch`, patch: true }, responses: { '200': ok(def), '201': { ...ok(def), description: 'Created' }, '401': unauthorized },
+      body: { definition: `${metaPkg}.Patch`, patch: true, strategic: supportsStrategicMergePatch(gvk) }, responses: { '200': ok(def), '201': { ...ok(def), description: 'Created' }, '401': unauthorized },
     });
   }
   if (itemOps.length > 0) {
@@ -163,7 +165,7 @@ function subresourcePath(r: ResourceDescription, sub: SubresourceDescription, it
     } else if (verb === 'update') {
       ops.push({ method: 'put', action: 'put', operationId: `replace${gv}${opKind}`, description: `replace ${what}`, tag, gvk, parameters: writeParams, body: def === undefined ? undefined : { definition: def }, responses: { '200': ok(def), '201': { ...ok(def), description: 'Created' }, '401': unauthorized } });
     } else if (verb === 'patch') {
-      ops.push({ method: 'patch', action: 'patch', operationId: `patch${gv}${opKind}`, description: `partially update ${what}`, tag, gvk, parameters: [...writeParams, force], body: { definition: `${metaPkg}.Patch`, patch: true }, responses: { '200': ok(def), '201': { ...ok(def), description: 'Created' }, '401': unauthorized } });
+      ops.push({ method: 'patch', action: 'patch', operationId: `patch${gv}${opKind}`, description: `partially update ${what}`, tag, gvk, parameters: [...writeParams, force], body: { definition: `${metaPkg}.Patch`, patch: true, strategic: gvk === undefined || supportsStrategicMergePatch(gvk) }, responses: { '200': ok(def), '201': { ...ok(def), description: 'Created' }, '401': unauthorized } });
     } else if (verb === 'create') {
       ops.push({ method: 'post', action: 'post', operationId: `create${gv}${opKind}`, description: `create ${sub.name} of a ${r.kind}`, tag, gvk, parameters: writeParams, body: def === undefined ? undefined : { definition: def }, responses: { '200': ok(def), '201': { ...ok(def), description: 'Created' }, '202': { ...ok(def), description: 'Accepted' }, '401': unauthorized } });
     }

@@ -24,7 +24,7 @@ function response(r: ResponseSpec): Record<string, unknown> {
 
 function operation(op: OperationSpec): Record<string, unknown> {
   const out: Record<string, unknown> = { description: op.description };
-  out.consumes = op.body?.patch === true ? ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'] : ['*/*'];
+  out.consumes = op.body?.patch === true ? ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'].filter((m) => op.body?.strategic !== false || m !== 'application/strategic-merge-patch+json') : ['*/*'];
   const streaming = Object.values(op.responses).some((r) => r.stream === true);
   out.produces = streaming
     ? ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch']

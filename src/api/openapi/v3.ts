@@ -40,7 +40,7 @@ function operation(op: OperationSpec): Record<string, unknown> {
     out.parameters = op.parameters.map(parameter);
   }
   if (op.body !== undefined) {
-    const media = op.body.patch === true ? patchMedia : ['*/*'];
+    const media = op.body.patch === true ? patchMedia.filter((m) => op.body?.strategic !== false || m !== 'application/strategic-merge-patch+json') : ['*/*'];
     out.requestBody = { content: Object.fromEntries(media.map((m) => [m, { schema: ref(op.body!.definition) }])), required: op.action !== 'delete' && op.action !== 'deletecollection' };
   }
   out.responses = Object.fromEntries(Object.entries(op.responses).map(([code, r]) => [code, response(r)]));
