@@ -24,12 +24,18 @@ export interface ClusterPki {
   readonly caFile: string;
   readonly serving: KeyPairFiles;
   readonly admin: KeyPairFiles;
+  /** The apiserver's client certificate towards kubelets (logs, exec, port-forward), kubeadm's identity. */
+  readonly kubeletClient: KeyPairFiles;
   readonly serviceAccount: { readonly keyFile: string; readonly pubFile: string; readonly keyPem: string; readonly pubPem: string };
 }
 
 /** The admin identity written into admin.kubeconfig (kubeadm's). */
 export const ADMIN_USER = 'kubernetes-admin';
 export const ADMIN_GROUPS: readonly string[] = ['system:masters'];
+
+/** kubeadm's identity for the apiserver when it calls kubelets. */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+export const KUBELET_CLIENT_GROUPS: readonly string[] = ['system:masters'];
 
 /** The first IP of the default service CIDR 10.96.0.0/12: the `kubernetes` Service's ClusterIP. */
 export const DEFAULT_KUBERNETES_SERVICE_IP = '10.96.0.1';
@@ -102,6 +108,7 @@ export async function ensureClusterPki(dataDir: string, sans: readonly string[] 
   const ca = await ensureCa(dir);
   const serving = await ensureLeaf(ca, dir, 'apiserver', sans, () => issueServingCert(ca, sans));
   const admin = await ensureLeaf(ca, dir, 'admin', [], () => issueClientCert(ca, ADMIN_USER, ADMIN_GROUPS), { user: ADMIN_USER, groups: ADMIN_GROUPS });
+  const kubeletClient = await ensureLeaf(ca, dir, 'apiserver-kubelet-client', [], () => issueClientCert(ca, KUBELET_CLIENT_USER, KUBELET_CLIENT_GROUPS), { user: KUBELET_CLIENT_USER, groups: KUBELET_CLIENT_GROUPS });
   const serviceAccount = await ensureServiceAccountKey(dir);
-  return { dir, ca, caFile: join(dir, 'ca.crt'), serving, admin, serviceAccount };
+  return { dir, ca, caFile: join(dir, 'ca.crt'), serving, admin, kubeletClient, serviceAccount };
 }

@@ -52,7 +52,8 @@ test('serving certificate has IP and DNS SANs and verifies for serverAuth', () =
 
 test('ensureClusterPki writes 0600 keys and reuses everything on a second start', () => withDir(async (dir) => {
   const first = await ensureClusterPki(dir);
-  for (const f of ['ca.key', 'apiserver.key', 'admin.key', 'sa.key']) {
+  assert.match(new X509Certificate(first.kubeletClient.certPem).subject, /CN=kube-apiserver-kubelet-client/);
+  for (const f of ['ca.key', 'apiserver.key', 'admin.key', 'apiserver-kubelet-client.key', 'sa.key']) {
     assert.equal((await stat(join(dir, 'pki', f))).mode & 0o777, 0o600, f);
   }
   const admin = new X509Certificate(first.admin.certPem);
