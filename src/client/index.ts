@@ -1,5 +1,5 @@
 /** Shared client machinery (DESIGN.md §6): REST client, watch, informer, lister, work queue, leader election, events. */
-export { RestClient, PatchType, CLIENT_VERSION, isConnectionError } from './rest.ts';
+export { RestClient, PatchType, CLIENT_VERSION, DEFAULT_KUBE_API_QPS, DEFAULT_KUBE_API_BURST, isConnectionError } from './rest.ts';
 export type { RestClientOptions, RequestOptions, RawResponse, DeleteOptions } from './rest.ts';
 export { pathFor, queryString, objectKey, splitKey } from './paths.ts';
 export type { ResourceRef, QueryParams } from './paths.ts';
@@ -19,7 +19,7 @@ export { ItemExponentialFailureRateLimiter, BucketRateLimiter, MaxOfRateLimiter,
 export type { RateLimiter } from './ratelimiter.ts';
 export { runWorkers } from './workers.ts';
 export type { RunWorkersOptions } from './workers.ts';
-export { LeaderElector, microTime } from './leaderelection.ts';
+export { LeaderElector, microTime, defaultIdentity } from './leaderelection.ts';
 export type { Lease, LeaseSpec, LeaderCallbacks, LeaderElectionConfig } from './leaderelection.ts';
 export { EventRecorder, EventType, refOf } from './events.ts';
 export type { CoreEvent, ObjectReference, EventRecorderOptions } from './events.ts';

@@ -4,6 +4,8 @@
  * takeovers bump leaseTransitions, writes are guarded by resourceVersion, and a graceful stop
  * releases the lease so the next candidate need not wait.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { isNotFound } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import { stderrLogger } from './log.ts';
@@ -54,6 +56,11 @@ export interface LeaderElectionConfig {
 /** metav1.MicroTime text: `2006-01-02T15:04:05.000000Z`. */
 export function microTime(d: Date = new Date()): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** A candidate identity like upstream components use: `<hostname>_<uuid>`. */
+export function defaultIdentity(): string {
+  return `${hostname()}_${randomUUID()}`;
 }
 
 const leases = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } as const;

@@ -19,6 +19,11 @@ import type { ClientLogger } from './log.ts';
 /** The version k8ts reports in user agents. */
 export const CLIENT_VERSION = 'v1.35.0';
 
+/** Default for `--kube-api-qps` in components (as upstream's scheduler and controller-manager). */
+export const DEFAULT_KUBE_API_QPS = 50;
+/** Default for `--kube-api-burst` in components. */
+export const DEFAULT_KUBE_API_BURST = 100;
+
 /** Content types for PATCH, named after client-go's types.PatchType. */
 export const PatchType = {
   Json: 'application/json-patch+json',
@@ -110,8 +115,8 @@ export class RestClient {
     this.connection = opts.connection;
     this.base = new URL(opts.connection.server);
     this.userAgent = opts.userAgent ?? `k8ts-${opts.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`;
-    const qps = opts.qps ?? 50;
-    this.limiter = qps > 0 ? new TokenBucket(qps, Math.max(1, opts.burst ?? 100)) : undefined;
+    const qps = opts.qps ?? DEFAULT_KUBE_API_QPS;
+    this.limiter = qps > 0 ? new TokenBucket(qps, Math.max(1, opts.burst ?? DEFAULT_KUBE_API_BURST)) : undefined;
     this.maxRetries = opts.maxRetries ?? 5;
     this.retryBaseMs = opts.retryBaseMs ?? 200;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
@@ -135,7 +140,7 @@ export class RestClient {
     return this.connection.namespace;
   }
 
-  /** Closes idle keep-alive sockets (streams in flight stay open until aborted). */
+  /** Destroys the agent's sockets: idle keep-alive ones and any still in use (their requests fail). */
   close(): void {
     this.agent.destroy();
   }

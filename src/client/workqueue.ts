@@ -64,7 +64,6 @@ export class WorkQueue<K = string> {
 
   private push(item: K): void {
     const getter = this.getters.shift();
-    this.metrics.adds?.();
     if (getter !== undefined) {
       this.hand(item);
       getter(item);
@@ -91,6 +90,7 @@ export class WorkQueue<K = string> {
       return;
     }
     this.dirty.add(item);
+    this.metrics.adds?.();
     if (this.processing.has(item)) {
       // done() will requeue it: never two workers on one key.
       return;
