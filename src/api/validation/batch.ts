@@ -6,6 +6,7 @@ import { asObj, asStr, child, goLabelSelector, goStringMap, immutable, invalid, 
 import type { Obj } from './field.ts';
 import { CronParseError, isKnownTimeZone, parseCronSchedule } from './cron.ts';
 import { selectorMatches, validateLabelSelector } from './labelselector.ts';
+import { validateAnnotations, validateLabels } from './objectmeta.ts';
 import { validatePodTemplateSpec } from './pod.ts';
 
 const maxParallelismForIndexedJob = 100000;
@@ -165,6 +166,9 @@ export function validateCronJob(cj: KubeObject, old: KubeObject | undefined): Fi
   }
   const jobTemplate = asObj(spec.jobTemplate) ?? {};
   const jobSpec = asObj(jobTemplate.spec) ?? {};
+  const jobMeta = asObj(jobTemplate.metadata) ?? {};
+  errs.push(...validateLabels(jobMeta.labels, 'spec.jobTemplate.metadata.labels'));
+  errs.push(...validateAnnotations(jobMeta.annotations, 'spec.jobTemplate.metadata.annotations'));
   errs.push(...validateJobSpecCommon(jobSpec, 'spec.jobTemplate.spec'));
   if (jobSpec.selector != null) {
     errs.push(invalid('spec.jobTemplate.spec.selector', rendered(goLabelSelector(jobSpec.selector)), '`selector` will be auto-generated'));
