@@ -94,6 +94,31 @@ test('a CRD gets established and serves its custom resource, with status and sca
   assert.ok(established.metadata.finalizers?.includes('customresourcecleanup.apiextensions.k8s.io'));
 });
 
+test('CRD changes that do not touch the spec do not re-announce resources; a new version is served', opts, async () => {
+  const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
+  let changes = 0;
+  h.registry.onResourcesChanged(() => changes++);
+  await h.registry.patch(crds, undefined, 'widgets.example.com', 'application/merge-patch+json', { metadata: { labels: { touched: 'yes' } } }, h.ctx(), { force: false });
+  const cur = await h.registry.get(crds, undefined, 'widgets.example.com');
+  const versions = (cur.spec as { versions: { name: string; storage: boolean }[] }).versions;
+  await h.registry.patch(crds, undefined, 'widgets.example.com', 'application/merge-patch+json', { spec: { versions: [...versions, { ...versions[0], name: 'v2', storage: false }] } }, h.ctx(), { force: false });
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (h.registry.resolve('example.com', 'v2', 'widgets') !== undefined) {
+        resolve();
+      }
+    };
+    h.registry.onResourcesChanged(check);
+    check();
+  });
+  assert.equal(changes, 1, 'only the version change was announced');
+  const v2 = h.registry.resolve('example.com', 'v2', 'widgets');
+  assert.ok(v2);
+  const listed = await h.registry.list(v2, 'default', {});
+  assert.equal(listed.apiVersion, 'example.com/v2');
+  assert.ok(listed.items.every((i) => i.apiVersion === 'example.com/v2'));
+});
+
 test('deleting a CRD stops serving it and removes its objects', opts, async () => {
   const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
   const widgets = h.registry.resolve('example.com', 'v1', 'widgets');

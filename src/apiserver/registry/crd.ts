@@ -107,6 +107,8 @@ export class CrdController {
   private readonly crdDesc: ResourceDescription;
   private readonly onChange: (descs: readonly ResourceDescription[]) => void;
   private readonly served = new Map<string, ResourceDescription[]>();
+  /** The CRD spec each served entry was built from (to skip no-op re-registrations). */
+  private readonly servedSpec = new Map<string, string>();
   private cache: WatchCache | undefined;
   private watcher: CacheWatcher | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -165,18 +167,27 @@ export class CrdController {
     }
   }
 
-  private setServed(name: string, descs: ResourceDescription[] | undefined): void {
+  /** Serves descs for CRD name (undefined: stop); listeners hear only real changes (same spec → nothing). */
+  private setServed(name: string, descs: ResourceDescription[] | undefined, specJson = ''): void {
     const before = this.served.get(name);
+    if (descs !== undefined && before !== undefined && this.servedSpec.get(name) === specJson) {
+      return;
+    }
+    const kept = new Set((descs ?? []).map((d) => `${d.group}/${d.version}/${d.kind}`));
+    for (const d of before ?? []) {
+      if (!kept.has(`${d.group}/${d.version}/${d.kind}`)) {
+        unregisterCustomSchema({ group: d.group, version: d.version, kind: d.kind });
+      }
+    }
     if (descs === undefined) {
       if (before === undefined) {
         return;
       }
       this.served.delete(name);
-      for (const d of before) {
-        unregisterCustomSchema({ group: d.group, version: d.version, kind: d.kind });
-      }
+      this.servedSpec.delete(name);
     } else {
       this.served.set(name, descs);
+      this.servedSpec.set(name, specJson);
     }
     this.onChange([...this.served.values()].flat());
   }
@@ -235,6 +246,10 @@ export class CrdController {
       this.setServed(name, undefined);
       return;
     }
+    const specJson = JSON.stringify(crd.spec ?? {});
+    if (this.served.has(name) && this.servedSpec.get(name) === specJson) {
+      return; // e.g. our own status write coming back: nothing to re-serve
+    }
     const descs = crdDescriptions(crd);
     for (const v of spec.versions ?? []) {
       const schema = v.schema?.openAPIV3Schema;
@@ -242,7 +257,7 @@ export class CrdController {
         registerCustomSchema({ group: spec.group ?? '', version: v.name, kind }, schema);
       }
     }
-    this.setServed(name, descs);
+    this.setServed(name, descs, specJson);
   }
 
   /** Stops serving, deletes every custom object, then releases the CRD. */
