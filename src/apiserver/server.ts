@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { adminKubeconfig, writeKubeconfig } from '../kubeconfig/index.ts';
 import { apiserverSans, DEFAULT_KUBERNETES_SERVICE_IP, ensureClusterPki } from '../pki/index.ts';
+import type { ClusterPki } from '../pki/index.ts';
 import { openStorage } from '../storage/open.ts';
 import { createAuthenticator, ensureTokenFile, serviceAccountTokenAuthenticator, tokenFileAuthenticator } from './authn/index.ts';
 import { createApiHandler } from './http/index.ts';
+import type { ConnectHandler } from './http/index.ts';
 import { createRegistry } from './registry/index.ts';
 import { startSecureServer } from './transport/index.ts';
 import type { UpgradeHandler } from './transport/index.ts';
@@ -33,9 +35,17 @@ export interface ApiServerOptions {
   readonly etcdKeyFile?: string;
   /** Static token file (default `<dataDir>/pki/tokens.csv`, created with an admin token). */
   readonly tokenAuthFile?: string;
-  /** Upgrade requests (exec/attach/port-forward), once someone serves them. */
-  readonly onUpgrade?: UpgradeHandler;
+  /** Serves connect-style subresources (pods/log, exec, attach, portforward, proxy), given the registry and PKI (kubelet client cert). */
+  readonly createConnect?: (deps: ServerDeps) => ConnectHandler;
+  /** Serves HTTP/1.1 upgrade requests (WebSocket/SPDY exec, attach, port-forward). */
+  readonly createUpgrade?: (deps: ServerDeps) => UpgradeHandler;
   readonly log?: (msg: string) => void;
+}
+
+/** What connect/upgrade handlers are built from. */
+export interface ServerDeps {
+  readonly registry: Registry;
+  readonly pki: ClusterPki;
 }
 
 /** A running apiserver. */
@@ -94,9 +104,11 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   });
   const registry = createRegistry({ storage });
   let bootstrapped = false;
+  const deps: ServerDeps = { registry, pki };
   const handler = createApiHandler({
     registry,
     log,
+    connect: opts.createConnect?.(deps),
     healthChecks: [
       { name: 'etcd', check: async () => void (await storage.currentRevision()) },
       { name: 'poststarthook/bootstrap-controller', check: () => {
@@ -117,7 +129,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
       clientCaPem: pki.ca.certPem,
       authenticate: createAuthenticator({ clientCertificates: true, tokenAuthenticators: [tokens, serviceAccountTokenAuthenticator({ publicKeyPems: [pki.serviceAccount.pubPem] })] }),
       handler,
-      onUpgrade: opts.onUpgrade,
+      onUpgrade: opts.createUpgrade?.(deps),
       log,
     });
   } catch (e) {
