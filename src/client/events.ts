@@ -166,30 +166,26 @@ export class EventRecorder {
     }
   }
 
-  /** Spam filter, aggregation, dedupe, then create or patch. */
+  /**
+   * Upstream's EventCorrelator order: aggregate similar events, observe (count repeats; the
+   * count advances even for events the spam filter then drops), spam-filter, then write.
+   */
   private async record(ev: CoreEvent): Promise<void> {
     const o = ev.involvedObject;
-    const objectKey = [ev.source.component, ev.source.host ?? '', o.kind, o.namespace, o.name, o.uid, o.apiVersion].join('\u0000');
-    let bucket = this.spam.get(objectKey);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(1 / 300, 25);
-      this.spam.set(objectKey, bucket);
-    }
-    if (!bucket.tryTake()) {
-      this.logger('info', `events: spam filter dropped ${ev.reason} for ${o.namespace ?? ''}/${o.name ?? ''}`);
-      return;
-    }
-    const aggregateKey = `${objectKey}\u0000${ev.type}\u0000${ev.reason}`;
+    const spamKey = [ev.source.component, ev.source.host ?? '', o.kind, o.namespace, o.name, o.uid, o.apiVersion].join('\u0000');
+    const aggregateKey = [spamKey, ev.type, ev.reason, ev.reportingComponent, ev.reportingInstance].join('\u0000');
     const now = performance.now();
     let group = this.similar.get(aggregateKey);
     if (group === undefined || now - group.last > AGGREGATE_INTERVAL_MS) {
       group = { messages: new Set(), last: now };
-      this.similar.set(aggregateKey, group);
     }
     group.messages.add(ev.message);
     group.last = now;
-    let dedupeKey = `${aggregateKey}\u0000${ev.message}`;
+    this.similar.set(aggregateKey, group);
+    let dedupeKey = [spamKey, o.fieldPath, ev.type, ev.reason, ev.message].join('\u0000');
     if (group.messages.size >= AGGREGATE_MAX_EVENTS) {
+      // Keep the set just under the threshold so every further distinct message aggregates too.
+      group.messages.delete(group.messages.values().next().value as string);
       ev.message = `(combined from similar events): ${ev.message}`;
       dedupeKey = aggregateKey;
     }
@@ -198,6 +194,19 @@ export class EventRecorder {
       ev.metadata.name = prior.name;
       ev.count = prior.count + 1;
       ev.firstTimestamp = prior.firstTimestamp;
+    }
+    this.seen.set(dedupeKey, { name: ev.metadata.name ?? '', count: ev.count, firstTimestamp: ev.firstTimestamp });
+
+    let bucket = this.spam.get(spamKey);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(1 / 300, 25);
+      this.spam.set(spamKey, bucket);
+    }
+    if (!bucket.tryTake()) {
+      this.logger('info', `events: spam filter dropped ${ev.reason} for ${o.namespace ?? ''}/${o.name ?? ''}`);
+      return;
+    }
+    if (prior !== undefined) {
       try {
         await this.write(() =>
           this.opts.client.patch(
@@ -206,7 +215,6 @@ export class EventRecorder {
             PatchType.StrategicMerge,
           ),
         );
-        this.seen.set(dedupeKey, { name: prior.name, count: ev.count, firstTimestamp: prior.firstTimestamp });
         return;
       } catch (e) {
         if (!isNotFound(e)) {
@@ -216,7 +224,6 @@ export class EventRecorder {
       }
     }
     await this.write(() => this.opts.client.create({ group: '', version: 'v1', resource: 'events', namespace: ev.metadata.namespace }, ev));
-    this.seen.set(dedupeKey, { name: ev.metadata.name ?? '', count: ev.count, firstTimestamp: ev.firstTimestamp });
   }
 
   /** A few retries for transient failures; the object's problems (exists, invalid, forbidden) are final. */
