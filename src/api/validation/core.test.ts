@@ -109,6 +109,7 @@ test('crds: names, group, storage version, schema', () => {
     'spec.group: Invalid value: "example": should be a domain with at least one dot',
     `spec.names.plural: Invalid value: "Widgets": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
   ]);
+  assert.deepEqual(msgs(validateObject(crdGvk, crd(good, 'gadgets.example.com'))), ['metadata.name: Invalid value: "gadgets.example.com": must be spec.names.plural+"."+spec.group']);
   const twoStorage = msgs(validateObject(crdGvk, crd({ ...good, versions: [{ name: 'v1', storage: true, schema }, { name: 'v2', storage: true }] })));
   assert.deepEqual(twoStorage, [
     'spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required',
