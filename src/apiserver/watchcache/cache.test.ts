@@ -122,3 +122,16 @@ test('when the store watch fails, watchers are closed and the cache relists and 
     cache.stop();
   }
 });
+
+test('resuming from a revision the cache has not reached yet skips events up to it', opts, async () => {
+  const s = createMemoryStorage();
+  const cache = new WatchCache(s, '/registry/cm/', decode);
+  await cache.ready();
+  const ahead = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: ahead }, { fromRevision: cache.revision + 1, initialEvents: false, initialEventsEnd: false });
+  await s.create('/registry/cm/seen-already', value('seen-already'));
+  await s.create('/registry/cm/new', value('new'));
+  await ahead.until(() => ahead.got.length >= 1);
+  assert.deepEqual(ahead.got, ['ADDED new']);
+  cache.stop();
+});

@@ -130,6 +130,7 @@ export class WatchCache {
       w.setInitial(this.list(opts.keyPrefix), start.initialEventsEnd ? this.rev : undefined);
     }
     if (start.fromRevision !== undefined) {
+      w.skipThrough(start.fromRevision);
       for (let i = this.ringStart; i < this.ring.length; i++) {
         const ev = this.ring[i];
         if (ev.revision > start.fromRevision && ev.key.startsWith(opts.keyPrefix)) {

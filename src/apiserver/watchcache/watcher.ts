@@ -56,6 +56,8 @@ export class CacheWatcher {
   private scheduled = false;
   private closed = false;
   private onClose: (() => void) | undefined;
+  /** Events at or below this revision are already known to the client (resume point). */
+  private minRevision = 0;
 
   constructor(opts: WatcherOptions, onClose: () => void) {
     this.opts = opts;
@@ -75,9 +77,14 @@ export class CacheWatcher {
     this.schedule();
   }
 
+  /** Drops every event at or below rv (the client resumes after rv, which may be ahead of the cache). */
+  skipThrough(rv: number): void {
+    this.minRevision = rv;
+  }
+
   /** Queues a live event (only called for keys under keyPrefix). */
   push(ev: CacheEvent): void {
-    if (this.closed) {
+    if (this.closed || ev.revision <= this.minRevision) {
       return;
     }
     if (this.queue.length - this.queueHead >= this.maxQueue) {
