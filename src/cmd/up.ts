@@ -22,6 +22,9 @@ const specs = {
   'bind-address': { type: 'string', help: 'the apiserver listen address', default: '0.0.0.0' },
   'storage-backend': { type: 'string', help: 'sqlite (embedded) or etcd3', default: 'sqlite' },
   'etcd-servers': { type: 'strings', help: 'etcd URLs for --storage-backend=etcd3' },
+  'etcd-cafile': { type: 'string', help: 'CA file for https:// etcd servers' },
+  'etcd-certfile': { type: 'string', help: 'client certificate file for etcd' },
+  'etcd-keyfile': { type: 'string', help: 'client key file for etcd' },
 } as const;
 
 const usageLine = 'Usage: k8ts up [flags]\n\nStarts a single-node cluster in the foreground; Ctrl-C stops it.';
@@ -34,6 +37,8 @@ export interface UpContext {
   readonly bindAddress: string;
   readonly storageBackend: string;
   readonly etcdServers: readonly string[];
+  /** Extra apiserver flags for etcd TLS, passed through as given. */
+  readonly etcdTlsArgs?: readonly string[];
   readonly kubeconfig: string;
 }
 
@@ -57,7 +62,7 @@ export const components: readonly Component[] = [
     name: 'apiserver',
     command: 'apiserver',
     args: (c) => ['--data-dir', c.dataDir, '--secure-port', String(c.securePort), '--bind-address', c.bindAddress, '--storage-backend', c.storageBackend,
-      ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : [])],
+      ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : []), ...(c.etcdTlsArgs ?? [])],
   },
   { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
@@ -243,6 +248,7 @@ export async function main(argv: string[]): Promise<number> {
       bindAddress: flags['bind-address'] ?? '0.0.0.0',
       storageBackend: flags['storage-backend'] ?? 'sqlite',
       etcdServers: flags['etcd-servers'] ?? [],
+      etcdTlsArgs: (['etcd-cafile', 'etcd-certfile', 'etcd-keyfile'] as const).flatMap((f) => (flags[f] !== undefined ? [`--${f}`, resolve(flags[f])] : [])),
       kubeconfig: join(dataDir, 'admin.kubeconfig'),
     };
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
