@@ -1,0 +1,449 @@
+/**
+ * `RuncRuntime`: the CRI-shaped ContainerRuntime over runc, with conmon as each container's
+ * shim, CNI pod networking and the local image store. All state is on disk (StateDir, runc's
+ * root, conmon's exit files), so a new instance on the same root dir adopts running pods.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ImageStore } from '../images/store.ts';
+import type { PodNetwork } from '../network/pod-network.ts';
+import { mustRun, runCommand } from './command.ts';
+import { startConmon } from './conmon.ts';
+import { hostCapabilities, oomKillCount, removeCgroup } from './host.ts';
+import { containerSpec, defaultSeccompProfile, pauseSpec } from './oci-spec.ts';
+import { writePodFiles } from './pod-files.ts';
+import { Runc } from './runc.ts';
+import type { ContainerMeta, SandboxMeta } from './state.ts';
+import { StateDir } from './state.ts';
+import { attachSession, execSession } from './streams.ts';
+import type {
+  ContainerConfig, ContainerFilter, ContainerResources, ContainerRuntime, ContainerStatus, ExecOptions, ExecResult,
+  PodSandbox, PodSandboxConfig, StreamSession,
+} from './types.ts';
+import { ContainerState, NotFoundError, SandboxState } from './types.ts';
+import { resolveUser } from './user.ts';
+
+/** How the runtime is wired to the node. */
+export interface RuncRuntimeOptions {
+  /** The kubelet's root dir (`--root-dir`, default /var/lib/k8ts/kubelet). */
+  readonly rootDir: string;
+  readonly images: ImageStore;
+  /** Pod networking; required unless every sandbox uses the host network. */
+  readonly network?: PodNetwork;
+  /** First path component of every cgroup we create (default `k8ts`): `/sys/fs/cgroup/<ctrl>/<cgroupRoot>/pod<uid>/<id>`. */
+  readonly cgroupRoot?: string;
+  readonly runcPath?: string;
+  readonly conmonPath?: string;
+  readonly catatonitPath?: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function newId(): string {
+  // 32 hex characters: unique enough, and short enough for conmon's attach socket path.
+  return randomBytes(16).toString('hex');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+async function processAlive(pid: number): Promise<boolean> {
+  if (pid <= 0) {
+    return false;
+  }
+  const status = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // A zombie has exited already; only its parent's wait is missing.
+  return status !== undefined && !/^\d+ \(.*\) Z /.test(status);
+}
+
+/** The runc + conmon implementation of ContainerRuntime. */
+export class RuncRuntime implements ContainerRuntime {
+  private readonly state: StateDir;
+  private readonly runc: Runc;
+  private readonly options: RuncRuntimeOptions;
+  private hostCaps: string[] | undefined;
+
+  constructor(options: RuncRuntimeOptions) {
+    this.options = options;
+    this.state = new StateDir(options.rootDir);
+    this.runc = new Runc(this.state.runcRoot, options.runcPath);
+  }
+
+  private get cgroupRoot(): string {
+    return this.options.cgroupRoot ?? 'k8ts';
+  }
+
+  private async sandboxMeta(id: string): Promise<SandboxMeta> {
+    const meta = await this.state.readSandbox(id);
+    if (meta === undefined) {
+      throw new NotFoundError('sandbox', id);
+    }
+    return meta;
+  }
+
+  private async containerMeta(id: string): Promise<ContainerMeta> {
+    const meta = await this.state.readContainer(id);
+    if (meta === undefined) {
+      throw new NotFoundError('container', id);
+    }
+    return meta;
+  }
+
+  private async launch(id: string, name: string, bundle: string, logPath: string, stdin: boolean, tty: boolean): Promise<number> {
+    return startConmon({
+      conmonPath: this.options.conmonPath, id, name, bundle, runcPath: this.runc.binary, runcRoot: this.runc.root,
+      containerPidFile: join(bundle, 'pidfile'), conmonPidFile: join(bundle, 'conmon.pid'), exitDir: this.state.exitDir,
+      logPath, socketDir: this.state.socketDir, stdin, tty,
+    });
+  }
+
+  /** Creates the sandbox: netns via CNI, shared files, /dev/shm, and the pause process. */
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    await this.state.init();
+    const id = newId();
+    const dir = this.state.sandboxDir(id);
+    const rootfs = join(dir, 'rootfs');
+    const shmPath = join(dir, 'shm');
+    const cgroupParent = `/${this.cgroupRoot}/pod${config.metadata.uid}`;
+    let netnsPath: string | undefined;
+    let ip = '';
+    try {
+      for (const d of [join(rootfs, 'proc'), join(rootfs, 'dev'), shmPath]) {
+        await mkdir(d, { recursive: true });
+      }
+      await writeFile(join(rootfs, 'catatonit'), '');
+      await mustRun('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,noexec,mode=1777,size=65536k', 'shm', shmPath]);
+      if (config.hostNetwork !== true) {
+        if (this.options.network === undefined) {
+          throw new Error('pod networking is not configured');
+        }
+        const net = await this.options.network.setUp({
+          sandboxId: id, namespace: config.metadata.namespace, name: config.metadata.name, uid: config.metadata.uid,
+          portMappings: (config.portMappings ?? []).map((p) => ({
+            hostPort: p.hostPort, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp',
+            ...(p.hostIp !== undefined && p.hostIp !== '' ? { hostIP: p.hostIp } : {}),
+          })),
+        });
+        netnsPath = net.netnsPath;
+        ip = net.ip;
+      }
+      const hostname = config.hostname ?? config.metadata.name;
+      const etcFiles = await writePodFiles(dir, hostname, ip, config.dnsConfig, config.hostAliases);
+      const spec = pauseSpec({ rootfs, catatonitPath: this.options.catatonitPath ?? '/usr/bin/catatonit', hostname, cgroupsPath: `${cgroupParent}/${id}`, netnsPath });
+      await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
+      const pausePid = await this.launch(id, `${config.metadata.namespace}_${config.metadata.name}_pause`, dir, join(dir, 'pause.log'), false, false);
+      await this.runc.start(id);
+      const meta: SandboxMeta = {
+        id, config, createdAt: Date.now(), ready: true, ip, netnsPath, pausePid, cgroupParent,
+        logDirectory: config.logDirectory ?? join(this.options.rootDir, 'pods', config.metadata.uid), shmPath, etcFiles,
+      };
+      await mkdir(meta.logDirectory, { recursive: true });
+      await this.state.writeSandbox(meta);
+      return id;
+    } catch (err) {
+      await this.killAndDelete(id, dir).catch(() => undefined);
+      if (netnsPath !== undefined) {
+        await this.options.network?.tearDown(id).catch(() => undefined);
+      }
+      await runCommand('umount', [shmPath]);
+      await removeCgroup(`${cgroupParent}/${id}`);
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** SIGKILLs a runc container, waits for conmon's exit file, deletes it from runc, stops its conmon. */
+  private async killAndDelete(id: string, bundle: string): Promise<void> {
+    const st = await this.runc.state(id);
+    if (st !== undefined && st.status !== 'stopped') {
+      await this.runc.kill(id, 'KILL', true);
+      await this.waitForExit(id, 10_000);
+    }
+    await this.runc.delete(id, (await this.runc.state(id))?.status !== 'stopped');
+    const conmonPid = Number(await readFile(join(bundle, 'conmon.pid'), 'utf8').catch(() => '0'));
+    if (await processAlive(conmonPid)) {
+      // conmon exits on its own after the container; give it a moment, then make sure.
+      for (let i = 0; i < 40 && (await processAlive(conmonPid)); i++) {
+        await sleep(25);
+      }
+      if (await processAlive(conmonPid)) {
+        process.kill(conmonPid, 'SIGKILL');
+      }
+    }
+  }
+
+  /** Waits until conmon has written the exit file (or runc has forgotten the container). */
+  private async waitForExit(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await exists(this.state.exitFile(id))) {
+        return true;
+      }
+      if (Date.now() >= deadline) {
+        return false;
+      }
+      await sleep(20);
+    }
+  }
+
+  async stopPodSandbox(sandboxId: string): Promise<void> {
+    const meta = await this.sandboxMeta(sandboxId);
+    for (const c of await this.state.containers()) {
+      if (c.sandboxId === sandboxId) {
+        await this.stopContainer(c.id, 0);
+      }
+    }
+    await this.runc.kill(sandboxId, 'KILL', true);
+    await this.waitForExit(sandboxId, 10_000);
+    if (meta.netnsPath !== undefined) {
+      await this.options.network?.tearDown(sandboxId);
+    }
+    meta.ready = false;
+    meta.ip = '';
+    await this.state.writeSandbox(meta);
+  }
+
+  async removePodSandbox(sandboxId: string): Promise<void> {
+    const meta = await this.state.readSandbox(sandboxId);
+    if (meta === undefined) {
+      return;
+    }
+    if (meta.ready) {
+      await this.stopPodSandbox(sandboxId);
+    }
+    for (const c of await this.state.containers()) {
+      if (c.sandboxId === sandboxId) {
+        await this.removeContainer(c.id);
+      }
+    }
+    const dir = this.state.sandboxDir(sandboxId);
+    await this.killAndDelete(sandboxId, dir);
+    await runCommand('umount', [meta.shmPath]);
+    await removeCgroup(`${meta.cgroupParent}/${sandboxId}`);
+    await removeCgroup(meta.cgroupParent);
+    await rm(this.state.exitFile(sandboxId), { force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  private async sandboxView(meta: SandboxMeta): Promise<PodSandbox> {
+    const st = meta.ready ? await this.runc.state(meta.id) : undefined;
+    const ready = meta.ready && st?.status === 'running';
+    return {
+      id: meta.id, metadata: meta.config.metadata, state: ready ? SandboxState.Ready : SandboxState.NotReady, createdAt: meta.createdAt,
+      labels: meta.config.labels ?? {}, annotations: meta.config.annotations ?? {}, ip: meta.ip, netnsPath: meta.netnsPath,
+      pausePid: ready ? meta.pausePid : 0,
+    };
+  }
+
+  async podSandboxStatus(sandboxId: string): Promise<PodSandbox> {
+    return this.sandboxView(await this.sandboxMeta(sandboxId));
+  }
+
+  async listPodSandboxes(): Promise<PodSandbox[]> {
+    const out: PodSandbox[] = [];
+    for (const meta of await this.state.sandboxes()) {
+      out.push(await this.sandboxView(meta));
+    }
+    return out;
+  }
+
+  /** Creates the container under conmon (`runc create`); it runs once startContainer is called. */
+  async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+    const sandbox = await this.sandboxMeta(sandboxId);
+    if (!sandbox.ready) {
+      throw new Error(`sandbox ${sandboxId} is not ready`);
+    }
+    const image = await this.options.images.resolve(config.image);
+    if (image === undefined) {
+      throw new Error(`image "${config.image}" not present locally`);
+    }
+    const id = newId();
+    const dir = this.state.containerDir(id);
+    await mkdir(dir, { recursive: true });
+    try {
+      const mount = await this.options.images.mountRootfs(id, image.id);
+      const entrypoint = config.command !== undefined && config.command.length > 0 ? [...config.command] : [...(image.config.Entrypoint ?? [])];
+      const cmd = config.args !== undefined && config.args.length > 0 ? [...config.args]
+        : config.command !== undefined && config.command.length > 0 ? [] : [...(image.config.Cmd ?? [])];
+      const args = [...entrypoint, ...cmd];
+      if (args.length === 0) {
+        throw new Error('no command specified');
+      }
+      const env = new Map<string, string>();
+      for (const e of image.config.Env ?? []) {
+        const eq = e.indexOf('=');
+        env.set(eq < 0 ? e : e.slice(0, eq), eq < 0 ? '' : e.slice(eq + 1));
+      }
+      env.set('HOSTNAME', sandbox.config.hostname ?? sandbox.config.metadata.name);
+      for (const e of config.env ?? []) {
+        env.set(e.key, e.value);
+      }
+      if (!env.has('PATH')) {
+        env.set('PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+      }
+      const sec = config.security ?? {};
+      const user = await resolveUser(mount.path, image.config.User, sec.runAsUser, sec.runAsGroup);
+      this.hostCaps ??= await hostCapabilities();
+      const attempt = config.metadata.attempt ?? 0;
+      const logPath = join(sandbox.logDirectory, config.logPath ?? join(config.metadata.name, `${attempt}.log`));
+      await mkdir(dirname(logPath), { recursive: true });
+      const cgroupsPath = `${sandbox.cgroupParent}/${id}`;
+      const sharePid = sandbox.config.shareProcessNamespace === true;
+      const res = config.resources ?? {};
+      const spec = containerSpec({
+        rootfs: mount.path, args, env: [...env].map(([k, v]) => `${k}=${v}`), cwd: config.workingDir || image.config.WorkingDir || '/',
+        uid: user.uid, gid: user.gid, additionalGids: [...user.additionalGids, ...(sec.supplementalGroups ?? [])],
+        cgroupsPath, tty: config.tty === true, readonlyRootfs: sec.readonlyRootfs === true, privileged: sec.privileged === true,
+        noNewPrivileges: sec.noNewPrivileges === true, capAdd: sec.capabilities?.add ?? [], capDrop: sec.capabilities?.drop ?? [],
+        hostCapabilities: this.hostCaps, memoryLimitBytes: res.memoryLimitBytes, cpuShares: res.cpuShares, cpuQuota: res.cpuQuota,
+        cpuPeriod: res.cpuPeriod, pidsLimit: res.pidsLimit, pausePid: sandbox.pausePid, sharePid, netnsPath: sandbox.netnsPath,
+        shmPath: sandbox.shmPath, etcFiles: sandbox.etcFiles, mounts: config.mounts ?? [],
+        seccomp: sec.seccomp === 'RuntimeDefault' ? defaultSeccompProfile() : undefined, annotations: { ...(config.annotations ?? {}) },
+      });
+      await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
+      const meta: ContainerMeta = {
+        id, sandboxId, config, imageId: image.id, cgroupsPath, createdAt: Date.now(), logPath,
+        stopSignal: image.config.StopSignal ?? 'SIGTERM', sharePid, startedAt: 0,
+      };
+      await this.state.writeContainer(meta);
+      await this.launch(id, `${sandbox.config.metadata.namespace}_${sandbox.config.metadata.name}_${config.metadata.name}`, dir, logPath, config.stdin === true, config.tty === true);
+      return id;
+    } catch (err) {
+      await this.runc.delete(id, true).catch(() => undefined);
+      await this.options.images.unmountRootfs(id).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async startContainer(containerId: string): Promise<void> {
+    const meta = await this.containerMeta(containerId);
+    await this.runc.start(containerId);
+    meta.startedAt = Date.now();
+    await this.state.writeContainer(meta);
+  }
+
+  async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
+    const meta = await this.containerMeta(containerId);
+    const st = await this.runc.state(containerId);
+    if (st === undefined || st.status === 'stopped' || (await exists(this.state.exitFile(containerId)))) {
+      return;
+    }
+    if (timeoutSeconds > 0 && st.status !== 'created') {
+      await this.runc.kill(containerId, meta.stopSignal.replace(/^SIG/, ''), meta.sharePid);
+      if (await this.waitForExit(containerId, timeoutSeconds * 1000)) {
+        return;
+      }
+    }
+    await this.runc.kill(containerId, 'KILL', true);
+    await this.waitForExit(containerId, 10_000);
+  }
+
+  async removeContainer(containerId: string): Promise<void> {
+    const meta = await this.state.readContainer(containerId);
+    if (meta === undefined) {
+      return;
+    }
+    const dir = this.state.containerDir(containerId);
+    await this.killAndDelete(containerId, dir);
+    await this.options.images.unmountRootfs(containerId);
+    await removeCgroup(meta.cgroupsPath);
+    await rm(this.state.exitFile(containerId), { force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Works out a container's state from conmon's exit file and runc; records the exit once seen. */
+  private async statusOf(meta: ContainerMeta): Promise<ContainerStatus> {
+    let state: ContainerState = ContainerState.Unknown;
+    let pid = 0;
+    if (meta.finished === undefined) {
+      const exitFile = this.state.exitFile(meta.id);
+      const code = await readFile(exitFile, 'utf8').catch(() => undefined);
+      if (code !== undefined) {
+        const exitCode = Number.parseInt(code.trim(), 10);
+        const at = (await stat(exitFile)).mtimeMs;
+        const oom = (await oomKillCount(meta.cgroupsPath)) > 0;
+        const reason = oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+        meta.finished = { at: Math.round(at), exitCode: Number.isNaN(exitCode) ? 255 : exitCode, reason };
+        await this.state.writeContainer(meta);
+      } else {
+        const st = await this.runc.state(meta.id);
+        if (st?.status === 'created') {
+          state = ContainerState.Created;
+        } else if (st?.status === 'running' || st?.status === 'paused') {
+          state = ContainerState.Running;
+          pid = st.pid;
+        } else if (st?.status === 'stopped' && meta.startedAt > 0) {
+          // conmon is about to write the exit file; until then the container still counts as running.
+          state = ContainerState.Running;
+        }
+      }
+    }
+    const f = meta.finished;
+    return {
+      id: meta.id, sandboxId: meta.sandboxId, metadata: { name: meta.config.metadata.name, attempt: meta.config.metadata.attempt ?? 0 },
+      image: meta.config.image, imageRef: meta.imageId, state: f !== undefined ? ContainerState.Exited : state,
+      createdAt: meta.createdAt, startedAt: meta.startedAt, finishedAt: f?.at ?? 0, exitCode: f?.exitCode ?? 0,
+      reason: f?.reason ?? '', message: '', pid, logPath: meta.logPath,
+      labels: meta.config.labels ?? {}, annotations: meta.config.annotations ?? {},
+    };
+  }
+
+  async containerStatus(containerId: string): Promise<ContainerStatus> {
+    return this.statusOf(await this.containerMeta(containerId));
+  }
+
+  async listContainers(filter: ContainerFilter = {}): Promise<ContainerStatus[]> {
+    const out: ContainerStatus[] = [];
+    for (const meta of await this.state.containers()) {
+      if (filter.sandboxId !== undefined && meta.sandboxId !== filter.sandboxId) {
+        continue;
+      }
+      const status = await this.statusOf(meta);
+      if (filter.state === undefined || status.state === filter.state) {
+        out.push(status);
+      }
+    }
+    return out.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async updateContainerResources(containerId: string, resources: ContainerResources): Promise<void> {
+    await this.containerMeta(containerId);
+    const args: string[] = [];
+    if (resources.memoryLimitBytes !== undefined) {
+      args.push('--memory', String(resources.memoryLimitBytes));
+    }
+    if (resources.cpuShares !== undefined) {
+      args.push('--cpu-share', String(resources.cpuShares));
+    }
+    if (resources.cpuQuota !== undefined) {
+      args.push('--cpu-quota', String(resources.cpuQuota), '--cpu-period', String(resources.cpuPeriod ?? 100_000));
+    }
+    if (resources.pidsLimit !== undefined) {
+      args.push('--pids-limit', String(resources.pidsLimit));
+    }
+    if (args.length > 0) {
+      await this.runc.update(containerId, args);
+    }
+  }
+
+  async execSync(containerId: string, cmd: readonly string[], timeoutSeconds = 0): Promise<ExecResult> {
+    await this.containerMeta(containerId);
+    const result = await runCommand(this.runc.binary, [...this.runc.globalArgs, 'exec', containerId, ...cmd], {
+      timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 0,
+    });
+    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.code };
+  }
+
+  async exec(containerId: string, options: ExecOptions): Promise<StreamSession> {
+    await this.containerMeta(containerId);
+    return execSession(this.runc, containerId, options);
+  }
+
+  async attach(containerId: string): Promise<StreamSession> {
+    const meta = await this.containerMeta(containerId);
+    return attachSession(meta.logPath, this.state.socketDir, containerId, meta.config.stdin === true, () => this.containerStatus(containerId));
+  }
+}
