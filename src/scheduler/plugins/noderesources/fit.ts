@@ -1,0 +1,87 @@
+/**
+ * NodeResourcesFit: the pod's requests (containers, init containers, overhead, extended
+ * resources) must fit in allocatable minus what the node's pods already request; the pod
+ * count must stay under allocatable pods. Scores with LeastAllocated (upstream's default).
+ */
+import { Code, MAX_NODE_SCORE, Status } from '../../framework/interface.ts';
+import type { CycleState, FilterPlugin, MaybeStatus, ScorePlugin } from '../../framework/interface.ts';
+import type { NodeInfo } from '../../framework/nodeinfo.ts';
+import { podRequests } from '../../framework/resource.ts';
+import type { RPod } from '../../types.ts';
+
+export const Name = 'NodeResourcesFit';
+
+/** One shortfall, as upstream's InsufficientResource. */
+export interface InsufficientResource {
+  readonly resourceName: string;
+  readonly reason: string;
+  readonly requested: number;
+  readonly used: number;
+  readonly capacity: number;
+}
+
+/** Every resource the pod lacks on the node (empty when it fits). */
+export function insufficientResources(pod: RPod, node: NodeInfo): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  const allowed = node.allocatable.allowedPodNumber;
+  if (node.pods.length + 1 > allowed) {
+    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed });
+  }
+  const req = podRequests(pod).requests;
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (req.scalar === undefined || req.scalar.size === 0)) {
+    return out;
+  }
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) {
+    out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: used.milliCPU, capacity: alloc.milliCPU });
+  }
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) {
+    out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: used.memory, capacity: alloc.memory });
+  }
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
+    out.push({ resourceName: 'ephemeral-storage', reason: 'Insufficient ephemeral-storage', requested: req.ephemeralStorage, used: used.ephemeralStorage, capacity: alloc.ephemeralStorage });
+  }
+  if (req.scalar !== undefined) {
+    for (const [name, amount] of req.scalar) {
+      if (amount === 0) {
+        continue;
+      }
+      const a = alloc.scalar?.get(name) ?? 0;
+      const u = used.scalar?.get(name) ?? 0;
+      if (amount > a - u) {
+        out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: amount, used: u, capacity: a });
+      }
+    }
+  }
+  return out;
+}
+
+/** LeastAllocated for one resource: the share left free after placing the pod, 0..100. */
+function leastAllocated(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) {
+    return 0;
+  }
+  return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+/** Builds the plugin. */
+export function newNodeResourcesFit(): FilterPlugin & ScorePlugin {
+  return {
+    name: Name,
+    events: ['NodeAdd', 'NodeAllocatableChange', 'AssignedPodDelete', 'AssignedPodUpdate'],
+    filter(_state: CycleState, pod: RPod, node: NodeInfo): MaybeStatus {
+      const miss = insufficientResources(pod, node);
+      if (miss.length === 0) {
+        return undefined;
+      }
+      return new Status(Code.Unschedulable, miss.map((m) => m.reason));
+    },
+    score(_state: CycleState, pod: RPod, node: NodeInfo): number {
+      const req = podRequests(pod).nonZero;
+      const cpu = leastAllocated(node.nonZeroRequested.milliCPU + req.milliCPU, node.allocatable.milliCPU);
+      const mem = leastAllocated(node.nonZeroRequested.memory + req.memory, node.allocatable.memory);
+      return Math.floor((cpu + mem) / 2);
+    },
+  } satisfies FilterPlugin & ScorePlugin;
+}

@@ -1,0 +1,39 @@
+/** TaintToleration: NoSchedule/NoExecute taints must be tolerated; untolerated PreferNoSchedule taints lower the score. */
+import { Code, defaultNormalize, status } from '../../framework/interface.ts';
+import type { CycleState, FilterPlugin, MaybeStatus, ScorePlugin } from '../../framework/interface.ts';
+import type { NodeInfo } from '../../framework/nodeinfo.ts';
+import type { RPod } from '../../types.ts';
+import { anyTolerates, firstUntolerated } from '../helper/taints.ts';
+
+export const Name = 'TaintToleration';
+
+const hard = (e: string): boolean => e === 'NoSchedule' || e === 'NoExecute';
+
+/** Builds the plugin. */
+export function newTaintToleration(): FilterPlugin & ScorePlugin {
+  return {
+    name: Name,
+    events: ['NodeAdd', 'NodeTaintChange'],
+    filter(_state: CycleState, pod: RPod, node: NodeInfo): MaybeStatus {
+      const taint = firstUntolerated(node.node?.spec?.taints, pod.spec.tolerations, hard);
+      if (taint === undefined) {
+        return undefined;
+      }
+      return status(Code.UnschedulableAndUnresolvable, `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+    },
+    score(_state: CycleState, pod: RPod, node: NodeInfo): number {
+      let n = 0;
+      // Only PreferNoSchedule tolerations (or effect-less ones) count, as upstream's PreScore filters them.
+      const tols = pod.spec.tolerations?.filter((t) => t.effect === undefined || t.effect === '' || t.effect === 'PreferNoSchedule');
+      for (const t of node.node?.spec?.taints ?? []) {
+        if (t.effect === 'PreferNoSchedule' && !anyTolerates(tols, t)) {
+          n++;
+        }
+      }
+      return n;
+    },
+    normalize(_state: CycleState, _pod: RPod, scores: Float64Array): void {
+      defaultNormalize(scores, true);
+    },
+  } satisfies FilterPlugin & ScorePlugin;
+}
