@@ -90,13 +90,20 @@ export function validateService(svc: KubeObject, old: KubeObject | undefined): F
     }
   }
   if (type !== 'ExternalName') {
-    if (clusterIPs.length > 0 && asStr(spec.clusterIP) !== clusterIPs[0]) {
-      errs.push(invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'));
+    const clusterIP = asStr(spec.clusterIP);
+    if (clusterIP !== '') {
+      if (clusterIPs.length === 0) {
+        errs.push(required('spec.clusterIPs', ''));
+      } else if (clusterIPs[0] !== clusterIP) {
+        errs.push(invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'));
+      }
+    } else if (clusterIPs.length > 0) {
+      errs.push(invalid('spec.clusterIPs', clusterIPs, 'must be empty when `clusterIP` is not specified'));
     }
     clusterIPs.forEach((ip, i) => {
       if (ip === 'None') {
-        if (clusterIPs.length > 1) {
-          errs.push(invalid(index('spec.clusterIPs', i), ip, "'None' must be the first and only value"));
+        if (i === 0 && clusterIPs.length > 1) {
+          errs.push(invalid('spec.clusterIPs', clusterIPs, "'None' must be the first and only value"));
         }
       } else if (isIP(ip) === 0) {
         errs.push(invalid(index('spec.clusterIPs', i), ip, ipErrorMsg));
