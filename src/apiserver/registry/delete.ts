@@ -12,7 +12,8 @@ import type { RegistryCore } from './core.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import type { DeleteOptions, DeleteResult, WriteContext } from './types.ts';
 
-const maxAttempts = 16;
+/** Upstream retries until the request times out; a generous cap keeps a livelock finite. */
+const maxAttempts = 1000;
 const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
 
 function isNamespace(desc: ResourceDescription): boolean {

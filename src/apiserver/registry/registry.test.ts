@@ -160,3 +160,11 @@ test('watch: sendInitialEvents ends with the initial-events-end bookmark; too ol
     await small.close();
   }
 });
+
+test('concurrent patches without a resourceVersion all land (the update loop retries conflicts)', opts, async () => {
+  const cm = h.desc('', 'configmaps');
+  await h.registry.create(cm, 'default', { metadata: { name: 'busy' } }, h.ctx());
+  await Promise.all(Array.from({ length: 20 }, (_, i) => h.registry.patch(cm, 'default', 'busy', 'application/merge-patch+json', { metadata: { labels: { [`l${i}`]: 'x' } } }, h.ctx(), { force: false })));
+  const got = await h.registry.get(cm, 'default', 'busy');
+  assert.equal(Object.keys(got.metadata.labels ?? {}).length, 20);
+});

@@ -32,7 +32,8 @@ export interface UpdateOptions {
   readonly skipValidation?: boolean;
 }
 
-const maxAttempts = 16;
+/** Upstream retries until the request times out; a generous cap keeps a livelock finite. */
+const maxAttempts = 1000;
 
 /** True when an object that is being deleted has nothing left holding it (upstream's shouldDeleteDuringUpdate). */
 export function readyToDelete(desc: ResourceDescription, obj: KubeObject): boolean {
