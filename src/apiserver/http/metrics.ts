@@ -23,9 +23,8 @@ export interface ApiMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-/** Creates a fresh metrics set on its own registry. */
-export function createMetrics(): ApiMetrics {
-  const registry = new Registry();
+/** Creates the request metrics on `registry` (a fresh one unless shared, e.g. with the store's metrics). */
+export function createMetrics(registry: Registry = new Registry()): ApiMetrics {
   const labelNames = ['verb', 'group', 'version', 'resource', 'subresource'] as const;
   const requests = new Counter({ name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, group, version, resource, subresource and HTTP response code.', labelNames: [...labelNames, 'code'], registers: [registry] });
   const duration = new Histogram({
