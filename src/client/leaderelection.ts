@@ -47,7 +47,7 @@ export interface LeaderElectionConfig {
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
-  /** Give the lease up when run()'s signal aborts (default true). */
+  /** Give the lease up when leading ends (signal aborted or renewal failed; default true). */
   readonly releaseOnCancel?: boolean;
   readonly callbacks: LeaderCallbacks;
   readonly logger?: ClientLogger;
@@ -229,7 +229,8 @@ export class LeaderElector {
       await this.renew(signal);
       signal.removeEventListener('abort', stopLeading);
       leading.abort();
-      if (signal.aborted && (this.cfg.releaseOnCancel ?? true)) {
+      // As upstream, also after a failed renewal: release() is a no-op unless the lease still names us.
+      if (this.cfg.releaseOnCancel ?? true) {
         await this.release();
       }
     } finally {

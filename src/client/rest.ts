@@ -6,6 +6,8 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
@@ -51,6 +53,11 @@ export interface RestClientOptions {
   /** Per-request timeout in ms for non-streaming calls (default 60 s). */
   readonly timeoutMs?: number;
   readonly logger?: ClientLogger;
+  /**
+   * A bearer-token file re-read every minute (rotating service-account tokens, kubeconfig
+   * `tokenFile`); wins over `connection.token` once read.
+   */
+  readonly tokenFile?: string;
 }
 
 /** One HTTP call. */
@@ -110,8 +117,11 @@ export class RestClient {
   private readonly retryBaseMs: number;
   private readonly timeoutMs: number;
   private readonly logger: ClientLogger;
+  private readonly tokenFile: string | undefined;
+  private fileToken: { value: string; readAt: number } | undefined;
 
   constructor(opts: RestClientOptions) {
+    this.tokenFile = opts.tokenFile;
     this.connection = opts.connection;
     this.base = new URL(opts.connection.server);
     this.userAgent = opts.userAgent ?? `k8ts-${opts.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`;
@@ -132,7 +142,57 @@ export class RestClient {
   static async fromKubeconfig(path: string, opts: Omit<RestClientOptions, 'connection'> & { readonly context?: string } = {}): Promise<RestClient> {
     const cfg = await loadKubeconfig(path);
     const connection = await resolveContext(cfg, opts.context, path);
-    return new RestClient({ ...opts, connection });
+    const contextName = opts.context ?? cfg['current-context'];
+    const userName = cfg.contexts.find((c) => c.name === contextName)?.context.user;
+    const user = cfg.users.find((u) => u.name === userName)?.user;
+    const tokenFile = user?.token === undefined && user?.tokenFile !== undefined && user.tokenFile !== '' ? resolvePath(dirname(path), user.tokenFile) : undefined;
+    return new RestClient({ tokenFile, ...opts, connection });
+  }
+
+  /**
+   * In-cluster configuration, as client-go's rest.InClusterConfig: the
+   * KUBERNETES_SERVICE_HOST/PORT environment and the mounted service-account token (re-read
+   * every minute), CA and namespace under `dir`.
+   */
+  static inCluster(opts: Omit<RestClientOptions, 'connection' | 'tokenFile'> & { readonly dir?: string } = {}): RestClient {
+    const host = process.env.KUBERNETES_SERVICE_HOST;
+    const port = process.env.KUBERNETES_SERVICE_PORT;
+    if (host === undefined || host === '' || port === undefined || port === '') {
+      throw new Error('unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined');
+    }
+    const dir = opts.dir ?? '/var/run/secrets/kubernetes.io/serviceaccount';
+    const read = (f: string): string | undefined => {
+      try {
+        return readFileSync(`${dir}/${f}`, 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return new RestClient({
+      ...opts,
+      tokenFile: `${dir}/token`,
+      connection: { server, caPem: read('ca.crt'), insecureSkipTlsVerify: false, namespace: read('namespace')?.trim() || 'default' },
+    });
+  }
+
+  /** The bearer token to send: from tokenFile (cached for a minute) or the connection. */
+  private bearerToken(): string | undefined {
+    if (this.tokenFile !== undefined) {
+      const now = performance.now();
+      if (this.fileToken === undefined || now - this.fileToken.readAt > 60_000) {
+        try {
+          this.fileToken = { value: readFileSync(this.tokenFile, 'utf8').trim(), readAt: now };
+        } catch (e) {
+          // Keep the last good token; a missing file before the first read falls back to connection.token.
+          this.logger('warning', `reading token file ${this.tokenFile}: ${(e as Error).message}`);
+        }
+      }
+      if (this.fileToken !== undefined) {
+        return this.fileToken.value;
+      }
+    }
+    return this.connection.token;
   }
 
   /** The namespace of the kubeconfig context ('default' if unset). */
@@ -148,8 +208,9 @@ export class RestClient {
   private headersFor(opts: RequestOptions, body: string | undefined): OutgoingHttpHeaders {
     const h: OutgoingHttpHeaders = { 'user-agent': this.userAgent, accept: opts.accept ?? 'application/json', ...opts.headers };
     // Like kubectl: a bearer token only travels over TLS.
-    if (this.connection.token !== undefined && this.base.protocol === 'https:') {
-      h.authorization = `Bearer ${this.connection.token}`;
+    const token = this.base.protocol === 'https:' ? this.bearerToken() : undefined;
+    if (token !== undefined && token !== '') {
+      h.authorization = `Bearer ${token}`;
     }
     if (body !== undefined) {
       h['content-type'] = opts.contentType ?? 'application/json';

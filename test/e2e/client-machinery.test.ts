@@ -14,6 +14,10 @@ import { silentLogger } from '../../src/client/log.ts';
 import { LeaderElector } from '../../src/client/leaderelection.ts';
 import type { Lease } from '../../src/client/leaderelection.ts';
 import { EventRecorder, EventType } from '../../src/client/events.ts';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tokenKubeconfig, writeKubeconfig } from '../../src/kubeconfig/index.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 
@@ -52,6 +56,33 @@ describe('client machinery against a real apiserver', () => {
     assert.ok(list.items.some((i) => i.metadata.name === 'rest-1'));
     await client.delete(cm('default', 'rest-1'));
     await assert.rejects(client.get(cm('default', 'rest-1')), (e: unknown) => isNotFound(e));
+  });
+
+  test('rest client: bearer token from a kubeconfig tokenFile; a bad token is a 401 StatusError', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'k8ts-client-token-'));
+    try {
+      const ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
+      const cfg = tokenKubeconfig(server.url, ca, 'unused');
+      cfg.users[0].user = { tokenFile: 'token' };
+      await writeKubeconfig(join(dir, 'kubeconfig'), cfg);
+      await writeFile(join(dir, 'token'), `${server.token}\n`);
+      const tokenClient = await RestClient.fromKubeconfig(join(dir, 'kubeconfig'), { logger: silentLogger });
+      try {
+        const ns = await tokenClient.get({ group: '', version: 'v1', resource: 'namespaces', name: 'default' });
+        assert.equal(ns.metadata.name, 'default');
+      } finally {
+        tokenClient.close();
+      }
+      await writeFile(join(dir, 'token'), 'not-a-valid-token\n');
+      const badClient = await RestClient.fromKubeconfig(join(dir, 'kubeconfig'), { logger: silentLogger });
+      try {
+        await assert.rejects(badClient.get({ group: '', version: 'v1', resource: 'namespaces', name: 'default' }), (e: unknown) => (e as { code?: number }).code === 401);
+      } finally {
+        badClient.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   for (const useWatchList of [true, false]) {
