@@ -66,6 +66,9 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
         throw notFound(desc.group, desc.resource, name);
       }
       const obj = await mutate(undefined);
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+        throw badRequest('the request produced no object: the patched document must be a JSON object');
+      }
       obj.metadata ??= {};
       if (conditional) {
         obj.metadata.resourceVersion = opts.precondition;
@@ -93,6 +96,9 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       throw conflict(desc.group, desc.resource, name, modifiedMessage);
     }
     const obj = await mutate(cloneObject(old));
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      throw badRequest('the request produced no object: the patched document must be a JSON object');
+    }
     obj.metadata ??= {};
     checkTypeMeta(desc, obj);
     applyNamespace(desc, namespace, obj);
