@@ -177,3 +177,17 @@ test('limit range container defaults and service affinity config', () => {
   applyDefaults(g('', 'v1', 'Service'), svc);
   assert.deepEqual((svc.spec as Record<string, unknown>).sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
 });
+
+test('service account token volume, as the admission plugin adds it', async () => {
+  const { addServiceAccountTokenVolume } = await import('./index.ts');
+  const pod: KubeObject = { metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y', volumeMounts: [{ name: 'own', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] }], volumes: [{ name: 'own', emptyDir: {} }] } };
+  addServiceAccountTokenVolume(pod, 'x7k2p');
+  addServiceAccountTokenVolume(pod, 'zzzzz');
+  const spec = pod.spec as { containers: { volumeMounts?: unknown[] }[]; volumes: { name: string }[] };
+  assert.deepEqual(spec.containers[0].volumeMounts, [{ name: 'kube-api-access-x7k2p', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+  assert.equal(spec.containers[1].volumeMounts?.length, 1, 'a container with its own mount there is left alone');
+  assert.deepEqual(spec.volumes.map((v) => v.name), ['own', 'kube-api-access-x7k2p']);
+  const off: KubeObject = { metadata: { name: 'q' }, spec: { automountServiceAccountToken: false, containers: [{ name: 'a', image: 'x' }] } };
+  addServiceAccountTokenVolume(off, 'abcde');
+  assert.equal((off.spec as { volumes?: unknown }).volumes, undefined);
+});

@@ -15,7 +15,7 @@ import { defaultPod } from './pod.ts';
 import type { Obj } from './util.ts';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultStatefulSet } from './workloads.ts';
 
-export { admitPod, defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy } from './pod.ts';
+export { addServiceAccountTokenVolume, admitPod, defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy, ServiceAccountMountPath } from './pod.ts';
 export { generateJobSelector } from './workloads.ts';
 export { patchServiceAllocatedValues } from './core.ts';
 

@@ -259,3 +259,49 @@ export function defaultPod(pod: Obj): void {
   }
   admitPod(pod);
 }
+
+/** Where the ServiceAccount admission plugin mounts the API credentials. */
+export const ServiceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The ServiceAccount admission plugin's token volume, for the registry to call on Pod create
+ * when the pod (and its ServiceAccount) allow automounting: a projected `kube-api-access-<suffix>`
+ * volume (bound token 3607 s, `kube-root-ca.crt` ca.crt, the namespace) mounted read-only at
+ * ServiceAccountMountPath in every container that has nothing mounted there yet. `suffix` is
+ * 5 random characters (upstream's alphabet: bcdfghjklmnpqrstvwxz2456789). Idempotent.
+ */
+export function addServiceAccountTokenVolume(pod: Obj, suffix: string): void {
+  const spec = ensureObj(pod, 'spec');
+  if (spec.automountServiceAccountToken === false) {
+    return;
+  }
+  const volumes = Array.isArray(spec.volumes) ? (spec.volumes as unknown[]) : [];
+  const existing = objsAt(spec, 'volumes').find((v) => typeof v.name === 'string' && v.name.startsWith('kube-api-access-'));
+  const name = typeof existing?.name === 'string' ? existing.name : `kube-api-access-${suffix}`;
+  let mounted = false;
+  for (const c of [...objsAt(spec, 'initContainers'), ...objsAt(spec, 'containers')]) {
+    const mounts = objsAt(c, 'volumeMounts');
+    if (mounts.some((m) => m.mountPath === ServiceAccountMountPath)) {
+      mounted = mounted || mounts.some((m) => m.name === name);
+      continue;
+    }
+    c.volumeMounts = [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), { name, readOnly: true, mountPath: ServiceAccountMountPath }];
+    mounted = true;
+  }
+  if (existing === undefined && mounted) {
+    spec.volumes = [
+      ...volumes,
+      {
+        name,
+        projected: {
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+          defaultMode: 420,
+        },
+      },
+    ];
+  }
+}
