@@ -97,3 +97,12 @@ test('connection errors on GET are retried, then surface', async () => {
   await gone.close();
   await assert.rejects(client.get({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'x' }), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ECONNREFUSED');
 });
+
+test('subresource calls use the subresource path and verb', async () => {
+  fake.seen.length = 0;
+  fake.handler = (_req, res) => sendJson(res, 201, { kind: 'Status', status: 'Success' });
+  await fake.client.subresource('POST', { group: '', version: 'v1', resource: 'pods', namespace: 'ns', name: 'p', subresource: 'binding' }, { target: { kind: 'Node', name: 'n1' } });
+  assert.equal(fake.seen[0].method, 'POST');
+  assert.equal(fake.seen[0].url.pathname, '/api/v1/namespaces/ns/pods/p/binding');
+  assert.deepEqual(JSON.parse(fake.seen[0].body), { target: { kind: 'Node', name: 'n1' } });
+});

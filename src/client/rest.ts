@@ -342,4 +342,14 @@ export class RestClient {
     const body = options === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', ...options };
     return this.request({ method: 'DELETE', path: pathFor(ref), body, query, signal });
   }
+
+  /** Any verb on a named subresource (`status`, `scale`, `binding`, `eviction`, …); JSON in and out. */
+  subresource<T = unknown>(
+    method: 'GET' | 'PUT' | 'POST' | 'PATCH',
+    ref: ResourceRef & { readonly name: string; readonly subresource: string },
+    body?: unknown,
+    opts: { readonly query?: QueryParams; readonly contentType?: string; readonly signal?: AbortSignal } = {},
+  ): Promise<T> {
+    return this.request<T>({ method, path: pathFor(ref), body, query: opts.query, contentType: opts.contentType, signal: opts.signal });
+  }
 }
