@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
 import type { ClientConnection } from '../kubeconfig/index.ts';
+import { issueServiceAccountToken } from './authn/index.ts';
 import { runApiServer } from './server.ts';
 import type { RunningApiServer } from './server.ts';
 
@@ -132,4 +133,30 @@ test('a second start on the same data dir reuses the CA, the token and the objec
   } finally {
     await rm(dir2, { recursive: true, force: true });
   }
+});
+
+function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${server.url}${path}`, { method, ca: conn.caPem, agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+test('service-account tokens authenticate while their service account exists with the same uid', async () => {
+  const created = await call('POST', '/api/v1/namespaces/default/serviceaccounts', server.adminToken ?? '', { metadata: { name: 'bot' } });
+  assert.equal(created.status, 201);
+  const uid = (JSON.parse(created.body) as { metadata: { uid: string } }).metadata.uid;
+  const [key, pub] = await Promise.all([readFile(join(dir, 'pki', 'sa.key'), 'utf8'), readFile(join(dir, 'pki', 'sa.pub'), 'utf8')]);
+  const good = await issueServiceAccountToken(key, pub, { namespace: 'default', serviceAccountName: 'bot', serviceAccountUid: uid });
+  const review = await call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', good.token, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+  assert.equal((JSON.parse(review.body) as { status: { userInfo: { username: string } } }).status.userInfo.username, 'system:serviceaccount:default:bot');
+  const stale = await issueServiceAccountToken(key, pub, { namespace: 'default', serviceAccountName: 'bot', serviceAccountUid: 'a-previous-uid' });
+  assert.equal((await call('GET', '/api/v1/namespaces/default/configmaps', stale.token)).status, 401);
+  const ghost = await issueServiceAccountToken(key, pub, { namespace: 'default', serviceAccountName: 'ghost', serviceAccountUid: 'x' });
+  assert.equal((await call('GET', '/api/v1/namespaces/default/configmaps', ghost.token)).status, 401);
 });

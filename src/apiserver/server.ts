@@ -88,6 +88,26 @@ function localUrl(bindAddress: string | undefined, port: number): string {
   return `https://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
 
+/** Upstream's check for bound service-account tokens: the service account (same uid) and the bound pod still exist. */
+async function boundObjectsExist(registry: Registry, c: { namespace: string; name: string; uid: string; podName?: string; podUid?: string }): Promise<boolean> {
+  const same = async (resource: string, name: string, uid: string): Promise<boolean> => {
+    const desc = registry.resolve('', 'v1', resource);
+    if (desc === undefined) {
+      return true;
+    }
+    try {
+      const obj = await registry.get(desc, c.namespace, name);
+      return uid === '' || obj.metadata.uid === uid;
+    } catch (e) {
+      if (isNotFound(e)) {
+        return false;
+      }
+      throw e;
+    }
+  };
+  return (await same('serviceaccounts', c.name, c.uid)) && (c.podName === undefined || (await same('pods', c.podName, c.podUid ?? '')));
+}
+
 /** Starts the apiserver; resolves once it listens and the bootstrap objects exist. */
 export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
@@ -127,7 +147,10 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
       certPem: pki.serving.certPem,
       keyPem: pki.serving.keyPem,
       clientCaPem: pki.ca.certPem,
-      authenticate: createAuthenticator({ clientCertificates: true, tokenAuthenticators: [tokens, serviceAccountTokenAuthenticator({ publicKeyPems: [pki.serviceAccount.pubPem] })] }),
+      authenticate: createAuthenticator({
+        clientCertificates: true,
+        tokenAuthenticators: [tokens, serviceAccountTokenAuthenticator({ publicKeyPems: [pki.serviceAccount.pubPem], stillValid: (c) => boundObjectsExist(registry, c) })],
+      }),
       handler,
       onUpgrade: opts.createUpgrade?.(deps),
       log,
