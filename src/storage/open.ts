@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { Storage } from './interface.ts';
 import { SqliteStorage } from './sqlite/store.ts';
 import type { CompactorOptions } from './compactor.ts';
-import { EtcdStorage, parseEtcdServers } from './etcd/store.ts';
 import type { EtcdTls } from './etcd/store.ts';
 
 /** Which backend to open and where. */
@@ -34,6 +33,8 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     return new SqliteStorage({ path: join(dir, 'state.db'), compactor: opts.compactor });
   }
   if (opts.backend === 'etcd3') {
+    // Imported on demand: the gRPC client takes seconds to load, and SQLite clusters never need it.
+    const { EtcdStorage, parseEtcdServers } = await import('./etcd/store.ts');
     const endpoints = parseEtcdServers(opts.etcdServers ?? []);
     if (endpoints.length === 0) {
       throw new Error('storage: backend etcd3 needs at least one etcd server URL (--etcd-servers)');
