@@ -19,6 +19,8 @@ export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodState>();
   private list: NodeInfo[] = [];
+  private readonly withAffinity = new Set<NodeInfo>();
+  private readonly imageCounts = new Map<string, number>();
   private listDirty = true;
 
   private uid(pod: RPod): string {
@@ -35,13 +37,45 @@ export class SchedulerCache {
     return n;
   }
 
+  private countImages(n: NodeInfo, by: number): void {
+    for (const img of n.images.keys()) {
+      const c = (this.imageCounts.get(img) ?? 0) + by;
+      if (c <= 0) {
+        this.imageCounts.delete(img);
+      } else {
+        this.imageCounts.set(img, c);
+      }
+    }
+  }
+
+  private trackAffinity(n: NodeInfo): void {
+    if (n.podsWithAffinity.length > 0) {
+      this.withAffinity.add(n);
+    } else {
+      this.withAffinity.delete(n);
+    }
+  }
+
   /** Adds or replaces a node. */
   setNode(node: RNode): void {
     const n = this.nodeInfo(node.metadata.name ?? '');
     if (n.node === undefined) {
       this.listDirty = true;
+    } else {
+      this.countImages(n, -1);
     }
     n.setNode(node);
+    this.countImages(n, 1);
+  }
+
+  /** Nodes with pods that carry (anti-)affinity terms. */
+  nodesWithAffinityPods(): Iterable<NodeInfo> {
+    return this.withAffinity;
+  }
+
+  /** Number of nodes holding `image`. */
+  imageNodeCount(image: string): number {
+    return this.imageCounts.get(image) ?? 0;
   }
 
   /** Removes a node (its pods' bookkeeping stays until they are deleted). */
@@ -50,6 +84,7 @@ export class SchedulerCache {
     if (n === undefined) {
       return;
     }
+    this.countImages(n, -1);
     n.node = undefined;
     if (n.pods.length === 0) {
       this.nodes.delete(name);
@@ -83,7 +118,9 @@ export class SchedulerCache {
     if (this.pods.has(key)) {
       throw new Error(`pod ${key} is in the cache, so can't be assumed`);
     }
-    this.nodeInfo(nodeName).addPod(podInfoOf(pod));
+    const n = this.nodeInfo(nodeName);
+    n.addPod(podInfoOf(pod));
+    this.trackAffinity(n);
     this.pods.set(key, { pod, nodeName, assumed: true });
   }
 
@@ -92,7 +129,7 @@ export class SchedulerCache {
     const key = this.uid(pod);
     const st = this.pods.get(key);
     if (st?.assumed === true) {
-      this.nodes.get(st.nodeName)?.removePod(st.pod);
+      this.detach(st);
       this.pods.delete(key);
     }
   }
@@ -108,9 +145,11 @@ export class SchedulerCache {
     const key = this.uid(pod);
     const st = this.pods.get(key);
     if (st !== undefined) {
-      this.nodes.get(st.nodeName)?.removePod(st.pod);
+      this.detach(st);
     }
-    this.nodeInfo(nodeName).addPod(podInfoOf(pod));
+    const n = this.nodeInfo(nodeName);
+    n.addPod(podInfoOf(pod));
+    this.trackAffinity(n);
     this.pods.set(key, { pod, nodeName, assumed: false });
   }
 
@@ -121,12 +160,21 @@ export class SchedulerCache {
     if (st === undefined) {
       return;
     }
-    const n = this.nodes.get(st.nodeName);
-    n?.removePod(st.pod);
-    if (n !== undefined && n.node === undefined && n.pods.length === 0) {
-      this.nodes.delete(st.nodeName);
-    }
+    this.detach(st);
     this.pods.delete(key);
+  }
+
+  private detach(st: PodState): void {
+    const n = this.nodes.get(st.nodeName);
+    if (n === undefined) {
+      return;
+    }
+    n.removePod(st.pod);
+    this.trackAffinity(n);
+    if (n.node === undefined && n.pods.length === 0) {
+      this.nodes.delete(st.nodeName);
+      this.withAffinity.delete(n);
+    }
   }
 
   /** Number of pods known (bound + assumed). */

@@ -105,6 +105,8 @@ export class Scheduler {
     this.snapshot = {
       nodes: () => cache.nodeList(),
       node: (name) => cache.getNode(name),
+      nodesWithAffinityPods: () => cache.nodesWithAffinityPods(),
+      imageNodeCount: (img) => cache.imageNodeCount(img),
       namespaceLabels: (ns) => this.nsInformer.lister.get('', ns)?.metadata.labels,
       claim: (ns, name) => {
         const c = this.pvcInformer.lister.get(ns, name) as { spec?: { volumeName?: string }; status?: { phase?: string } } | undefined;

@@ -105,6 +105,10 @@ export interface Handle {
   readonly node: (name: string) => NodeInfo | undefined;
   /** Namespace labels, for namespaceSelector in pod affinity terms. */
   readonly namespaceLabels: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  /** Nodes holding at least one pod with (anti-)affinity terms (so plugins need not scan every node). */
+  readonly nodesWithAffinityPods: () => Iterable<NodeInfo>;
+  /** How many nodes report having this image (normalised name). */
+  readonly imageNodeCount: (image: string) => number;
   /** A PersistentVolumeClaim's phase and volumeName ('' if unbound), or undefined if it does not exist. */
   readonly claim: (namespace: string, name: string) => { readonly phase: string; readonly volumeName: string } | undefined;
 }

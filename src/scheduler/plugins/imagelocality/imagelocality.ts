@@ -40,18 +40,11 @@ export function newImageLocality(): PreScorePlugin & ScorePlugin {
           images.push(normalizedImageName(c.image));
         }
       }
-      const all = handle.nodes();
       const spread = new Map<string, number>();
-      if (images.length > 0) {
-        for (const n of all) {
-          for (const img of images) {
-            if (n.images.has(img)) {
-              spread.set(img, (spread.get(img) ?? 0) + 1);
-            }
-          }
-        }
+      for (const img of images) {
+        spread.set(img, handle.imageNodeCount(img));
       }
-      state.write(Name, { images, spread, totalNodes: all.length } satisfies State);
+      state.write(Name, { images, spread, totalNodes: handle.nodes().length } satisfies State);
       return undefined;
     },
     score(state: CycleState, _pod: RPod, node: NodeInfo): number {

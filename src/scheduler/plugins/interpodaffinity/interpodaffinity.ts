@@ -131,7 +131,8 @@ export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScore
       s.affinityCounts = s.affinity.map(() => new Map());
       s.antiCounts = s.anti.map(() => new Map());
       const needAll = s.affinity.length > 0 || s.anti.length > 0;
-      for (const node of handle.nodes()) {
+      // Without terms of its own, only existing pods' anti-affinity matters: visit just their nodes.
+      for (const node of needAll ? handle.nodes() : handle.nodesWithAffinityPods()) {
         const list = needAll ? node.pods : node.podsWithAffinity;
         for (const p of list) {
           account(s, pod, p.pod, node, handle, 1);

@@ -1,6 +1,8 @@
 /** TaintToleration: NoSchedule/NoExecute taints must be tolerated; untolerated PreferNoSchedule taints lower the score. */
 import { Code, defaultNormalize, status } from '../../framework/interface.ts';
-import type { CycleState, FilterPlugin, MaybeStatus, ScorePlugin } from '../../framework/interface.ts';
+import type { CycleState, FilterPlugin, MaybeStatus, PreScorePlugin, ScorePlugin } from '../../framework/interface.ts';
+import type { DeepReadonly } from '../../../api/object.ts';
+import type { Toleration } from '../../types.ts';
 import type { NodeInfo } from '../../framework/nodeinfo.ts';
 import type { RPod } from '../../types.ts';
 import { anyTolerates, firstUntolerated } from '../helper/taints.ts';
@@ -10,7 +12,7 @@ export const Name = 'TaintToleration';
 const hard = (e: string): boolean => e === 'NoSchedule' || e === 'NoExecute';
 
 /** Builds the plugin. */
-export function newTaintToleration(): FilterPlugin & ScorePlugin {
+export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugin {
   return {
     name: Name,
     events: ['NodeAdd', 'NodeTaintChange'],
@@ -21,11 +23,19 @@ export function newTaintToleration(): FilterPlugin & ScorePlugin {
       }
       return status(Code.UnschedulableAndUnresolvable, `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
     },
-    score(_state: CycleState, pod: RPod, node: NodeInfo): number {
-      let n = 0;
+    preScore(state: CycleState, pod: RPod): MaybeStatus {
       // Only PreferNoSchedule tolerations (or effect-less ones) count, as upstream's PreScore filters them.
-      const tols = pod.spec.tolerations?.filter((t) => t.effect === undefined || t.effect === '' || t.effect === 'PreferNoSchedule');
-      for (const t of node.node?.spec?.taints ?? []) {
+      state.write(Name, pod.spec.tolerations?.filter((t) => t.effect === undefined || t.effect === '' || t.effect === 'PreferNoSchedule'));
+      return undefined;
+    },
+    score(state: CycleState, _pod: RPod, node: NodeInfo): number {
+      const taints = node.node?.spec?.taints;
+      if (taints === undefined || taints.length === 0) {
+        return 0;
+      }
+      let n = 0;
+      const tols = state.read<readonly DeepReadonly<Toleration>[]>(Name);
+      for (const t of taints) {
         if (t.effect === 'PreferNoSchedule' && !anyTolerates(tols, t)) {
           n++;
         }
@@ -35,5 +45,5 @@ export function newTaintToleration(): FilterPlugin & ScorePlugin {
     normalize(_state: CycleState, _pod: RPod, scores: Float64Array): void {
       defaultNormalize(scores, true);
     },
-  } satisfies FilterPlugin & ScorePlugin;
+  } satisfies FilterPlugin & PreScorePlugin & ScorePlugin;
 }
