@@ -6,6 +6,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
+import { tryParseQuantity } from '../../api/quantity.ts';
+import type { Quantity } from '../../api/quantity.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -13,31 +15,41 @@ function asRecord(v: unknown): Obj | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 }
 
-/** Pod QoS class from container requests/limits (upstream's qos.GetPodQOS, simplified to cpu/memory). */
+/** Pod QoS class from cpu/memory requests and limits (upstream's qos.GetPodQOS, container level). */
 export function podQosClass(pod: KubeObject): string {
   const spec = asRecord(pod.spec) ?? {};
   const containers = [...((spec.containers as unknown[]) ?? []), ...((spec.initContainers as unknown[]) ?? [])].map((c) => asRecord(c) ?? {});
-  let any = false;
+  const requests = new Map<string, Quantity>();
+  const limits = new Map<string, Quantity>();
   let guaranteed = true;
+  const add = (m: Map<string, Quantity>, r: string, q: Quantity): void => void m.set(r, m.get(r)?.add(q) ?? q);
   for (const c of containers) {
     const res = asRecord(c.resources) ?? {};
     const req = asRecord(res.requests) ?? {};
     const lim = asRecord(res.limits) ?? {};
+    let limited = 0;
     for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) {
-        any = true;
+      const l = tryParseQuantity(lim[r]);
+      const q = tryParseQuantity(req[r]) ?? l; // requests default to limits
+      if (q !== undefined && !q.isZero()) {
+        add(requests, r, q);
       }
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (l === undefined || String(q) !== String(l)) {
-        guaranteed = false;
+      if (l !== undefined && !l.isZero()) {
+        add(limits, r, l);
+        limited++;
       }
     }
+    if (limited < 2) {
+      guaranteed = false;
+    }
   }
-  if (!any) {
+  if (requests.size === 0 && limits.size === 0) {
     return 'BestEffort';
   }
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  if (guaranteed && [...requests].every(([r, q]) => limits.get(r)?.cmp(q) === 0)) {
+    return 'Guaranteed';
+  }
+  return 'Burstable';
 }
 
 /** Kinds whose create keeps the client's status (upstream does not reset it). */
