@@ -2,7 +2,7 @@
 import type { FieldError } from '../errors.ts';
 import { asArr, asObj, asStr, child, duplicate, forbidden, index, invalid, isInt, notFoundField, notSupported, required } from './field.ts';
 import type { Obj } from './field.ts';
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isRelaxedEnvVarName, isValidPortName, isValidPortNum } from './names.ts';
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isRelaxedEnvVarName, isValidPortName, isValidPortNum } from './names.ts';
 import { validateResourceRequirements } from './resources.ts';
 
 /** ValidatePortNumOrName: an int port 1-65535 or an IANA service name. */
@@ -87,7 +87,35 @@ function validateProbe(probe: unknown, path: string): FieldError[] {
   return errs;
 }
 
-const fieldRefPaths = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+/** Field paths env vars may read (validEnvDownwardAPIFieldPathExpressions). */
+const envFieldPaths = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+/** Field labels the downward API can convert at all (ConvertDownwardAPIFieldLabel). */
+const convertibleFieldPaths = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy', 'spec.serviceAccountName', 'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs', 'spec.host'];
+
+/** validateObjectFieldSelector for env vars. */
+function validateEnvFieldRef(fieldRef: Obj, p: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const fp = asStr(fieldRef.fieldPath);
+  if (asStr(fieldRef.apiVersion) === '') {
+    errs.push(required(child(p, 'apiVersion'), ''));
+    return errs;
+  }
+  if (fp === '') {
+    errs.push(required(child(p, 'fieldPath'), ''));
+    return errs;
+  }
+  const sub = /^(metadata\.annotations|metadata\.labels)\['(.*)'\]$/.exec(fp);
+  const base = sub !== null ? sub[1] : fp;
+  if (!convertibleFieldPaths.includes(base)) {
+    errs.push(invalid(child(p, 'fieldPath'), fp, `error converting fieldPath: field label not supported: ${fp}`));
+  } else if (sub !== null) {
+    const key = base === 'metadata.annotations' ? sub[2].toLowerCase() : sub[2];
+    errs.push(...isQualifiedName(key).map((m) => invalid(p, key, m)));
+  } else if (!envFieldPaths.includes(base === 'spec.host' ? 'spec.nodeName' : base)) {
+    errs.push(notSupported(child(p, 'fieldPath'), base, envFieldPaths));
+  }
+  return errs;
+}
 
 function validateKeySelector(sel: Obj, path: string, nameField: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -114,19 +142,7 @@ function validateEnvVarValueFrom(ev: Obj, path: string): FieldError[] {
   const fieldRef = asObj(from.fieldRef);
   if (fieldRef !== undefined) {
     sources++;
-    const p = child(path, 'fieldRef');
-    const fp = asStr(fieldRef.fieldPath);
-    if (asStr(fieldRef.apiVersion) === '') {
-      errs.push(required(child(p, 'apiVersion'), ''));
-    }
-    if (fp === '') {
-      errs.push(required(child(p, 'fieldPath'), ''));
-    } else {
-      const subscripted = /^metadata\.(labels|annotations)\['[^']+'\]$/.test(fp);
-      if (!subscripted && !fieldRefPaths.filter((f) => f !== 'metadata.annotations' && f !== 'metadata.labels').includes(fp)) {
-        errs.push(notSupported(child(p, 'fieldPath'), fp, fieldRefPaths));
-      }
-    }
+    errs.push(...validateEnvFieldRef(fieldRef, child(path, 'fieldRef')));
   }
   const resourceFieldRef = asObj(from.resourceFieldRef);
   if (resourceFieldRef !== undefined) {

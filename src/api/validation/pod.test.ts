@@ -131,3 +131,12 @@ test('pod updates: containers may not be added, tolerations may not be changed',
   (changed.spec as { tolerations: { key?: string }[] }).tolerations[0].key = 'b';
   assert.deepEqual(msgs(validateObject(podGvk, changed, old)), ['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds']);
 });
+
+test('env fieldRef paths', () => {
+  const ref = (fieldPath: string) => ({ name: 'E', valueFrom: { fieldRef: { fieldPath } } });
+  const errs = msgs(validateObject(podGvk, pod({ containers: [{ name: 'c', image: 'x', env: [ref('metadata.name'), ref("metadata.labels['app']"), ref('status.phase'), ref('foo.bar')] }] })));
+  assert.deepEqual(errs, [
+    'spec.containers[0].env[2].valueFrom.fieldRef.fieldPath: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
+    'spec.containers[0].env[3].valueFrom.fieldRef.fieldPath: Invalid value: "foo.bar": error converting fieldPath: field label not supported: foo.bar',
+  ]);
+});
