@@ -163,24 +163,29 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   const port = transport.port;
   const url = localUrl(bindAddress, port);
   const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
-  await writeKubeconfig(kubeconfigPath, adminKubeconfig(url, pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem));
-
-  await bootstrapCluster(registry, { serviceIp: DEFAULT_KUBERNETES_SERVICE_IP, advertiseAddress, securePort: port });
-  bootstrapped = true;
-  log(`apiserver: serving on ${url} (storage ${opts.storageBackend}); admin kubeconfig ${kubeconfigPath}`);
 
   let closing: Promise<void> | undefined;
+  const listening = transport;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const t = transport;
-      t.stopAccepting();
+      listening.stopAccepting();
       // Ending the watches lets their responses finish, so the connections can drain.
       await registry.close();
-      await t.close();
+      await listening.close();
       await storage.close();
     })();
     return closing;
   };
+  try {
+    await writeKubeconfig(kubeconfigPath, adminKubeconfig(url, pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem));
+    await bootstrapCluster(registry, { serviceIp: DEFAULT_KUBERNETES_SERVICE_IP, advertiseAddress, securePort: port });
+  } catch (e) {
+    // A half-started server must not keep the process alive.
+    await close();
+    throw e;
+  }
+  bootstrapped = true;
+  log(`apiserver: serving on ${url} (storage ${opts.storageBackend}); admin kubeconfig ${kubeconfigPath}`);
   return { port, url, kubeconfigPath, adminToken, close };
 }
 
