@@ -1,0 +1,86 @@
+/**
+ * A disposable node runtime for tests: a temp root dir, an image store, a CNI bridge network
+ * in the host netns with a unique bridge, subnet, netns prefix and cgroup root, and a
+ * `dispose()` that removes everything it could have created (sandboxes, runc containers,
+ * conmon processes, overlay and shm mounts, netns, the bridge, cgroups, the temp dir), even
+ * after a failed test, and restores the host's ip_forward (the bridge plugin turns it on).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageStore } from '../images/store.ts';
+import { deleteNetns } from '../network/netns.ts';
+import { PodNetwork } from '../network/pod-network.ts';
+import { runCommand } from '../runtime/command.ts';
+import { removeCgroup } from '../runtime/host.ts';
+import { Runc } from '../runtime/runc.ts';
+import { RuncRuntime } from '../runtime/runtime.ts';
+
+/** A runtime and everything it runs on, for one test. */
+export interface RuntimeFixture {
+  readonly rootDir: string;
+  readonly images: ImageStore;
+  readonly network: PodNetwork;
+  readonly runtime: RuncRuntime;
+  readonly bridge: string;
+  readonly podCidr: string;
+  /** A second runtime instance on the same root (a "restarted kubelet"). */
+  newRuntime(): RuncRuntime;
+  dispose(): Promise<void>;
+}
+
+/** Creates a fixture; call dispose() in `finally`/`after`. */
+export async function createRuntimeFixture(): Promise<RuntimeFixture> {
+  const tag = randomBytes(3).toString('hex');
+  const rootDir = await mkdtemp(join(tmpdir(), 'k8ts-rt-'));
+  const images = new ImageStore(rootDir);
+  const bridge = `k8tsb${tag}`;
+  // 10.200-254.x.0/24: a random subnet so concurrent fixtures never share one.
+  const podCidr = `10.${200 + (randomBytes(1)[0] % 55)}.${randomBytes(1)[0]}.0/24`;
+  const netnsPrefix = `k8ts-t${tag}-`;
+  const cgroupRoot = `k8ts-test-${tag}`;
+  const network = new PodNetwork({ stateDir: join(rootDir, 'network'), podCidr, bridge, netnsPrefix });
+  const make = (): RuncRuntime => new RuncRuntime({ rootDir, images, network, cgroupRoot });
+  const runtime = make();
+  const ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
+  const dispose = async (): Promise<void> => {
+    for (const sandbox of await runtime.listPodSandboxes().catch(() => [])) {
+      await runtime.removePodSandbox(sandbox.id).catch(() => undefined);
+    }
+    // Whatever survived (a crashed test): kill and delete by force.
+    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
+    for (const c of await runc.list().catch(() => [])) {
+      await runc.kill(c.id, 'KILL', true).catch(() => undefined);
+      await runc.delete(c.id, true).catch(() => undefined);
+    }
+    for (const kind of ['sandboxes', 'containers']) {
+      for (const id of await readdir(join(rootDir, 'runtime', kind)).catch(() => [] as string[])) {
+        const pid = Number(await readFile(join(rootDir, 'runtime', kind, id, 'conmon.pid'), 'utf8').catch(() => '0'));
+        if (pid > 0) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
+    }
+    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(rootDir));
+    for (const m of mounts.sort().reverse()) {
+      await runCommand('umount', ['-l', m]);
+    }
+    for (const ns of await readdir('/run/netns').catch(() => [] as string[])) {
+      if (ns.startsWith(netnsPrefix)) {
+        await deleteNetns(ns).catch(() => undefined);
+      }
+    }
+    await runCommand('ip', ['link', 'delete', bridge]);
+    if (ipForward !== undefined) {
+      await writeFile('/proc/sys/net/ipv4/ip_forward', ipForward).catch(() => undefined);
+    }
+    await removeCgroup(`/${cgroupRoot}`);
+    await rm(rootDir, { recursive: true, force: true });
+  };
+  return { rootDir, images, network, runtime, bridge, podCidr, newRuntime: make, dispose };
+}
