@@ -78,7 +78,7 @@ test('a watcher that falls behind is closed without holding up the others', opts
 
 test('periodic bookmarks carry the cache revision; evicted history answers 410', opts, async () => {
   const s = createMemoryStorage();
-  const cache = new WatchCache(s, '/registry/cm/', decode, { capacity: 2, bookmarkIntervalMs: 10 });
+  const cache = new WatchCache(s, '/registry/cm/', decode, { capacity: 2, minRetentionMs: 0, bookmarkIntervalMs: 10 });
   await cache.ready();
   const start = cache.revision;
   let last: KeyValue | undefined;
@@ -133,5 +133,22 @@ test('resuming from a revision the cache has not reached yet skips events up to 
   await s.create('/registry/cm/new', value('new'));
   await ahead.until(() => ahead.got.length >= 1);
   assert.deepEqual(ahead.got, ['ADDED new']);
+  cache.stop();
+});
+
+test('a burst beyond capacity is kept while it is recent, so resuming watchers do not get 410', opts, async () => {
+  const s = createMemoryStorage();
+  const cache = new WatchCache(s, '/registry/cm/', decode, { capacity: 2, minRetentionMs: 60_000 });
+  await cache.ready();
+  const start = cache.revision;
+  let last: KeyValue | undefined;
+  for (let i = 0; i < 5; i++) {
+    last = await s.create(`/registry/cm/b${i}`, value(`b${i}`));
+  }
+  await cache.waitForRevision(last?.modRevision ?? 0, 5000);
+  const w = new Sink();
+  cache.watch({ keyPrefix: '/registry/cm/', bookmarks: false, sink: w }, { fromRevision: start, initialEvents: false, initialEventsEnd: false });
+  await w.until(() => w.got.length >= 5);
+  assert.deepEqual(w.got, ['ADDED b0', 'ADDED b1', 'ADDED b2', 'ADDED b3', 'ADDED b4']);
   cache.stop();
 });

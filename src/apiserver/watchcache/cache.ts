@@ -16,8 +16,12 @@ export type { CacheEvent, CacheSink, WatcherOptions, DeliveredType } from './wat
 export type Decoder = (kv: KeyValue) => KubeObject | undefined;
 
 export interface WatchCacheOptions {
-  /** Events kept for watches that resume from a resourceVersion. */
+  /** Events kept for watches that resume from a resourceVersion (more while they are younger than minRetentionMs). */
   readonly capacity?: number;
+  /** Keep events at least this long even beyond capacity (upstream keeps ~75 s of history). */
+  readonly minRetentionMs?: number;
+  /** Hard cap on kept events whatever their age (upstream: 100 × 1024). */
+  readonly maxCapacity?: number;
   /** Milliseconds between periodic bookmarks (upstream: about a minute). */
   readonly bookmarkIntervalMs?: number;
 }
@@ -38,6 +42,10 @@ export class WatchCache {
   private readonly storage: Storage;
   private readonly decode: Decoder;
   private readonly capacity: number;
+  private readonly minRetentionMs: number;
+  private readonly maxCapacity: number;
+  /** Arrival time of each ring entry (same indices as ring). */
+  private ringTimes: number[] = [];
   private readonly objects = new Map<string, KubeObject>();
   private readonly keys = new SortedKeys();
   private ring: CacheEvent[] = [];
@@ -57,6 +65,8 @@ export class WatchCache {
     this.prefix = prefix;
     this.decode = decode;
     this.capacity = opts.capacity ?? 10_000;
+    this.minRetentionMs = opts.minRetentionMs ?? 75_000;
+    this.maxCapacity = Math.max(this.capacity, opts.maxCapacity ?? 100 * 1024);
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), opts.bookmarkIntervalMs ?? 60_000);
     this.bookmarkTimer.unref();
   }
@@ -170,6 +180,7 @@ export class WatchCache {
     this.rev = res.revision;
     this.horizon = res.revision;
     this.ring = [];
+    this.ringTimes = [];
     this.ringStart = 0;
     this.wakeRevisionWaiters();
     if (this.stopped) {
@@ -254,14 +265,19 @@ export class WatchCache {
   }
 
   private record(ev: CacheEvent): void {
+    const now = Date.now();
     this.ring.push(ev);
-    if (this.ring.length - this.ringStart > this.capacity) {
+    this.ringTimes.push(now);
+    // Beyond capacity, evict only what is older than the retention window (or beyond the hard cap),
+    // so a burst does not force every watcher into a 410 and a relist.
+    while (this.ring.length - this.ringStart > this.capacity && (this.ring.length - this.ringStart > this.maxCapacity || this.ringTimes[this.ringStart] <= now - this.minRetentionMs)) {
       const evicted = this.ring[this.ringStart++];
       this.horizon = Math.max(this.horizon, evicted.revision);
-      if (this.ringStart > this.capacity) {
-        this.ring = this.ring.slice(this.ringStart);
-        this.ringStart = 0;
-      }
+    }
+    if (this.ringStart > 1024 && this.ringStart * 2 > this.ring.length) {
+      this.ring = this.ring.slice(this.ringStart);
+      this.ringTimes = this.ringTimes.slice(this.ringStart);
+      this.ringStart = 0;
     }
   }
 

@@ -27,7 +27,7 @@ export interface Harness {
 export async function openHarness(opts: { capacity?: number } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'k8ts-registry-'));
   const storage = await openStorage({ backend: 'sqlite', dataDir: dir, compactor: false });
-  const registry = createRegistry({ storage, watchCache: { capacity: opts.capacity ?? 1000 } });
+  const registry = createRegistry({ storage, watchCache: { capacity: opts.capacity ?? 1000, minRetentionMs: 0 } });
   await registry.ready;
   return {
     registry,
