@@ -10,7 +10,10 @@ import { apiserverSans, DEFAULT_KUBERNETES_SERVICE_IP, ensureClusterPki } from '
 import type { ClusterPki } from '../pki/index.ts';
 import { openStorage } from '../storage/open.ts';
 import { createAuthenticator, ensureTokenFile, serviceAccountTokenAuthenticator, tokenFileAuthenticator } from './authn/index.ts';
+import { Registry as PromRegistry } from 'prom-client';
 import { createApiHandler } from './http/index.ts';
+import { createMetrics } from './http/metrics.ts';
+import { instrumentStorage } from './metrics/storage.ts';
 import type { ConnectHandler } from './http/index.ts';
 import { createRegistry } from './registry/index.ts';
 import { startSecureServer } from './transport/index.ts';
@@ -122,13 +125,16 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
     backend: opts.storageBackend, dataDir: opts.dataDir, etcdServers: opts.etcdServers,
     etcdCaFile: opts.etcdCaFile, etcdCertFile: opts.etcdCertFile, etcdKeyFile: opts.etcdKeyFile,
   });
-  const registry = createRegistry({ storage });
+  // One metrics registry: /metrics shows request and store metrics together, as upstream.
+  const metricsRegistry = new PromRegistry();
+  const registry = createRegistry({ storage: instrumentStorage(storage, metricsRegistry) });
   let bootstrapped = false;
   const deps: ServerDeps = { registry, pki };
   const handler = createApiHandler({
     registry,
     log,
     connect: opts.createConnect?.(deps),
+    metrics: createMetrics(metricsRegistry),
     healthChecks: [
       { name: 'etcd', check: async () => void (await storage.currentRevision()) },
       { name: 'poststarthook/bootstrap-controller', check: () => {
