@@ -114,3 +114,15 @@ test('run: one leader at a time; release on stop lets the other in without waiti
   await runB;
   assert.deepEqual(stopped, ['a', 'b']);
 });
+
+test('release retries on a conflict when a renewal landed unseen', async () => {
+  const fake = fakeLeaseClient();
+  const a = new LeaderElector({ client: fake.client, namespace: 'ns', name: 'lock', identity: 'a', leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 100, logger: silentLogger, callbacks: { onStartedLeading: () => {}, onStoppedLeading: () => {} } });
+  assert.equal(await a.tryAcquireOrRenew(new AbortController().signal), true);
+  // Someone (our own aborted renewal, say) bumps the lease's resourceVersion behind our back.
+  const current = fake.lease() as Lease;
+  await fake.client.update({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'ns', name: 'lock' }, { ...current, spec: { ...current.spec, renewTime: microTime() } });
+  assert.equal(await a.release(), true);
+  assert.equal(fake.lease()?.spec?.holderIdentity, undefined);
+  assert.equal(fake.lease()?.spec?.leaseDurationSeconds, 1);
+});

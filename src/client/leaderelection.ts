@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isNotFound } from '../api/errors.ts';
+import { isConflict, isNotFound } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import { stderrLogger } from './log.ts';
 import type { ClientLogger } from './log.ts';
@@ -271,27 +271,45 @@ export class LeaderElector {
     }
   }
 
-  /** Gives the lease up (holder cleared, 1 s duration) if we hold it; true on success. */
+  /**
+   * Gives the lease up (holder cleared, 1 s duration) if we hold it; true on success. A renewal
+   * cut short by the stop may still have landed, leaving our resourceVersion stale, so a
+   * conflict re-reads the lease and retries while it still names us.
+   */
   async release(): Promise<boolean> {
     if (!this.isLeader()) {
       return true;
     }
-    const now = microTime();
-    try {
-      const base = this.lease;
-      if (base === undefined) {
-        return false;
-      }
+    const deadline = AbortSignal.timeout(this.renewDeadlineMs);
+    let base = this.lease;
+    for (let attempt = 0; base !== undefined && attempt < 3; attempt++) {
+      const now = microTime();
       const released: Lease = {
         ...base,
-        spec: { leaseTransitions: this.observedSpec.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+        spec: { leaseTransitions: base.spec?.leaseTransitions ?? this.observedSpec.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
       };
-      const updated = await this.cfg.client.update<Lease>(this.ref(), released, undefined, AbortSignal.timeout(this.renewDeadlineMs));
-      this.observe(updated, performance.now());
-      return true;
-    } catch (e) {
-      this.logger('warning', `leaderelection: failed to release lease: ${(e as Error).message}`);
-      return false;
+      try {
+        const updated = await this.cfg.client.update<Lease>(this.ref(), released, undefined, deadline);
+        this.observe(updated, performance.now());
+        return true;
+      } catch (e) {
+        if (!isConflict(e)) {
+          this.logger('warning', `leaderelection: failed to release lease: ${(e as Error).message}`);
+          return false;
+        }
+        try {
+          base = await this.cfg.client.get<Lease>(this.ref(), undefined, deadline);
+        } catch (ge) {
+          this.logger('warning', `leaderelection: failed to release lease: ${(ge as Error).message}`);
+          return false;
+        }
+        if (base.spec?.holderIdentity !== this.cfg.identity) {
+          this.observe(base, performance.now());
+          return true;
+        }
+      }
     }
+    this.logger('warning', 'leaderelection: failed to release lease: conflicts');
+    return false;
   }
 }
