@@ -1,8 +1,9 @@
 /**
  * KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) files: client connection,
  * leader election, queue timings, percentageOfNodesToScore and profiles. Plugins are enabled
- * and disabled per profile against the default set; a plugin disabled at any extension point
- * (or multiPoint) is removed from the profile entirely; `*` disables every default.
+ * and disabled per profile against the default set: disabled under multiPoint removes a plugin,
+ * disabled under one extension point (`score`, `filter`, ...) turns off just that hook; `*`
+ * means every default plugin.
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
@@ -58,27 +59,33 @@ export function profilePlugins(plugins: unknown): PluginConfig[] {
   if (!isObj(plugins)) {
     return out;
   }
-  const disabled = new Set<string>();
+  const removed = new Set<string>();
+  const disabledAt = new Map<string, string[]>();
   const enabled: PluginConfig[] = [];
-  for (const point of Object.values(plugins)) {
-    if (!isObj(point)) {
+  for (const [point, section] of Object.entries(plugins)) {
+    if (!isObj(section)) {
       continue;
     }
-    for (const d of list(point.disabled)) {
-      disabled.add(String(d.name));
+    for (const d of list(section.disabled)) {
+      const name = String(d.name);
+      if (point === 'multiPoint') {
+        removed.add(name);
+        continue;
+      }
+      for (const p of name === '*' ? out.map((x) => x.name) : [name]) {
+        disabledAt.set(p, [...(disabledAt.get(p) ?? []), point]);
+      }
     }
-    for (const e of list(point.enabled)) {
+    for (const e of list(section.enabled)) {
       enabled.push({ name: String(e.name), weight: typeof e.weight === 'number' ? e.weight : undefined });
     }
   }
-  if (disabled.has('*')) {
-    out = [];
-  } else {
-    out = out.filter((p) => !disabled.has(p.name));
-  }
+  out = removed.has('*') ? [] : out.filter((p) => !removed.has(p.name));
+  out = out.map((p) => (disabledAt.has(p.name) ? { ...p, disabledAt: disabledAt.get(p.name) } : p));
   for (const e of enabled) {
     const i = out.findIndex((p) => p.name === e.name);
     if (i >= 0) {
+      // Enabling at a point re-enables the plugin there (and everywhere else it was disabled, a simplification).
       out[i] = { name: e.name, weight: e.weight ?? out[i].weight };
     } else {
       out.push(e);

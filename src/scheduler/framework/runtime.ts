@@ -34,6 +34,8 @@ export interface FrameworkContext {
 export interface PluginConfig {
   readonly name: string;
   readonly weight?: number;
+  /** Extension points (`filter`, `score`, ...) where this plugin is disabled. */
+  readonly disabledAt?: readonly string[];
 }
 
 /** A profile: the scheduler name it answers to and its plugins in order. */
@@ -42,8 +44,8 @@ export interface ProfileConfig {
   readonly plugins: readonly PluginConfig[];
 }
 
-function has<K extends string>(p: Plugin, method: K): p is Plugin & Record<K, (...args: never[]) => unknown> {
-  return typeof (p as unknown as Record<string, unknown>)[method] === 'function';
+function has<K extends string>(p: Plugin, method: K, pc?: PluginConfig): p is Plugin & Record<K, (...args: never[]) => unknown> {
+  return typeof (p as unknown as Record<string, unknown>)[method] === 'function' && pc?.disabledAt?.includes(method) !== true;
 }
 
 /** A running profile. */
@@ -75,31 +77,31 @@ export class Framework {
       seen.add(pc.name);
       const p = f({ bind, framework: this });
       plugins.push(p);
-      if (has(p, 'preFilter')) {
+      if (has(p, 'preFilter', pc)) {
         this.preFilter.push(p as PreFilterPlugin);
       }
-      if (has(p, 'filter')) {
+      if (has(p, 'filter', pc)) {
         this.filters.push(p as FilterPlugin);
       }
-      if (has(p, 'postFilter')) {
+      if (has(p, 'postFilter', pc)) {
         this.postFilter.push(p as PostFilterPlugin);
       }
-      if (has(p, 'preScore')) {
+      if (has(p, 'preScore', pc)) {
         this.preScore.push(p as PreScorePlugin);
       }
-      if (has(p, 'score')) {
+      if (has(p, 'score', pc)) {
         this.scores.push({ plugin: p as ScorePlugin, weight: pc.weight ?? 1 });
       }
-      if (has(p, 'reserve')) {
+      if (has(p, 'reserve', pc)) {
         this.reserve.push(p as ReservePlugin);
       }
-      if (has(p, 'permit')) {
+      if (has(p, 'permit', pc)) {
         this.permit.push(p as PermitPlugin);
       }
-      if (has(p, 'preBind')) {
+      if (has(p, 'preBind', pc)) {
         this.preBind.push(p as PreBindPlugin);
       }
-      if (has(p, 'bind')) {
+      if (has(p, 'bind', pc)) {
         this.bindPlugins.push(p as BindPlugin);
       }
     }
