@@ -1,5 +1,6 @@
 /** Small helpers for defaulting unstructured JSON objects in place. */
 
+/** An unstructured JSON object. */
 export type Obj = Record<string, unknown>;
 
 /** The object at obj[key], or undefined when absent or not an object. */

@@ -119,31 +119,38 @@ export function notFoundField(field: string, value: unknown): FieldError {
   return { type: 'FieldValueNotFound', field, message: `Not found: ${renderValue(value)}` };
 }
 
-/** Path helpers mirroring field.Path: child `a.b`, index `a[0]`, key `a[k]`. */
+/** `a.b.c`, skipping empty parts (field.Path.Child). */
 export function child(base: string, ...names: string[]): string {
   return [base, ...names].filter((p) => p !== '').join('.');
 }
+/** `base[i]`. */
 export function index(base: string, i: number): string {
   return `${base}[${i}]`;
 }
+/** `base[k]` (keys are not quoted, as upstream prints them). */
 export function key(base: string, k: string): string {
   return `${base}[${k}]`;
 }
 
-/** Structural readers for unstructured JSON: they never throw and return undefined on a type mismatch. */
+/** Structural readers for unstructured JSON below never throw; a type mismatch reads as empty. */
 export type Obj = Record<string, unknown>;
+/** v as a plain object, or undefined. */
 export function asObj(v: unknown): Obj | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 }
+/** v as an array, or []. */
 export function asArr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
+/** v as a string, or ''. */
 export function asStr(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
+/** True for integral numbers. */
 export function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
+/** v as a string map (values stringified), or {}. */
 export function asStrMap(v: unknown): Record<string, string> {
   const o = asObj(v);
   const out: Record<string, string> = {};

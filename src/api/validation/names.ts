@@ -20,7 +20,9 @@ const labelValueRe = anchored(labelValueFmt);
 const configMapKeyRe = anchored(configMapKeyFmt);
 const cIdentifierRe = anchored(cIdentifierFmt);
 
+/** Longest RFC 1123 label. */
 export const DNS1123LabelMaxLength = 63;
+/** Longest RFC 1123 subdomain. */
 export const DNS1123SubdomainMaxLength = 253;
 
 /** `must be no more than N characters`. */

@@ -8,6 +8,7 @@ import { asArr, asObj, asStr, child, forbidden, immutable, index, invalid, requi
 import { byteLength, isDNS1123Label, isQualifiedName, isValidLabelValue } from './names.ts';
 import type { NameValidator } from './names.ts';
 
+/** Upper bound on the summed size of an object's annotation keys and values. */
 export const TotalAnnotationSizeLimitB = 256 * 1024;
 
 /** Label keys and values (metav1 validation.ValidateLabels). */
