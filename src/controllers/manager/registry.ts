@@ -5,6 +5,10 @@
  * manager also accepts the short aliases without the `-controller` suffix.
  */
 import type { Controller, ControllerContext } from './context.ts';
+import { garbageCollectorFactory } from '../garbagecollector/collector.ts';
+import { namespaceControllerFactory } from '../namespace/controller.ts';
+import { rootCaPublisherFactory } from '../rootcacertpublisher/controller.ts';
+import { serviceAccountControllerFactory } from '../serviceaccount/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -13,6 +17,10 @@ export type ControllerFactory = (ctx: ControllerContext) => Controller;
 
 /** name → factory; an object literal, so a duplicate name is a compile error. Add one line per controller. */
 export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
+  'garbage-collector-controller': garbageCollectorFactory,
+  'namespace-controller': namespaceControllerFactory,
+  'serviceaccount-controller': serviceAccountControllerFactory,
+  'root-ca-certificate-publisher-controller': rootCaPublisherFactory,
   // part A (controllers-a) entries are added here as they land.
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
