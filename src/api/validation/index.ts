@@ -11,6 +11,7 @@ import type { NameValidator } from './names.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
 import type { MetaOptions } from './objectmeta.ts';
 import { kindValidators } from './kinds.ts';
+import { QuantityFormatError, QuantitySuffixError } from '../quantity.ts';
 
 export { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
 
@@ -65,4 +66,19 @@ export function validateObject(gvk: GroupVersionKind, obj: KubeObject, old?: Kub
     seen.add(id);
     return true;
   });
+}
+
+/**
+ * Upstream rejects an unparsable quantity while decoding the body (400 BadRequest), before
+ * validation. When `errors` contains such a quantity error, this returns the 400 message
+ * upstream sends (`Pod in version "v1" cannot be handled as a Pod: quantities must match ...`);
+ * the registry should then throw badRequest(message) instead of the 422.
+ */
+export function decodeErrorMessage(gvk: GroupVersionKind, errors: readonly FieldError[]): string | undefined {
+  const bad = errors.find((e) => e.type === 'FieldValueInvalid' && (e.message.endsWith(`: ${QuantityFormatError}`) || e.message.endsWith(`: ${QuantitySuffixError}`)));
+  if (bad === undefined) {
+    return undefined;
+  }
+  const reason = bad.message.endsWith(QuantityFormatError) ? QuantityFormatError : QuantitySuffixError;
+  return `${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: ${reason}`;
 }

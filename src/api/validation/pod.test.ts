@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDefaults } from '../defaults/index.ts';
 import type { KubeObject } from '../object.ts';
-import { validateObject } from './index.ts';
+import { decodeErrorMessage, validateObject } from './index.ts';
 
 const podGvk = { group: '', version: 'v1', kind: 'Pod' };
 const msgs = (errs: { field: string; message: string }[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
@@ -139,4 +139,10 @@ test('env fieldRef paths', () => {
     'spec.containers[0].env[2].valueFrom.fieldRef.fieldPath: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
     'spec.containers[0].env[3].valueFrom.fieldRef.fieldPath: Invalid value: "foo.bar": error converting fieldPath: field label not supported: foo.bar',
   ]);
+});
+
+test('unparsable quantities map to upstream\'s 400 decode message', () => {
+  const errs = validateObject(podGvk, pod({ containers: [{ name: 'c', image: 'x', resources: { limits: { memory: '1Gb' } } }] }));
+  assert.equal(decodeErrorMessage(podGvk, errs), `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  assert.equal(decodeErrorMessage(podGvk, validateObject(podGvk, pod({ containers: [] }))), undefined);
 });
