@@ -81,6 +81,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private watchListAllowed: boolean;
   private running: Promise<void> | undefined;
   private currentWatch: Watch<T> | undefined;
+  private watchGuard: NodeJS.Timeout | undefined;
 
   constructor(opts: InformerOptions<T>) {
     this.opts = opts;
@@ -201,6 +202,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   async stop(): Promise<void> {
     this.abort.abort();
     this.currentWatch?.stop();
+    clearTimeout(this.watchGuard);
     for (const r of this.registrations) {
       clearInterval(r.timer);
     }
@@ -265,6 +267,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   }
 
   private async openWatch(resourceVersion: string | undefined, sendInitialEvents: boolean): Promise<Watch<T>> {
+    const timeoutSeconds = this.watchTimeout();
     const w = await Watch.open<T>(
       this.opts.client,
       this.opts.resource,
@@ -274,17 +277,39 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         allowWatchBookmarks: true,
         labelSelector: this.opts.labelSelector,
         fieldSelector: this.opts.fieldSelector,
-        timeoutSeconds: this.watchTimeout(),
+        timeoutSeconds,
       },
       this.abort.signal,
     );
     this.currentWatch = w;
+    // The server ends the watch after timeoutSeconds; if it never does (a silently dead
+    // peer), give up a minute later and re-watch from the last resourceVersion.
+    this.watchGuard = setTimeout(() => w.stop(), (timeoutSeconds + 60) * 1000);
+    this.watchGuard.unref();
     return w;
+  }
+
+  private endWatch(): void {
+    clearTimeout(this.watchGuard);
+    this.currentWatch = undefined;
   }
 
   /** Streams the initial state (sendInitialEvents), replaces the cache at the end bookmark, then keeps watching. */
   private async watchList(): Promise<void> {
     const w = await this.openWatch(undefined, true);
+    let sawEnd: boolean;
+    try {
+      sawEnd = await this.consumeWatchList(w);
+    } finally {
+      this.endWatch();
+    }
+    if (!sawEnd && !this.stopping) {
+      throw new NoInitialEventsEnd('watch closed before the initial-events-end bookmark');
+    }
+  }
+
+  /** Feeds a WatchList stream; true if the initial-events-end bookmark arrived before it closed. */
+  private async consumeWatchList(w: Watch<T>): Promise<boolean> {
     const initial = new Map<string, T>();
     let inInitial = true;
     for await (const ev of w) {
@@ -304,9 +329,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         initial.set(key, ev.object);
       }
     }
-    if (inInitial && !this.stopping) {
-      throw new NoInitialEventsEnd('watch closed before the initial-events-end bookmark');
-    }
+    return !inInitial;
   }
 
   /** Lists every page (limit=pageSize) and replaces the cache. */
@@ -333,8 +356,12 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private async watchFrom(rv: string): Promise<void> {
     const w = await this.openWatch(rv, false);
-    for await (const ev of w) {
-      this.apply(ev);
+    try {
+      for await (const ev of w) {
+        this.apply(ev);
+      }
+    } finally {
+      this.endWatch();
     }
   }
 
