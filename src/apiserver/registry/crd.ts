@@ -124,10 +124,8 @@ export class CrdController {
   async start(): Promise<void> {
     const cache = await this.core.cache(this.crdDesc);
     this.cache = cache;
+    // List and subscribe with no await in between, so no CRD event slips through.
     const existing = cache.list(resourcePrefix(this.crdDesc)).map((o) => o.metadata.name ?? '');
-    for (const name of existing) {
-      await this.reconcileSafely(name);
-    }
     this.watcher = cache.watch(
       {
         keyPrefix: resourcePrefix(this.crdDesc),
@@ -139,11 +137,21 @@ export class CrdController {
               this.enqueue(name);
             }
           },
-          close: () => {},
+          // The cache dropped us (its store watch broke and it relisted): subscribe again.
+          close: () => {
+            if (!this.stopped) {
+              this.start().catch((err: unknown) => process.emitWarning(`crd controller: resubscribe failed: ${String(err)}`));
+            }
+          },
         },
       },
       { fromRevision: cache.revision, initialEvents: false, initialEventsEnd: false },
     );
+    // Existing CRDs, plus any we served that disappeared while we were not watching.
+    for (const name of new Set([...existing, ...this.served.keys()])) {
+      this.enqueue(name);
+    }
+    await this.queue;
   }
 
   /** Stops following CRDs. */

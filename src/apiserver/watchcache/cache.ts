@@ -200,13 +200,15 @@ export class WatchCache {
     process.emitWarning(`watch cache ${this.prefix}: store watch failed (${err.code}: ${err.message}); relisting`);
     this.handle?.cancel();
     this.handle = undefined;
-    for (const w of [...this.watchers]) {
-      w.stop(true);
-    }
+    // Start the relist before closing watchers, so whoever re-watches at once waits for fresh state.
+    const dropped = [...this.watchers];
     this.readyPromise = this.load().catch((e: unknown) => {
       process.emitWarning(`watch cache ${this.prefix}: relist failed: ${String(e)}`);
       this.readyPromise = undefined;
     });
+    for (const w of dropped) {
+      w.stop(true);
+    }
   }
 
   private apply(events: readonly WatchEvent[]): void {
