@@ -76,7 +76,7 @@ test('statefulset, daemonset, replicaset defaults', () => {
   applyDefaults(g('apps', 'v1', 'StatefulSet'), sts);
   const s = sts.spec as Record<string, unknown>;
   assert.equal(s.podManagementPolicy, 'OrderedReady');
-  assert.deepEqual(s.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+  assert.deepEqual(s.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 1 } });
   assert.deepEqual(s.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
   assert.equal(s.replicas, 1);
   assert.equal(s.revisionHistoryLimit, 10);

@@ -40,6 +40,8 @@ export function defaultStatefulSet(sts: Obj): void {
   const ru = objAt(strategy, 'rollingUpdate');
   if (strategy.type === 'RollingUpdate' && ru !== undefined) {
     setDefault(ru, 'partition', 0);
+    // MaxUnavailableStatefulSet is beta (on by default) in 1.35.
+    setDefault(ru, 'maxUnavailable', 1);
   }
   const retention = ensureObj(spec, 'persistentVolumeClaimRetentionPolicy');
   setDefault(retention, 'whenDeleted', 'Retain');

@@ -173,7 +173,12 @@ export function validateStatefulSet(sts: KubeObject, old: KubeObject | undefined
     if (ru !== undefined) {
       errs.push(...nonNegative(ru.partition, 'spec.updateStrategy.rollingUpdate.partition'));
       if (ru.maxUnavailable !== undefined) {
-        errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
+        const mp = 'spec.updateStrategy.rollingUpdate.maxUnavailable';
+        errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, mp));
+        if (intOrPercentValue(ru.maxUnavailable) === 0) {
+          errs.push(invalid(mp, rendered(intOrStringText(ru.maxUnavailable)), 'cannot be 0'));
+        }
+        errs.push(...notMoreThan100Percent(ru.maxUnavailable, mp));
       }
     }
   } else {
