@@ -106,3 +106,8 @@ test('subresource calls use the subresource path and verb', async () => {
   assert.equal(fake.seen[0].url.pathname, '/api/v1/namespaces/ns/pods/p/binding');
   assert.deepEqual(JSON.parse(fake.seen[0].body), { target: { kind: 'Node', name: 'n1' } });
 });
+
+test('non-JSON 2xx bodies come back as text', async () => {
+  fake.handler = (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  assert.equal(await fake.client.request<string>({ method: 'GET', path: '/healthz' }), 'ok');
+});

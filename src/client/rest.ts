@@ -289,13 +289,17 @@ export class RestClient {
     return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
   }
 
-  /** Sends a request; a 2xx JSON body is returned parsed, anything else throws a StatusError. */
+  /** Sends a request; a 2xx JSON body is returned parsed (other bodies as text); errors throw a StatusError. */
   async request<T = unknown>(opts: RequestOptions): Promise<T> {
     const r = await this.raw(opts);
     if (r.status < 200 || r.status > 299) {
       throw errorFromResponse(r.status, r.body);
     }
-    return (r.body === '' ? undefined : JSON.parse(r.body)) as T;
+    if (r.body === '') {
+      return undefined as T;
+    }
+    const type = r.headers['content-type'] ?? '';
+    return (type.includes('json') || type === '' ? JSON.parse(r.body) : r.body) as T;
   }
 
   /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives; errors throw StatusError. */
