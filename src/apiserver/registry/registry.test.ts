@@ -168,3 +168,15 @@ test('concurrent patches without a resourceVersion all land (the update loop ret
   const got = await h.registry.get(cm, 'default', 'busy');
   assert.equal(Object.keys(got.metadata.labels ?? {}).length, 20);
 });
+
+test('listJson and objectJson give exactly JSON.stringify, reusing cached objects\' text', opts, async () => {
+  const { listJson, objectJson } = await import('./index.ts');
+  const cm = h.desc('', 'configmaps');
+  const list = await h.registry.list(cm, 'default', {});
+  assert.ok(list.items.length > 0);
+  assert.equal(listJson(list), JSON.stringify(list));
+  assert.equal(listJson(list), JSON.stringify(list), 'second call served from the memo');
+  assert.equal(objectJson(list.items[0]), JSON.stringify(list.items[0]));
+  const got = await h.registry.get(cm, 'default', list.items[0].metadata.name ?? '');
+  assert.equal(objectJson(got), JSON.stringify(got));
+});
