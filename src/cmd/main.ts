@@ -14,6 +14,7 @@ type CommandMain = (argv: string[]) => Promise<number | void>;
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
   apiserver: { summary: 'run the Kubernetes API server', load: async () => (await import('./apiserver.ts')).main },
+  dns: { summary: 'serve cluster DNS (Services, pods) and forward other names', load: async () => (await import('./dns.ts')).main },
   up: { summary: 'start a single-node cluster in the foreground', load: async () => (await import('./up.ts')).main },
 };
 
