@@ -10,6 +10,7 @@ import { R, controllerRef, enqueueHandler, runQueue, unwrap } from '../manager/k
 import type { Pod } from '../history/pods.ts';
 import { isControlledBy, podFromTemplate } from '../history/pods.ts';
 import { Expectations } from '../history/expectations.ts';
+import { canonicalJson } from '../history/revision.ts';
 import { planJob } from './plan.ts';
 import type { Job } from './types.ts';
 import { COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from './types.ts';
@@ -122,7 +123,7 @@ export function jobControllerFactory(ctx: ControllerContext): Controller {
     const owned = candidates.filter((p) => isControlledBy(p, job.metadata.uid));
     const plan = planJob(job, owned, Date.now());
     const jobRef = { ...JOBS, namespace, name };
-    if (JSON.stringify(plan.status) !== JSON.stringify(job.status ?? {})) {
+    if (canonicalJson(plan.status) !== canonicalJson(job.status ?? {})) {
       const next = structuredClone(job) as Job;
       next.status = plan.status;
       await ctx.client.update({ ...jobRef, subresource: 'status' }, next);

@@ -9,6 +9,8 @@ import { garbageCollectorFactory } from '../garbagecollector/collector.ts';
 import { namespaceControllerFactory } from '../namespace/controller.ts';
 import { rootCaPublisherFactory } from '../rootcacertpublisher/controller.ts';
 import { serviceAccountControllerFactory } from '../serviceaccount/controller.ts';
+import { replicaSetControllerFactory } from '../replicaset/replicaset.ts';
+import { replicationControllerFactory } from '../replicationcontroller/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -21,6 +23,8 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'namespace-controller': namespaceControllerFactory,
   'serviceaccount-controller': serviceAccountControllerFactory,
   'root-ca-certificate-publisher-controller': rootCaPublisherFactory,
+  'replicaset-controller': replicaSetControllerFactory,
+  'replicationcontroller-controller': replicationControllerFactory,
   // part A (controllers-a) entries are added here as they land.
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
