@@ -6,7 +6,7 @@
 import type { DeepReadonly, KubeObject } from '../../api/object.ts';
 import type { Pod, PodTemplate } from '../history/pods.ts';
 import { isAvailable, isReady } from '../history/pods.ts';
-import { scaledValue } from '../history/intstr.ts';
+import { omitZero, scaledValue } from '../history/intstr.ts';
 import { REVISION_HASH_LABEL } from '../history/revision.ts';
 import type { Node, PlacementSpec } from './predicates.ts';
 import { shouldRunOn } from './predicates.ts';
@@ -184,5 +184,5 @@ export function planDaemonSet(ds: DeepReadonly<DaemonSet>, nodes: readonly DeepR
       }
     }
   }
-  return { createOn, deletePods: [...new Set(deletePods)], status, requeueAfterMs };
+  return { createOn, deletePods: [...new Set(deletePods)], status: omitZero(status, ['updatedNumberScheduled', 'numberAvailable', 'numberUnavailable']), requeueAfterMs };
 }

@@ -14,3 +14,14 @@ export function scaledValue(v: number | string | undefined, total: number, round
   const exact = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
+
+/** Drops the `keys` whose value is 0, as Go's `omitempty` does for upstream's int32 status fields. */
+export function omitZero<T extends object>(obj: T, keys: readonly (keyof T)[]): T {
+  const out = { ...obj };
+  for (const k of keys) {
+    if (out[k] === 0) {
+      delete out[k];
+    }
+  }
+  return out;
+}

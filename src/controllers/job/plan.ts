@@ -9,6 +9,7 @@ import type { DeepReadonly } from '../../api/object.ts';
 import type { EventType } from '../../client/index.ts';
 import type { Pod } from '../history/pods.ts';
 import { isReady, isTerminal } from '../history/pods.ts';
+import { omitZero } from '../history/intstr.ts';
 import { formatIndexes, parseIndexes } from './indexes.ts';
 import type { Job, JobCondition, JobStatus, PodFailurePolicyRule } from './types.ts';
 import { COMPLETION_INDEX, JOB_TRACKING_FINALIZER, isJobFinished } from './types.ts';
@@ -277,5 +278,5 @@ export function planJob(job: DeepReadonly<Job>, pods: readonly DeepReadonly<Pod>
   status.active = stillActive + create.length;
   status.ready = active.filter((p) => isReady(p) && !deletePods.includes(p.metadata.name ?? '')).length;
   status.terminating = terminating + (active.length - stillActive);
-  return { create, deletePods, removeFinalizers, status, events, requeueAfterMs };
+  return { create, deletePods, removeFinalizers, status: omitZero(status, ['active', 'succeeded', 'failed']), events, requeueAfterMs };
 }
