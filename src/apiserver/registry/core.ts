@@ -22,6 +22,8 @@ export class RegistryCore {
   private readonly cacheOptions: WatchCacheOptions;
   /** The namespaces description (namespaced creates check existence and phase). */
   namespaceDesc: ResourceDescription | undefined;
+  /** Resource prefixes of custom resources whose CRD is being deleted (creates refused). */
+  readonly terminating = new Set<string>();
   /** Where Service ClusterIPs and NodePorts come from. */
   serviceRanges: ServiceRanges = defaultServiceRanges;
   /** Serialises Service writes (allocation + store write). */

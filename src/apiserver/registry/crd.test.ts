@@ -123,8 +123,18 @@ test('deleting a CRD stops serving it and removes its objects', opts, async () =
   const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
   const widgets = h.registry.resolve('example.com', 'v1', 'widgets');
   assert.ok(widgets);
+  await h.registry.create(widgets, 'default', { metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: { size: 1 } }, h.ctx());
   const res = await h.registry.delete(crds, undefined, 'widgets.example.com', {}, h.ctx());
   assert.equal(res.finished, false);
+  // The held object keeps the CRD (and its endpoints) alive; new objects are refused.
+  let held: KubeObject | undefined;
+  while (held?.metadata.deletionTimestamp === undefined) {
+    held = await h.registry.get(widgets, 'default', 'held');
+    await new Promise((r) => setImmediate(r));
+  }
+  await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'late' }, spec: { size: 1 } }, h.ctx()), (e: unknown) => (e as StatusError).code === 405 && (e as StatusError).message === 'create not allowed while custom resource definition is terminating');
+  assert.ok(h.registry.resolve('example.com', 'v1', 'widgets'));
+  await h.registry.patch(widgets, 'default', 'held', 'application/merge-patch+json', { metadata: { finalizers: null } }, h.ctx(), { force: false });
   await servedChange(false);
   for (let i = 0; i < 100; i++) {
     try {

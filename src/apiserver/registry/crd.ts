@@ -10,11 +10,12 @@ import type { ResourceDescription } from '../../api/resource.ts';
 import { customResourceDescription } from '../../api/resources/index.ts';
 import { registerCustomSchema, unregisterCustomSchema } from '../../api/schema/index.ts';
 import type { SchemaNode } from '../../api/schema/index.ts';
-import { StorageError } from '../../storage/interface.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { WatchCache } from '../watchcache/cache.ts';
 import type { CacheWatcher } from '../watchcache/watcher.ts';
-import { nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
+import { isNotFound } from '../../api/errors.ts';
+import { decodeObject, nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
+import { deleteObject } from './delete.ts';
 import type { RegistryCore } from './core.ts';
 import { markCustomResource } from './strategy.ts';
 import type { WriteContext } from './types.ts';
@@ -268,30 +269,51 @@ export class CrdController {
     this.setServed(name, descs, specJson);
   }
 
-  /** Stops serving, deletes every custom object, then releases the CRD. */
+  /**
+   * Deletes every custom object through the registry (their own finalizers are honoured, and
+   * they stay served, creates refused, until gone), then stops serving and releases the CRD.
+   */
   private async cleanup(name: string, crd: KubeObject): Promise<void> {
     const descs = this.served.get(name) ?? crdDescriptions(crd);
-    this.setServed(name, undefined);
     const first = descs[0];
     if (first !== undefined) {
       const prefix = resourcePrefix(first);
+      this.core.terminating.add(prefix);
+      const ctx = systemContext();
+      let remaining = 0;
+      let after: string | undefined;
       for (;;) {
-        const page = await this.core.storage.list(prefix, { limit: 500 });
+        const page = await this.core.storage.list(prefix, { limit: 500, startAfter: after });
         for (const kv of page.items) {
+          const obj = decodeObject(kv);
+          if (obj === undefined) {
+            continue;
+          }
           try {
-            const res = await this.core.storage.delete(kv.key);
-            this.core.noteWrite(first, res.revision);
+            const res = await deleteObject(this.core, first, obj.metadata.namespace, obj.metadata.name ?? '', {}, ctx);
+            remaining += res.finished ? 0 : 1;
           } catch (err) {
-            if (!(err instanceof StorageError && err.code === 'NotFound')) {
+            if (!isNotFound(err)) {
               throw err;
             }
           }
         }
+        after = page.items[page.items.length - 1]?.key;
         if (!page.more || page.items.length === 0) {
           break;
         }
       }
+      if (remaining > 0) {
+        // Objects held by their finalizers: look again shortly (upstream requeues too).
+        const timer = setTimeout(() => this.enqueue(name), 2000);
+        timer.unref();
+        return;
+      }
+      this.core.terminating.delete(prefix);
+      this.setServed(name, undefined);
       this.core.dropCache(first);
+    } else {
+      this.setServed(name, undefined);
     }
     if ((crd.metadata.finalizers ?? []).includes(cleanupFinalizer)) {
       await updateObject(this.core, this.crdDesc, undefined, name, systemContext(), (cur) => {

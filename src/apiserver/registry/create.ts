@@ -7,7 +7,7 @@ import { badRequest, forbidden, notFound, StatusError, StatusReason } from '../.
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { asServed, asStored, cloneObject, decodeObject, encodeObject, nowRfc3339, objectKey } from './codec.ts';
+import { asServed, asStored, cloneObject, decodeObject, encodeObject, nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
@@ -125,6 +125,9 @@ export async function storeNew(core: RegistryCore, desc: ResourceDescription, ob
 export async function createObject(core: RegistryCore, desc: ResourceDescription, namespace: string | undefined, body: KubeObject, ctx: WriteContext): Promise<KubeObject> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest('the body of the request must be an object');
+  }
+  if (core.terminating.has(resourcePrefix(desc))) {
+    throw new StatusError(405, StatusReason.MethodNotAllowed, 'create not allowed while custom resource definition is terminating');
   }
   const obj = cloneObject(body);
   obj.metadata ??= {};
