@@ -11,6 +11,8 @@ import { rootCaPublisherFactory } from '../rootcacertpublisher/controller.ts';
 import { serviceAccountControllerFactory } from '../serviceaccount/controller.ts';
 import { replicaSetControllerFactory } from '../replicaset/replicaset.ts';
 import { replicationControllerFactory } from '../replicationcontroller/controller.ts';
+import { daemonSetControllerFactory } from '../daemonset/controller.ts';
+import { jobControllerFactory } from '../job/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -26,6 +28,8 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'replicaset-controller': replicaSetControllerFactory,
   'replicationcontroller-controller': replicationControllerFactory,
   // part A (controllers-a) entries are added here as they land.
+  'daemonset-controller': daemonSetControllerFactory,
+  'job-controller': jobControllerFactory,
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
 };
