@@ -148,7 +148,34 @@ describe('kubelet runtime (runc + conmon + CNI)', { skip: !canRun && 'needs root
     assert.equal(await session.exit, 2);
     assert.equal(out, 'got ping\n');
 
-    assert.deepEqual((await runtime.listContainers({ sandboxId: sb })).map((c) => c.id).sort(), [web, client].sort());
+    // A tty exec: the command sees a terminal, and resize reaches it.
+    const tty = await runtime.exec(web, { cmd: ['sh', '-c', 'tty; echo ready; read x; stty size; echo "x=$x"; exit 3'], tty: true, stdin: true });
+    assert.equal(tty.stderr, null);
+    let ttyOut = '';
+    tty.stdout.setEncoding('utf8').on('data', (d: string) => {
+      ttyOut += d;
+    });
+    await eventually('the tty exec to be ready', async () => (ttyOut.includes('ready') ? true : undefined));
+    await tty.resize(100, 40);
+    tty.stdin?.write('hello\r');
+    assert.equal(await tty.exit, 3);
+    assert.match(ttyOut, /^\/dev\/pts\/\d+\r\n/);
+    assert.match(ttyOut, /40 100\r\nx=hello\r\n/);
+
+    // attach: stdin through conmon, output as it is logged.
+    const echo = await runtime.createContainer(sb, { metadata: { name: 'echo' }, image: image.ref, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done; echo eof'], stdin: true });
+    await runtime.startContainer(echo);
+    const attached = await runtime.attach(echo);
+    let attachOut = '';
+    attached.stdout.setEncoding('utf8').on('data', (d: string) => {
+      attachOut += d;
+    });
+    attached.stdin?.write('one\n');
+    await eventually('attached output', async () => (attachOut.includes('echo:one\n') ? true : undefined));
+    attached.close();
+    await attached.exit;
+
+    assert.deepEqual((await runtime.listContainers({ sandboxId: sb })).map((c) => c.id).sort(), [web, client, echo].sort());
     await runtime.removePodSandbox(sb);
     assert.deepEqual(await runtime.listPodSandboxes(), []);
     assert.deepEqual(await runtime.listContainers(), []);
