@@ -9,6 +9,7 @@ import { garbageCollectorFactory } from '../garbagecollector/collector.ts';
 import { namespaceControllerFactory } from '../namespace/controller.ts';
 import { rootCaPublisherFactory } from '../rootcacertpublisher/controller.ts';
 import { serviceAccountControllerFactory } from '../serviceaccount/controller.ts';
+import { deploymentControllerFactory } from '../deployment/controller.ts';
 import { replicaSetControllerFactory } from '../replicaset/replicaset.ts';
 import { replicationControllerFactory } from '../replicationcontroller/controller.ts';
 import { daemonSetControllerFactory } from '../daemonset/controller.ts';
@@ -25,6 +26,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'namespace-controller': namespaceControllerFactory,
   'serviceaccount-controller': serviceAccountControllerFactory,
   'root-ca-certificate-publisher-controller': rootCaPublisherFactory,
+  'deployment-controller': deploymentControllerFactory,
   'replicaset-controller': replicaSetControllerFactory,
   'replicationcontroller-controller': replicationControllerFactory,
   // part A (controllers-a) entries are added here as they land.
