@@ -1,0 +1,139 @@
+/**
+ * Workload controllers (part B) against a real apiserver and a real `controller-manager`
+ * process: a Job with completions=5 completes (pods succeed through pods/status), a DaemonSet
+ * lands one pod per schedulable untainted node.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import type { KubeObject } from '../../src/api/object.ts';
+import { RestClient } from '../../src/client/rest.ts';
+import { silentLogger } from '../../src/client/log.ts';
+import { startApiServer } from '../util/apiserver.ts';
+import type { TestApiServer } from '../util/apiserver.ts';
+import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
+import type { ClientEnv } from '../util/kubectl.ts';
+
+const CONTROLLERS = 'job-controller,daemonset-controller,garbage-collector-controller';
+const cmEntry = new URL('../../src/cmd/controller-manager.ts', import.meta.url).pathname;
+
+/** Starts the controller-manager as its own process (until the lead registers the subcommand, via its module's main). */
+function startControllerManager(kubeconfig: string): { child: ChildProcess; output: () => string } {
+  const script = `import { main } from ${JSON.stringify(cmEntry)}; process.exitCode = await main(process.argv.slice(1));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--controllers=${CONTROLLERS}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  return { child, output: () => out };
+}
+
+let lastOutput = (): string => '';
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}\ncontroller-manager output:\n${lastOutput()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const pods = { group: '', version: 'v1', resource: 'pods' } as const;
+const nodes = { group: '', version: 'v1', resource: 'nodes' } as const;
+
+interface Pod extends KubeObject {
+  spec?: { nodeName?: string; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { values?: string[] }[] }[] } } } };
+  status?: { phase?: string };
+}
+
+describe('workload controllers (part B) with a real controller-manager', () => {
+  let server: TestApiServer;
+  let client: RestClient;
+  let env: ClientEnv;
+  let cm: { child: ChildProcess; output: () => string } | undefined;
+  before(async () => {
+    server = await startApiServer();
+    client = await RestClient.fromKubeconfig(server.kubeconfig, { logger: silentLogger });
+    env = clientEnv(server.kubeconfig);
+    cm = startControllerManager(server.kubeconfig);
+    lastOutput = cm.output;
+  });
+  after(async () => {
+    if (cm !== undefined && cm.child.exitCode === null) {
+      const done = new Promise((r) => cm?.child.once('exit', r));
+      cm.child.kill('SIGTERM');
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+      cm.child.kill('SIGKILL');
+    }
+    client?.close();
+    env?.cleanup();
+    await server?.stop();
+  });
+
+  test('a Job with completions=5 completes', async () => {
+    const manifest = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'five', namespace: 'default' }, spec: { completions: 5, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    let maxActive = 0;
+    const succeededPods = new Set<string>();
+    await until('job five to complete', async () => {
+      const job = await client.get<KubeObject & { status?: { active?: number; conditions?: { type: string; status: string }[] } }>({ group: 'batch', version: 'v1', resource: 'jobs', namespace: 'default', name: 'five' });
+      if (job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') === true) {
+        return true;
+      }
+      const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'job-name=five' });
+      const running = list.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && p.metadata.deletionTimestamp === undefined);
+      maxActive = Math.max(maxActive, running.length);
+      // "Run" each pod to success through the status subresource, as a kubelet would.
+      for (const p of running) {
+        const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        await client.update({ ...pods, namespace: 'default', name: p.metadata.name, subresource: 'status' }, { ...p, status: { phase: 'Succeeded', containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } } }] } });
+        succeededPods.add(p.metadata.name ?? '');
+      }
+      return undefined;
+    });
+    assert.ok(maxActive <= 2, `parallelism honoured (saw ${maxActive} active)`);
+    assert.equal(succeededPods.size, 5, 'exactly five pods were created and run');
+    const out = await kubectlOk(env, ['get', 'job', 'five', '-o', 'jsonpath={.status.succeeded} {.status.conditions[*].type} {.status.completionTime}']);
+    assert.match(out, /^5 SuccessCriteriaMet Complete \d{4}-/);
+    await kubectlOk(env, ['wait', '--for=condition=complete', 'job/five', '--timeout=10s']);
+    // Every pod lost the tracking finalizer once counted.
+    const left = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'job-name=five' });
+    assert.ok(left.items.every((p) => !(p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking')));
+    const desc = await kubectl(env, ['describe', 'job', 'five']);
+    assert.match(desc.stdout, /Pods Statuses:\s+0 Active .* 5 Succeeded \/ 0 Failed/);
+  });
+
+  test('a DaemonSet lands one pod per schedulable untainted node', async () => {
+    for (const [name, taints] of [['n1', []], ['n2', []], ['n3', [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]]] as const) {
+      await client.create(nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: { taints } });
+    }
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(ds) });
+    const placed = await until('two daemon pods', async () => {
+      const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=agent' });
+      const targets = list.items.map((p) => p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values?.[0] ?? '?').sort();
+      return targets.length >= 2 ? targets : undefined;
+    });
+    assert.deepEqual(placed, ['n1', 'n2']);
+    const status = await until('daemonset status', async () => {
+      const out = await kubectlOk(env, ['get', 'ds', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.currentNumberScheduled}/{.status.observedGeneration}']);
+      return out === '2/2/1' ? out : undefined;
+    });
+    assert.equal(status, '2/2/1');
+    const revs = await kubectlOk(env, ['get', 'controllerrevisions', '-o', 'name']);
+    assert.match(revs, /controllerrevision.apps\/agent-[a-z0-9]+/);
+    // A new node gets its daemon.
+    await client.create(nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n4' } });
+    await until('a daemon pod for n4', async () => {
+      const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=agent' });
+      return list.items.length === 3 ? true : undefined;
+    });
+    assert.equal(cm?.child.exitCode, null, `controller-manager still running:\n${cm?.output() ?? ''}`);
+  });
+});
