@@ -36,6 +36,11 @@ export interface SchedulerOptions {
   readonly podInitialBackoffMs?: number;
   readonly podMaxBackoffMs?: number;
   readonly logger?: ClientLogger;
+  /**
+   * Binding calls in flight at once (default 32). Bounded so the client reuses its keep-alive
+   * connections: unbounded HTTP/1.1 requests would each open a new TLS connection.
+   */
+  readonly maxInFlightBindings?: number;
   /** Called after each successful binding with the attempt's duration (ms): benchmarks and metrics. */
   readonly onBound?: (pod: RPod, nodeName: string, attemptMs: number) => void;
 }
@@ -64,19 +69,30 @@ export class Scheduler {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly bindings = new Set<Promise<void>>();
+  private bindSlots: number;
+  private readonly bindWaiters: (() => void)[] = [];
+  private readonly backlogWaiters: (() => void)[] = [];
+  private readonly maxBindBacklog: number;
 
   constructor(opts: SchedulerOptions) {
     this.opts = opts;
     this.logger = opts.logger ?? stderrLogger;
+    this.bindSlots = opts.maxInFlightBindings ?? 32;
+    this.maxBindBacklog = this.bindSlots;
     this.pos = { nextStartNodeIndex: 0, percentageOfNodesToScore: opts.percentageOfNodesToScore ?? 0 };
     const registry = inTreeRegistry();
     const bind = async (namespace: string, name: string, uid: string | undefined, nodeName: string): Promise<void> => {
-      await this.opts.client.create({ ...pods, namespace, name, subresource: 'binding' }, {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name, namespace, uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-      });
+      await this.acquireBindSlot();
+      try {
+        await this.opts.client.create({ ...pods, namespace, name, subresource: 'binding' }, {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace, uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+        });
+      } finally {
+        this.releaseBindSlot();
+      }
     };
     const pluginEvents = new Map<string, Set<ClusterEvent>>();
     for (const p of opts.profiles) {
@@ -136,11 +152,32 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.close();
+    for (const w of this.backlogWaiters.splice(0)) {
+      w();
+    }
     await this.loop;
     await Promise.allSettled([...this.bindings]);
     await this.factory.shutdown();
     for (const r of this.recorders.values()) {
       await r.shutdown();
+    }
+  }
+
+  private acquireBindSlot(): Promise<void> {
+    if (this.bindSlots > 0) {
+      this.bindSlots--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.bindWaiters.push(resolve));
+  }
+
+  private releaseBindSlot(): void {
+    this.backlogWaiters.shift()?.();
+    const next = this.bindWaiters.shift();
+    if (next !== undefined) {
+      next();
+    } else {
+      this.bindSlots++;
     }
   }
 
@@ -264,6 +301,11 @@ export class Scheduler {
       }
       // Let watch events and binding responses in between cycles.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Backpressure: when bindings queue up, wait for one to finish rather than deciding far
+      // ahead of what the API server has accepted (decisions stay fresh, attempts stay short).
+      while (this.bindWaiters.length >= this.maxBindBacklog && !this.stopped) {
+        await new Promise<void>((resolve) => this.backlogWaiters.push(resolve));
+      }
     }
   }
 
