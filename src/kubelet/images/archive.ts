@@ -102,6 +102,10 @@ async function importOciLayout(store: ImageStore, dir: string, options: ImportOp
     }
     const manifest = doc as ImageManifest;
     const configBytes = await readFile(blobIn(dir, manifest.config.digest));
+    const configDigest = await sha256File(blobIn(dir, manifest.config.digest));
+    if (configDigest !== manifest.config.digest) {
+      throw new Error(`config blob digest mismatch: expected ${manifest.config.digest}, got ${configDigest}`);
+    }
     const layers = manifest.layers.map((l) => ({ digest: l.digest, path: blobIn(dir, l.digest) }));
     const name = refName(top, options.baseName);
     const repoTags = name !== undefined ? [normalizeReference(name)] : [];

@@ -189,6 +189,10 @@ async function pullFrom(store: ImageStore, client: RegistryClient, ref: ImageRef
     const configFile = join(tmp, 'config');
     await client.blob(manifest.config.digest, configFile);
     const configBytes = await readFile(configFile);
+    const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+    if (configDigest !== manifest.config.digest) {
+      throw new PullError(`config blob digest mismatch: expected ${manifest.config.digest}, got ${configDigest}`, 0);
+    }
     const layers = [];
     for (const [i, layer] of manifest.layers.entries()) {
       if (await store.hasBlob(layer.digest)) {
