@@ -1,0 +1,95 @@
+/**
+ * Which endpoints a service port may use, following upstream's CategorizeEndpoints: ready
+ * endpoints when there are any, otherwise the serving-and-terminating ones (so a rolling
+ * update never leaves a gap); "local" means on this node (traffic policy Local).
+ */
+import type { EndpointSlice, Service, ServicePort } from './types.ts';
+import { SERVICE_NAME_LABEL } from './types.ts';
+
+/** One backend of a service port: an IPv4 address and the port number to DNAT to. */
+export interface Backend {
+  readonly ip: string;
+  readonly port: number;
+  readonly nodeName?: string;
+  readonly ready: boolean;
+  readonly servingTerminating: boolean;
+}
+
+/** The endpoints usable for cluster-wide and for node-local traffic. */
+export interface CategorizedBackends {
+  readonly cluster: readonly Backend[];
+  readonly local: readonly Backend[];
+}
+
+/** Indexes EndpointSlices by `namespace/service-name` (IPv4 slices only: the table is `ip`). */
+export function slicesByService(slices: Iterable<EndpointSlice>): Map<string, EndpointSlice[]> {
+  const out = new Map<string, EndpointSlice[]>();
+  for (const s of slices) {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (svc === undefined || s.addressType !== 'IPv4') {
+      continue;
+    }
+    const key = `${s.metadata.namespace ?? ''}/${svc}`;
+    const list = out.get(key);
+    if (list === undefined) {
+      out.set(key, [s]);
+    } else {
+      list.push(s);
+    }
+  }
+  return out;
+}
+
+/**
+ * The backends of one service port: slice ports are matched by the service port's name (that
+ * is how a named targetPort resolves to a number per pod), duplicates across slices dropped.
+ */
+export function backendsFor(port: ServicePort, slices: readonly EndpointSlice[]): Backend[] {
+  const name = port.name ?? '';
+  const protocol = port.protocol ?? 'TCP';
+  const seen = new Map<string, Backend>();
+  for (const slice of slices) {
+    const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === name && (p.protocol ?? 'TCP') === protocol);
+    if (sp?.port === undefined) {
+      continue;
+    }
+    for (const ep of slice.endpoints ?? []) {
+      const ip = ep.addresses[0];
+      if (ip === undefined) {
+        continue;
+      }
+      const key = `${ip}:${sp.port}`;
+      if (seen.has(key)) {
+        continue;
+      }
+      // Upstream: a nil `ready` means ready; nil `serving` follows ready; nil `terminating` is false.
+      const ready = ep.conditions?.ready ?? true;
+      const serving = ep.conditions?.serving ?? ready;
+      const terminating = ep.conditions?.terminating ?? false;
+      seen.set(key, { ip, port: sp.port, nodeName: ep.nodeName, ready, servingTerminating: serving && terminating });
+    }
+  }
+  return [...seen.values()].sort((a, b) => compareBackends(a, b));
+}
+
+function compareBackends(a: Backend, b: Backend): number {
+  const ka = a.ip.split('.').map((n) => n.padStart(3, '0')).join('.');
+  const kb = b.ip.split('.').map((n) => n.padStart(3, '0')).join('.');
+  return ka === kb ? a.port - b.port : ka < kb ? -1 : 1;
+}
+
+function usable(all: readonly Backend[]): Backend[] {
+  const ready = all.filter((b) => b.ready);
+  return ready.length > 0 ? ready : all.filter((b) => b.servingTerminating);
+}
+
+/** Splits backends into the cluster-wide and the node-local usable sets. */
+export function categorize(all: readonly Backend[], hostname: string): CategorizedBackends {
+  return { cluster: usable(all), local: usable(all.filter((b) => b.nodeName === hostname)) };
+}
+
+/** True when the Service gets proxy rules at all (headless and ExternalName Services do not). */
+export function isProxied(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP;
+  return svc.spec?.type !== 'ExternalName' && ip !== undefined && ip !== '' && ip !== 'None' && !ip.includes(':');
+}
