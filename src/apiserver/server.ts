@@ -127,7 +127,10 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   });
   // One metrics registry: /metrics shows request and store metrics together, as upstream.
   const metricsRegistry = new PromRegistry();
-  const registry = createRegistry({ storage: instrumentStorage(storage, metricsRegistry) });
+  const registry = createRegistry({
+    storage: instrumentStorage(storage, metricsRegistry),
+    serviceAccountTokens: { signingKeyPem: pki.serviceAccount.keyPem, publicKeyPem: pki.serviceAccount.pubPem },
+  });
   let bootstrapped = false;
   const deps: ServerDeps = { registry, pki };
   const handler = createApiHandler({

@@ -22,12 +22,15 @@ import { allowCreateOnUpdate } from './strategy.ts';
 import { evictPod } from './eviction.ts';
 import { bindPod, patchScale, toScale, updateScale } from './subresources.ts';
 import type { DeleteOptions, DeleteResult, ListQuery, PatchType, Registry, Subresource, WatchQuery, WatchSink, WriteContext, WriteResult } from './types.ts';
+import { createServiceAccountToken } from './token.ts';
+import type { CoreGetter, ServiceAccountTokenOptions } from './token.ts';
 import { updateObject } from './update.ts';
 import { watchObjects } from './watch.ts';
 
 export type * from './types.ts';
 export { listJson, objectJson } from './codec.ts';
 export type { ServiceRanges } from './services.ts';
+export type { ServiceAccountTokenOptions } from './token.ts';
 
 export interface RegistryOptions {
   readonly storage: Storage;
@@ -39,6 +42,8 @@ export interface RegistryOptions {
   readonly crds?: boolean;
   /** Service ClusterIP CIDR and NodePort range (defaults: 10.96.0.0/12, 30000-32767). */
   readonly services?: Partial<ServiceRanges>;
+  /** Keys for serviceaccounts/<name>/token (TokenRequest); without them token requests answer 400. */
+  readonly serviceAccountTokens?: ServiceAccountTokenOptions;
 }
 
 /** Upstream answers 404 for a subresource path the resource does not serve. */
@@ -114,6 +119,14 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
     return podsDesc;
   }
 
+  const coreGetter: CoreGetter = (resource, namespace, name) => {
+    const desc = byGvr.get(gvrKey('', 'v1', resource));
+    if (desc === undefined) {
+      throw notFound('', resource, name);
+    }
+    return getObject(desc, namespace, name);
+  };
+
   const registry: Registry & { readonly ready: Promise<void> } = {
     ready,
     resolve(group, version, resource) {
@@ -149,6 +162,9 @@ export function createRegistry(opts: RegistryOptions): Registry & { readonly rea
       }
       if (subresource === 'eviction') {
         return evictPod(core, podsFor(desc), namespace, parentName ?? obj.metadata?.name ?? '', obj, ctx);
+      }
+      if (subresource === 'token' && desc.group === '' && desc.resource === 'serviceaccounts') {
+        return createServiceAccountToken(opts.serviceAccountTokens, coreGetter, namespace, parentName ?? '', obj);
       }
       if (subresource !== undefined) {
         throw methodNotSupported(desc.group, `${desc.resource}/${subresource}`, 'create');
