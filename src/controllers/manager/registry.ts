@@ -14,6 +14,7 @@ import { replicaSetControllerFactory } from '../replicaset/replicaset.ts';
 import { replicationControllerFactory } from '../replicationcontroller/controller.ts';
 import { daemonSetControllerFactory } from '../daemonset/controller.ts';
 import { jobControllerFactory } from '../job/controller.ts';
+import { disruptionControllerFactory } from '../disruption/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -32,6 +33,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   // part A (controllers-a) entries are added here as they land.
   'daemonset-controller': daemonSetControllerFactory,
   'job-controller': jobControllerFactory,
+  'disruption-controller': disruptionControllerFactory,
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
 };
