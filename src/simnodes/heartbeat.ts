@@ -41,7 +41,8 @@ export class NodeHeartbeats {
   /** Creates the Node (or adopts an existing one), posts its status and its Lease. Throws when the API refuses. */
   async register(n: SimNode): Promise<void> {
     const { client, shape, gate } = this.deps;
-    const node = await gate.run(async () => {
+    // A node this process (or an earlier run) registered is already in the informer cache: adopt it.
+    const node = this.deps.nodes.get('', n.name) ?? await gate.run(async () => {
       try {
         return await client.create(nodesRef, newNode(n.name, shape, n.hostIp, rfc3339Now()));
       } catch (e) {
@@ -92,31 +93,27 @@ export class NodeHeartbeats {
     };
   }
 
+  /**
+   * PUT with the resourceVersion we last wrote; without one (first renewal, or after a
+   * conflict) an unconditional PUT, which saves the GET a restart would otherwise cost per
+   * node; 404 → create.
+   */
   private async writeLease(n: SimNode): Promise<void> {
     const { client } = this.deps;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (n.leaseRv === undefined) {
-          const existing = await client.get({ ...leasesRef, name: n.name }).catch((e: unknown) => {
-            if (isNotFound(e)) {
-              return undefined;
-            }
-            throw e;
-          });
-          if (existing === undefined) {
-            const created = await client.create(leasesRef, this.leaseBody(n));
-            n.leaseRv = created.metadata.resourceVersion;
-            return;
-          }
-          n.leaseRv = existing.metadata.resourceVersion;
-        }
         const updated = await client.update({ ...leasesRef, name: n.name }, this.leaseBody(n));
         n.leaseRv = updated.metadata.resourceVersion;
         return;
       } catch (e) {
-        // Someone else wrote (or removed) the lease: re-read it and try once more, as the kubelet does.
         n.leaseRv = undefined;
-        if (attempt >= 1 || !(isConflict(e) || isNotFound(e) || isAlreadyExists(e))) {
+        if (isNotFound(e)) {
+          const created = await client.create(leasesRef, this.leaseBody(n));
+          n.leaseRv = created.metadata.resourceVersion;
+          return;
+        }
+        // Someone else wrote the lease: overwrite it once more, as the kubelet retries.
+        if (attempt >= 1 || !isConflict(e)) {
           throw e;
         }
       }
