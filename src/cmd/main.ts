@@ -14,6 +14,10 @@ type CommandMain = (argv: string[]) => Promise<number | void>;
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandMain> }> = {
   apiserver: { summary: 'run the Kubernetes API server', load: async () => (await import('./apiserver.ts')).main },
+  scheduler: { summary: 'run the scheduler (kube-scheduler)', load: async () => (await import('./scheduler.ts')).main },
+  'controller-manager': { summary: 'run the controller manager (kube-controller-manager)', load: async () => (await import('./controller-manager.ts')).main },
+  'sim-nodes': { summary: 'run simulated nodes (a KWOK-like fake kubelet fleet)', load: async () => (await import('./sim-nodes.ts')).main },
+  images: { summary: 'manage the node image store (import, list, rm)', load: async () => (await import('./images.ts')).main },
   dns: { summary: 'serve cluster DNS (Services, pods) and forward other names', load: async () => (await import('./dns.ts')).main },
   up: { summary: 'start a single-node cluster in the foreground', load: async () => (await import('./up.ts')).main },
 };

@@ -114,7 +114,7 @@ test('k8ts up: merges kubeconfig, restarts a dead apiserver, stops everything, r
     // Each component gets its own upstream identity.
     const scheduler = components.find((c) => c.name === 'scheduler');
     assert.ok(scheduler !== undefined);
-    const ctx = { dataDir, securePort: port, bindAddress: '127.0.0.1', storageBackend: 'sqlite', etcdServers: [], kubeconfig: join(dataDir, 'admin.kubeconfig') };
+    const ctx = { dataDir, securePort: port, bindAddress: '127.0.0.1', storageBackend: 'sqlite', etcdServers: [], kubeconfig: join(dataDir, 'admin.kubeconfig'), simNodes: 0, noKubelet: false };
     const schedKc = await componentKubeconfig(ctx, scheduler, base);
     const conn = await resolveContext(await loadKubeconfig(schedKc));
     const who = await new Promise<string>((resolve, reject) => {

@@ -25,6 +25,8 @@ const specs = {
   'etcd-cafile': { type: 'string', help: 'CA file for https:// etcd servers' },
   'etcd-certfile': { type: 'string', help: 'client certificate file for etcd' },
   'etcd-keyfile': { type: 'string', help: 'client key file for etcd' },
+  'sim-nodes': { type: 'int', help: 'also run this many simulated nodes (k8ts sim-nodes)', default: 0 },
+  'no-kubelet': { type: 'boolean', help: 'do not run a kubelet for this machine' },
 } as const;
 
 const usageLine = 'Usage: k8ts up [flags]\n\nStarts a single-node cluster in the foreground; Ctrl-C stops it.';
@@ -40,6 +42,9 @@ export interface UpContext {
   /** Extra apiserver flags for etcd TLS, passed through as given. */
   readonly etcdTlsArgs?: readonly string[];
   readonly kubeconfig: string;
+  /** How many simulated nodes to run (0: none). */
+  readonly simNodes: number;
+  readonly noKubelet: boolean;
 }
 
 /** One supervised component: the `k8ts` subcommand, its flags, and the identity it talks to the apiserver as. */
@@ -49,6 +54,8 @@ export interface Component {
   /** Client-certificate identity (upstream's); its kubeconfig is `<data-dir>/<name>.kubeconfig`. */
   readonly identity?: { readonly user: string; readonly groups: readonly string[] };
   args(ctx: UpContext, kubeconfig: string): string[];
+  /** Whether this cluster wants the component (default: yes, when the binary has it). */
+  wanted?(ctx: UpContext): boolean;
 }
 
 const nodeName = hostname().toLowerCase();
@@ -66,7 +73,8 @@ export const components: readonly Component[] = [
   },
   { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
-  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName] },
+  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName], wanted: (c) => !c.noKubelet },
+  { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:node:sim-nodes', groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
   { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
 ];
 
@@ -250,6 +258,8 @@ export async function main(argv: string[]): Promise<number> {
       etcdServers: flags['etcd-servers'] ?? [],
       etcdTlsArgs: (['etcd-cafile', 'etcd-certfile', 'etcd-keyfile'] as const).flatMap((f) => (flags[f] !== undefined ? [`--${f}`, resolve(flags[f])] : [])),
       kubeconfig: join(dataDir, 'admin.kubeconfig'),
+      simNodes: flags['sim-nodes'] ?? 0,
+      noKubelet: flags['no-kubelet'] ?? false,
     };
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     pidFile = await lockDataDir(dataDir);
@@ -297,7 +307,7 @@ export async function main(argv: string[]): Promise<number> {
       const admin = await loadKubeconfig(ctx.kubeconfig);
       const server = admin.clusters[0]?.cluster.server ?? '';
       for (const c of components.slice(1)) {
-        if (have.has(c.command)) {
+        if (have.has(c.command) && (c.wanted?.(ctx) ?? true)) {
           const s = new Supervised(c, ctx, await componentKubeconfig(ctx, c, server));
           running.push(s);
           s.start();
