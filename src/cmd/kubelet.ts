@@ -1,0 +1,83 @@
+/** `k8ts kubelet`: the kubelet's flags → runKubelet(); SIGTERM/SIGINT stop it and leave pods running. */
+import { hostname } from 'node:os';
+import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import type { KubeletOptions } from '../kubelet/kubelet.ts';
+import { parseResourceList } from '../kubelet/node/node-agent.ts';
+
+const specs = {
+  kubeconfig: { type: 'string', help: 'path to a kubeconfig file, specifying how to connect to the API server' },
+  'hostname-override': { type: 'string', help: 'if non-empty, will use this string as identification instead of the actual hostname' },
+  'node-name': { type: 'string', help: 'the name of the node (same as --hostname-override)' },
+  'root-dir': { type: 'string', help: 'directory path for managing kubelet files (volume mounts, etc)', default: '/var/lib/k8ts/kubelet' },
+  'pod-cidr': { type: 'string', help: 'the CIDR to use for pod IP addresses (default: the Node\'s spec.podCIDR)' },
+  'pod-manifest-path': { type: 'string', help: 'path to the directory containing static pod files to run (not supported yet)' },
+  'system-reserved': { type: 'string', help: 'resources reserved for non-kubernetes components, e.g. cpu=200m,memory=500Mi' },
+  'cluster-dns': { type: 'strings', help: 'comma-separated list of DNS server IP addresses for pods with dnsPolicy=ClusterFirst', default: ['10.96.0.10'] },
+  'cluster-domain': { type: 'string', help: 'domain for this cluster', default: 'cluster.local' },
+  'max-pods': { type: 'int', help: 'number of pods that can run on this kubelet', default: 110 },
+  'image-archive': { type: 'strings', help: 'image archives (docker save or OCI layout tar) to import at start' },
+  'cni-bridge': { type: 'string', help: 'name of the CNI bridge', default: 'k8ts0' },
+  'netns-prefix': { type: 'string', help: 'prefix of the pods\' network namespace names', default: 'k8ts-' },
+  'cgroup-root': { type: 'string', help: 'cgroup parent of every pod', default: 'k8ts' },
+} as const;
+
+const usageLine = 'Usage: k8ts kubelet [flags]\n\nThe node agent: registers the Node and runs the pods bound to it.';
+
+/** Parses the kubelet's flags; undefined when help was asked for. Throws FlagError. */
+export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefined {
+  const { flags, args, help } = parseFlags(argv, specs);
+  if (help) {
+    return undefined;
+  }
+  if (args.length > 0) {
+    throw new FlagError(`unexpected argument "${args[0]}"`);
+  }
+  const kubeconfig = flags.kubeconfig ?? process.env.KUBECONFIG;
+  if (kubeconfig === undefined || kubeconfig === '') {
+    throw new FlagError('--kubeconfig is required');
+  }
+  const nodeName = (flags['node-name'] ?? flags['hostname-override'] ?? hostname()).toLowerCase();
+  return {
+    kubeconfig,
+    nodeName,
+    rootDir: flags['root-dir'] ?? '/var/lib/k8ts/kubelet',
+    podCidr: flags['pod-cidr'],
+    clusterDns: flags['cluster-dns'] ?? ['10.96.0.10'],
+    clusterDomain: flags['cluster-domain'] ?? 'cluster.local',
+    systemReserved: parseResourceList(flags['system-reserved']),
+    maxPods: flags['max-pods'],
+    imageArchives: flags['image-archive'],
+    cniBridge: flags['cni-bridge'],
+    netnsPrefix: flags['netns-prefix'],
+    cgroupRoot: flags['cgroup-root'],
+  };
+}
+
+/** Entry point: runs until SIGTERM/SIGINT. */
+export async function main(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = kubeletOptions(argv);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
+      return 1;
+    }
+    throw e;
+  }
+  if (opts === undefined) {
+    process.stdout.write(formatUsage(usageLine, specs));
+    return 0;
+  }
+  const { runKubelet } = await import('../kubelet/kubelet.ts');
+  const abort = new AbortController();
+  const stop = (sig: NodeJS.Signals): void => {
+    process.stderr.write(`kubelet: ${sig} received, shutting down\n`);
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    abort.abort();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return runKubelet(opts, abort.signal);
+}

@@ -1,0 +1,133 @@
+/**
+ * `runKubelet`: one process per node. Registers the Node, keeps its Lease and status, watches
+ * the pods bound to it (`spec.nodeName=<node>`) and runs them through the CRI-shaped runtime
+ * (runc + conmon, CNI bridge on the pod CIDR). Sandboxes of pods the API no longer has are
+ * removed once the pod informer has synced (and every 10 s after).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeObject } from '../api/object.ts';
+import { isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
+import { importArchive } from './images/archive.ts';
+import { ImageStore } from './images/store.ts';
+import { PodNetwork } from './network/pod-network.ts';
+import { NodeAgent } from './node/node-agent.ts';
+import { PodWorkers } from './pods/pod-worker.ts';
+import type { Pod } from './pods/types.ts';
+import { RuncRuntime } from './runtime/runtime.ts';
+
+/** The kubelet's settings (from flags). */
+export interface KubeletOptions {
+  readonly kubeconfig: string;
+  readonly nodeName: string;
+  readonly rootDir: string;
+  /** The node's pod CIDR; default: the Node's spec.podCIDR (waited for). */
+  readonly podCidr?: string;
+  readonly clusterDns: readonly string[];
+  readonly clusterDomain: string;
+  readonly systemReserved?: Readonly<Record<string, string>>;
+  readonly maxPods?: number;
+  /** Image archives (docker save / OCI layout tars) imported at start. */
+  readonly imageArchives?: readonly string[];
+  /** CNI bridge name (default k8ts0). */
+  readonly cniBridge?: string;
+  /** Prefix of netns names (default `k8ts-`). */
+  readonly netnsPrefix?: string;
+  /** cgroup parent of all pods (default `k8ts`). */
+  readonly cgroupRoot?: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (m: string): void => {
+  process.stderr.write(`kubelet: ${m}\n`);
+};
+
+async function podCidrOf(client: RestClient, nodeName: string, signal: AbortSignal): Promise<string | undefined> {
+  while (!signal.aborted) {
+    const node = await client.get({ group: '', version: 'v1', resource: 'nodes', name: nodeName }).catch(() => undefined);
+    const cidr = (node?.spec as { podCIDR?: string } | undefined)?.podCIDR;
+    if (cidr !== undefined && cidr !== '') {
+      return cidr;
+    }
+    await sleep(1000);
+  }
+  return undefined;
+}
+
+/** Runs the kubelet until `signal` aborts; resolves with the exit code. */
+export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Promise<number> {
+  await mkdir(opts.rootDir, { recursive: true });
+  const client = await RestClient.fromKubeconfig(opts.kubeconfig, { component: 'kubelet' });
+  const agent = new NodeAgent({ client, nodeName: opts.nodeName, rootDir: opts.rootDir, systemReserved: opts.systemReserved, maxPods: opts.maxPods, log });
+  for (;;) {
+    try {
+      await agent.register();
+      break;
+    } catch (e) {
+      log(`unable to register node "${opts.nodeName}" with API server: ${(e as Error).message}`);
+      if (signal.aborted) {
+        return 1;
+      }
+      await sleep(2000);
+    }
+  }
+  log(`successfully registered node ${opts.nodeName}`);
+  agent.start();
+  const podCidr = opts.podCidr ?? await podCidrOf(client, opts.nodeName, signal);
+  if (podCidr === undefined) {
+    agent.stop();
+    return 0;
+  }
+  const images = new ImageStore(opts.rootDir);
+  await images.init();
+  for (const archive of opts.imageArchives ?? []) {
+    const imported = await importArchive(images, archive);
+    log(`imported ${imported.flatMap((i) => i.repoTags).join(', ')} from ${archive}`);
+  }
+  const network = new PodNetwork({ stateDir: join(opts.rootDir, 'network'), podCidr, bridge: opts.cniBridge, netnsPrefix: opts.netnsPrefix });
+  const runtime = new RuncRuntime({ rootDir: opts.rootDir, images, network, cgroupRoot: opts.cgroupRoot });
+  const workers = new PodWorkers({ client, runtime, images, nodeName: opts.nodeName, hostIp: agent.hostIp, rootDir: opts.rootDir, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, log });
+  const factory = new SharedInformerFactory(client);
+  const pods = factory.informerFor<KubeObject>({ group: '', version: 'v1', resource: 'pods', fieldSelector: `spec.nodeName=${opts.nodeName}` });
+  pods.addEventHandler({
+    onAdd: (p) => workers.update(structuredClone(p) as Pod),
+    onUpdate: (_o, p) => workers.update(structuredClone(p) as Pod),
+    onDelete: (p) => {
+      const obj = isTombstone(p) ? p.obj : p;
+      if (obj !== undefined && obj.metadata.uid !== undefined) {
+        workers.remove(obj.metadata.uid);
+      }
+    },
+  });
+  factory.start();
+  await pods.waitForSync(signal);
+  workers.start();
+  const removeOrphans = async (): Promise<void> => {
+    const known = workers.known();
+    for (const p of pods.lister.list()) {
+      known.add(p.metadata.uid ?? '');
+    }
+    const orphans = new Set((await runtime.listPodSandboxes()).map((s) => s.metadata.uid).filter((uid) => !known.has(uid)));
+    for (const uid of orphans) {
+      log(`removing orphaned pod ${uid}`);
+      await workers.killPod(uid, 0, true);
+    }
+  };
+  const orphanTimer = setInterval(() => {
+    removeOrphans().catch((e: unknown) => log(`orphan cleanup: ${(e as Error).message}`));
+  }, 10_000);
+  await removeOrphans().catch((e: unknown) => log(`orphan cleanup: ${(e as Error).message}`));
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) {
+      resolve();
+    }
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  // Containers keep running across a kubelet restart: only our loops stop.
+  clearInterval(orphanTimer);
+  workers.stop();
+  agent.stop();
+  await factory.shutdown();
+  client.close();
+  return 0;
+}

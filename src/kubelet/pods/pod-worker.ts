@@ -1,0 +1,417 @@
+/**
+ * Pod workers: one level-triggered sync per pod, serialised per pod and re-run on every pod
+ * update and every second. A sync makes the runtime match the spec (sandbox, image, init
+ * containers in order, containers by restartPolicy with CrashLoopBackOff 10 s doubling to
+ * 5 min), then writes the status computed from what the runtime reports. All state comes from
+ * the runtime (containers are labelled with their pod and attempt), so a restarted kubelet
+ * adopts running pods. A deleted pod is stopped with its grace period, its sandbox and
+ * directories removed, and then its API object deleted with grace 0.
+ */
+import { join } from 'node:path';
+import { isNotFound } from '../../api/errors.ts';
+import { PatchType } from '../../client/index.ts';
+import type { RestClient } from '../../client/index.ts';
+import type { ImageStore } from '../images/store.ts';
+import { pullImage } from '../images/pull.ts';
+import type { ContainerRuntime, ContainerStatus as RuntimeContainer, DnsConfig, PodSandbox } from '../runtime/types.ts';
+import { ContainerState, SandboxState } from '../runtime/types.ts';
+import { computePodStatus } from '../status/pod-status.ts';
+import type { ContainerView, Waiting } from '../status/pod-status.ts';
+import { cleanupPodDir, containerMounts, setUpVolumes } from '../volumes/volumes.ts';
+import { containerConfig } from './container-config.ts';
+import type { DataSource } from './container-config.ts';
+import type { ContainerSpec, Pod } from './types.ts';
+
+const podsRef = { group: '', version: 'v1', resource: 'pods' } as const;
+
+/** What the pod workers need. */
+export interface PodWorkerDeps {
+  readonly client: RestClient;
+  readonly runtime: ContainerRuntime;
+  readonly images: ImageStore;
+  readonly nodeName: string;
+  readonly hostIp: string;
+  readonly rootDir: string;
+  readonly clusterDns: readonly string[];
+  readonly clusterDomain: string;
+  readonly log: (message: string) => void;
+}
+
+interface PodState {
+  pod: Pod;
+  busy: boolean;
+  again: boolean;
+  /** The API object is gone (force-deleted): only cleanup remains. */
+  removed: boolean;
+  lastStatus: string;
+  startTime: string;
+  /** Per container: earliest time the next start may happen, and the backoff step. */
+  readonly backoff: Map<string, { until: number; stepMs: number }>;
+  readonly waiting: Map<string, Waiting>;
+  /** Container ids whose restart failed to start (counted as crashes). */
+  finished: boolean;
+}
+
+const MAX_BACKOFF_MS = 300_000;
+const INITIAL_BACKOFF_MS = 10_000;
+const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function newestFirst(list: readonly RuntimeContainer[], name: string): RuntimeContainer[] {
+  return list.filter((c) => c.metadata.name === name).sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt - a.createdAt);
+}
+
+/** DNS for the sandbox from dnsPolicy, as the kubelet builds resolv.conf. */
+export function dnsFor(pod: Pod, clusterDns: readonly string[], clusterDomain: string): DnsConfig | undefined {
+  const policy = pod.spec.dnsPolicy ?? 'ClusterFirst';
+  const ns = pod.metadata.namespace ?? 'default';
+  const cluster: DnsConfig = { servers: clusterDns, searches: [`${ns}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain], options: ['ndots:5'] };
+  const extra = pod.spec.dnsConfig;
+  let base: DnsConfig | undefined;
+  if (policy === 'None') {
+    base = { servers: [], searches: [], options: [] };
+  } else if (policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && pod.spec.hostNetwork !== true)) {
+    base = cluster;
+  } else if (extra === undefined) {
+    return undefined;
+  }
+  if (extra === undefined) {
+    return base;
+  }
+  const opts = new Map((base?.options ?? []).map((o) => [o.split(':')[0], o]));
+  for (const o of extra.options ?? []) {
+    opts.set(o.name, o.value === undefined ? o.name : `${o.name}:${o.value}`);
+  }
+  return {
+    servers: [...(base?.servers ?? []), ...(extra.nameservers ?? [])],
+    searches: [...(base?.searches ?? []), ...(extra.searches ?? [])],
+    options: [...opts.values()],
+  };
+}
+
+/** Runs every pod bound to this node. */
+export class PodWorkers {
+  private readonly deps: PodWorkerDeps;
+  private readonly pods = new Map<string, PodState>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly data: DataSource;
+
+  constructor(deps: PodWorkerDeps) {
+    this.deps = deps;
+    this.data = async (kind, namespace, name) => {
+      try {
+        const obj = await deps.client.get({ group: '', version: 'v1', resource: kind, namespace, name }) as { data?: Record<string, string>; binaryData?: Record<string, string> };
+        if (kind === 'secrets') {
+          return Object.fromEntries(Object.entries(obj.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+        }
+        return { ...obj.binaryData, ...obj.data };
+      } catch (e) {
+        if (isNotFound(e)) {
+          return undefined;
+        }
+        throw e;
+      }
+    };
+  }
+
+  /** Starts the once-a-second resync of every pod. */
+  start(): void {
+    this.timer = setInterval(() => {
+      for (const uid of this.pods.keys()) {
+        this.schedule(uid);
+      }
+    }, 1000);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) {
+      clearInterval(this.timer);
+    }
+  }
+
+  /** A pod was added or changed in the API. */
+  update(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    const state = this.pods.get(uid);
+    if (state === undefined) {
+      const startTime = (pod.status?.startTime as string | undefined) ?? nowIso();
+      this.pods.set(uid, { pod, busy: false, again: false, removed: false, lastStatus: '', startTime, backoff: new Map(), waiting: new Map(), finished: false });
+    } else {
+      state.pod = pod;
+    }
+    this.schedule(uid);
+  }
+
+  /** The pod's API object is gone: stop it (no grace left to honour) and clean up. */
+  remove(uid: string): void {
+    const state = this.pods.get(uid);
+    if (state !== undefined) {
+      state.removed = true;
+      this.schedule(uid);
+    }
+  }
+
+  /** Pod uids currently known. */
+  known(): Set<string> {
+    return new Set(this.pods.keys());
+  }
+
+  private schedule(uid: string): void {
+    const state = this.pods.get(uid);
+    if (state === undefined) {
+      return;
+    }
+    if (state.busy) {
+      state.again = true;
+      return;
+    }
+    state.busy = true;
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.sync(uid, state).catch((e: unknown) => this.deps.log(`sync pod ${state.pod.metadata.namespace}/${state.pod.metadata.name}: ${(e as Error).message}`));
+        } while (state.again && this.pods.get(uid) === state);
+      } finally {
+        state.busy = false;
+      }
+    })();
+  }
+
+  private podDir(uid: string): string {
+    return join(this.deps.rootDir, 'pods', uid);
+  }
+
+  private logDir(pod: Pod): string {
+    return join(this.deps.rootDir, 'logs', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
+  }
+
+  private async sandboxesOf(uid: string): Promise<PodSandbox[]> {
+    return (await this.deps.runtime.listPodSandboxes()).filter((s) => s.metadata.uid === uid).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Stops a pod: its containers with the grace period, then its sandboxes; removes everything when `remove`. */
+  async killPod(uid: string, graceSeconds: number, remove: boolean, logDir?: string): Promise<void> {
+    const { runtime } = this.deps;
+    for (const sb of await this.sandboxesOf(uid)) {
+      const running = (await runtime.listContainers({ sandboxId: sb.id })).filter((c) => c.state === ContainerState.Running);
+      await Promise.all(running.map((c) => runtime.stopContainer(c.id, Math.max(graceSeconds, 0)).catch((e: unknown) => this.deps.log(`stop container ${c.id}: ${(e as Error).message}`))));
+      await runtime.stopPodSandbox(sb.id);
+      if (remove) {
+        await runtime.removePodSandbox(sb.id);
+      }
+    }
+    if (remove) {
+      await cleanupPodDir(this.podDir(uid));
+      if (logDir !== undefined) {
+        await cleanupPodDir(logDir);
+      }
+    }
+  }
+
+  private async sync(uid: string, state: PodState): Promise<void> {
+    const { pod } = state;
+    if (state.removed || pod.metadata.deletionTimestamp !== undefined) {
+      const grace = state.removed ? 0 : pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      await this.killPod(uid, grace, true, this.logDir(pod));
+      if (!state.removed) {
+        await this.deps.client.delete({ ...podsRef, namespace: pod.metadata.namespace, name: pod.metadata.name }, { gracePeriodSeconds: 0, preconditions: { uid } }).catch((e: unknown) => {
+          if (!isNotFound(e)) {
+            throw e;
+          }
+        });
+      }
+      this.pods.delete(uid);
+      return;
+    }
+    const phase = pod.status?.phase as string | undefined;
+    if (state.finished || phase === 'Succeeded' || phase === 'Failed') {
+      // A terminal pod never runs again; its containers stay for logs until it is deleted.
+      if (!state.finished) {
+        await this.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30, false);
+        state.finished = true;
+      }
+      return;
+    }
+    await this.runPod(uid, state);
+  }
+
+  private async ensureImage(c: ContainerSpec, state: PodState): Promise<string | undefined> {
+    const { images } = this.deps;
+    const policy = c.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(c.image.slice(c.image.lastIndexOf('/') + 1)) ? 'Always' : 'IfNotPresent');
+    const present = await images.resolve(c.image);
+    if (present !== undefined && policy !== 'Always') {
+      return present.id;
+    }
+    if (policy === 'Never') {
+      state.waiting.set(c.name, { reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` });
+      return undefined;
+    }
+    const key = `image:${c.name}`;
+    const b = state.backoff.get(key);
+    if (b !== undefined && Date.now() < b.until) {
+      if (present !== undefined) {
+        return present.id;
+      }
+      state.waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
+      return undefined;
+    }
+    try {
+      const rec = await pullImage(images, c.image);
+      state.backoff.delete(key);
+      return rec.id;
+    } catch (e) {
+      if (present !== undefined) {
+        // Always with a local copy: an unreachable registry does not stop the pod.
+        return present.id;
+      }
+      const step = Math.min((b?.stepMs ?? INITIAL_BACKOFF_MS / 2) * 2, MAX_BACKOFF_MS);
+      state.backoff.set(key, { until: Date.now() + step, stepMs: step });
+      state.waiting.set(c.name, { reason: 'ErrImagePull', message: `failed to pull image "${c.image}": ${(e as Error).message}` });
+      return undefined;
+    }
+  }
+
+  /** Creates and starts attempt `attempt` of a container; false when it is held back (waiting reason set). */
+  private async startContainer(state: PodState, sandbox: PodSandbox, c: ContainerSpec, attempt: number, volumes: ReadonlyMap<string, string>): Promise<boolean> {
+    const { runtime } = this.deps;
+    const image = await this.ensureImage(c, state);
+    if (image === undefined) {
+      return false;
+    }
+    let id: string;
+    try {
+      const mounts = await containerMounts(c, volumes);
+      const config = await containerConfig(state.pod, c, image, { podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName, data: this.data, mounts, attempt });
+      id = await runtime.createContainer(sandbox.id, config);
+    } catch (e) {
+      state.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: (e as Error).message });
+      return false;
+    }
+    try {
+      await runtime.startContainer(id);
+    } catch (e) {
+      state.waiting.set(c.name, { reason: 'RunContainerError', message: (e as Error).message });
+      return false;
+    }
+    // Keep the newest two attempts: the previous one serves `kubectl logs --previous`.
+    for (const old of newestFirst(await runtime.listContainers({ sandboxId: sandbox.id }), c.name).slice(2)) {
+      await runtime.removeContainer(old.id).catch(() => undefined);
+    }
+    return true;
+  }
+
+  /** Whether an exited container is restarted now, later (backoff, with the waiting reason set) or never. */
+  private restartDecision(state: PodState, c: ContainerSpec, last: RuntimeContainer, policy: string): 'now' | 'later' | 'never' {
+    if (policy === 'Never' || (policy === 'OnFailure' && last.exitCode === 0)) {
+      return 'never';
+    }
+    const b = state.backoff.get(c.name);
+    const now = Date.now();
+    if (b !== undefined && last.finishedAt < b.until && now < b.until) {
+      const pod = state.pod;
+      state.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(b.stepMs / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
+      return 'later';
+    }
+    // As the kubelet's backoff: the first restart is immediate, each later one waits twice as long (10 s … 5 min);
+    // a container that ran 10 minutes without crashing starts over.
+    const step = b === undefined || now - b.until > 2 * MAX_BACKOFF_MS ? INITIAL_BACKOFF_MS : Math.min(b.stepMs * 2, MAX_BACKOFF_MS);
+    state.backoff.set(c.name, { until: now + (b === undefined ? INITIAL_BACKOFF_MS : step), stepMs: b === undefined ? INITIAL_BACKOFF_MS : step });
+    return 'now';
+  }
+
+  private async runPod(uid: string, state: PodState): Promise<void> {
+    const { runtime } = this.deps;
+    const pod = state.pod;
+    state.waiting.clear();
+    let sandboxes = await this.sandboxesOf(uid);
+    let sandbox = sandboxes.find((s) => s.state === SandboxState.Ready);
+    if (sandbox === undefined) {
+      // The sandbox died (or never existed): start over with a new one, as the kubelet does.
+      for (const old of sandboxes) {
+        await runtime.removePodSandbox(old.id);
+      }
+      const id = await runtime.runPodSandbox({
+        metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid, attempt: sandboxes.length },
+        hostname: (pod.spec.hostname ?? pod.metadata.name ?? '').slice(0, 63),
+        logDirectory: this.logDir(pod),
+        hostNetwork: pod.spec.hostNetwork === true,
+        shareProcessNamespace: pod.spec.shareProcessNamespace === true,
+        dnsConfig: dnsFor(pod, this.deps.clusterDns, this.deps.clusterDomain),
+        hostAliases: pod.spec.hostAliases,
+        portMappings: pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort !== undefined && p.hostPort > 0).map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort ?? 0, protocol: p.protocol, hostIp: p.hostIP }))),
+        labels: { 'io.kubernetes.pod.name': pod.metadata.name ?? '', 'io.kubernetes.pod.namespace': pod.metadata.namespace ?? '', 'io.kubernetes.pod.uid': uid },
+      });
+      sandbox = await runtime.podSandboxStatus(id);
+      sandboxes = [sandbox];
+    }
+    const volumeResult = await setUpVolumes(pod, { podDir: this.podDir(uid), data: this.data, podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName })
+      .then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, message: (e as Error).message }));
+    const volumes = volumeResult.ok ? volumeResult.v : new Map<string, string>();
+    let all = await runtime.listContainers({ sandboxId: sandbox.id });
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    let initialized = true;
+    let failed = false;
+    if (volumeResult.ok) {
+      for (const c of pod.spec.initContainers ?? []) {
+        const [last] = newestFirst(all, c.name);
+        if (last !== undefined && last.state === ContainerState.Exited && last.exitCode === 0) {
+          continue;
+        }
+        initialized = false;
+        if (last === undefined) {
+          await this.startContainer(state, sandbox, c, 0, volumes);
+        } else if (last.state === ContainerState.Exited) {
+          // A failed init container restarts unless the pod's policy is Never (then the pod fails).
+          const decision = this.restartDecision(state, c, last, policy === 'Never' ? 'Never' : 'OnFailure');
+          if (decision === 'now') {
+            await this.startContainer(state, sandbox, c, last.metadata.attempt + 1, volumes);
+          } else if (decision === 'never') {
+            failed = true;
+          }
+        }
+        break;
+      }
+      if (initialized) {
+        for (const c of pod.spec.containers) {
+          const [last] = newestFirst(all, c.name);
+          if (last === undefined) {
+            await this.startContainer(state, sandbox, c, 0, volumes);
+          } else if (last.state === ContainerState.Exited && this.restartDecision(state, c, last, policy) === 'now') {
+            await this.startContainer(state, sandbox, c, last.metadata.attempt + 1, volumes);
+          }
+        }
+      }
+      all = await runtime.listContainers({ sandboxId: sandbox.id });
+    } else {
+      initialized = (pod.spec.initContainers ?? []).length === 0;
+      for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+        state.waiting.set(c.name, { reason: 'ContainerCreating' });
+      }
+      this.deps.log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: MountVolume.SetUp failed: ${volumeResult.message}`);
+    }
+    const view = (c: ContainerSpec): ContainerView => ({ spec: c, attempts: newestFirst(all, c.name), waiting: state.waiting.get(c.name), probeReady: true, probeStarted: true });
+    const status = computePodStatus({
+      pod, podIp: sandbox.ip, hostIp: this.deps.hostIp, sandboxReady: true,
+      init: (pod.spec.initContainers ?? []).map(view), containers: pod.spec.containers.map(view),
+      initialized, startTime: state.startTime, now: nowIso(),
+    });
+    if (failed) {
+      status.phase = 'Failed';
+    }
+    await this.writeStatus(state, status);
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') {
+      await this.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30, false);
+      state.finished = true;
+    }
+  }
+
+  private async writeStatus(state: PodState, status: Record<string, unknown>): Promise<void> {
+    const text = JSON.stringify(status);
+    if (text === state.lastStatus) {
+      return;
+    }
+    const pod = state.pod;
+    await this.deps.client.patch({ ...podsRef, namespace: pod.metadata.namespace, name: pod.metadata.name, subresource: 'status' }, { metadata: { uid: pod.metadata.uid }, status }, PatchType.Merge);
+    state.lastStatus = text;
+  }
+}

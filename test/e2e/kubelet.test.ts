@@ -1,0 +1,282 @@
+/**
+ * `k8ts kubelet` end to end, as root with real runc, conmon and CNI, a real apiserver and real
+ * kubectl 1.35: node registration and lease; a two-container pod sharing its network namespace
+ * becomes Running with a pod IP reachable from the node; logs; CrashLoopBackOff; deletion with
+ * grace removes every runc container, netns, mount, cgroup and veth the pod had.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCommand } from '../../src/kubelet/runtime/command.ts';
+import { removeCgroup } from '../../src/kubelet/runtime/host.ts';
+import { Runc } from '../../src/kubelet/runtime/runc.ts';
+import { deleteNetns } from '../../src/kubelet/network/netns.ts';
+import type { BuiltImage } from '../../src/kubelet/testing/build-image.ts';
+import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
+import { startApiServer } from '../util/apiserver.ts';
+import type { TestApiServer } from '../util/apiserver.ts';
+import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
+import type { ClientEnv } from '../util/kubectl.ts';
+
+const canRun = process.getuid?.() === 0 && ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/catatonit', '/usr/lib/cni/bridge'].every((p) => existsSync(p));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const nodeBin = process.execPath;
+const kubeletEntry = new URL('../../src/cmd/kubelet.ts', import.meta.url).href;
+
+/** Polls until `check` returns a value (no timing is asserted; the deadline only bounds a hang). */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) {
+        return v;
+      }
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) {
+      throw new Error(`gave up waiting for ${what}${last === undefined ? '' : `: ${(last as Error).message}`}`);
+    }
+    await sleep(250);
+  }
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+interface PodJson {
+  metadata: { uid: string };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    hostIP?: string;
+    qosClass?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { name: string; ready: boolean; restartCount: number; containerID?: string; imageID?: string; state: { running?: unknown; waiting?: { reason: string }; terminated?: { exitCode: number } }; lastState: { terminated?: { exitCode: number } } }[];
+  };
+}
+
+describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
+  const tag = randomBytes(3).toString('hex');
+  const nodeName = `kubelet-e2e-${tag}`;
+  const bridge = `k8tsk${tag}`;
+  const netnsPrefix = `k8ts-k${tag}-`;
+  const cgroupRoot = `k8ts-kt-${tag}`;
+  const podCidr = `10.${200 + (randomBytes(1)[0] % 55)}.${randomBytes(1)[0]}.0/24`;
+  let api: TestApiServer;
+  let env: ClientEnv;
+  let image: BuiltImage;
+  let rootDir: string;
+  let kubelet: ChildProcess | undefined;
+  let kubeletLog = '';
+  let ipForward: string | undefined;
+
+  before(async () => {
+    ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
+    rootDir = await mkdtemp(join(tmpdir(), 'k8ts-kubelet-'));
+    image = await buildBusyboxImage({ ref: 'k8ts.local/e2e/busybox:1' });
+    api = await startApiServer();
+    env = clientEnv(api.kubeconfig);
+    const args = ['--kubeconfig', api.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
+      '--image-archive', image.archivePath, '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot];
+    const script = `const m = await import(${JSON.stringify(kubeletEntry)}); process.exitCode = await m.main(process.argv.slice(1));`;
+    kubelet = spawn(nodeBin, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer): void => {
+      kubeletLog = (kubeletLog + d.toString('utf8')).slice(-20_000);
+    };
+    kubelet.stdout?.on('data', keep);
+    kubelet.stderr?.on('data', keep);
+  });
+
+  after(async () => {
+    if (kubelet !== undefined && kubelet.exitCode === null) {
+      kubelet.kill('SIGKILL');
+    }
+    if (process.env.KUBELET_E2E_LOG !== undefined) {
+      process.stderr.write(kubeletLog);
+    }
+    // Remove whatever a failed test left: containers, shims, mounts, netns, the bridge, cgroups.
+    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
+    for (const c of await runc.list().catch(() => [])) {
+      await runc.kill(c.id, 'KILL', true).catch(() => undefined);
+      await runc.delete(c.id, true).catch(() => undefined);
+    }
+    for (const kind of ['sandboxes', 'containers']) {
+      for (const id of await readdir(join(rootDir, 'runtime', kind)).catch(() => [] as string[])) {
+        const pid = Number(await readFile(join(rootDir, 'runtime', kind, id, 'conmon.pid'), 'utf8').catch(() => '0'));
+        if (pid > 0) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
+    }
+    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(rootDir));
+    for (const m of mounts.sort().reverse()) {
+      await runCommand('umount', ['-l', m]);
+    }
+    for (const ns of await readdir('/run/netns').catch(() => [] as string[])) {
+      if (ns.startsWith(netnsPrefix)) {
+        await deleteNetns(ns).catch(() => undefined);
+      }
+    }
+    await runCommand('ip', ['link', 'delete', bridge]);
+    if (ipForward !== undefined) {
+      await writeFile('/proc/sys/net/ipv4/ip_forward', ipForward).catch(() => undefined);
+    }
+    await removeCgroup(`/${cgroupRoot}`);
+    await rm(rootDir, { recursive: true, force: true });
+    env?.cleanup();
+    await api?.stop();
+    if (image !== undefined) {
+      await rm(image.dir, { recursive: true, force: true });
+    }
+  });
+
+  async function getPod(name: string): Promise<PodJson> {
+    return JSON.parse(await kubectlOk(env, ['get', 'pod', name, '-o', 'json'])) as PodJson;
+  }
+
+  async function leftovers(uid: string): Promise<string[]> {
+    const found: string[] = [];
+    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
+    found.push(...(await runc.list().catch(() => [])).map((c) => `runc container ${c.id}`));
+    found.push(...(await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith(netnsPrefix)).map((n) => `netns ${n}`));
+    const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+    found.push(...mountinfo.split('\n').map((l) => l.split(' ')[4]).filter((m) => m !== undefined && m.startsWith(rootDir) && (m.includes(uid) || m.includes('/runtime/') || m.includes('/mounts/'))).map((m) => `mount ${m}`));
+    for (const ctrl of ['memory', 'pids', 'cpu']) {
+      if (existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupRoot}/pod${uid}`)) {
+        found.push(`cgroup ${ctrl}/${cgroupRoot}/pod${uid}`);
+      }
+    }
+    const veths = await runCommand('ip', ['-o', 'link', 'show', 'master', bridge]);
+    found.push(...veths.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => `veth ${l.split(':')[1]?.trim() ?? l}`));
+    found.push(...(await readdir(join(rootDir, 'pods')).catch(() => [] as string[])).filter((d) => d === uid).map((d) => `pod dir ${d}`));
+    return found;
+  }
+
+  test('the Node registers Ready with capacity and a Lease in kube-node-lease', async () => {
+    const node = await eventually('the node to be Ready', async () => {
+      const r = await kubectl(env, ['get', 'node', nodeName, '-o', 'json']);
+      if (r.code !== 0) {
+        return undefined;
+      }
+      const n = JSON.parse(r.stdout) as { status: { conditions: { type: string; status: string }[]; capacity: Record<string, string>; allocatable: Record<string, string>; addresses: { type: string }[]; nodeInfo: { kubeletVersion: string } } };
+      return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? n : undefined;
+    });
+    assert.equal(node.status.conditions.at(-1)?.type, 'Ready');
+    for (const r of ['cpu', 'memory', 'pods', 'ephemeral-storage']) {
+      assert.ok(node.status.capacity[r] !== undefined && node.status.allocatable[r] !== undefined, r);
+    }
+    assert.ok(node.status.addresses.some((a) => a.type === 'InternalIP'));
+    const lease = JSON.parse(await kubectlOk(env, ['get', 'lease', '-n', 'kube-node-lease', nodeName, '-o', 'json'])) as { spec: { holderIdentity: string; renewTime: string } };
+    assert.equal(lease.spec.holderIdentity, nodeName);
+    assert.ok(lease.spec.renewTime !== '');
+  });
+
+  test('two containers share the pod network; the pod IP answers from the node; logs; deletion cleans up', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        nodeName, terminationGracePeriodSeconds: 5,
+        containers: [
+          { name: 'httpd', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'echo "hello from $(hostname)" > /tmp/index.html; echo serving; exec httpd -f -p 8080 -h /tmp'] },
+          { name: 'client', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c'], args: ['trap "exit 0" TERM; until wget -q -O- http://127.0.0.1:8080/index.html; do sleep 0.2; done; while true; do sleep 0.2; done'], env: [{ name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] },
+        ],
+      },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const pod = await eventually('the pod to be Running and Ready', async () => {
+      const p = await getPod('web');
+      return p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true ? p : undefined;
+    });
+    assert.match(pod.status?.podIP ?? '', /^10\.\d+\.\d+\.\d+$/);
+    assert.equal(pod.status?.qosClass, 'BestEffort');
+    const statuses = pod.status?.containerStatuses ?? [];
+    assert.deepEqual(statuses.map((s) => s.name), ['httpd', 'client']);
+    for (const s of statuses) {
+      assert.equal(s.ready, true);
+      assert.equal(s.restartCount, 0);
+      assert.match(s.containerID ?? '', /^k8ts:\/\/[0-9a-f]+$/);
+      assert.match(s.imageID ?? '', /^sha256:[0-9a-f]{64}$/);
+    }
+    const r = await eventually('httpd on the pod IP', async () => {
+      const res = await httpGet(`http://${pod.status?.podIP}:8080/index.html`);
+      return res.status === 200 ? res.body : undefined;
+    });
+    assert.equal(r, 'hello from web\n');
+    // The client container fetched the page over the shared loopback.
+    const clientLog = (await readdir(join(rootDir, 'logs'))).find((d) => d.includes(pod.metadata.uid));
+    assert.ok(clientLog !== undefined);
+    await eventually('the client to have logged the page', async () => ((await readFile(join(rootDir, 'logs', clientLog, 'client', '0.log'), 'utf8')).includes('hello from web') ? true : undefined));
+
+    await kubectlOk(env, ['delete', 'pod', 'web', '--wait=true'], { timeoutMs: 60_000 });
+    const gone = await kubectl(env, ['get', 'pod', 'web']);
+    assert.notEqual(gone.code, 0);
+    assert.deepEqual(await eventually('cleanup', async () => {
+      const left = await leftovers(pod.metadata.uid);
+      return left.length === 0 ? left : undefined;
+    }, 30_000).catch(async () => leftovers(pod.metadata.uid)), []);
+  });
+
+  test('a crashing container goes to CrashLoopBackOff with its last exit recorded', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher', namespace: 'default' },
+      spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'crash', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'echo dying; exit 3'] }] },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const pod = await eventually('CrashLoopBackOff', async () => {
+      const p = await getPod('crasher');
+      const s = p.status?.containerStatuses?.[0];
+      return s?.state.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
+    });
+    const s = pod.status?.containerStatuses?.[0];
+    assert.equal(s?.lastState.terminated?.exitCode, 3);
+    assert.ok((s?.restartCount ?? 0) >= 1);
+    assert.equal(pod.status?.phase, 'Running');
+    assert.equal(s?.ready, false);
+    await kubectlOk(env, ['delete', 'pod', 'crasher', '--wait=true'], { timeoutMs: 60_000 });
+    assert.deepEqual(await eventually('cleanup', async () => {
+      const left = await leftovers(pod.metadata.uid);
+      return left.length === 0 ? left : undefined;
+    }, 30_000).catch(async () => leftovers(pod.metadata.uid)), []);
+  });
+
+  test('restartPolicy Never: a pod whose container exits 0 Succeeds', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'once', namespace: 'default' },
+      spec: { nodeName, restartPolicy: 'Never', initContainers: [{ name: 'init', image: 'k8ts.local/e2e/busybox:1', command: ['true'] }], containers: [{ name: 'main', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'echo done'] }] },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const pod = await eventually('Succeeded', async () => {
+      const p = await getPod('once');
+      return p.status?.phase === 'Succeeded' ? p : undefined;
+    });
+    assert.equal(pod.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 0);
+    await kubectlOk(env, ['delete', 'pod', 'once', '--wait=true'], { timeoutMs: 60_000 });
+  });
+});
