@@ -9,12 +9,15 @@ import { garbageCollectorFactory } from '../garbagecollector/collector.ts';
 import { namespaceControllerFactory } from '../namespace/controller.ts';
 import { rootCaPublisherFactory } from '../rootcacertpublisher/controller.ts';
 import { serviceAccountControllerFactory } from '../serviceaccount/controller.ts';
+import { endpointsControllerFactory } from '../endpoint/controller.ts';
+import { endpointSliceControllerFactory } from '../endpointslice/controller.ts';
 import { deploymentControllerFactory } from '../deployment/controller.ts';
 import { replicaSetControllerFactory } from '../replicaset/replicaset.ts';
 import { replicationControllerFactory } from '../replicationcontroller/controller.ts';
 import { daemonSetControllerFactory } from '../daemonset/controller.ts';
 import { jobControllerFactory } from '../job/controller.ts';
 import { disruptionControllerFactory } from '../disruption/controller.ts';
+import { cronJobControllerFactory } from '../cronjob/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -30,10 +33,13 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'deployment-controller': deploymentControllerFactory,
   'replicaset-controller': replicaSetControllerFactory,
   'replicationcontroller-controller': replicationControllerFactory,
+  'endpoints-controller': endpointsControllerFactory,
+  'endpointslice-controller': endpointSliceControllerFactory,
   // part A (controllers-a) entries are added here as they land.
   'daemonset-controller': daemonSetControllerFactory,
   'job-controller': jobControllerFactory,
   'disruption-controller': disruptionControllerFactory,
+  'cronjob-controller': cronJobControllerFactory,
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
 };
