@@ -64,7 +64,7 @@ test('a CRD gets established and serves its custom resource, with status and sca
   const w = await h.registry.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 2 }, status: { size: 5 } }, h.ctx());
   assert.equal(w.metadata.generation, 1);
   assert.equal((w.spec as { color?: string }).color, 'blue', 'schema defaults apply');
-  await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 1, shape: 'round' } }, h.ctx()), (e: unknown) => (e as StatusError).code === 400 && (e as StatusError).message === 'strict decoding error: unknown field "spec.shape"');
+  await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 1, shape: 'round' } }, h.ctx()), (e: unknown) => (e as StatusError).code === 400 && (e as StatusError).message === 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.shape"');
   await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 0 } }, h.ctx()), (e: unknown) => (e as StatusError).code === 422 && /^Widget.example.com "w2" is invalid: spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1$/.test((e as StatusError).message));
   const pruned = await h.registry.create(widgets, 'default', { metadata: { name: 'w3' }, spec: { size: 1, shape: 'round' } }, h.ctx({ fieldValidation: 'Ignore' }));
   assert.deepEqual(pruned.spec, { size: 1, color: 'blue' });

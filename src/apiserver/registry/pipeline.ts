@@ -3,13 +3,13 @@
  * (422) → unknown fields per fieldValidation → managed fields.
  */
 import { badRequest, invalid } from '../../api/errors.ts';
-import type { FieldError } from '../../api/errors.ts';
+import type { FieldError, StatusError } from '../../api/errors.ts';
 import { applyDefaults } from '../../api/defaults/index.ts';
 import type { GroupVersionKind, KubeObject } from '../../api/object.ts';
 import { apiVersionOf, parseApiVersion } from '../../api/object.ts';
 import { updateManagedFields } from '../../api/patch/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
-import { applyCustomDefaults, findUnknownFields, pruneUnknownFields, validateAgainstSchema } from '../../api/schema/index.ts';
+import { applyCustomDefaults, pruneUnknownFields, removeUnknownFields, validateAgainstSchema } from '../../api/schema/index.ts';
 import { isCustomResource } from './strategy.ts';
 import { validateObject } from '../../api/validation/index.ts';
 import type { WriteContext } from './types.ts';
@@ -41,27 +41,6 @@ export function throwInvalid(desc: ResourceDescription, obj: KubeObject, errors:
   throw invalid(desc.group, desc.kind, obj.metadata.name ?? '', errors);
 }
 
-/** Removes the field at a path like `spec.containers[0].foo` (used to drop unknown fields). */
-export function dropPath(obj: unknown, path: string): void {
-  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
-  let cur: unknown = obj;
-  for (let i = 0; i < parts.length; i++) {
-    const raw = parts[i];
-    const key: string | number = raw.startsWith('[') ? Number(raw.slice(1, -1)) : raw;
-    if (cur === null || typeof cur !== 'object') {
-      return;
-    }
-    const container = cur as Record<string | number, unknown>;
-    if (i === parts.length - 1) {
-      if (!Array.isArray(container)) {
-        delete container[key];
-      }
-      return;
-    }
-    cur = container[key];
-  }
-}
-
 /**
  * Runs defaults, validation and unknown-field handling on obj (mutating it), then sets
  * managedFields for a non-apply write by ctx.fieldManager.
@@ -69,11 +48,13 @@ export function dropPath(obj: unknown, path: string): void {
 export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string | undefined, opts: { skipManagedFields?: boolean; skipValidation?: boolean } = {}): void {
   const gvk = gvkOf(desc);
   const custom = isCustomResource(desc);
+  // Unknown fields first: upstream meets them while decoding, before defaults and validation.
   if (custom) {
-    // Custom resources: prune what the schema does not specify (reported per fieldValidation), then schema defaults.
-    reportUnknownFields(pruneUnknownFields(gvk, obj), ctx);
+    // Custom resources: prune what the schema does not specify, then schema defaults.
+    reportUnknownFields(gvk, pruneUnknownFields(gvk, obj), ctx);
     applyCustomDefaults(gvk, obj);
   } else {
+    checkUnknownFields(desc, obj, ctx);
     applyDefaults(gvk, obj, old);
   }
   if (!opts.skipValidation) {
@@ -84,9 +65,6 @@ export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: Kube
     if (errors.length > 0) {
       throwInvalid(desc, obj, errors);
     }
-  }
-  if (!custom) {
-    checkUnknownFields(desc, obj, ctx);
   }
   if (!opts.skipManagedFields) {
     obj.metadata.managedFields = updateManagedFields(gvk, old, obj, ctx.fieldManager ?? 'unknown', subresource);
@@ -107,20 +85,22 @@ function isCrdCleanupFinalizerError(desc: ResourceDescription, e: FieldError): b
 
 /** fieldValidation: Strict → 400, Warn → warnings; unknown fields are dropped in every mode (they never decode). */
 export function checkUnknownFields(desc: ResourceDescription, obj: KubeObject, ctx: WriteContext): void {
-  const unknown = findUnknownFields(gvkOf(desc), obj);
-  reportUnknownFields(unknown, ctx);
-  for (const f of unknown) {
-    dropPath(obj, f);
-  }
+  const gvk = gvkOf(desc);
+  reportUnknownFields(gvk, removeUnknownFields(gvk, obj), ctx);
 }
 
-/** Strict: 400 naming every unknown field; Warn: one warning each; Ignore: nothing. */
-function reportUnknownFields(unknown: readonly string[], ctx: WriteContext): void {
+/** Upstream's decode error: `<Kind> in version "<v>" cannot be handled as a <Kind>: <why>` (400). */
+export function decodeError(gvk: GroupVersionKind, why: string): StatusError {
+  return badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: ${why}`);
+}
+
+/** Strict: 400 naming every unknown field (at most 100, like upstream); Warn: one warning each; Ignore: nothing. */
+function reportUnknownFields(gvk: GroupVersionKind, unknown: readonly string[], ctx: WriteContext): void {
   if (unknown.length === 0) {
     return;
   }
   if (ctx.fieldValidation === 'Strict') {
-    throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    throw decodeError(gvk, `strict decoding error: ${unknown.slice(0, 100).map((f) => `unknown field "${f}"`).join(', ')}`);
   }
   if (ctx.fieldValidation === 'Warn') {
     for (const f of unknown) {

@@ -88,11 +88,15 @@ test('patch: json patch, apply creates and needs a field manager, force only for
 
 test('fieldValidation: Strict rejects unknown fields, Warn warns and drops them', opts, async () => {
   const cm = h.desc('', 'configmaps');
-  await rejectsWith(h.registry.create(cm, 'default', { metadata: { name: 'fv' }, data: {}, bogus: 1 }, h.ctx()), 400, 'strict decoding error: unknown field "bogus"');
+  await rejectsWith(h.registry.create(cm, 'default', { metadata: { name: 'fv' }, data: {}, bogus: 1 }, h.ctx()), 400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
   const ctx = h.ctx({ fieldValidation: 'Warn' });
   const created = await h.registry.create(cm, 'default', { metadata: { name: 'fv' }, bogus: 1 }, ctx);
   assert.deepEqual(ctx.warnings, ['unknown field "bogus"']);
   assert.equal(created.bogus, undefined);
+  const dotted = { metadata: { name: 'dotted', labels: { 'app.kubernetes.io/name': 'x' } }, data: { 'a.b': '1' }, bogus: 1, extra: { deep: true } };
+  await rejectsWith(h.registry.create(cm, 'default', dotted, h.ctx()), 400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus", unknown field "extra"');
+  const kept = await h.registry.create(cm, 'default', dotted, h.ctx({ fieldValidation: 'Ignore' }));
+  assert.deepEqual([kept.data, kept.metadata.labels, kept.bogus, kept.extra], [{ 'a.b': '1' }, { 'app.kubernetes.io/name': 'x' }, undefined, undefined]);
 });
 
 test('pods: binding sets nodeName once; graceful delete waits for the kubelet; unbound pods go at once', opts, async () => {
