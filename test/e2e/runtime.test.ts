@@ -98,8 +98,9 @@ describe('kubelet runtime (runc + conmon + CNI)', { skip: !canRun && 'needs root
     }
   }
 
-  test('two containers share the pod network; the pod IP answers from the host; exec; CRI logs', () => withFixture(async ({ runtime }) => {
-    const sb = await runtime.runPodSandbox(pod('web'));
+  test('two containers share the pod network; pod IP and hostPort answer from the host; exec (plain, tty), attach, CRI logs', () => withFixture(async ({ runtime }) => {
+    const hostPort = await freePort();
+    const sb = await runtime.runPodSandbox({ ...pod('web'), portMappings: [{ containerPort: 8080, hostPort, protocol: 'TCP' }] });
     const sandbox = await runtime.podSandboxStatus(sb);
     assert.equal(sandbox.state, 'SANDBOX_READY');
     assert.match(sandbox.ip, /^10\.\d+\.\d+\.\d+$/);
@@ -115,6 +116,8 @@ describe('kubelet runtime (runc + conmon + CNI)', { skip: !canRun && 'needs root
       return r.status === 200 ? r.body : undefined;
     });
     assert.equal(fromHost, 'hello from web\n');
+    // hostPort through the portmap plugin (route_localnet lets 127.0.0.1 reach it).
+    assert.equal((await httpGet(`http://127.0.0.1:${hostPort}/index.html`)).body, 'hello from web\n');
 
     const client = await runtime.createContainer(sb, {
       metadata: { name: 'client' }, image: image.ref, command: ['sh', '-c'], args: ['wget -q -O- http://127.0.0.1:8080/index.html; exit 3'],
@@ -149,7 +152,7 @@ describe('kubelet runtime (runc + conmon + CNI)', { skip: !canRun && 'needs root
     assert.equal(out, 'got ping\n');
 
     // A tty exec: the command sees a terminal, and resize reaches it.
-    const tty = await runtime.exec(web, { cmd: ['sh', '-c', 'tty; echo ready; read x; stty size; echo "x=$x"; exit 3'], tty: true, stdin: true });
+    const tty = await runtime.exec(web, { cmd: ['sh', '-c', 'tty; stty size; echo ready; read x; for i in $(seq 50); do [ "$(stty size)" = "40 100" ] && break; sleep 0.1; done; stty size; echo "x=$x"; exit 3'], tty: true, stdin: true });
     assert.equal(tty.stderr, null);
     let ttyOut = '';
     tty.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -159,7 +162,7 @@ describe('kubelet runtime (runc + conmon + CNI)', { skip: !canRun && 'needs root
     await tty.resize(100, 40);
     tty.stdin?.write('hello\r');
     assert.equal(await tty.exit, 3);
-    assert.match(ttyOut, /^\/dev\/pts\/\d+\r\n/);
+    assert.match(ttyOut, /^\/dev\/pts\/\d+\r\n24 80\r\nready\r\n/);
     assert.match(ttyOut, /40 100\r\nx=hello\r\n/);
 
     // attach: stdin through conmon, output as it is logged.

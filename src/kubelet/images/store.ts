@@ -143,8 +143,9 @@ export class ImageStore {
 
   private async writeRecord(record: ImageRecord): Promise<void> {
     const path = this.recordPath(record.id);
-    await writeFile(`${path}.tmp`, JSON.stringify(record, null, 2));
-    await rename(`${path}.tmp`, path);
+    const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify(record, null, 2));
+    await rename(tmp, path);
   }
 
   /** A tag moves to the newest image: drop it from whichever other image had it. */

@@ -3,6 +3,7 @@
  * container holding its OCI bundle and a metadata file. Together with runc's state and conmon's
  * exit files this is everything a restarted kubelet needs to adopt what is running.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerConfig, PodSandboxConfig } from './types.ts';
@@ -83,8 +84,10 @@ export class StateDir {
   }
 
   private async writeJson(path: string, value: unknown): Promise<void> {
-    await writeFile(`${path}.tmp`, JSON.stringify(value, null, 2));
-    await rename(`${path}.tmp`, path);
+    // A unique temp name: concurrent writers of one file must not rename each other's temp file.
+    const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify(value, null, 2));
+    await rename(tmp, path);
   }
 
   readSandbox(id: string): Promise<SandboxMeta | undefined> {

@@ -19,12 +19,14 @@ import { ContainerState } from './types.ts';
  * A fixed python3 pty relay: runc's `exec --tty` insists on a controlling terminal, which Node
  * cannot allocate. It runs argv under a new pty, copies stdin/stdout, turns stdin EOF into
  * ^D, applies `cols rows` lines from fd 3 as window sizes (runc forwards SIGWINCH), and exits
- * with the command's exit code.
+ * with the command's exit code. Resizes are applied before pending input, and the
+ * terminal starts at 80x24 (a fresh pty is 0x0).
  */
 const ptyRelay = [
   'import os,sys,pty,select,fcntl,termios,struct,tty',
   'pid,fd=pty.fork()',
   'if pid==0:',
+  ' fcntl.ioctl(0,termios.TIOCSWINSZ,struct.pack("HHHH",24,80,0,0))',
   ' tty.setraw(0)',
   ' os.execvp(sys.argv[1],sys.argv[1:])',
   'fds=[0,fd,3]',
@@ -35,16 +37,16 @@ const ptyRelay = [
   '  except OSError: d=b""',
   '  if d: os.write(1,d)',
   '  else: fds.remove(fd)',
-  ' if 0 in r:',
-  '  d=os.read(0,65536)',
-  '  if d: os.write(fd,d)',
-  '  else: fds.remove(0); os.write(fd,b"\\x04")',
   ' if 3 in r:',
   '  d=os.read(3,256)',
   '  if not d: fds.remove(3)',
   '  for l in d.decode().split("\\n"):',
   '   p=l.split()',
   '   if len(p)==2: fcntl.ioctl(fd,termios.TIOCSWINSZ,struct.pack("HHHH",int(p[1]),int(p[0]),0,0))',
+  ' if 0 in r:',
+  '  d=os.read(0,65536)',
+  '  if d: os.write(fd,d)',
+  '  else: fds.remove(0); os.write(fd,b"\\x04")',
   '_,st=os.waitpid(pid,0)',
   'c=os.waitstatus_to_exitcode(st)',
   'sys.exit(128-c if c<0 else c)',

@@ -44,6 +44,7 @@ export async function createRuntimeFixture(): Promise<RuntimeFixture> {
   const make = (): RuncRuntime => new RuncRuntime({ rootDir, images, network, cgroupRoot });
   const runtime = make();
   const ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
+  const hadPortmapChains = (await runCommand('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT'])).code === 0;
   const dispose = async (): Promise<void> => {
     for (const sandbox of await runtime.listPodSandboxes().catch(() => [])) {
       await runtime.removePodSandbox(sandbox.id).catch(() => undefined);
@@ -76,6 +77,9 @@ export async function createRuntimeFixture(): Promise<RuntimeFixture> {
       }
     }
     await runCommand('ip', ['link', 'delete', bridge]);
+    if (!hadPortmapChains) {
+      await removePortmapChains();
+    }
     if (ipForward !== undefined) {
       await writeFile('/proc/sys/net/ipv4/ip_forward', ipForward).catch(() => undefined);
     }
@@ -83,4 +87,22 @@ export async function createRuntimeFixture(): Promise<RuntimeFixture> {
     await rm(rootDir, { recursive: true, force: true });
   };
   return { rootDir, images, network, runtime, bridge, podCidr, newRuntime: make, dispose };
+}
+
+/**
+ * CNI DEL removes a pod's hostPort chain but leaves portmap's shared top-level chains and
+ * their jumps (as upstream does); a test that caused them removes them when they are empty.
+ */
+async function removePortmapChains(): Promise<void> {
+  const dnat = await runCommand('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT']);
+  if (dnat.code !== 0 || dnat.stdout.split('\n').some((l) => l.startsWith('-A '))) {
+    return;
+  }
+  await runCommand('iptables', ['-t', 'nat', '-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT']);
+  await runCommand('iptables', ['-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT']);
+  await runCommand('iptables', ['-t', 'nat', '-D', 'POSTROUTING', '-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', 'CNI-HOSTPORT-MASQ']);
+  for (const chain of ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK']) {
+    await runCommand('iptables', ['-t', 'nat', '-F', chain]);
+    await runCommand('iptables', ['-t', 'nat', '-X', chain]);
+  }
 }
