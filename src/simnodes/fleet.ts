@@ -113,7 +113,17 @@ export async function startSimFleet(opts: SimNodesOptions): Promise<SimFleet> {
     return n.registered;
   };
   // A node whose registration failed is retried on its lease slot.
-  const leases = new Rotation<SimNode>(leaseRenewIntervalMs(opts.leaseDurationSeconds), 100, (n) => void (n.registered ? heartbeats.renewLease(n) : register(n)));
+  // Each lease slot (10 s) is also the kubelet's nodeStatusUpdateFrequency check: post status at once when it differs.
+  const leases = new Rotation<SimNode>(leaseRenewIntervalMs(opts.leaseDurationSeconds), 100, (n) => {
+    if (!n.registered) {
+      void register(n);
+      return;
+    }
+    void heartbeats.renewLease(n);
+    if (!n.paused && heartbeats.statusDiffers(n)) {
+      void heartbeats.reportStatus(n);
+    }
+  });
   const statuses = new Rotation<SimNode>(opts.statusReportFrequencyMs, 1000, (n) => void heartbeats.reportStatus(n));
   for (const n of nodes.values()) {
     leases.add(n, n.index);

@@ -120,6 +120,20 @@ export class NodeHeartbeats {
     }
   }
 
+  /**
+   * True when the cached Node shows something other than what this kubelet reports (Ready not
+   * True, e.g. set Unknown by the node lifecycle controller): the kubelet compares every
+   * nodeStatusUpdateFrequency and posts at once on a difference, not only every report period.
+   */
+  statusDiffers(n: SimNode): boolean {
+    const cached = this.deps.nodes.get('', n.name);
+    if (cached === undefined) {
+      return false; // not in the cache yet (or deleted): registration and the delete handler deal with it
+    }
+    const conditions = (cached.status as { conditions?: readonly NodeCondition[] } | undefined)?.conditions ?? [];
+    return conditions.find((c) => c.type === 'Ready')?.status !== 'True';
+  }
+
   /** Posts the node's full status (conditions Ready with a fresh heartbeat); `known` saves a cache lookup. */
   async reportStatus(n: SimNode, known?: DeepReadonly<KubeObject>): Promise<void> {
     if (n.statusBusy || n.paused || n.gone || !n.registered) {
