@@ -25,7 +25,7 @@ import { SchedulingQueue, queueKey } from './queue.ts';
 import type { QueuedPodInfo } from './queue.ts';
 import { DEFAULT_SCHEDULER_NAME, podKey } from './types.ts';
 import type { Node, Pod, PriorityClass, RNode, RPod } from './types.ts';
-import { nodeChangeEvents } from './events.ts';
+import { assignedPodUpdateMatters, nodeChangeEvents } from './events.ts';
 
 /** Scheduler settings. */
 export interface SchedulerOptions {
@@ -263,7 +263,11 @@ export class Scheduler {
       this.queue.delete(pod);
       this.setNominated(pod, undefined);
       this.cache.addOrUpdatePod(pod);
-      this.move(wasPending ? 'AssignedPodAdd' : 'AssignedPodUpdate');
+      if (wasPending) {
+        this.move('AssignedPodAdd');
+      } else if (assignedPodUpdateMatters(old, pod)) {
+        this.move('AssignedPodUpdate');
+      }
       return;
     }
     if (!this.responsible(pod)) {

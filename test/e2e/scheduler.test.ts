@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/rest.ts';
@@ -182,6 +185,31 @@ describe('k8ts scheduler', { timeout: 300_000 }, () => {
       assert.equal(victims.length, 1);
       assert.match(victims[0].message, new RegExp(`^Preempted by pod [0-9a-f-]+ on node ${node}$`));
     });
+  });
+
+  test('profiles by schedulerName (--config): each profile binds its own pods, others are left alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'k8ts-sched-config-'));
+    const config = join(dir, 'scheduler.yaml');
+    await writeFile(
+      config,
+      ['apiVersion: kubescheduler.config.k8s.io/v1', 'kind: KubeSchedulerConfiguration', 'leaderElection:', '  leaderElect: false', 'profiles:', '- schedulerName: default-scheduler', '- schedulerName: no-scoring', '  plugins:', '    score:', '      disabled:', '      - name: "*"', ''].join('\n'),
+    );
+    const sched = startScheduler(['--kubeconfig', api.kubeconfig, '--config', config]);
+    try {
+      await client.create(podsRef, pod('prof-a', '100m', { schedulerName: 'no-scoring' }));
+      await client.create(podsRef, pod('prof-other', '100m', { schedulerName: 'someone-else' }));
+      await client.create(podsRef, pod('prof-default', '100m'));
+      await boundNode('prof-a');
+      await boundNode('prof-default');
+      const ev = await eventFor('prof-a', 'Scheduled');
+      assert.equal(ev.source?.component, 'no-scoring');
+      const other = await client.get<Pod>({ ...podsRef, name: 'prof-other' });
+      assert.equal(other.spec.nodeName, undefined, 'a pod for another scheduler stays pending');
+    } finally {
+      await sched.stop();
+      await deleteAllPods();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('two schedulers with --leader-elect: one leads and binds; the other takes over after kill -9', async () => {
