@@ -7,8 +7,10 @@ import type { DeepReadonly, KubeObject } from '../../api/object.ts';
 import type { OwnerInfo } from './pods.ts';
 import { safeHash } from './pods.ts';
 
-/** The label carrying a pod's (and revision's) template hash. */
+/** The label carrying a pod's revision (DaemonSet: the hash; StatefulSet: the revision name). */
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
+/** The label on a ControllerRevision carrying its hash (upstream's ControllerRevisionHashLabel). */
+export const REVISION_OBJECT_HASH_LABEL = 'controller.kubernetes.io/hash';
 
 /** apps/v1 ControllerRevision. */
 export interface ControllerRevision extends KubeObject {
@@ -47,7 +49,7 @@ export function newRevision(owner: OwnerInfo, namespace: string, templateLabels:
     metadata: {
       name: `${owner.name}-${hash}`,
       namespace,
-      labels: { ...(templateLabels ?? {}), [REVISION_HASH_LABEL]: hash },
+      labels: { ...(templateLabels ?? {}), [REVISION_OBJECT_HASH_LABEL]: hash },
       ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }],
     },
     data,

@@ -9,7 +9,7 @@ import type { RestClient } from '../../client/index.ts';
 import { R } from '../manager/kit.ts';
 import type { OwnerInfo } from './pods.ts';
 import type { ControllerRevision } from './revision.ts';
-import { REVISION_HASH_LABEL, findEqual, maxRevision, newRevision, revisionsToPrune, templatePatch } from './revision.ts';
+import { REVISION_OBJECT_HASH_LABEL, findEqual, maxRevision, newRevision, revisionsToPrune, templatePatch } from './revision.ts';
 
 /** What the owner's sync needs from its history. */
 export interface History {
@@ -50,12 +50,12 @@ export async function syncHistory(client: RestClient, owner: OwnerInfo, namespac
     revisions = revisions.map((r) => (r.metadata.name === updated.metadata.name ? updated : r));
     current = updated;
   }
-  return { hash: current.metadata.labels?.[REVISION_HASH_LABEL] ?? '', current, revisions };
+  return { hash: current.metadata.labels?.[REVISION_OBJECT_HASH_LABEL] ?? '', current, revisions };
 }
 
 /** Deletes revisions beyond `limit` that no live pod uses (`liveHashes`). */
 export async function pruneHistory(client: RestClient, namespace: string, history: History, liveHashes: ReadonlySet<string>, limit: number): Promise<void> {
-  const live = new Set(history.revisions.filter((r) => r === history.current || liveHashes.has(r.metadata.labels?.[REVISION_HASH_LABEL] ?? '')).map((r) => r.metadata.name ?? ''));
+  const live = new Set(history.revisions.filter((r) => r === history.current || liveHashes.has(r.metadata.labels?.[REVISION_OBJECT_HASH_LABEL] ?? '')).map((r) => r.metadata.name ?? ''));
   for (const r of revisionsToPrune(history.revisions, live, limit)) {
     try {
       await client.delete({ ...R.controllerrevisions, namespace, name: r.metadata.name });

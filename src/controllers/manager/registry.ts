@@ -11,6 +11,10 @@ import { rootCaPublisherFactory } from '../rootcacertpublisher/controller.ts';
 import { serviceAccountControllerFactory } from '../serviceaccount/controller.ts';
 import { endpointsControllerFactory } from '../endpoint/controller.ts';
 import { endpointSliceControllerFactory } from '../endpointslice/controller.ts';
+import { nodeIpamControllerFactory } from '../nodeipam/controller.ts';
+import { nodeLifecycleControllerFactory } from '../nodelifecycle/controller.ts';
+import { taintEvictionControllerFactory } from '../nodelifecycle/tainteviction.ts';
+import { podGcControllerFactory } from '../podgc/controller.ts';
 import { deploymentControllerFactory } from '../deployment/controller.ts';
 import { replicaSetControllerFactory } from '../replicaset/replicaset.ts';
 import { replicationControllerFactory } from '../replicationcontroller/controller.ts';
@@ -18,6 +22,7 @@ import { daemonSetControllerFactory } from '../daemonset/controller.ts';
 import { jobControllerFactory } from '../job/controller.ts';
 import { disruptionControllerFactory } from '../disruption/controller.ts';
 import { cronJobControllerFactory } from '../cronjob/controller.ts';
+import { statefulSetControllerFactory } from '../statefulset/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -35,11 +40,16 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'replicationcontroller-controller': replicationControllerFactory,
   'endpoints-controller': endpointsControllerFactory,
   'endpointslice-controller': endpointSliceControllerFactory,
+  'node-ipam-controller': nodeIpamControllerFactory,
+  'node-lifecycle-controller': nodeLifecycleControllerFactory,
+  'taint-eviction-controller': taintEvictionControllerFactory,
+  'pod-garbage-collector-controller': podGcControllerFactory,
   // part A (controllers-a) entries are added here as they land.
   'daemonset-controller': daemonSetControllerFactory,
   'job-controller': jobControllerFactory,
   'disruption-controller': disruptionControllerFactory,
   'cronjob-controller': cronJobControllerFactory,
+  'statefulset-controller': statefulSetControllerFactory,
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
 };
