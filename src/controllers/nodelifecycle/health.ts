@@ -55,9 +55,14 @@ export function readyStatus(node: DeepReadonly<Node>): string {
 
 /**
  * The taints a node should carry for its Ready status: unreachable (Unknown) or not-ready
- * (False) with both NoSchedule and NoExecute effects; other taints untouched, timeAdded kept.
+ * (False) with both NoSchedule and NoExecute effects; other taints untouched, timeAdded kept;
+ * a node without a Ready condition keeps its taints as they are.
  */
 export function desiredTaints(node: DeepReadonly<Node>, now: string): Taint[] {
+  if (node.status?.conditions?.find((c) => c.type === 'Ready') === undefined) {
+    // No Ready condition yet (kubelet still registering): upstream leaves the taints alone.
+    return structuredClone(node.spec?.taints ?? []) as Taint[];
+  }
   const ready = readyStatus(node);
   const keep = (structuredClone(node.spec?.taints ?? []) as Taint[]).filter((t) => !((t.key === UNREACHABLE_TAINT || t.key === NOT_READY_TAINT) && (t.effect === 'NoExecute' || t.effect === 'NoSchedule')));
   const key = ready === 'Unknown' ? UNREACHABLE_TAINT : ready === 'False' ? NOT_READY_TAINT : undefined;
