@@ -5,7 +5,9 @@
  * the API while it runs. Reports pods/s (average of per-second samples of bound pods, as the
  * throughput collector does, plus overall), p50/p90/p99 of the scheduling attempt duration
  * (pop → binding written), and p99 of creation → bound.
- * Usage: node bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--create-concurrency 64] [--precreate]
+ * `--algorithm-only` runs just the scheduling cycles in memory (cache + framework, assume, no
+ * API): the ceiling the scheduler itself could reach if the API server kept up.
+ * Usage: node bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--create-concurrency 64] [--precreate] [--algorithm-only]
  */
 import { parseArgs } from 'node:util';
 import { RestClient } from '../src/client/rest.ts';
@@ -13,6 +15,11 @@ import { silentLogger } from '../src/client/log.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { defaultProfiles } from '../src/scheduler/config.ts';
 import { startApiServer } from '../test/util/apiserver.ts';
+import { SchedulerCache } from '../src/scheduler/cache.ts';
+import { Framework } from '../src/scheduler/framework/runtime.ts';
+import { defaultPlugins, inTreeRegistry } from '../src/scheduler/plugins/registry.ts';
+import { schedulePod } from '../src/scheduler/algorithm.ts';
+import type { RNode, RPod } from '../src/scheduler/types.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +28,7 @@ const { values } = parseArgs({
     'create-concurrency': { type: 'string', default: '64' },
     // Create every pod before the scheduler starts: measures scheduling + binding alone.
     precreate: { type: 'boolean', default: false },
+    'algorithm-only': { type: 'boolean', default: false },
   },
 });
 const nodeCounts = values.nodes.split(',').map(Number);
@@ -149,6 +157,45 @@ async function runOnce(nodes: number): Promise<void> {
   }
 }
 
+/** Scheduling cycles only: the same nodes and pods, no API server. */
+function algorithmOnly(nodes: number): void {
+  const cache = new SchedulerCache();
+  for (let i = 0; i < nodes; i++) {
+    const name = `node-${i}`;
+    cache.setNode(Object.freeze({ metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}` } }, status: { allocatable: { cpu: '4', memory: '32Gi', pods: '110' } } }) as RNode);
+  }
+  const fwk = new Framework({ schedulerName: 'default-scheduler', plugins: defaultPlugins }, inTreeRegistry(), () => Promise.resolve());
+  const snapshot = {
+    nodes: () => cache.nodeList(),
+    node: (n: string) => cache.getNode(n),
+    nodesWithAffinityPods: () => cache.nodesWithAffinityPods(),
+    imageNodeCount: (img: string) => cache.imageNodeCount(img),
+    namespaceLabels: () => undefined,
+    claim: () => undefined,
+    nominatedPods: () => undefined,
+  };
+  const pos = { nextStartNodeIndex: 0, percentageOfNodesToScore: 0 };
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < podCount; i++) {
+    const pod = Object.freeze({
+      metadata: { name: `pod-${i}`, namespace: 'default', uid: `uid-${i}`, labels: { app: 'bench' } },
+      spec: { priority: 0, containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '500Mi' } } }] },
+    }) as RPod;
+    const s = performance.now();
+    const r = schedulePod(fwk, fwk.newCycleState(), pod, snapshot, pos);
+    cache.assumePod({ ...pod, spec: { ...pod.spec, nodeName: r.nodeName } } as RPod, r.nodeName);
+    lat.push(performance.now() - s);
+  }
+  const ms = performance.now() - t0;
+  lat.sort((a, b) => a - b);
+  console.log(JSON.stringify({ mode: 'algorithm-only', nodes, pods: podCount, podsPerSecond: Math.round(podCount / (ms / 1000)), cycleMs: { p50: +pct(lat, 50).toFixed(3), p99: +pct(lat, 99).toFixed(3) } }));
+}
+
 for (const n of nodeCounts) {
-  await runOnce(n);
+  if (values['algorithm-only']) {
+    algorithmOnly(n);
+  } else {
+    await runOnce(n);
+  }
 }
