@@ -68,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { runApiServer } = await import('../apiserver/server.ts');
-  const server = await runApiServer(opts);
+  // pods/log, exec, attach and portforward are relayed to the pod's kubelet.
+  const { createKubeletConnect, createKubeletUpgrade } = await import('../apiserver/kubeletproxy/proxy.ts');
+  const server = await runApiServer({ ...opts, createConnect: createKubeletConnect, createUpgrade: createKubeletUpgrade });
   await new Promise<void>((resolve) => {
     const stop = (sig: NodeJS.Signals): void => {
       process.stderr.write(`apiserver: ${sig} received, shutting down\n`);

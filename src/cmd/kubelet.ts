@@ -18,6 +18,8 @@ const specs = {
   'image-archive': { type: 'strings', help: 'image archives (docker save or OCI layout tar) to import at start' },
   'cni-bridge': { type: 'string', help: 'name of the CNI bridge', default: 'k8ts0' },
   'netns-prefix': { type: 'string', help: 'prefix of the pods\' network namespace names', default: 'k8ts-' },
+  port: { type: 'int', help: 'the port for the kubelet to serve on', default: 10250 },
+  'client-ca-file': { type: 'string', help: 'CA bundle that signs client certificates of the kubelet API (default: the kubeconfig\'s cluster CA)' },
   'cgroup-root': { type: 'string', help: 'cgroup parent of every pod', default: 'k8ts' },
 } as const;
 
@@ -50,6 +52,8 @@ export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefi
     cniBridge: flags['cni-bridge'],
     netnsPrefix: flags['netns-prefix'],
     cgroupRoot: flags['cgroup-root'],
+    port: flags.port,
+    clientCaFile: flags['client-ca-file'],
   };
 }
 

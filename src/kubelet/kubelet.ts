@@ -4,14 +4,16 @@
  * (runc + conmon, CNI bridge on the pod CIDR). Sandboxes of pods the API no longer has are
  * removed once the pod informer has synced (and every 10 s after).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/object.ts';
 import { isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { importArchive } from './images/archive.ts';
 import { ImageStore } from './images/store.ts';
 import { PodNetwork } from './network/pod-network.ts';
-import { NodeAgent } from './node/node-agent.ts';
+import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
+import { KUBELET_PORT, NodeAgent } from './node/node-agent.ts';
+import { startKubeletServer } from './server/server.ts';
 import { PodWorkers } from './pods/pod-worker.ts';
 import type { Pod } from './pods/types.ts';
 import { RuncRuntime } from './runtime/runtime.ts';
@@ -35,6 +37,10 @@ export interface KubeletOptions {
   readonly netnsPrefix?: string;
   /** cgroup parent of all pods (default `k8ts`). */
   readonly cgroupRoot?: string;
+  /** Kubelet API port (default 10250), announced in the Node's daemonEndpoints. */
+  readonly port?: number;
+  /** CA that signs clients of the kubelet API (default: the kubeconfig's cluster CA). */
+  readonly clientCaFile?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -58,7 +64,13 @@ async function podCidrOf(client: RestClient, nodeName: string, signal: AbortSign
 export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Promise<number> {
   await mkdir(opts.rootDir, { recursive: true });
   const client = await RestClient.fromKubeconfig(opts.kubeconfig, { component: 'kubelet' });
-  const agent = new NodeAgent({ client, nodeName: opts.nodeName, rootDir: opts.rootDir, systemReserved: opts.systemReserved, maxPods: opts.maxPods, log });
+  const clientCaPem = opts.clientCaFile !== undefined
+    ? await readFile(opts.clientCaFile, 'utf8')
+    : (await resolveContext(await loadKubeconfig(opts.kubeconfig), undefined, opts.kubeconfig)).caPem;
+  if (clientCaPem === undefined) {
+    throw new Error('no CA for kubelet API clients: pass --client-ca-file or use a kubeconfig with a cluster CA');
+  }
+  const agent = new NodeAgent({ client, nodeName: opts.nodeName, rootDir: opts.rootDir, systemReserved: opts.systemReserved, maxPods: opts.maxPods, kubeletPort: opts.port ?? KUBELET_PORT, log });
   for (;;) {
     try {
       await agent.register();
@@ -87,6 +99,10 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   const network = new PodNetwork({ stateDir: join(opts.rootDir, 'network'), podCidr, bridge: opts.cniBridge, netnsPrefix: opts.netnsPrefix });
   const runtime = new RuncRuntime({ rootDir: opts.rootDir, images, network, cgroupRoot: opts.cgroupRoot });
   const workers = new PodWorkers({ client, runtime, images, nodeName: opts.nodeName, hostIp: agent.hostIp, rootDir: opts.rootDir, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, log });
+  const server = await startKubeletServer({
+    runtime, rootDir: opts.rootDir, nodeName: opts.nodeName, hostIp: agent.hostIp, clientCaPem, port: opts.port ?? KUBELET_PORT, log,
+    pods: () => workers.list(),
+  });
   const factory = new SharedInformerFactory(client);
   const pods = factory.informerFor<KubeObject>({ group: '', version: 'v1', resource: 'pods', fieldSelector: `spec.nodeName=${opts.nodeName}` });
   pods.addEventHandler({
@@ -127,6 +143,7 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   clearInterval(orphanTimer);
   workers.stop();
   agent.stop();
+  await server.close();
   await factory.shutdown();
   client.close();
   return 0;

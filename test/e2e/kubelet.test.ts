@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,18 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
 interface PodJson {
   metadata: { uid: string };
   status?: {
@@ -99,7 +112,7 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     api = await startApiServer();
     env = clientEnv(api.kubeconfig);
     const args = ['--kubeconfig', api.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
-      '--image-archive', image.archivePath, '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot];
+      '--port', String(await freePort()), '--image-archive', image.archivePath, '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot];
     const script = `const m = await import(${JSON.stringify(kubeletEntry)}); process.exitCode = await m.main(process.argv.slice(1));`;
     kubelet = spawn(nodeBin, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer): void => {
@@ -234,6 +247,17 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     assert.ok(clientLog !== undefined);
     await eventually('the client to have logged the page', async () => ((await readFile(join(rootDir, 'logs', clientLog, 'client', '0.log'), 'utf8')).includes('hello from web') ? true : undefined));
 
+    // Logs and exec go apiserver → kubelet API.
+    assert.equal(await kubectlOk(env, ['logs', 'web', '-c', 'httpd']), 'serving\n');
+    const noContainer = await kubectl(env, ['logs', 'web', '-c', 'nope']);
+    assert.notEqual(noContainer.code, 0);
+    assert.match(noContainer.stderr, /container nope is not valid for pod web/);
+    const exec = await kubectl(env, ['exec', 'web', '-c', 'client', '--', 'sh', '-c', 'echo "$MY_POD"; echo oops >&2; exit 3']);
+    assert.equal(exec.code, 3);
+    assert.equal(exec.stdout, 'web\n');
+    assert.match(exec.stderr, /oops/);
+    assert.equal(await kubectlOk(env, ['exec', '-i', 'web', '-c', 'httpd', '--', 'cat'], { stdin: 'through stdin\n' }), 'through stdin\n');
+
     await kubectlOk(env, ['delete', 'pod', 'web', '--wait=true'], { timeoutMs: 60_000 });
     const gone = await kubectl(env, ['get', 'pod', 'web']);
     assert.notEqual(gone.code, 0);
@@ -259,11 +283,25 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     assert.ok((s?.restartCount ?? 0) >= 1);
     assert.equal(pod.status?.phase, 'Running');
     assert.equal(s?.ready, false);
+    assert.equal(await kubectlOk(env, ['logs', 'crasher', '--previous']), 'dying\n');
     await kubectlOk(env, ['delete', 'pod', 'crasher', '--wait=true'], { timeoutMs: 60_000 });
     assert.deepEqual(await eventually('cleanup', async () => {
       const left = await leftovers(pod.metadata.uid);
       return left.length === 0 ? left : undefined;
     }, 30_000).catch(async () => leftovers(pod.metadata.uid)), []);
+  });
+
+  test('kubectl logs -f follows a running container until it exits; --tail', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'counter', namespace: 'default' },
+      spec: { nodeName, restartPolicy: 'Never', containers: [{ name: 'count', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo line $i; sleep 0.5; done'] }] },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    await eventually('the container to start', async () => ((await getPod('counter')).status?.containerStatuses?.[0]?.state.running !== undefined ? true : undefined));
+    const followed = await kubectlOk(env, ['logs', '-f', 'counter'], { timeoutMs: 60_000 });
+    assert.equal(followed, 'line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n');
+    assert.equal(await kubectlOk(env, ['logs', 'counter', '--tail=2']), 'line 5\nline 6\n');
+    await kubectlOk(env, ['delete', 'pod', 'counter', '--wait=true'], { timeoutMs: 60_000 });
   });
 
   test('restartPolicy Never: a pod whose container exits 0 Succeeds', async () => {
@@ -277,6 +315,7 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
       return p.status?.phase === 'Succeeded' ? p : undefined;
     });
     assert.equal(pod.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 0);
+    assert.equal(await kubectlOk(env, ['logs', 'once', '--timestamps']).then((t) => t.replace(/^\S+ /, '')), 'done\n');
     await kubectlOk(env, ['delete', 'pod', 'once', '--wait=true'], { timeoutMs: 60_000 });
   });
 });

@@ -150,6 +150,11 @@ export class PodWorkers {
     }
   }
 
+  /** The pods the workers run (for the kubelet API's /pods). */
+  list(): Pod[] {
+    return [...this.pods.values()].map((s) => s.pod);
+  }
+
   /** Pod uids currently known. */
   known(): Set<string> {
     return new Set(this.pods.keys());
