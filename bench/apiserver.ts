@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       const etcdServers = etcd?.endpoints ?? [];
       for (const c of concurrencies) {
         const value = JSON.stringify(benchPod('x'));
-        const prefix = `/registry/pods/bench-${c}/`;
+        const prefix = `/bench-raw/${backend}-${c}/`; // not under /registry: the apiserver below may share this etcd
         const storeRate = await withStore(backend, etcdServers, (s) => rate(c, async (i) => void (await s.create(`${prefix}p-${i}`, value))));
         const server = await startApiServer({ backend, etcdServers });
         const api = apiClient(server.url, server.kubeconfig, server.token, c);
