@@ -23,6 +23,7 @@ import { jobControllerFactory } from '../job/controller.ts';
 import { disruptionControllerFactory } from '../disruption/controller.ts';
 import { cronJobControllerFactory } from '../cronjob/controller.ts';
 import { statefulSetControllerFactory } from '../statefulset/controller.ts';
+import { ttlAfterFinishedFactory } from '../ttlafterfinished/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -50,6 +51,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'disruption-controller': disruptionControllerFactory,
   'cronjob-controller': cronJobControllerFactory,
   'statefulset-controller': statefulSetControllerFactory,
+  'ttl-after-finished-controller': ttlAfterFinishedFactory,
   // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
 };
