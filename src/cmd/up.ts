@@ -74,7 +74,7 @@ export const components: readonly Component[] = [
   { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName], wanted: (c) => !c.noKubelet },
-  { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:node:sim-nodes', groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
+  { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:sim-nodes', groups: ['system:masters'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
   { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
 ];
 
