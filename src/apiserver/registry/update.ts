@@ -48,8 +48,9 @@ export function readyToDelete(desc: ResourceDescription, obj: KubeObject): boole
   return true;
 }
 
+/** What must differ for an update to be written: everything but resourceVersion (managedFields included, so a patch of only managedFields is stored). */
 function comparable(obj: KubeObject): unknown {
-  const { managedFields: _m, resourceVersion: _r, ...meta } = obj.metadata;
+  const { resourceVersion: _r, ...meta } = obj.metadata;
   return JSON.parse(JSON.stringify({ ...obj, metadata: meta })) as unknown;
 }
 

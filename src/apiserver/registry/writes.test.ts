@@ -86,6 +86,22 @@ test('patch: json patch, apply creates and needs a field manager, force only for
   await rejectsWith(h.registry.patch(cm, 'default', 'ap', PatchType.Merge, { metadata: { resourceVersion: '1' } }, h.ctx(), { force: false }), 409);
 });
 
+test('a JSON patch of only metadata.managedFields is written (kubectl apply --server-side drops the client-side-apply entry)', opts, async () => {
+  const cm = h.desc('', 'configmaps');
+  await h.registry.create(cm, 'default', { metadata: { name: 'csa' }, data: { a: '1' } }, h.ctx({ fieldManager: 'kubectl-client-side-apply' }));
+  const applied = await h.registry.patch(cm, 'default', 'csa', PatchType.Apply, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'csa' }, data: { a: '1' } }, h.ctx({ fieldManager: 'kubectl' }), { force: false });
+  const entries = applied.object.metadata.managedFields ?? [];
+  assert.deepEqual(entries.map((e) => e.manager).sort(), ['kubectl', 'kubectl-client-side-apply']);
+  const kept = entries.filter((e) => e.manager === 'kubectl');
+  const patched = await h.registry.patch(cm, 'default', 'csa', PatchType.Json, [
+    { op: 'test', path: '/metadata/resourceVersion', value: applied.object.metadata.resourceVersion },
+    { op: 'replace', path: '/metadata/managedFields', value: kept },
+  ], h.ctx({ fieldManager: 'kubectl' }), { force: false });
+  assert.notEqual(patched.object.metadata.resourceVersion, applied.object.metadata.resourceVersion);
+  const stored = await h.registry.get(cm, 'default', 'csa');
+  assert.deepEqual((stored.metadata.managedFields ?? []).map((e) => e.manager), ['kubectl']);
+});
+
 test('fieldValidation: Strict rejects unknown fields, Warn warns and drops them', opts, async () => {
   const cm = h.desc('', 'configmaps');
   await rejectsWith(h.registry.create(cm, 'default', { metadata: { name: 'fv' }, data: {}, bogus: 1 }, h.ctx()), 400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
