@@ -20,6 +20,7 @@ import type { ContainerRuntime, ContainerStatus } from '../../src/kubelet/runtim
 import { ContainerState } from '../../src/kubelet/runtime/types.ts';
 import type { BuiltImage } from '../../src/kubelet/testing/build-image.ts';
 import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
+import { buildNginxImage } from '../../src/kubelet/testing/build-nginx.ts';
 import type { RuntimeFixture } from '../../src/kubelet/testing/runtime-fixture.ts';
 import { createRuntimeFixture } from '../../src/kubelet/testing/runtime-fixture.ts';
 
@@ -270,6 +271,28 @@ describe('kubelet runtime (runc + conmon + CNI)', { skip: !canRun && 'needs root
     } finally {
       registry?.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
+    }
+  }));
+
+  // Downloads ~13 MB of Debian packages: opt in with K8TS_E2E_NGINX=1.
+  test('an nginx image built from Debian packages serves on the pod IP and stops on SIGQUIT', { skip: process.env.K8TS_E2E_NGINX !== '1' && 'set K8TS_E2E_NGINX=1' }, () => withFixture(async ({ runtime, images }) => {
+    const nginx = await buildNginxImage();
+    try {
+      await importArchive(images, nginx.archivePath);
+      const sb = await runtime.runPodSandbox(pod('nginx'));
+      const ip = (await runtime.podSandboxStatus(sb)).ip;
+      const c = await runtime.createContainer(sb, { metadata: { name: 'nginx' }, image: nginx.ref, resources: { memoryLimitBytes: 128 * 1024 * 1024 } });
+      await runtime.startContainer(c);
+      const page = await eventually('nginx to serve', async () => {
+        const r = await httpGet(`http://${ip}/`);
+        return r.status === 200 ? r.body : undefined;
+      });
+      assert.match(page, /Welcome to nginx!/);
+      await runtime.stopContainer(c, 30);
+      const s = await runtime.containerStatus(c);
+      assert.equal(s.exitCode, 0);
+    } finally {
+      await rm(nginx.dir, { recursive: true, force: true });
     }
   }));
 });

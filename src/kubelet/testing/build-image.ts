@@ -65,29 +65,37 @@ export async function makeBusyboxRootfs(rootfs: string, busyboxPath = '/bin/busy
   await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\nwww-data:x:33:\n');
 }
 
-/** Builds a busybox image archive; the caller removes `dir` when done. */
-export async function buildBusyboxImage(options: BuildImageOptions = {}): Promise<BuiltImage> {
-  const dir = options.outDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-img-')));
-  const work = await mkdtemp(join(dir, 'work-'));
+/** An image config's runtime part, as written into the archive. */
+export interface ArchiveImageConfig {
+  readonly Entrypoint?: string[];
+  readonly Cmd?: string[];
+  readonly Env?: string[];
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly ExposedPorts?: Record<string, object>;
+  readonly StopSignal?: string;
+}
+
+/** Packs one rootfs directory as a single-layer image archive in `dir`. */
+export async function writeImageArchive(
+  rootfs: string, dir: string, ref: string, imageConfig: ArchiveImageConfig, format: ArchiveFormat = ArchiveFormat.DockerSave, name = 'image',
+): Promise<BuiltImage> {
+  const work = await mkdtemp(join(dir, 'pack-'));
   try {
-    const rootfs = join(work, 'rootfs');
-    await makeBusyboxRootfs(rootfs);
     const layerTar = join(work, 'layer.tar');
     await mustRun('tar', ['--numeric-owner', '--owner=0', '--group=0', '--sort=name', '--mtime=@0', '-C', rootfs, '-cf', layerTar, '.']);
     const diffId = await sha256Of(layerTar);
-    const ref = options.ref ?? 'k8ts.local/test/busybox:latest';
     const config = {
       architecture: process.arch === 'x64' ? 'amd64' : process.arch,
       os: 'linux',
       created: '1970-01-01T00:00:00Z',
-      config: { Cmd: options.cmd ?? ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], WorkingDir: '/' },
+      config: imageConfig,
       rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`] },
-      history: [{ created: '1970-01-01T00:00:00Z', created_by: 'k8ts testing: busybox-static' }],
+      history: [{ created: '1970-01-01T00:00:00Z', created_by: `k8ts testing: ${name}` }],
     };
     const configBytes = Buffer.from(JSON.stringify(config));
     const configHex = createHash('sha256').update(configBytes).digest('hex');
     const out = join(work, 'out');
-    const format = options.format ?? ArchiveFormat.DockerSave;
     if (format === ArchiveFormat.DockerSave) {
       await mkdir(join(out, diffId), { recursive: true });
       await copyFile(layerTar, join(out, diffId, 'layer.tar'));
@@ -118,9 +126,23 @@ export async function buildBusyboxImage(options: BuildImageOptions = {}): Promis
         }],
       }));
     }
-    const archivePath = join(dir, `busybox-${format}.tar`);
+    const archivePath = join(dir, `${name}-${format}.tar`);
     await mustRun('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', out, '-cf', archivePath, '.']);
     return { archivePath, ref, imageId: `sha256:${configHex}`, dir };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Builds a busybox image archive; the caller removes `dir` when done. */
+export async function buildBusyboxImage(options: BuildImageOptions = {}): Promise<BuiltImage> {
+  const dir = options.outDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-img-')));
+  const work = await mkdtemp(join(dir, 'work-'));
+  try {
+    const rootfs = join(work, 'rootfs');
+    await makeBusyboxRootfs(rootfs);
+    const config = { Cmd: options.cmd ?? ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], WorkingDir: '/' };
+    return await writeImageArchive(rootfs, dir, options.ref ?? 'k8ts.local/test/busybox:latest', config, options.format ?? ArchiveFormat.DockerSave, 'busybox');
   } finally {
     await rm(work, { recursive: true, force: true });
   }
