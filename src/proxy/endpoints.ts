@@ -69,13 +69,13 @@ export function backendsFor(port: ServicePort, slices: readonly EndpointSlice[])
       seen.set(key, { ip, port: sp.port, nodeName: ep.nodeName, ready, servingTerminating: serving && terminating });
     }
   }
-  return [...seen.values()].sort((a, b) => compareBackends(a, b));
-}
-
-function compareBackends(a: Backend, b: Backend): number {
-  const ka = a.ip.split('.').map((n) => n.padStart(3, '0')).join('.');
-  const kb = b.ip.split('.').map((n) => n.padStart(3, '0')).join('.');
-  return ka === kb ? a.port - b.port : ka < kb ? -1 : 1;
+  if (seen.size < 2) {
+    return [...seen.values()];
+  }
+  // Numeric IP order, then port: a stable order keeps the rendered text stable.
+  const keyed = [...seen.values()].map((b) => [b.ip.split('.').map((n) => n.padStart(3, '0')).join('.'), b] as const);
+  keyed.sort((a, b) => (a[0] === b[0] ? a[1].port - b[1].port : a[0] < b[0] ? -1 : 1));
+  return keyed.map((e) => e[1]);
 }
 
 function usable(all: readonly Backend[]): Backend[] {

@@ -53,6 +53,11 @@ function ipKey(ip: string): string {
   return ip.split('.').map((n) => n.padStart(3, '0')).join('.');
 }
 
+/** Sorts IPv4 addresses numerically (each key computed once). */
+function sortIps(ips: Iterable<string>): string[] {
+  return [...ips].map((ip) => [ipKey(ip), ip] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
 /** Renders the complete table for the given objects; deterministic (same input, same text). */
 export function renderRuleset(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions): Rendered {
   const table = opts.table ?? TABLE_NAME;
@@ -84,7 +89,7 @@ function externalIPs(svc: Service): string[] {
       }
     }
   }
-  return [...ips].filter((ip) => !ip.includes(':')).sort((a, b) => (ipKey(a) < ipKey(b) ? -1 : 1));
+  return ips.size === 0 ? [] : sortIps([...ips].filter((ip) => !ip.includes(':')));
 }
 
 /** Adds the chains and map elements of one service port; returns how many endpoint chains it made. */
@@ -106,8 +111,18 @@ function renderServicePort(l: Lines, svc: Service, port: ServicePort, all: reado
   l.clusterIps.add(clusterIP);
 
   // Endpoint chains, shared by the cluster and the local balancing chains.
-  const epChain = (b: Backend): string => `endpoint-${hash(`${base}/${b.ip}/${b.port}`)}-${base}__${b.ip}/${b.port}`;
-  const affinitySet = (b: Backend): string => `affinity-${hash(`${base}/${b.ip}/${b.port}`)}-${base}__${b.ip}/${b.port}`;
+  // Names are computed once per backend (hashing dominates the render time of big clusters).
+  const suffixes = new Map<Backend, string>();
+  const suffixOf = (b: Backend): string => {
+    let sfx = suffixes.get(b);
+    if (sfx === undefined) {
+      sfx = `${hash(`${base}/${b.ip}/${b.port}`)}-${base}__${b.ip}/${b.port}`;
+      suffixes.set(b, sfx);
+    }
+    return sfx;
+  };
+  const epChain = (b: Backend): string => `endpoint-${suffixOf(b)}`;
+  const affinitySet = (b: Backend): string => `affinity-${suffixOf(b)}`;
   const used = new Map<string, Backend>();
   for (const b of [...(internal.length > 0 || (hasExternal && external.length > 0) ? cluster : []), ...local]) {
     used.set(epChain(b), b);
@@ -202,8 +217,8 @@ function chain(name: string, rules: readonly string[], hook?: string): string {
 
 function assemble(table: string, l: Lines, opts: RenderOptions): string {
   const nodePortMatch = opts.nodePortIPs === undefined ? 'fib daddr type local' : 'ip daddr @nodeport-ips';
-  const clusterIps = [...l.clusterIps].sort((a, b) => (ipKey(a) < ipKey(b) ? -1 : 1));
-  const nodeIps = [...(opts.nodePortIPs ?? [])].sort((a, b) => (ipKey(a) < ipKey(b) ? -1 : 1));
+  const clusterIps = sortIps(l.clusterIps);
+  const nodeIps = sortIps(opts.nodePortIPs ?? []);
   const parts: string[] = [
     block('set', 'cluster-ips', 'ipv4_addr', clusterIps),
     ...(opts.nodePortIPs !== undefined ? [block('set', 'nodeport-ips', 'ipv4_addr', nodeIps)] : []),
