@@ -24,6 +24,7 @@ import { disruptionControllerFactory } from '../disruption/controller.ts';
 import { cronJobControllerFactory } from '../cronjob/controller.ts';
 import { statefulSetControllerFactory } from '../statefulset/controller.ts';
 import { ttlAfterFinishedFactory } from '../ttlafterfinished/controller.ts';
+import { resourceQuotaControllerFactory } from '../resourcequota/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -52,8 +53,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'cronjob-controller': cronJobControllerFactory,
   'statefulset-controller': statefulSetControllerFactory,
   'ttl-after-finished-controller': ttlAfterFinishedFactory,
-  // part B: add 'daemonset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
-  // 'resourcequota-controller', 'disruption-controller', 'ttl-after-finished-controller' here.
+  'resourcequota-controller': resourceQuotaControllerFactory,
 };
 
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */
