@@ -104,6 +104,18 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
   let kubelet: ChildProcess | undefined;
   let kubeletLog = '';
   let ipForward: string | undefined;
+  let kubeletArgs: string[] = [];
+
+  function startKubelet(): void {
+    const script = `const m = await import(${JSON.stringify(kubeletEntry)}); process.exitCode = await m.main(process.argv.slice(1));`;
+    const child = spawn(nodeBin, ['--input-type=module', '-e', script, '--', ...kubeletArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer): void => {
+      kubeletLog = (kubeletLog + d.toString('utf8')).slice(-20_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    kubelet = child;
+  }
 
   before(async () => {
     ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
@@ -111,15 +123,9 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     image = await buildBusyboxImage({ ref: 'k8ts.local/e2e/busybox:1' });
     api = await startApiServer();
     env = clientEnv(api.kubeconfig);
-    const args = ['--kubeconfig', api.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
+    kubeletArgs = ['--kubeconfig', api.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
       '--port', String(await freePort()), '--image-archive', image.archivePath, '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot];
-    const script = `const m = await import(${JSON.stringify(kubeletEntry)}); process.exitCode = await m.main(process.argv.slice(1));`;
-    kubelet = spawn(nodeBin, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (d: Buffer): void => {
-      kubeletLog = (kubeletLog + d.toString('utf8')).slice(-20_000);
-    };
-    kubelet.stdout?.on('data', keep);
-    kubelet.stderr?.on('data', keep);
+    startKubelet();
   });
 
   after(async () => {
@@ -302,6 +308,59 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     assert.equal(followed, 'line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n');
     assert.equal(await kubectlOk(env, ['logs', 'counter', '--tail=2']), 'line 5\nline 6\n');
     await kubectlOk(env, ['delete', 'pod', 'counter', '--wait=true'], { timeoutMs: 60_000 });
+  });
+
+  test('probes: readiness gates Ready; a failing liveness probe restarts the container', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed', namespace: 'default' },
+      spec: {
+        nodeName, terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'ready', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done'], readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 } },
+          { name: 'live', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done'], livenessProbe: { tcpSocket: { port: 9 }, periodSeconds: 1, failureThreshold: 1 } },
+        ],
+      },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const notReady = await eventually('ready to run but not be ready', async () => {
+      const p = await getPod('probed');
+      const s = p.status?.containerStatuses?.find((c) => c.name === 'ready');
+      return s?.state.running !== undefined ? p : undefined;
+    });
+    assert.equal(notReady.status?.containerStatuses?.find((c) => c.name === 'ready')?.ready, false);
+    await kubectlOk(env, ['exec', 'probed', '-c', 'ready', '--', 'touch', '/tmp/ready']);
+    await eventually('ready to become Ready', async () => ((await getPod('probed')).status?.containerStatuses?.find((c) => c.name === 'ready')?.ready === true ? true : undefined));
+    await eventually('live to be restarted by its liveness probe', async () => (((await getPod('probed')).status?.containerStatuses?.find((c) => c.name === 'live')?.restartCount ?? 0) >= 1 ? true : undefined));
+    await kubectlOk(env, ['delete', 'pod', 'probed', '--wait=true'], { timeoutMs: 60_000 });
+  });
+
+  test('a kubelet killed with SIGKILL and restarted adopts its running pod (no restart, no duplicate)', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'survivor', namespace: 'default' },
+      spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done'] }] },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const before = await eventually('Running', async () => {
+      const p = await getPod('survivor');
+      return p.status?.containerStatuses?.[0]?.state.running !== undefined ? p : undefined;
+    });
+    const old = kubelet;
+    old?.kill('SIGKILL');
+    await new Promise<void>((resolve) => (old === undefined || old.exitCode !== null || old.signalCode !== null ? resolve() : old.once('exit', () => resolve())));
+    startKubelet();
+    // The restarted kubelet proves it is serving again by running a new pod.
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify({ ...manifest, metadata: { name: 'after-restart', namespace: 'default' } }) });
+    await eventually('the new pod to run', async () => ((await getPod('after-restart')).status?.containerStatuses?.[0]?.state.running !== undefined ? true : undefined));
+    const after = await getPod('survivor');
+    const b = before.status?.containerStatuses?.[0];
+    const a = after.status?.containerStatuses?.[0];
+    assert.equal(a?.containerID, b?.containerID);
+    assert.equal(a?.restartCount, 0);
+    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
+    const running = (await runc.list()).filter((c) => c.status === 'running');
+    // Two pods: two pause containers and two app containers, nothing more.
+    assert.equal(running.length, 4);
+    await kubectlOk(env, ['delete', 'pod', 'survivor', 'after-restart', '--wait=true'], { timeoutMs: 60_000 });
   });
 
   test('restartPolicy Never: a pod whose container exits 0 Succeeds', async () => {

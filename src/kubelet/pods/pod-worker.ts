@@ -15,6 +15,7 @@ import type { ImageStore } from '../images/store.ts';
 import { pullImage } from '../images/pull.ts';
 import type { ContainerRuntime, ContainerStatus as RuntimeContainer, DnsConfig, PodSandbox } from '../runtime/types.ts';
 import { ContainerState, SandboxState } from '../runtime/types.ts';
+import { Prober } from '../probes/prober.ts';
 import { computePodStatus } from '../status/pod-status.ts';
 import type { ContainerView, Waiting } from '../status/pod-status.ts';
 import { cleanupPodDir, containerMounts, setUpVolumes } from '../volumes/volumes.ts';
@@ -94,9 +95,19 @@ export class PodWorkers {
   private readonly pods = new Map<string, PodState>();
   private timer: NodeJS.Timeout | undefined;
   private readonly data: DataSource;
+  private readonly prober: Prober;
 
   constructor(deps: PodWorkerDeps) {
     this.deps = deps;
+    this.prober = new Prober(deps.runtime, {
+      changed: (uid) => this.schedule(uid),
+      kill: (uid, containerId, message) => {
+        const state = this.pods.get(uid);
+        deps.log(`pod ${state?.pod.metadata.namespace ?? ''}/${state?.pod.metadata.name ?? uid}: ${message}`);
+        const grace = state?.pod.spec.terminationGracePeriodSeconds ?? 30;
+        void deps.runtime.stopContainer(containerId, grace).catch(() => undefined).then(() => this.schedule(uid));
+      },
+    });
     this.data = async (kind, namespace, name) => {
       try {
         const obj = await deps.client.get({ group: '', version: 'v1', resource: kind, namespace, name }) as { data?: Record<string, string>; binaryData?: Record<string, string> };
@@ -126,6 +137,7 @@ export class PodWorkers {
     if (this.timer !== undefined) {
       clearInterval(this.timer);
     }
+    this.prober.stopAll();
   }
 
   /** A pod was added or changed in the API. */
@@ -198,7 +210,9 @@ export class PodWorkers {
   async killPod(uid: string, graceSeconds: number, remove: boolean, logDir?: string): Promise<void> {
     const { runtime } = this.deps;
     for (const sb of await this.sandboxesOf(uid)) {
-      const running = (await runtime.listContainers({ sandboxId: sb.id })).filter((c) => c.state === ContainerState.Running);
+      const containers = await runtime.listContainers({ sandboxId: sb.id });
+      this.prober.forget(containers.map((c) => c.id));
+      const running = containers.filter((c) => c.state === ContainerState.Running);
       await Promise.all(running.map((c) => runtime.stopContainer(c.id, Math.max(graceSeconds, 0)).catch((e: unknown) => this.deps.log(`stop container ${c.id}: ${(e as Error).message}`))));
       await runtime.stopPodSandbox(sb.id);
       if (remove) {
@@ -394,7 +408,16 @@ export class PodWorkers {
       }
       this.deps.log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: MountVolume.SetUp failed: ${volumeResult.message}`);
     }
-    const view = (c: ContainerSpec): ContainerView => ({ spec: c, attempts: newestFirst(all, c.name), waiting: state.waiting.get(c.name), probeReady: true, probeStarted: true });
+    const podIp = pod.spec.hostNetwork === true ? this.deps.hostIp : sandbox.ip;
+    const running = pod.spec.containers.map((c) => ({ spec: c, latest: newestFirst(all, c.name)[0] }))
+      .filter((x) => x.latest?.state === ContainerState.Running).map((x) => ({ id: x.latest?.id ?? '', spec: x.spec }));
+    this.prober.sync(uid, podIp, running);
+    this.prober.forget(all.filter((c) => c.state !== ContainerState.Running).map((c) => c.id));
+    const view = (c: ContainerSpec): ContainerView => {
+      const attempts = newestFirst(all, c.name);
+      const id = attempts[0]?.id ?? '';
+      return { spec: c, attempts, waiting: state.waiting.get(c.name), probeReady: this.prober.ready(id, c), probeStarted: this.prober.started(id, c) };
+    };
     const status = computePodStatus({
       pod, podIp: sandbox.ip, hostIp: this.deps.hostIp, sandboxReady: true,
       init: (pod.spec.initContainers ?? []).map(view), containers: pod.spec.containers.map(view),
