@@ -13,7 +13,7 @@ apt_packages=(
   busybox-static skopeo umoci        # building test images locally
   docker-registry apache2-utils      # a local registry (with htpasswd auth) for image pull tests
   systemd                            # systemd-analyze verify of the shipped units
-  tmux unzip openssl ca-certificates curl
+  tmux unzip openssl ca-certificates curl python3 attr
 )
 missing=()
 for p in "${apt_packages[@]}"; do
