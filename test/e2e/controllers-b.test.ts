@@ -1,7 +1,8 @@
 /**
  * Workload controllers (part B) against a real apiserver and a real `controller-manager`
  * process: a Job with completions=5 completes (pods succeed through pods/status), a DaemonSet
- * lands one pod per schedulable untainted node.
+ * lands one pod per schedulable untainted node, a StatefulSet creates ordered pods and PVCs,
+ * PodDisruptionBudget status gates pods/eviction, ResourceQuota usage, a CronJob fires.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
 
-const CONTROLLERS = 'job-controller,daemonset-controller,garbage-collector-controller';
+const CONTROLLERS = 'job-controller,daemonset-controller,statefulset-controller,cronjob-controller,disruption-controller,resourcequota-controller,ttl-after-finished-controller,garbage-collector-controller';
 const cmEntry = new URL('../../src/cmd/controller-manager.ts', import.meta.url).pathname;
 
 /** Starts the controller-manager as its own process (until the lead registers the subcommand, via its module's main). */
@@ -63,6 +64,9 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     env = clientEnv(server.kubeconfig);
     cm = startControllerManager(server.kubeconfig);
     lastOutput = cm.output;
+    // Created first so its (up to a minute) wait for the next activation overlaps the other tests.
+    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick', namespace: 'default' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } } };
+    await client.create({ group: 'batch', version: 'v1', resource: 'cronjobs', namespace: 'default' }, cron);
   });
   after(async () => {
     if (cm !== undefined && cm.child.exitCode === null) {
@@ -135,5 +139,80 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       return list.items.length === 3 ? true : undefined;
     });
     assert.equal(cm?.child.exitCode, null, `controller-manager still running:\n${cm?.output() ?? ''}`);
+  });
+
+  test('a StatefulSet creates ordered pods with stable names and claims', async () => {
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 3, serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(sts) });
+    const seen: string[] = [];
+    for (let ordinal = 0; ordinal < 3; ordinal++) {
+      const name = `web-${ordinal}`;
+      const p = await until(`pod ${name}`, async () => {
+        const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=web' });
+        seen.push(...list.items.map((x) => x.metadata.name ?? '').filter((n) => !seen.includes(n)));
+        return list.items.find((x) => x.metadata.name === name);
+      });
+      // OrderedReady: the next ordinal must not exist while this one is not ready.
+      const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=web' });
+      assert.equal(list.items.length, ordinal + 1, `only web-0..web-${ordinal} exist before web-${ordinal} is ready`);
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      await client.update({ ...pods, namespace: 'default', name, subresource: 'status' }, { ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } });
+    }
+    assert.deepEqual(seen, ['web-0', 'web-1', 'web-2']);
+    const claims = await kubectlOk(env, ['get', 'pvc', '-o', 'jsonpath={.items[*].metadata.name}']);
+    assert.equal(claims, 'data-web-0 data-web-1 data-web-2');
+    await until('statefulset status 3 ready', async () => {
+      const out = await kubectlOk(env, ['get', 'sts', 'web', '-o', 'jsonpath={.status.replicas}/{.status.readyReplicas}/{.status.updatedReplicas}/{.status.observedGeneration}']);
+      return out === '3/3/3/1' ? out : undefined;
+    });
+    const rollout = await kubectl(env, ['rollout', 'status', 'sts/web', '--timeout=20s']);
+    assert.equal(rollout.code, 0, rollout.stderr);
+  });
+
+  test('PodDisruptionBudget status gates evictions', async () => {
+    for (const name of ['g1', 'g2']) {
+      const p = await client.create<Pod>({ ...pods, namespace: 'default' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'guarded' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+      await client.update({ ...pods, namespace: 'default', name, subresource: 'status' }, { ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    }
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(pdb) });
+    const status = await until('pdb status', async () => {
+      const out = await kubectlOk(env, ['get', 'pdb', 'guard', '-o', 'jsonpath={.status.expectedPods}/{.status.currentHealthy}/{.status.desiredHealthy}/{.status.disruptionsAllowed}/{.status.observedGeneration}']);
+      return out === '2/2/1/1/1' ? out : undefined;
+    });
+    assert.equal(status, '2/2/1/1/1');
+    const evict = (name: string): Promise<unknown> => client.subresource('POST', { ...pods, namespace: 'default', name, subresource: 'eviction' }, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } });
+    await evict('g1');
+    await assert.rejects(evict('g2'), /disruption budget/);
+    await until('pdb recount', async () => {
+      const out = await kubectlOk(env, ['get', 'pdb', 'guard', '-o', 'jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}']);
+      return out === '1/0' ? out : undefined;
+    });
+  });
+
+  test('ResourceQuota usage is tracked', async () => {
+    await client.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota' } });
+    await client.create({ ...pods, namespace: 'quota' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '250m', memory: '64Mi' } } }] } });
+    const rq = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'quota' }, spec: { hard: { pods: '5', 'requests.cpu': '2', 'requests.memory': '1Gi', configmaps: '10' } } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(rq) });
+    const used = await until('quota usage', async () => {
+      const out = await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.pods}/{.status.used.requests\\.cpu}/{.status.used.requests\\.memory}/{.status.hard.pods}']);
+      return out.startsWith('1/250m/64Mi/5') ? out : undefined;
+    });
+    assert.equal(used, '1/250m/64Mi/5');
+  });
+
+  test('a CronJob fires at the next minute with a job named after the scheduled minute', async () => {
+    const jobName = await until('the cronjob to create a job', async () => {
+      const list = await client.list({ group: 'batch', version: 'v1', resource: 'jobs', namespace: 'default' });
+      return list.items.map((j) => j.metadata.name ?? '').find((n) => n.startsWith('tick-'));
+    }, 90_000);
+    const minutes = Number(jobName.slice('tick-'.length));
+    assert.ok(Number.isInteger(minutes) && Math.abs(minutes * 60_000 - Date.now()) < 120_000, `job name carries the scheduled minute: ${jobName}`);
+    const last = await until('lastScheduleTime', async () => {
+      const out = await kubectlOk(env, ['get', 'cronjob', 'tick', '-o', 'jsonpath={.status.lastScheduleTime}|{.status.active[*].name}']);
+      return out.includes('|') && out.split('|')[0] !== '' ? out : undefined;
+    });
+    assert.equal(last.split('|')[0], new Date(minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z'));
   });
 });
