@@ -32,7 +32,7 @@ interface ManagerProcess {
 const managers = new Set<ManagerProcess>();
 
 function startManager(kubeconfig: string, extra: readonly string[] = []): ManagerProcess {
-  const child = spawn(k8ts, ['controller-manager', `--kubeconfig=${kubeconfig}`, '--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline=3s', '--leader-elect-retry-period=1s', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(k8ts, ['controller-manager', `--kubeconfig=${kubeconfig}`, '--leader-elect-lease-duration=8s', '--leader-elect-renew-deadline=6s', '--leader-elect-retry-period=1s', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer): void => {
     out = (out + d.toString('utf8')).slice(-40_000);

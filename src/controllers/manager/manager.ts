@@ -51,6 +51,7 @@ export async function runControllers(client: RestClient, opts: ManagerOptions, s
 /** Runs the controller-manager until `signal` aborts (0) or the lease is lost (1). */
 export async function runControllerManager(opts: ManagerOptions, signal: AbortSignal, logger: ClientLogger = stderrLogger): Promise<number> {
   const client = await RestClient.fromKubeconfig(opts.kubeconfig, { component: 'kube-controller-manager', qps: opts.qps, burst: opts.burst, logger });
+  let electionClient: RestClient | undefined;
   try {
     if (!opts.leaderElect) {
       await runControllers(client, opts, signal, logger);
@@ -58,8 +59,11 @@ export async function runControllerManager(opts: ManagerOptions, signal: AbortSi
     }
     let lostLease = false;
     let controllersDone: Promise<void> = Promise.resolve();
+    // Renewals get their own connection and rate limiter (upstream uses a separate client for
+    // leader election too): a burst of controller requests must never starve the lease.
+    electionClient = await RestClient.fromKubeconfig(opts.kubeconfig, { component: 'kube-controller-manager', qps: 0, logger });
     const elector = new LeaderElector({
-      client,
+      client: electionClient,
       namespace: opts.leaseNamespace,
       name: opts.leaseName,
       identity: defaultIdentity(),
@@ -87,5 +91,6 @@ export async function runControllerManager(opts: ManagerOptions, signal: AbortSi
     return 0;
   } finally {
     client.close();
+    electionClient?.close();
   }
 }
