@@ -113,6 +113,17 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     assert.match(desc.stdout, /Pods Statuses:\s+0 Active .* 5 Succeeded \/ 0 Failed/);
   });
 
+  test('a finished Job with ttlSecondsAfterFinished=0 is deleted', async () => {
+    const manifest = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'brief', namespace: 'default' }, spec: { ttlSecondsAfterFinished: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const p = await until('the job pod', async () => (await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'job-name=brief' })).items[0]);
+    await client.update({ ...pods, namespace: 'default', name: p.metadata.name, subresource: 'status' }, { ...p, status: { phase: 'Succeeded' } });
+    await until('the job to be deleted', async () => {
+      const r = await kubectl(env, ['get', 'job', 'brief', '-o', 'name']);
+      return r.code !== 0 && /NotFound|not found/.test(r.stderr) ? true : undefined;
+    });
+  });
+
   test('a DaemonSet lands one pod per schedulable untainted node', async () => {
     for (const [name, taints] of [['n1', []], ['n2', []], ['n3', [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]]] as const) {
       await client.create(nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: { taints } });
