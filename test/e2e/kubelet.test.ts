@@ -363,6 +363,46 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     await kubectlOk(env, ['delete', 'pod', 'survivor', 'after-restart', '--wait=true'], { timeoutMs: 60_000 });
   });
 
+  test('volumes: configMap, secret, emptyDir (Memory), downwardAPI, subPath; env from configMap/secret', async () => {
+    await kubectlOk(env, ['create', 'configmap', 'vol-cm', '--from-literal=greeting=hello', '--from-literal=other=x']);
+    await kubectlOk(env, ['create', 'secret', 'generic', 'vol-secret', '--from-literal=password=s3cret']);
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'vols', namespace: 'default', labels: { app: 'vols' } },
+      spec: {
+        nodeName, terminationGracePeriodSeconds: 1,
+        volumes: [
+          { name: 'cm', configMap: { name: 'vol-cm' } }, { name: 'sec', secret: { secretName: 'vol-secret' } },
+          { name: 'mem', emptyDir: { medium: 'Memory' } }, { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+        ],
+        containers: [{
+          name: 'main', image: 'k8ts.local/e2e/busybox:1', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done'],
+          env: [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'vol-cm', key: 'greeting' } } }, { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'vol-secret', key: 'password' } } }],
+          volumeMounts: [
+            { name: 'cm', mountPath: '/etc/cm', readOnly: true }, { name: 'sec', mountPath: '/etc/sec' }, { name: 'mem', mountPath: '/scratch' },
+            { name: 'info', mountPath: '/etc/info' }, { name: 'mem', mountPath: '/sub', subPath: 'part' },
+          ],
+        }],
+      },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const pod = await eventually('Running', async () => {
+      const p = await getPod('vols');
+      return p.status?.containerStatuses?.[0]?.state.running !== undefined ? p : undefined;
+    });
+    const out = await kubectlOk(env, ['exec', 'vols', '--', 'sh', '-c',
+      'cat /etc/cm/greeting; echo; cat /etc/sec/password; echo; echo "$GREETING $PASSWORD"; cat /etc/info/labels; echo; grep " /scratch " /proc/mounts | cut -d" " -f3; touch /sub/f && ls /scratch/part; touch /etc/cm/x 2>/dev/null || echo ro']);
+    assert.equal(out, 'hello\ns3cret\nhello s3cret\napp="vols"\ntmpfs\nf\nro\n');
+    // ConfigMap updates reach the mounted files.
+    await kubectlOk(env, ['create', 'configmap', 'vol-cm', '--from-literal=greeting=updated', '--dry-run=client', '-o', 'yaml'])
+      .then((yaml) => kubectlOk(env, ['replace', '-f', '-'], { stdin: yaml }));
+    await eventually('the update to propagate', async () => ((await kubectlOk(env, ['exec', 'vols', '--', 'cat', '/etc/cm/greeting'])) === 'updated' ? true : undefined));
+    await kubectlOk(env, ['delete', 'pod', 'vols', '--wait=true'], { timeoutMs: 60_000 });
+    assert.deepEqual(await eventually('cleanup', async () => {
+      const left = await leftovers(pod.metadata.uid);
+      return left.length === 0 ? left : undefined;
+    }, 30_000).catch(async () => leftovers(pod.metadata.uid)), []);
+  });
+
   test('restartPolicy Never: a pod whose container exits 0 Succeeds', async () => {
     const manifest = {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'once', namespace: 'default' },
