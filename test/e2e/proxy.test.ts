@@ -138,7 +138,7 @@ describe('kube-proxy (k8ts proxy, nftables) in a scratch network namespace', { s
     }
   });
 
-  test('ClusterIP and NodePort balance over both backends; no endpoints → rejected; --cleanup removes the table', async () => {
+  test('ClusterIP and NodePort balance over both backends; ClientIP affinity sticks; no endpoints → rejected; --cleanup removes the table', async () => {
     assert.ok(client !== undefined);
     const svc = await client.request('POST', '/api/v1/namespaces/default/services', {
       apiVersion: 'v1',
@@ -170,6 +170,13 @@ describe('kube-proxy (k8ts proxy, nftables) in a scratch network namespace', { s
     assert.deepEqual([...viaNodeIP.keys()].sort(), ['pod-a', 'pod-b'], `NodePort on node IP: ${JSON.stringify([...viaNodeIP])}`);
     const viaLocalhost = await spread(node, `http://127.0.0.1:${nodePort}/`, 12);
     assert.deepEqual([...viaLocalhost.keys()].sort(), ['pod-a', 'pod-b'], `NodePort on localhost: ${JSON.stringify([...viaLocalhost])}`);
+
+    // sessionAffinity ClientIP: once switched on, one client sticks to one backend.
+    const aff = await client.request('PATCH', '/api/v1/namespaces/default/services/web', { spec: { sessionAffinity: 'ClientIP' } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(aff.status, 200, aff.body);
+    await eventually(async () => assert.match(await sh('ip', 'netns', 'exec', node, 'nft', 'list', 'table', 'ip', 'k8ts-proxy'), /set affinity-/));
+    const sticky = await spread(node, `http://${clusterIP}/`, 12);
+    assert.equal(sticky.size, 1, `affinity: ${JSON.stringify([...sticky])}`);
 
     // A port the Service does not have, on its cluster IP: rejected, not left to time out.
     assert.equal(await curl(node, `http://${clusterIP}:81/`), 'curl:7');
