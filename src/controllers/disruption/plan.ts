@@ -91,8 +91,9 @@ export function planPdb(pdb: DeepReadonly<PodDisruptionBudget>, pods: readonly D
     ...(Object.keys(disrupted).length > 0 ? { disruptedPods: disrupted } : {}),
     disruptionsAllowed: allowed,
     currentHealthy,
-    desiredHealthy: failure !== undefined ? 0 : desired,
-    expectedPods: failure !== undefined ? 0 : expected,
+    // Upstream's failSafe keeps the last known counts and only zeroes disruptionsAllowed.
+    desiredHealthy: failure !== undefined ? (old?.desiredHealthy ?? 0) : desired,
+    expectedPods: failure !== undefined ? (old?.expectedPods ?? 0) : expected,
     conditions: [{ type: 'DisruptionAllowed', ...cond, lastTransitionTime, observedGeneration: pdb.metadata.generation }],
   };
   return { status, recheckAfterMs };
