@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
+import { PatchType } from './types.ts';
 import { openHarness } from './testing/harness.ts';
 import type { Harness } from './testing/harness.ts';
 
@@ -66,6 +67,7 @@ test('a CRD gets established and serves its custom resource, with status and sca
   assert.equal((w.spec as { color?: string }).color, 'blue', 'schema defaults apply');
   await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 1, shape: 'round' } }, h.ctx()), (e: unknown) => (e as StatusError).code === 400 && (e as StatusError).message === 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.shape"');
   await assert.rejects(h.registry.create(widgets, 'default', { metadata: { name: 'w2' }, spec: { size: 0 } }, h.ctx()), (e: unknown) => (e as StatusError).code === 422 && /^Widget.example.com "w2" is invalid: spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1$/.test((e as StatusError).message));
+  await assert.rejects(h.registry.patch(widgets, 'default', 'w1', PatchType.Strategic, { spec: { size: 3 } }, h.ctx(), { force: false }), (e: unknown) => (e as StatusError).code === 415 && (e as StatusError).message === 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
   const pruned = await h.registry.create(widgets, 'default', { metadata: { name: 'w3' }, spec: { size: 1, shape: 'round' } }, h.ctx({ fieldValidation: 'Ignore' }));
   assert.deepEqual(pruned.spec, { size: 1, color: 'blue' });
   assert.equal(w.status, undefined, 'custom resources drop status on create when status is a subresource');
@@ -147,4 +149,35 @@ test('deleting a CRD stops serving it and removes its objects', opts, async () =
   }
   await assert.rejects(h.registry.get(crds, undefined, 'widgets.example.com'), (e: unknown) => (e as StatusError).code === 404);
   assert.equal((await h.storage.list('/registry/example.com/widgets/')).items.length, 0);
+});
+
+/** Creates a namespaced example.com/v1 CRD for `plural`/`kind` and waits until it is served. */
+async function serveCrd(plural: string, kind: string, statusSubresource: boolean): Promise<NonNullable<ReturnType<Harness['registry']['resolve']>>> {
+  const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
+  const props = { n: { type: 'integer' } };
+  const version = { name: 'v1', served: true, storage: true, ...(statusSubresource ? { subresources: { status: {} } } : {}), schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: props }, status: { type: 'object', properties: props } } } } };
+  await h.registry.create(crds, undefined, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.example.com` }, spec: { group: 'example.com', scope: 'Namespaced', names: { plural, kind }, versions: [version] } }, h.ctx());
+  for (let i = 0; i < 500; i++) {
+    const desc = h.registry.resolve('example.com', 'v1', plural);
+    if (desc !== undefined) {
+      return desc;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${plural} never served`);
+}
+
+test('field ownership of status follows the CRD version: owned by main-resource writers only without a status subresource', opts, async () => {
+  const gadgets = await serveCrd('gadgets', 'Gadget', false);
+  const applied = await h.registry.patch(gadgets, 'default', 'g1', PatchType.Apply, { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1' }, spec: { n: 1 }, status: { n: 2 } }, h.ctx({ fieldManager: 'a' }), { force: false });
+  const owned = JSON.stringify(applied.object.metadata.managedFields ?? []);
+  assert.ok(owned.includes('"f:status"'), `status is owned without a status subresource: ${owned}`);
+  const updated = await h.registry.update(gadgets, 'default', 'g1', { ...applied.object, spec: { n: 3 }, status: { n: 4 } }, h.ctx({ fieldManager: 'b' }));
+  const byB = JSON.stringify(updated.object.metadata.managedFields?.find((e) => e.manager === 'b')?.fieldsV1 ?? {});
+  assert.ok(byB.includes('"f:status"'), `an update takes status ownership too: ${byB}`);
+
+  const gizmos = await serveCrd('gizmos', 'Gizmo', true);
+  const z = await h.registry.patch(gizmos, 'default', 'z1', PatchType.Apply, { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'z1' }, spec: { n: 1 }, status: { n: 2 } }, h.ctx({ fieldManager: 'a' }), { force: false });
+  const zOwned = JSON.stringify(z.object.metadata.managedFields ?? []);
+  assert.ok(zOwned.includes('"f:spec"') && !zOwned.includes('"f:status"'), `with a status subresource, main-resource apply owns no status: ${zOwned}`);
 });

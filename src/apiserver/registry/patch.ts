@@ -3,12 +3,12 @@
  * attempt of the update loop, and lets server-side apply create missing objects.
  */
 import { parse as parseYaml } from 'yaml';
-import { badRequest, invalid, unsupportedMediaType } from '../../api/errors.ts';
+import { badRequest, invalid, StatusError, StatusReason, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply } from '../../api/patch/index.ts';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, CUSTOM_RESOURCE_PATCH_TYPES, serverSideApply } from '../../api/patch/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import type { RegistryCore } from './core.ts';
-import { gvkOf } from './pipeline.ts';
+import { gvkOf, ownershipOptions } from './pipeline.ts';
 import { isCustomResource } from './strategy.ts';
 import { PatchType } from './types.ts';
 import type { WriteContext, WriteResult } from './types.ts';
@@ -60,7 +60,7 @@ export function patchMutator(desc: ResourceDescription, type: PatchType, patch: 
         return applyStrategicMergePatch(gvk, cur as KubeObject, patch);
       default: {
         const applied = patch as KubeObject;
-        return serverSideApply(gvk, cur, { ...applied, metadata: { ...(applied.metadata ?? {}) } }, manager, force, subresource).object;
+        return serverSideApply(gvk, cur, { ...applied, metadata: { ...(applied.metadata ?? {}) } }, manager, force, subresource, ownershipOptions(desc)).object;
       }
     }
   };
@@ -79,7 +79,8 @@ export function checkPatchOptions(desc: ResourceDescription, type: PatchType, ct
     throw unsupportedMediaType(type);
   }
   if (type === PatchType.Strategic && isCustomResource(desc)) {
-    throw unsupportedMediaType(type);
+    // Upstream lists the patch types custom resources accept (the patch module's list).
+    throw new StatusError(415, StatusReason.UnsupportedMediaType, `the body of the request was in an unknown format - accepted media types include: ${CUSTOM_RESOURCE_PATCH_TYPES.join(', ')}`);
   }
 }
 

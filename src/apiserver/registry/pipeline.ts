@@ -8,10 +8,11 @@ import { applyDefaults } from '../../api/defaults/index.ts';
 import type { GroupVersionKind, KubeObject } from '../../api/object.ts';
 import { apiVersionOf, parseApiVersion } from '../../api/object.ts';
 import { updateManagedFields } from '../../api/patch/index.ts';
+import type { OwnershipOptions } from '../../api/patch/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { applyCustomDefaults, pruneUnknownFields, removeUnknownFields, validateAgainstSchema } from '../../api/schema/index.ts';
 import { isCustomResource } from './strategy.ts';
-import { validateObject } from '../../api/validation/index.ts';
+import { decodeErrorMessage, validateObject } from '../../api/validation/index.ts';
 import type { WriteContext } from './types.ts';
 
 /** The GVK desc serves. */
@@ -36,6 +37,11 @@ export function checkTypeMeta(desc: ResourceDescription, obj: KubeObject, expect
   obj.kind = want.kind;
 }
 
+/** Field ownership rules of desc: custom resources reset status on main-resource writes only when their version has a status subresource (built-ins: the patch module's default). */
+export function ownershipOptions(desc: ResourceDescription): OwnershipOptions {
+  return isCustomResource(desc) ? { statusSubresource: desc.hasStatus } : {};
+}
+
 /** 422 for field errors on obj. */
 export function throwInvalid(desc: ResourceDescription, obj: KubeObject, errors: readonly FieldError[]): never {
   throw invalid(desc.group, desc.kind, obj.metadata.name ?? '', errors);
@@ -58,29 +64,25 @@ export function admitWrite(desc: ResourceDescription, obj: KubeObject, old: Kube
     applyDefaults(gvk, obj, old);
   }
   if (!opts.skipValidation) {
-    const errors = validateObject(gvk, obj, old).filter((e) => !isCrdCleanupFinalizerError(desc, e));
+    const errors = validateObject(gvk, obj, old);
     if (custom) {
       errors.push(...validateAgainstSchema(gvk, obj));
     }
     if (errors.length > 0) {
+      // An unparsable quantity never decodes upstream: 400, not the 422 of validation.
+      const undecodable = decodeErrorMessage(gvk, errors);
+      if (undecodable !== undefined) {
+        throw badRequest(undecodable);
+      }
       throwInvalid(desc, obj, errors);
     }
   }
   if (!opts.skipManagedFields) {
-    obj.metadata.managedFields = updateManagedFields(gvk, old, obj, ctx.fieldManager ?? 'unknown', subresource);
+    obj.metadata.managedFields = updateManagedFields(gvk, old, obj, ctx.fieldManager ?? 'unknown', subresource, ownershipOptions(desc));
     if (obj.metadata.managedFields.length === 0) {
       delete obj.metadata.managedFields;
     }
   }
-}
-
-/**
- * Upstream validates CRD metadata with apimachinery's generic rules (qualified finalizer
- * names), not core's standard-finalizer rule; our validation module applies core's to
- * apiextensions too, which would reject the CRD cleanup finalizer. Drop just that error.
- */
-function isCrdCleanupFinalizerError(desc: ResourceDescription, e: FieldError): boolean {
-  return desc.group === 'apiextensions.k8s.io' && e.field.startsWith('metadata.finalizers') && e.message.includes('"customresourcecleanup.apiextensions.k8s.io"') && e.message.includes('neither a standard finalizer name');
 }
 
 /** fieldValidation: Strict → 400, Warn → warnings; unknown fields are dropped in every mode (they never decode). */

@@ -115,6 +115,12 @@ test('fieldValidation: Strict rejects unknown fields, Warn warns and drops them'
   assert.deepEqual([kept.data, kept.metadata.labels, kept.bogus, kept.extra], [{ 'a.b': '1' }, { 'app.kubernetes.io/name': 'x' }, undefined, undefined]);
 });
 
+test('an unparsable quantity is upstream\'s 400 decode error, not a 422', opts, async () => {
+  const pods = h.desc('', 'pods');
+  const body = { metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: 'lots' } } }] } };
+  await rejectsWith(h.registry.create(pods, 'default', body, h.ctx()), 400, /^Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression/);
+});
+
 test('pods: binding sets nodeName once; graceful delete waits for the kubelet; unbound pods go at once', opts, async () => {
   const pods = h.desc('', 'pods');
   const pod = (name: string): KubeObject => ({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
