@@ -152,12 +152,15 @@ describe('core controllers (part A) with a real controller-manager', () => {
 
     // maxUnavailable 25% of 6 = 1: available replicas must never drop below 5 during the update.
     let minAvailable = Infinity;
+    let minReported = Infinity;
     let watching = true;
     const watcher = (async () => {
       while (watching) {
         // Availability as a client sees it: ready pods not being deleted.
         const live = (await podsOf('default', 'app=web')).filter((p) => p.metadata.deletionTimestamp === undefined && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
         minAvailable = Math.min(minAvailable, live.length);
+        const d = await client.get<KubeObject & { status?: { availableReplicas?: number } }>({ group: 'apps', version: 'v1', resource: 'deployments', namespace: 'default', name: 'web' });
+        minReported = Math.min(minReported, d.status?.availableReplicas ?? 0);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -166,6 +169,7 @@ describe('core controllers (part A) with a real controller-manager', () => {
     watching = false;
     await watcher;
     assert.ok(minAvailable >= 5, `available dropped to ${minAvailable}`);
+    assert.ok(minReported >= 5, `status.availableReplicas dropped to ${minReported}`);
     const updated = (await podsOf('default', 'app=web')).filter((p) => p.metadata.deletionTimestamp === undefined);
     assert.equal(updated.length, 6);
     assert.ok(updated.every((p) => p.spec?.containers?.[0]?.image === 'nginx:1.27'));

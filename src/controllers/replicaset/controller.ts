@@ -241,25 +241,21 @@ export function replicaControllerFactory(kind: ReplicaKind): (ctx: ControllerCon
         return;
       }
       const ref = { ...kind.resource, namespace: o.metadata.namespace, name: o.metadata.name, subresource: 'status' };
-      let next = structuredClone(o) as ReplicaOwner;
-      for (let attempt = 0; ; attempt++) {
-        next.status = status;
-        try {
-          await ctx.client.update(ref, next);
+      const next = structuredClone(o) as ReplicaOwner;
+      next.status = status;
+      try {
+        await ctx.client.update(ref, next);
+      } catch (e) {
+        if (isNotFound(e)) {
           return;
-        } catch (e) {
-          if (isNotFound(e)) {
-            return;
-          }
-          if (!isConflict(e) || attempt >= 1) {
-            throw e;
-          }
-          // As upstream: on conflict re-read once and write the same status over the fresh object.
-          next = await ctx.client.get<ReplicaOwner>({ ...kind.resource, namespace: o.metadata.namespace, name: o.metadata.name });
-          if (next.metadata.uid !== o.metadata.uid) {
-            return;
-          }
         }
+        if (isConflict(e)) {
+          // Our cache is behind: recompute from the fresher cache rather than write a status
+          // counted from stale pods (which would make a deployment's availability dip).
+          queue.addAfter(keyOf(o), 50);
+          return;
+        }
+        throw e;
       }
     };
 
