@@ -33,7 +33,7 @@ interface Up {
 }
 
 function startUp(dataDir: string, port: number, kubeconfig: string, home: string): Up {
-  const child = spawn(k8ts, ['up', '--data-dir', dataDir, '--secure-port', String(port), '--bind-address', '127.0.0.1'], {
+  const child = spawn(k8ts, ['up', '--data-dir', dataDir, '--secure-port', String(port), '--bind-address', '127.0.0.1', '--no-kubelet', '--no-proxy'], {
     env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,7 +114,7 @@ test('k8ts up: merges kubeconfig, restarts a dead apiserver, stops everything, r
     // Each component gets its own upstream identity.
     const scheduler = components.find((c) => c.name === 'scheduler');
     assert.ok(scheduler !== undefined);
-    const ctx = { dataDir, securePort: port, bindAddress: '127.0.0.1', storageBackend: 'sqlite', etcdServers: [], kubeconfig: join(dataDir, 'admin.kubeconfig'), simNodes: 0, noKubelet: false };
+    const ctx = { dataDir, securePort: port, bindAddress: '127.0.0.1', storageBackend: 'sqlite', etcdServers: [], kubeconfig: join(dataDir, 'admin.kubeconfig'), simNodes: 0, noKubelet: false, noProxy: false };
     const schedKc = await componentKubeconfig(ctx, scheduler, base);
     const conn = await resolveContext(await loadKubeconfig(schedKc));
     const who = await new Promise<string>((resolve, reject) => {

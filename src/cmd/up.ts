@@ -27,6 +27,7 @@ const specs = {
   'etcd-keyfile': { type: 'string', help: 'client key file for etcd' },
   'sim-nodes': { type: 'int', help: 'also run this many simulated nodes (k8ts sim-nodes)', default: 0 },
   'no-kubelet': { type: 'boolean', help: 'do not run a kubelet for this machine' },
+  'no-proxy': { type: 'boolean', help: 'do not run kube-proxy (it writes nftables rules into this machine\'s network namespace)' },
 } as const;
 
 const usageLine = 'Usage: k8ts up [flags]\n\nStarts a single-node cluster in the foreground; Ctrl-C stops it.';
@@ -45,6 +46,7 @@ export interface UpContext {
   /** How many simulated nodes to run (0: none). */
   readonly simNodes: number;
   readonly noKubelet: boolean;
+  readonly noProxy: boolean;
 }
 
 /** One supervised component: the `k8ts` subcommand, its flags, and the identity it talks to the apiserver as. */
@@ -75,7 +77,7 @@ export const components: readonly Component[] = [
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName], wanted: (c) => !c.noKubelet },
   { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:sim-nodes', groups: ['system:masters'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
-  { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
+  { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--hostname-override', nodeName], wanted: (c) => !c.noProxy },
 ];
 
 /** Subcommands the k8ts binary offers, read from its usage text. */
@@ -260,6 +262,7 @@ export async function main(argv: string[]): Promise<number> {
       kubeconfig: join(dataDir, 'admin.kubeconfig'),
       simNodes: flags['sim-nodes'] ?? 0,
       noKubelet: flags['no-kubelet'] ?? false,
+      noProxy: flags['no-proxy'] ?? false,
     };
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     pidFile = await lockDataDir(dataDir);
