@@ -11,6 +11,7 @@ import { asServed, asStored, cloneObject, decodeObject, encodeObject, nowRfc3339
 import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
+import { admitNewPod } from './pod-admission.ts';
 import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForCreate } from './strategy.ts';
 import type { WriteContext } from './types.ts';
@@ -93,11 +94,14 @@ export function prepareNewObject(desc: ResourceDescription, obj: KubeObject, ctx
   admitWrite(desc, obj, undefined, ctx, undefined, opts);
 }
 
-/** Stores a prepared object (retrying generateName clashes); returns it as stored. */
-export async function storeNew(core: RegistryCore, desc: ResourceDescription, obj: KubeObject, ctx: WriteContext): Promise<KubeObject> {
-  const generated = obj.metadata.generateName !== undefined && obj.metadata.generateName !== '' && obj.metadata.name === undefined;
+/**
+ * Stores a prepared object; returns it as stored. `generatedName`: the name was drawn from
+ * generateName, so a clash draws another one and retries.
+ */
+export async function storeNew(core: RegistryCore, desc: ResourceDescription, obj: KubeObject, ctx: WriteContext, generatedName = false): Promise<KubeObject> {
+  const generated = generatedName || (obj.metadata.generateName !== undefined && obj.metadata.generateName !== '' && obj.metadata.name === undefined);
   for (let attempt = 0; ; attempt++) {
-    if (generated) {
+    if (generated && (attempt > 0 || obj.metadata.name === undefined)) {
       obj.metadata.name = generateName(obj.metadata.generateName ?? '');
     }
     const name = obj.metadata.name ?? '';
@@ -141,18 +145,16 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
   }
   rejectResourceVersion(obj);
   await checkNamespaceOpen(core, desc, obj.metadata.namespace);
-  // Validation sees a name; storeNew draws the real one when generateName is used.
+  // The real name is drawn before defaults (a Job's job-name labels use it); storeNew draws again only on a clash.
   const generated = obj.metadata.name === undefined;
   if (generated) {
     obj.metadata.name = generateName(obj.metadata.generateName ?? '');
   }
+  await admitNewPod(core, desc, obj);
   prepareNewObject(desc, obj, ctx);
   if (isService(desc)) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
   }
-  if (generated) {
-    delete obj.metadata.name;
-  }
-  return storeNew(core, desc, obj, ctx);
+  return storeNew(core, desc, obj, ctx, generated);
 }
 

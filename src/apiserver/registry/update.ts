@@ -13,6 +13,7 @@ import type { RegistryCore } from './core.ts';
 import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
+import { admitNewPod } from './pod-admission.ts';
 import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
 import type { WriteContext, WriteResult } from './types.ts';
@@ -79,6 +80,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       checkName(obj, name);
       rejectResourceVersion(obj);
       await checkNamespaceOpen(core, desc, obj.metadata.namespace);
+      await admitNewPod(core, desc, obj);
       prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
       if (isService(desc)) {
         await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
