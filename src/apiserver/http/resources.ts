@@ -8,6 +8,7 @@ import type { Http2ServerRequest } from 'node:http2';
 import { badRequest, StatusError, StatusReason } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
+import { listJson } from '../registry/codec.ts';
 import type { Registry, UserInfo, WriteContext } from '../registry/types.ts';
 import { decodeBody, decodeObjectBody, decodePatchBody, patchTypeOf, readBody } from './body.ts';
 import type { RequestLabels } from './metrics.ts';
@@ -165,6 +166,9 @@ async function handleGet(r: ResourceRequest, desc: ResourceDescription, subVerbs
       reply(r, 200, rep, toTable(desc, list.items, listTableMeta(list), { metaVersion: rep.metaVersion, includeObject, withColumns: true, now: new Date() }));
     } else if (rep.shape === Shape.PartialObjectMetadataList) {
       reply(r, 200, rep, partialObjectMetadataList(list, rep.metaVersion));
+    } else if (rep.encoding === 'json' && !wantsPretty(r)) {
+      // Plain JSON lists reuse each cached object's memoised JSON (same bytes as JSON.stringify).
+      send(r.res, 200, rep.contentType, `${listJson(list)}\n`);
     } else {
       reply(r, 200, rep, list);
     }

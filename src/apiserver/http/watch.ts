@@ -7,6 +7,7 @@
 import type { Status } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
+import { objectJson } from '../registry/codec.ts';
 import type { Registry, WatchEventType, WatchQuery } from '../registry/types.ts';
 import { Shape, type Representation } from './negotiate.ts';
 import { startStream, writeChunk, type AnyResponse } from './respond.ts';
@@ -53,6 +54,14 @@ function transformEvent(w: WatchRequest, type: WatchEventType, object: KubeObjec
     default:
       return obj;
   }
+}
+
+/** One watch line; plain objects reuse the cache's memoised JSON (same bytes as JSON.stringify). */
+function encodeEvent(w: WatchRequest, type: WatchEventType, object: KubeObject | Status, first: boolean): string {
+  if (w.representation.shape === Shape.Object && !isStatus(object) && object.kind !== undefined && object.apiVersion !== undefined) {
+    return `{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`;
+  }
+  return `${JSON.stringify({ type, object: transformEvent(w, type, object, first) })}\n`;
 }
 
 /**
@@ -107,7 +116,7 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
           return;
         }
         const counts = type !== 'BOOKMARK' && type !== 'ERROR';
-        const line = `${JSON.stringify({ type, object: transformEvent(w, type, object, firstObject && counts) })}\n`;
+        const line = encodeEvent(w, type, object, firstObject && counts);
         if (counts) {
           firstObject = false;
         }
