@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
+import { defaultTableConvertor, tableConvertorFor } from '../../api/tables/index.ts';
 import { PatchType } from './types.ts';
 import { openHarness } from './testing/harness.ts';
 import type { Harness } from './testing/harness.ts';
@@ -125,6 +126,7 @@ test('deleting a CRD stops serving it and removes its objects', opts, async () =
   const crds = h.desc('apiextensions.k8s.io', 'customresourcedefinitions');
   const widgets = h.registry.resolve('example.com', 'v1', 'widgets');
   assert.ok(widgets);
+  assert.notEqual(tableConvertorFor('example.com', 'widgets', 'v1'), defaultTableConvertor, 'a served CRD has its own table columns');
   await h.registry.create(widgets, 'default', { metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: { size: 1 } }, h.ctx());
   const res = await h.registry.delete(crds, undefined, 'widgets.example.com', {}, h.ctx());
   assert.equal(res.finished, false);
@@ -138,6 +140,7 @@ test('deleting a CRD stops serving it and removes its objects', opts, async () =
   assert.ok(h.registry.resolve('example.com', 'v1', 'widgets'));
   await h.registry.patch(widgets, 'default', 'held', 'application/merge-patch+json', { metadata: { finalizers: null } }, h.ctx(), { force: false });
   await servedChange(false);
+  assert.equal(tableConvertorFor('example.com', 'widgets', 'v1'), defaultTableConvertor, 'table columns go with the CRD');
   for (let i = 0; i < 100; i++) {
     try {
       await h.registry.get(crds, undefined, 'widgets.example.com');

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { customResourceDescription } from '../../api/resources/index.ts';
 import { registerCustomSchema, unregisterCustomSchema } from '../../api/schema/index.ts';
+import { unregisterTableConvertors } from '../../api/tables/index.ts';
 import type { SchemaNode } from '../../api/schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { WatchCache } from '../watchcache/cache.ts';
@@ -194,6 +195,11 @@ export class CrdController {
       }
       this.served.delete(name);
       this.servedSpec.delete(name);
+      // kubectl get's columns of a deleted CRD must not outlive it (a new CRD may reuse the plural).
+      for (const resource of new Set(before.map((d) => `${d.group}\u0000${d.resource}`))) {
+        const [group, plural] = resource.split('\u0000');
+        unregisterTableConvertors(group, plural);
+      }
     } else {
       this.served.set(name, descs);
       this.servedSpec.set(name, specJson);
