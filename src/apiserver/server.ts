@@ -16,6 +16,7 @@ import { createMetrics } from './http/metrics.ts';
 import { instrumentStorage } from './metrics/storage.ts';
 import type { ConnectHandler } from './http/index.ts';
 import { createRegistry } from './registry/index.ts';
+import { systemPriorityClassObjects } from './registry/pod-admission.ts';
 import { startSecureServer } from './transport/index.ts';
 import type { UpgradeHandler } from './transport/index.ts';
 import { isAlreadyExists, isNotFound } from '../api/errors.ts';
@@ -258,10 +259,14 @@ async function reconcile(registry: Registry, group: string, version: string, res
   await registry.update(desc, namespace, current.metadata.name ?? '', next, systemContext());
 }
 
-/** Ensures the system namespaces and the `kubernetes` Service/Endpoints/EndpointSlice. */
+/** Ensures the system namespaces, the system PriorityClasses and the `kubernetes` Service/Endpoints/EndpointSlice. */
 export async function bootstrapCluster(registry: Registry, opts: BootstrapOptions): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensureObject(registry, '', 'v1', 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  // Upstream's scheduling bootstrap: system-node-critical and system-cluster-critical exist in every cluster.
+  for (const pc of systemPriorityClassObjects()) {
+    await ensureObject(registry, 'scheduling.k8s.io', 'v1', 'priorityclasses', undefined, pc);
   }
   const port = { name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort };
   const svc = await ensureObject(registry, '', 'v1', 'services', 'default', {

@@ -107,6 +107,12 @@ export function kubectlScenario(backend: 'sqlite' | 'etcd3', startOpts: () => Pr
       assert.equal(v.serverVersion.minor, '35');
     });
 
+    test('bootstrap objects exist: system namespaces, kubernetes Service, system PriorityClasses', async () => {
+      assert.equal(await kubectlOk(env, ['get', 'ns', '-o', 'name']), 'namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n');
+      assert.equal(await kubectlOk(env, ['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']), '10.96.0.1');
+      assert.equal(await kubectlOk(env, ['get', 'priorityclass', '-o', 'name']), 'priorityclass.scheduling.k8s.io/system-cluster-critical\npriorityclass.scheduling.k8s.io/system-node-critical\n');
+    });
+
     test('api-resources and api-versions come from discovery', async () => {
       const res = await kubectlOk(env, ['api-resources']);
       assert.match(res, /^pods\s+po\s+v1\s+true\s+Pod$/m);
