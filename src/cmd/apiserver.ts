@@ -1,5 +1,6 @@
 /** `k8ts apiserver`: flags → the API server's run(); SIGTERM/SIGINT stop it cleanly. */
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import { optionsOrExit, untilSignal } from './lifecycle.ts';
 
 const specs = {
   'data-dir': { type: 'string', help: 'directory for the PKI, admin.kubeconfig and the embedded store', default: '/var/lib/k8ts' },
@@ -53,34 +54,15 @@ export function apiserverOptions(argv: readonly string[]) {
 
 /** Entry point: runs until SIGTERM/SIGINT, then shuts down gracefully and returns 0. */
 export async function main(argv: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = apiserverOptions(argv);
-  } catch (e) {
-    if (e instanceof FlagError) {
-      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
-      return 1;
-    }
-    throw e;
-  }
-  if (opts === undefined) {
-    process.stdout.write(formatUsage(usageLine, specs));
-    return 0;
+  const parsed = await optionsOrExit(() => apiserverOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
   }
   const { runApiServer } = await import('../apiserver/server.ts');
   // pods/log, exec, attach and portforward are relayed to the pod's kubelet.
   const { createKubeletConnect, createKubeletUpgrade } = await import('../apiserver/kubeletproxy/proxy.ts');
-  const server = await runApiServer({ ...opts, createConnect: createKubeletConnect, createUpgrade: createKubeletUpgrade });
-  await new Promise<void>((resolve) => {
-    const stop = (sig: NodeJS.Signals): void => {
-      process.stderr.write(`apiserver: ${sig} received, shutting down\n`);
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const server = await runApiServer({ ...parsed.options, createConnect: createKubeletConnect, createUpgrade: createKubeletUpgrade });
+  await untilSignal('apiserver');
   await server.close();
   return 0;
 }

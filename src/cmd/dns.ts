@@ -1,5 +1,6 @@
 /** `k8ts dns`: the cluster DNS server (cluster.local answers from Services/EndpointSlices, the rest forwarded). */
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import { optionsOrExit, untilSignal } from './lifecycle.ts';
 
 const specs = {
   kubeconfig: { type: 'string', help: 'path to a kubeconfig file for talking to the API server', default: '/var/lib/k8ts/admin.kubeconfig' },
@@ -12,45 +13,36 @@ const specs = {
 
 const usageLine = 'Usage: k8ts dns [flags]\n\nServes cluster DNS for Services and pods, watch-driven, forwarding other names upstream.';
 
-/** Entry point: serves until SIGTERM/SIGINT. */
-export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseFlags(argv, specs);
-    if (parsed.args.length > 0) {
-      throw new FlagError(`unexpected argument "${parsed.args[0]}"`);
-    }
-  } catch (e) {
-    if (e instanceof FlagError) {
-      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
-      return 1;
-    }
-    throw e;
+/** Parses the flags (undefined for --help); throws FlagError on mistakes. */
+export function dnsOptions(argv: readonly string[]) {
+  const { flags: f, args, help } = parseFlags(argv, specs);
+  if (help) {
+    return undefined;
   }
-  if (parsed.help) {
-    process.stdout.write(formatUsage(usageLine, specs));
-    return 0;
+  if (args.length > 0) {
+    throw new FlagError(`unexpected argument "${args[0]}"`);
   }
-  const f = parsed.flags;
-  const { runClusterDns } = await import('../dns/run.ts');
-  const dns = await runClusterDns({
+  return {
     kubeconfig: f.kubeconfig ?? '/var/lib/k8ts/admin.kubeconfig',
     bindAddress: f['bind-address'] ?? '0.0.0.0',
     port: f.port ?? 53,
     clusterDomain: f['cluster-domain'] ?? 'cluster.local',
     clusterDnsIp: f['cluster-dns-ip'] ?? '10.96.0.10',
     upstreams: f.upstream ?? [],
-  });
-  process.stderr.write(`dns: serving ${f['cluster-domain'] ?? 'cluster.local'} on ${f['bind-address'] ?? '0.0.0.0'}:${dns.port} (udp, tcp)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  };
+}
+
+/** Entry point: serves until SIGTERM/SIGINT. */
+export async function main(argv: string[]): Promise<number> {
+  const parsed = await optionsOrExit(() => dnsOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
+  }
+  const opts = parsed.options;
+  const { runClusterDns } = await import('../dns/run.ts');
+  const dns = await runClusterDns(opts);
+  process.stderr.write(`dns: serving ${opts.clusterDomain} on ${opts.bindAddress}:${dns.port} (udp, tcp)\n`);
+  await untilSignal('dns');
   await dns.close();
   return 0;
 }

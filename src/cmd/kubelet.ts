@@ -1,6 +1,7 @@
 /** `k8ts kubelet`: the kubelet's flags → runKubelet(); SIGTERM/SIGINT stop it and leave pods running. */
 import { hostname } from 'node:os';
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
 import type { KubeletOptions } from '../kubelet/kubelet.ts';
 import { parseResourceList } from '../kubelet/node/node-agent.ts';
 
@@ -59,29 +60,10 @@ export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefi
 
 /** Entry point: runs until SIGTERM/SIGINT. */
 export async function main(argv: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = kubeletOptions(argv);
-  } catch (e) {
-    if (e instanceof FlagError) {
-      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
-      return 1;
-    }
-    throw e;
-  }
-  if (opts === undefined) {
-    process.stdout.write(formatUsage(usageLine, specs));
-    return 0;
+  const parsed = await optionsOrExit(() => kubeletOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
   }
   const { runKubelet } = await import('../kubelet/kubelet.ts');
-  const abort = new AbortController();
-  const stop = (sig: NodeJS.Signals): void => {
-    process.stderr.write(`kubelet: ${sig} received, shutting down\n`);
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
-    abort.abort();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  return runKubelet(opts, abort.signal);
+  return runKubelet(parsed.options, abortOnSignal('kubelet'));
 }

@@ -1,5 +1,6 @@
 /** `k8ts scheduler`: kube-scheduler's flags → runScheduler(); SIGTERM/SIGINT stop it cleanly. */
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
 import { defaultProfiles, loadSchedulerConfig, parseDuration } from '../scheduler/config.ts';
 import type { RunSchedulerOptions } from '../scheduler/server.ts';
 
@@ -73,29 +74,10 @@ export async function schedulerOptions(argv: readonly string[]): Promise<RunSche
 
 /** Entry point: runs until SIGTERM/SIGINT (0) or until leadership is lost (1). */
 export async function main(argv: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = await schedulerOptions(argv);
-  } catch (e) {
-    if (e instanceof FlagError) {
-      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
-      return 1;
-    }
-    throw e;
-  }
-  if (opts === undefined) {
-    process.stdout.write(formatUsage(usageLine, specs));
-    return 0;
+  const parsed = await optionsOrExit(() => schedulerOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
   }
   const { runScheduler } = await import('../scheduler/server.ts');
-  const abort = new AbortController();
-  const stop = (sig: NodeJS.Signals): void => {
-    process.stderr.write(`scheduler: ${sig} received, shutting down\n`);
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
-    abort.abort();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  return runScheduler(opts, abort.signal);
+  return runScheduler(parsed.options, abortOnSignal('scheduler'));
 }

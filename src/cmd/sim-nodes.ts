@@ -1,5 +1,6 @@
 /** `k8ts sim-nodes`: flags → a fleet of simulated kubelets (startSimFleet); SIGTERM/SIGINT stop it. */
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import { optionsOrExit, untilSignal } from './lifecycle.ts';
 import { parseQuantity } from '../api/quantity.ts';
 import { defaultQps, parseGoDuration } from '../simnodes/config.ts';
 import type { SimNodesOptions } from '../simnodes/config.ts';
@@ -100,33 +101,15 @@ export function simNodesOptions(argv: readonly string[]): SimNodesOptions | unde
 
 /** Entry point: runs until SIGTERM/SIGINT, then stops the fleet (Nodes and Leases stay) and returns 0. */
 export async function main(argv: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = simNodesOptions(argv);
-  } catch (e) {
-    if (e instanceof FlagError) {
-      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
-      return 1;
-    }
-    throw e;
+  const parsed = await optionsOrExit(() => simNodesOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
   }
-  if (opts === undefined) {
-    process.stdout.write(formatUsage(usageLine, specs));
-    return 0;
-  }
+  const opts = parsed.options;
   const { startSimFleet } = await import('../simnodes/fleet.ts');
   const fleet = await startSimFleet(opts);
   process.stderr.write(`sim-nodes: running ${opts.count} simulated nodes (${opts.namePrefix}0…), qps ${opts.qps}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (sig: NodeJS.Signals): void => {
-      process.stderr.write(`sim-nodes: ${sig} received, shutting down\n`);
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilSignal('sim-nodes');
   await fleet.stop();
   return 0;
 }
