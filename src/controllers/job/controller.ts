@@ -6,10 +6,11 @@ import type { DeepReadonly } from '../../api/object.ts';
 import { isNotFound } from '../../api/errors.ts';
 import { PatchType, WorkQueue, splitKey } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
-import { R, controllerRef, enqueueHandler, runQueue, unwrap } from '../manager/kit.ts';
+import { R, controllerRef, enqueueHandler, runQueue } from '../manager/kit.ts';
 import type { Pod } from '../history/pods.ts';
 import { isControlledBy, podFromTemplate } from '../history/pods.ts';
 import { Expectations } from '../history/expectations.ts';
+import { ownedPodHandler } from '../history/owned-pods.ts';
 import { canonicalJson } from '../history/revision.ts';
 import { planJob } from './plan.ts';
 import type { Job } from './types.ts';
@@ -54,38 +55,7 @@ export function jobControllerFactory(ctx: ControllerContext): Controller {
   const recorder = ctx.recorder(Name);
   jobs.addEventHandler(enqueueHandler(queue));
   const expectations = new Expectations();
-  const jobKeyOf = (p: DeepReadonly<Pod>): string | undefined => {
-    const ref = controllerRef(p);
-    return ref?.kind === 'Job' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-  };
-  pods.addEventHandler({
-    onAdd: (p) => {
-      const k = jobKeyOf(p);
-      if (k !== undefined) {
-        expectations.creationObserved(k);
-        queue.add(k);
-      }
-    },
-    onUpdate: (o, p) => {
-      const k = jobKeyOf(p);
-      if (k !== undefined) {
-        if (o.metadata.deletionTimestamp === undefined && p.metadata.deletionTimestamp !== undefined) {
-          expectations.deletionObserved(k);
-        }
-        queue.add(k);
-      }
-    },
-    onDelete: (d) => {
-      const p = unwrap(d);
-      const k = jobKeyOf(p);
-      if (k !== undefined) {
-        if (p.metadata.deletionTimestamp === undefined) {
-          expectations.deletionObserved(k);
-        }
-        queue.add(k);
-      }
-    },
-  });
+  pods.addEventHandler(ownedPodHandler<Pod>('Job', queue, expectations));
   const timers = new Set<NodeJS.Timeout>();
   const later = (key: string, ms: number): void => {
     const t = setTimeout(() => {

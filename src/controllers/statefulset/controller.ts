@@ -7,8 +7,9 @@ import type { DeepReadonly, KubeObject } from '../../api/object.ts';
 import { isAlreadyExists, isNotFound } from '../../api/errors.ts';
 import { WorkQueue, splitKey } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
-import { R, controllerRef, enqueueHandler, runQueue, unwrap } from '../manager/kit.ts';
+import { R, enqueueHandler, runQueue } from '../manager/kit.ts';
 import { Expectations } from '../history/expectations.ts';
+import { ownedPodHandler } from '../history/owned-pods.ts';
 import type { OwnerInfo, Pod, PodTemplate } from '../history/pods.ts';
 import { isControlledBy, podFromTemplate } from '../history/pods.ts';
 import type { ControllerRevision } from '../history/revision.ts';
@@ -83,39 +84,8 @@ export function statefulSetControllerFactory(ctx: ControllerContext): Controller
   const pvcs = ctx.informers.informerFor<KubeObject>(PVCS);
   const recorder = ctx.recorder(Name);
   const expectations = new Expectations();
-  const ownerKey = (p: DeepReadonly<Pod>): string | undefined => {
-    const ref = controllerRef(p);
-    return ref?.kind === 'StatefulSet' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-  };
   sets.addEventHandler(enqueueHandler(queue));
-  pods.addEventHandler({
-    onAdd: (p) => {
-      const k = ownerKey(p);
-      if (k !== undefined) {
-        expectations.creationObserved(k);
-        queue.add(k);
-      }
-    },
-    onUpdate: (o, p) => {
-      const k = ownerKey(p);
-      if (k !== undefined) {
-        if (o.metadata.deletionTimestamp === undefined && p.metadata.deletionTimestamp !== undefined) {
-          expectations.deletionObserved(k);
-        }
-        queue.add(k);
-      }
-    },
-    onDelete: (d) => {
-      const p = unwrap(d);
-      const k = ownerKey(p);
-      if (k !== undefined) {
-        if (p.metadata.deletionTimestamp === undefined) {
-          expectations.deletionObserved(k);
-        }
-        queue.add(k);
-      }
-    },
-  });
+  pods.addEventHandler(ownedPodHandler<Pod>('StatefulSet', queue, expectations));
 
   const sync = async (key: string): Promise<void> => {
     const { namespace = '', name } = splitKey(key);
