@@ -1,0 +1,94 @@
+/**
+ * The contract between the kubectl dispatcher and its verbs (cobra's Command, reduced): each verb
+ * module under ./verbs/ default-exports a `Verb`; the dispatcher parses global flags and the
+ * verb's own flags together (global flags may appear anywhere, as with cobra's persistent flags),
+ * builds a `KubectlContext` and calls `run`. A verb returns the exit code, or throws: a
+ * `StatusError` prints as `Error from server (Reason): message`, a `CliError` as `error: message`.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { RestClient } from '../client/rest.ts';
+import type { ClientConnection } from '../kubeconfig/index.ts';
+
+/** Value kinds a flag can take (pflag's types that kubectl uses). */
+export type FlagType = 'bool' | 'string' | 'int' | 'stringArray' | 'duration';
+
+/** One flag of a verb (or a global flag). */
+export interface FlagSpec {
+  /** Long name without dashes: `output`. */
+  readonly name: string;
+  /** One-letter short name: `o`. */
+  readonly short?: string;
+  readonly type: FlagType;
+  /** Default as upstream documents it; `undefined` = unset. Durations are in milliseconds. */
+  readonly default?: string | number | boolean | readonly string[];
+  readonly usage: string;
+  /** Bool flags that take `--flag=value` only (e.g. `--dry-run` is a string with NoOptDefVal). */
+  readonly noOptDefault?: string;
+}
+
+/** Parsed flag values by long name. Unset flags hold their default (absent if none). */
+export type FlagValues = ReadonlyMap<string, string | number | boolean | readonly string[]>;
+
+/** A resolved API resource (from discovery): what `deploy`, `deployments.apps`, `Deployment` map to. */
+export interface ResourceMapping {
+  readonly group: string;
+  readonly version: string;
+  /** Plural resource name: `deployments`. */
+  readonly resource: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly verbs: readonly string[];
+  readonly shortNames: readonly string[];
+  readonly singularName: string;
+  readonly categories: readonly string[];
+}
+
+/** Discovery, served from the on-disk cache when fresh (like upstream's ~/.kube/cache). */
+export interface Discovery {
+  /** Maps a user-typed resource (`po`, `pods`, `deployments.apps`, `deploy.v1.apps`, `Pod`) to one mapping; throws upstream's "the server doesn't have a resource type" error. */
+  resolve(typed: string): Promise<ResourceMapping>;
+  /** Maps a group/version/kind (from a manifest) to its resource. */
+  forKind(apiVersion: string, kind: string): Promise<ResourceMapping>;
+  /** All resources (preferred versions), for api-resources and `all`/categories. */
+  all(): Promise<readonly ResourceMapping[]>;
+  /** Drops the cache and re-reads (after a miss, as upstream does once). */
+  invalidate(): Promise<void>;
+}
+
+/** What every verb gets. */
+export interface KubectlContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdin: Readable;
+  readonly env: NodeJS.ProcessEnv;
+  /** Global flags (--kubeconfig, --context, -n/--namespace, --server, --token, ...). */
+  readonly globals: FlagValues;
+  /** The namespace to use and whether the user set it with -n (verbs that refuse a mismatch need to know). */
+  namespace(): Promise<{ readonly namespace: string; readonly explicit: boolean }>;
+  /** The connection for the selected context with global overrides applied. */
+  connection(): Promise<ClientConnection>;
+  /** A RestClient for it (created once, no client-side rate limiting beyond upstream kubectl's). */
+  client(): Promise<RestClient>;
+  discovery(): Promise<Discovery>;
+}
+
+/** One kubectl verb (`get`, `apply`, `rollout`, ...). Verbs with sub-verbs dispatch inside `run`. */
+export interface Verb {
+  /** Cobra's `Use` line: `get [(-o|--output=)json|yaml|...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]`. */
+  readonly use: string;
+  readonly short: string;
+  readonly flags: readonly FlagSpec[];
+  /** Verbs with their own sub-verbs (rollout, config, set, create) parse the rest themselves. */
+  readonly passThroughArgs?: boolean;
+  run(ctx: KubectlContext, args: readonly string[], flags: FlagValues): Promise<number>;
+}
+
+/** An error kubectl prints as `error: <message>` (exit code 1 unless given). */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
