@@ -2,19 +2,22 @@
  * Benchmark of the store and the API server, side by side in one run (BENCHMARKS.md):
  *  1. raw store write rate (sqlite inserts/s, etcd puts/s) of pod-sized values at concurrency
  *     1/16/64 vs apiserver pod creates/s through HTTPS at the same concurrency (ratio);
- *  2. list latency with 10k and 100k pods;
+ *  2. list latency with 10k and 100k pods, apiserver RSS idle and with the pods stored;
  *  3. one event delivered to 1,000 watchers: p50/p99 fan-out latency;
- *  4. apiserver RSS idle and with 100k pods stored.
- * Usage: node bench/apiserver.ts [--seconds 3] [--pods 10000,100000] [--watchers 1000] [--backends sqlite,etcd3]
+ *  4. start-up time of `k8ts apiserver` (fresh data dir, and again on the same dir).
+ * A failing cell is reported in its row and the run goes on.
+ * Usage: node bench/apiserver.ts [--seconds 3] [--pods 10000,100000] [--watchers 1000]
+ *        [--backends sqlite,etcd3] [--concurrency 1,16,64] [--sections writes,list,watch,startup]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStorage } from '../src/storage/open.ts';
 import type { Storage } from '../src/storage/interface.ts';
 import { startApiServer } from '../test/util/apiserver.ts';
+import type { TestApiServer } from '../test/util/apiserver.ts';
 import { startEtcd } from '../test/util/etcd.ts';
 import { caFromKubeconfig } from '../test/util/http.ts';
 import { benchPod } from './pod-fixture.ts';
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     watchers: { type: 'string', default: '1000' },
     backends: { type: 'string', default: 'sqlite,etcd3' },
     concurrency: { type: 'string', default: '1,16,64' },
+    sections: { type: 'string', default: 'writes,list,watch,startup' },
   },
 });
 const seconds = Number(values.seconds);
@@ -33,6 +37,7 @@ const podCounts = values.pods.split(',').map(Number);
 const watcherCount = Number(values.watchers);
 const backends = values.backends.split(',') as ('sqlite' | 'etcd3')[];
 const concurrencies = values.concurrency.split(',').map(Number);
+const sections = new Set(values.sections.split(','));
 
 /** Runs `op` from `concurrency` loops for `seconds`; returns completed ops per second. */
 async function rate(concurrency: number, op: (i: number) => Promise<void>): Promise<number> {
@@ -58,22 +63,41 @@ function rssMiB(pid: number): number {
   return m === null ? NaN : Number(m[1]) / 1024;
 }
 
+function why(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 160);
+}
+
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
 interface Api {
   agent: Agent;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
+  /** Sends a request; returns the status and the body's byte length (and the text when `keepBody`). */
+  call(method: string, path: string, body?: unknown, keepBody?: boolean): Promise<{ status: number; bytes: number; body: string }>;
 }
 
 function apiClient(url: string, kubeconfig: string, token: string, maxSockets: number): Api {
   const agent = new Agent({ ca: caFromKubeconfig(kubeconfig), keepAlive: true, maxSockets });
   return {
     agent,
-    call: (method, path, body) =>
+    call: (method, path, body, keepBody = true) =>
       new Promise((resolve, reject) => {
         const data = body === undefined ? undefined : JSON.stringify(body);
         const req = request(`${url}${path}`, { method, agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(data === undefined ? {} : { 'content-type': 'application/json' }) } }, (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          let bytes = 0;
+          res.on('data', (d: Buffer) => {
+            bytes += d.length;
+            if (keepBody) {
+              chunks.push(d);
+            }
+          });
+          res.on('error', reject);
+          res.on('aborted', () => reject(new Error(`response aborted after ${bytes} bytes`)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, body: keepBody ? Buffer.concat(chunks).toString('utf8') : '' }));
         });
         req.on('error', reject);
         req.end(data);
@@ -92,131 +116,229 @@ async function withStore<T>(backend: 'sqlite' | 'etcd3', etcdServers: string[], 
   }
 }
 
-async function main(): Promise<void> {
-  const etcd = backends.includes('etcd3') ? await startEtcd() : undefined;
-  const lines: string[] = [];
-  const out = (s: string): void => {
-    lines.push(s);
-    process.stdout.write(s + '\n');
-  };
-  try {
-    out(`## writes: raw store vs apiserver pod creates over HTTPS (${seconds}s per cell)`);
-    out('| backend | concurrency | store writes/s | apiserver creates/s | ratio |');
-    out('|---|---|---|---|---|');
-    for (const backend of backends) {
-      const etcdServers = etcd?.endpoints ?? [];
-      for (const c of concurrencies) {
+const lines: string[] = [];
+function out(s: string): void {
+  lines.push(s);
+  process.stdout.write(s + '\n');
+}
+
+async function writesSection(etcdServers: string[]): Promise<void> {
+  out(`## writes: raw store vs apiserver pod creates over HTTPS (${seconds}s per cell)`);
+  out('| backend | concurrency | store writes/s | apiserver creates/s | ratio | load avg |');
+  out('|---|---|---|---|---|---|');
+  for (const backend of backends) {
+    for (const c of concurrencies) {
+      let storeRate = NaN;
+      let apiRate = NaN;
+      let failure = '';
+      try {
         const value = JSON.stringify(benchPod('x'));
         const prefix = `/bench-raw/${backend}-${c}/`; // not under /registry: the apiserver below may share this etcd
-        const storeRate = await withStore(backend, etcdServers, (s) => rate(c, async (i) => void (await s.create(`${prefix}p-${i}`, value))));
+        storeRate = await withStore(backend, etcdServers, (s) => rate(c, async (i) => void (await s.create(`${prefix}p-${i}`, value))));
         const server = await startApiServer({ backend, etcdServers });
         const api = apiClient(server.url, server.kubeconfig, server.token, c);
-        await api.call('POST', '/api/v1/namespaces', { metadata: { name: `bench-${c}` } });
-        const apiRate = await rate(c, async (i) => {
-          const r = await api.call('POST', `/api/v1/namespaces/bench-${c}/pods`, benchPod(`p-${i}`, `bench-${c}`));
-          if (r.status !== 201) {
-            throw new Error(`create: ${r.status} ${r.body}`);
-          }
-        });
-        api.agent.destroy();
-        await server.stop();
-        out(`| ${backend} | ${c} | ${storeRate.toFixed(0)} | ${apiRate.toFixed(0)} | ${((apiRate / storeRate) * 100).toFixed(0)}% |`);
-      }
-    }
-
-    out('\n## list latency and RSS (sqlite; pods written to the store directly, then the apiserver started)');
-    out('| pods | apiserver RSS idle MiB | RSS after list MiB | list p50 ms | list max ms (of 5) | response MiB |');
-    out('|---|---|---|---|---|---|');
-    for (const count of podCounts) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-list-'));
-      try {
-        // First start creates the data dir layout (PKI, namespaces); then fill the store offline.
-        const first = await startApiServer({ backend: 'sqlite', dataDir });
-        const idle = rssMiB(first.pid);
-        await first.stop();
-        const storage = await openStorage({ backend: 'sqlite', dataDir });
-        await storage.create('/registry/namespaces/bench', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench', uid: 'bench-ns', creationTimestamp: new Date().toISOString() }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }));
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: 64 }, async () => {
-            while (next < count) {
-              const i = next++;
-              const pod = benchPod(`p-${i}`);
-              (pod.metadata as Record<string, unknown>).uid = `uid-${i}`;
-              (pod.metadata as Record<string, unknown>).creationTimestamp = new Date().toISOString();
-              await storage.create(`/registry/pods/bench/p-${i}`, JSON.stringify(pod));
+        try {
+          await api.call('POST', '/api/v1/namespaces', { metadata: { name: `bench-${c}` } });
+          apiRate = await rate(c, async (i) => {
+            const r = await api.call('POST', `/api/v1/namespaces/bench-${c}/pods`, benchPod(`p-${i}`, `bench-${c}`));
+            if (r.status !== 201) {
+              throw new Error(`create: ${r.status} ${r.body}`);
             }
-          }),
-        );
-        await storage.close();
-        const server = await startApiServer({ backend: 'sqlite', dataDir });
-        const api = apiClient(server.url, server.kubeconfig, server.token, 1);
-        const times: number[] = [];
-        let bytes = 0;
-        for (let i = 0; i < 5; i++) {
-          const t = performance.now();
-          const r = await api.call('GET', '/api/v1/namespaces/bench/pods');
-          times.push(performance.now() - t);
-          bytes = r.body.length;
-          if (r.status !== 200) {
-            throw new Error(`list: ${r.status}`);
-          }
+          });
+        } finally {
+          api.agent.destroy();
+          await server.stop();
         }
-        const loaded = rssMiB(server.pid);
-        times.sort((a, b) => a - b);
-        out(`| ${count} | ${idle.toFixed(0)} | ${loaded.toFixed(0)} | ${percentile(times, 50).toFixed(0)} | ${times[times.length - 1].toFixed(0)} | ${(bytes / 1048576).toFixed(1)} |`);
-        api.agent.destroy();
-        await server.stop();
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+      } catch (err) {
+        failure = ` FAILED: ${why(err)}`;
       }
+      out(`| ${backend} | ${c} | ${storeRate.toFixed(0)} | ${apiRate.toFixed(0)}${failure} | ${((apiRate / storeRate) * 100).toFixed(0)}% | ${load()} |`);
     }
+  }
+}
 
-    out(`\n## watch fan-out: one event to ${watcherCount} watchers (sqlite)`);
-    const server = await startApiServer({ backend: 'sqlite' });
+async function fillStore(dataDir: string, count: number): Promise<void> {
+  const storage = await openStorage({ backend: 'sqlite', dataDir });
+  try {
+    await storage.create('/registry/namespaces/bench', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench', uid: 'bench-ns', creationTimestamp: new Date().toISOString() }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < count) {
+          const i = next++;
+          const pod = benchPod(`p-${i}`);
+          (pod.metadata as Record<string, unknown>).uid = `uid-${i}`;
+          (pod.metadata as Record<string, unknown>).creationTimestamp = new Date().toISOString();
+          await storage.create(`/registry/pods/bench/p-${i}`, JSON.stringify(pod));
+        }
+      }),
+    );
+  } finally {
+    await storage.close();
+  }
+}
+
+async function listSection(): Promise<void> {
+  out('\n## list latency and RSS (sqlite; pods written to the store directly, then the apiserver started)');
+  out('| pods | RSS idle MiB | RSS with pods, before list MiB | RSS after lists MiB | list p50 ms | list max ms (of 5) | page 500 p50 ms | response MiB | load avg |');
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const count of podCounts) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-list-'));
+    let server: TestApiServer | undefined;
+    let api: Api | undefined;
+    const row: (string | number)[] = [count, '—', '—', '—', '—', '—', '—', '—'];
     try {
-      const ca = caFromKubeconfig(server.kubeconfig);
-      const arrivals: number[] = [];
-      let sentAt = 0;
-      const reqs = await Promise.all(
+      // First start creates the data dir layout (PKI, namespaces); then fill the store offline.
+      const first = await startApiServer({ backend: 'sqlite', dataDir });
+      row[1] = rssMiB(first.pid).toFixed(0);
+      await first.stop();
+      await fillStore(dataDir, count);
+      server = await startApiServer({ backend: 'sqlite', dataDir });
+      api = apiClient(server.url, server.kubeconfig, server.token, 1);
+      // The first list waits for the watch cache to be filled; RSS is then measured with the pods in memory.
+      const warm = await api.call('GET', '/api/v1/namespaces/bench/pods?limit=1', undefined, false);
+      if (warm.status !== 200) {
+        throw new Error(`list limit=1: ${warm.status}`);
+      }
+      row[2] = rssMiB(server.pid).toFixed(0);
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const r = await api.call('GET', '/api/v1/namespaces/bench/pods', undefined, false);
+        times.push(performance.now() - t);
+        if (r.status !== 200) {
+          throw new Error(`list: ${r.status}`);
+        }
+        row[7] = (r.bytes / 1048576).toFixed(1);
+      }
+      row[3] = rssMiB(server.pid).toFixed(0);
+      times.sort((a, b) => a - b);
+      row[4] = percentile(times, 50).toFixed(0);
+      row[5] = times[times.length - 1].toFixed(0);
+      const pages: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const r = await api.call('GET', '/api/v1/namespaces/bench/pods?limit=500', undefined, false);
+        pages.push(performance.now() - t);
+        if (r.status !== 200) {
+          throw new Error(`list limit=500: ${r.status}`);
+        }
+      }
+      pages.sort((a, b) => a - b);
+      row[6] = percentile(pages, 50).toFixed(0);
+      out(`| ${row.join(' | ')} | ${load()} |`);
+    } catch (err) {
+      out(`| ${row.join(' | ')} | ${load()} | FAILED: ${why(err)}`);
+    } finally {
+      api?.agent.destroy();
+      await server?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function watchSection(): Promise<void> {
+  out(`\n## watch fan-out: one event to ${watcherCount} watchers (sqlite; latency from the POST being sent to the event's line arriving at each watcher)`);
+  out('| watchers | delivered | p50 ms | p99 ms | max ms | load avg |');
+  out('|---|---|---|---|---|---|');
+  let server: TestApiServer | undefined;
+  const reqs: ReturnType<typeof request>[] = [];
+  const arrivals: number[] = [];
+  try {
+    server = await startApiServer({ backend: 'sqlite' });
+    const s = server;
+    const ca = caFromKubeconfig(s.kubeconfig);
+    let sentAt = 0;
+    // Open the watches a few at a time (a thousand TLS handshakes at once would time out on a loaded machine).
+    for (let i = 0; i < watcherCount; i += 50) {
+      await Promise.all(
         Array.from(
-          { length: watcherCount },
+          { length: Math.min(50, watcherCount - i) },
           () =>
-            new Promise<ReturnType<typeof request>>((resolve, reject) => {
-              const req = request(`${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0`, { ca, agent: false, headers: { authorization: `Bearer ${server.token}` } }, (res) => {
+            new Promise<void>((resolve, reject) => {
+              const req = request(`${s.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0`, { ca, agent: false, headers: { authorization: `Bearer ${s.token}` } }, (res) => {
+                let seen = false;
                 res.setEncoding('utf8').on('data', (d: string) => {
-                  if (d.includes('"fanout"')) {
+                  if (!seen && d.includes('"fanout"')) {
+                    seen = true;
                     arrivals.push(performance.now() - sentAt);
                   }
                 });
-                resolve(req);
+                res.on('error', () => {});
+                resolve();
               });
+              reqs.push(req);
               req.on('error', reject);
               req.end();
             }),
         ),
       );
-      const api = apiClient(server.url, server.kubeconfig, server.token, 1);
+    }
+    const api = apiClient(s.url, s.kubeconfig, s.token, 1);
+    try {
       sentAt = performance.now();
       await api.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'fanout' } });
       const deadline = Date.now() + 30_000;
       while (arrivals.length < watcherCount && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10));
       }
-      arrivals.sort((a, b) => a - b);
-      out('| watchers | delivered | p50 ms | p99 ms | max ms |');
-      out('|---|---|---|---|---|');
-      out(`| ${watcherCount} | ${arrivals.length} | ${percentile(arrivals, 50).toFixed(1)} | ${percentile(arrivals, 99).toFixed(1)} | ${arrivals[arrivals.length - 1]?.toFixed(1)} |`);
-      for (const r of reqs) {
-        r.destroy();
-      }
-      api.agent.destroy();
     } finally {
-      await server.stop();
+      api.agent.destroy();
+    }
+    arrivals.sort((a, b) => a - b);
+    out(`| ${watcherCount} | ${arrivals.length} | ${percentile(arrivals, 50).toFixed(1)} | ${percentile(arrivals, 99).toFixed(1)} | ${arrivals[arrivals.length - 1]?.toFixed(1)} | ${load()} |`);
+  } catch (err) {
+    out(`| ${watcherCount} | ${arrivals.length} | — | — | — | ${load()} | FAILED: ${why(err)}`);
+  } finally {
+    for (const r of reqs) {
+      r.destroy();
+    }
+    await server?.stop();
+  }
+}
+
+async function startupSection(): Promise<void> {
+  out('\n## start-up of `k8ts apiserver` (sqlite; process spawn until /readyz answers 200)');
+  out('| run | seconds | load avg |');
+  out('|---|---|---|');
+  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-start-'));
+  try {
+    for (const run of ['fresh data dir', 'same data dir (1)', 'same data dir (2)']) {
+      try {
+        const t = performance.now();
+        const server = await startApiServer({ backend: 'sqlite', dataDir });
+        const took = (performance.now() - t) / 1000;
+        await server.stop();
+        out(`| ${run} | ${took.toFixed(2)} | ${load()} |`);
+      } catch (err) {
+        out(`| ${run} | FAILED: ${why(err)} | ${load()} |`);
+      }
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  out(`load average at start: ${load()}`);
+  const etcd = sections.has('writes') && backends.includes('etcd3') ? await startEtcd() : undefined;
+  try {
+    if (sections.has('writes')) {
+      await writesSection(etcd?.endpoints ?? []);
     }
   } finally {
     await etcd?.stop();
   }
+  if (sections.has('list')) {
+    await listSection();
+  }
+  if (sections.has('watch')) {
+    await watchSection();
+  }
+  if (sections.has('startup')) {
+    await startupSection();
+  }
+  out(`\nload average at end: ${load()}`);
 }
 
 await main();
