@@ -8,6 +8,7 @@ const specs = {
   port: { type: 'int', help: 'the port to serve DNS on (0: pick a free port)', default: 53 },
   'cluster-domain': { type: 'string', help: 'the cluster domain', default: 'cluster.local' },
   'cluster-dns-ip': { type: 'string', help: 'cluster IP of the kube-dns Service (the 10th address of the service range)', default: '10.96.0.10' },
+  'advertise-address': { type: 'string', help: 'the address the kube-dns EndpointSlice points at (default: --bind-address if specific, else the first non-loopback IPv4)' },
   upstream: { type: 'strings', help: 'upstream resolvers for names outside the cluster domain (default: nameservers of /etc/resolv.conf)' },
 } as const;
 
@@ -29,6 +30,7 @@ export function dnsOptions(argv: readonly string[]) {
     clusterDomain: f['cluster-domain'] ?? 'cluster.local',
     clusterDnsIp: f['cluster-dns-ip'] ?? '10.96.0.10',
     upstreams: f.upstream ?? [],
+    advertiseAddress: f['advertise-address'],
   };
 }
 

@@ -1,6 +1,8 @@
 /** `k8ts proxy`: kube-proxy in nftables mode (Services + EndpointSlices → one atomic `nft -f` per sync). */
 import { hostname } from 'node:os';
 import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
+import type { ProxyOptions } from '../proxy/run.ts';
 
 const specs = {
   kubeconfig: { type: 'string', help: 'path to a kubeconfig file for talking to the API server', default: '/var/lib/k8ts/kube-proxy.kubeconfig' },
@@ -35,74 +37,75 @@ export function parseDurationMs(text: string): number {
   return total;
 }
 
-/** Entry point: syncs until SIGTERM/SIGINT (the table stays so Services keep working), or cleans up with --cleanup. */
-export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  let syncPeriodMs = 30_000;
-  let minSyncPeriodMs = 1000;
-  try {
-    parsed = parseFlags(argv, specs);
-    if (parsed.args.length > 0) {
-      throw new FlagError(`unexpected argument "${parsed.args[0]}"`);
-    }
-    syncPeriodMs = parseDurationMs(parsed.flags['sync-period'] ?? '30s');
-    minSyncPeriodMs = parseDurationMs(parsed.flags['min-sync-period'] ?? '1s');
-    if (syncPeriodMs <= 0) {
-      throw new FlagError('--sync-period must be greater than 0');
-    }
-    if (minSyncPeriodMs > syncPeriodMs) {
-      throw new FlagError(`--min-sync-period (${parsed.flags['min-sync-period']}) must be no greater than --sync-period (${parsed.flags['sync-period']})`);
-    }
-  } catch (e) {
-    if (e instanceof FlagError) {
-      process.stderr.write(`Error: ${e.message}\n\n${formatUsage(usageLine, specs)}`);
-      return 1;
-    }
-    throw e;
-  }
+/** The parsed `k8ts proxy` flags: what runProxy needs, plus --cleanup. */
+export interface ProxyFlags {
+  readonly options: ProxyOptions;
+  readonly cleanup: boolean;
+}
+
+/** Parses the proxy's flags (undefined for --help); throws FlagError on mistakes. */
+export function proxyOptions(argv: readonly string[]): ProxyFlags | undefined {
+  const parsed = parseFlags(argv, specs);
   if (parsed.help) {
-    process.stdout.write(formatUsage(usageLine, specs));
-    return 0;
+    return undefined;
+  }
+  if (parsed.args.length > 0) {
+    throw new FlagError(`unexpected argument "${parsed.args[0]}"`);
   }
   const f = parsed.flags;
+  const syncPeriodMs = parseDurationMs(f['sync-period'] ?? '30s');
+  const minSyncPeriodMs = parseDurationMs(f['min-sync-period'] ?? '1s');
+  if (syncPeriodMs <= 0) {
+    throw new FlagError('--sync-period must be greater than 0');
+  }
+  if (minSyncPeriodMs > syncPeriodMs) {
+    throw new FlagError(`--min-sync-period (${f['min-sync-period']}) must be no greater than --sync-period (${f['sync-period']})`);
+  }
+  return {
+    cleanup: f.cleanup === true,
+    options: {
+      kubeconfig: f.kubeconfig ?? '/var/lib/k8ts/kube-proxy.kubeconfig',
+      hostname: (f['hostname-override'] ?? hostname()).toLowerCase(),
+      clusterCIDR: f['cluster-cidr'],
+      nodePortAddresses: f['nodeport-addresses'] ?? [],
+      syncPeriodMs,
+      minSyncPeriodMs,
+      netns: f.netns,
+    },
+  };
+}
+
+/** The proxy's usage text (the agent shows it for --proxy-arg). */
+export const proxyUsage = (): string => formatUsage(usageLine, specs);
+
+/** Entry point: syncs until SIGTERM/SIGINT (the table stays so Services keep working), or cleans up with --cleanup. */
+export async function main(argv: string[]): Promise<number> {
+  const parsed = await optionsOrExit(() => proxyOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
+  }
+  const { options, cleanup } = parsed.options;
   const { HostCommands } = await import('../proxy/nft.ts');
-  const commands = new HostCommands(f.netns);
-  if (f.cleanup === true) {
+  const commands = new HostCommands(options.netns);
+  if (cleanup) {
     const { cleanupProxyRules } = await import('../proxy/proxier.ts');
     await cleanupProxyRules(commands);
     process.stderr.write('proxy: removed table ip k8ts-proxy\n');
     return 0;
   }
   const { runProxy } = await import('../proxy/run.ts');
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const signal = abortOnSignal('proxy');
   try {
-    const proxy = await runProxy(
-      {
-        kubeconfig: f.kubeconfig ?? '/var/lib/k8ts/kube-proxy.kubeconfig',
-        hostname: (f['hostname-override'] ?? hostname()).toLowerCase(),
-        clusterCIDR: f['cluster-cidr'],
-        nodePortAddresses: f['nodeport-addresses'] ?? [],
-        syncPeriodMs,
-        minSyncPeriodMs,
-        netns: f.netns,
-      },
-      stop.signal,
-    );
-    process.stderr.write(`proxy: running (table ip k8ts-proxy${f.netns !== undefined ? `, netns ${f.netns}` : ''})\n`);
-    if (!stop.signal.aborted) {
-      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const proxy = await runProxy(options, signal);
+    process.stderr.write(`proxy: running (table ip k8ts-proxy${options.netns !== undefined ? `, netns ${options.netns}` : ''})\n`);
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     }
     await proxy.close();
   } catch (e) {
-    if (!stop.signal.aborted) {
+    if (!signal.aborted) {
       throw e;
     }
-  } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
   }
   return 0;
 }

@@ -69,7 +69,8 @@ export class HostCommands {
   }
 }
 
-function ipToInt(ip: string): number {
+/** An IPv4 address as an unsigned 32-bit number (no validation: callers pass addresses they checked). */
+export function ipToInt(ip: string): number {
   const p = ip.split('.').map(Number);
   return (((p[0] ?? 0) << 24) | ((p[1] ?? 0) << 16) | ((p[2] ?? 0) << 8) | (p[3] ?? 0)) >>> 0;
 }

@@ -1,0 +1,97 @@
+/**
+ * `k8ts agent`: everything a worker node runs, in one process (k3s's `agent`): the kubelet, the
+ * proxy, and the node-network loop (host-gw routes to other nodes' pod CIDRs, service-LB
+ * addresses). Component flags pass through as `--kubelet-arg name=value` / `--proxy-arg
+ * name=value` (repeatable, values may contain commas).
+ */
+import { hostname } from 'node:os';
+import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
+import { parseDurationMs, proxyOptions } from './proxy.ts';
+import { kubeletOptions } from './kubelet.ts';
+import type { AgentRunOptions } from '../agent/run.ts';
+
+const specs = {
+  kubeconfig: { type: 'string', help: 'kubeconfig of this node (kubelet, proxy and agent use it)', default: '/var/lib/k8ts/kubelet.kubeconfig' },
+  'hostname-override': { type: 'string', help: 'the node name; default: the host name' },
+  'kubelet-arg': { type: 'string', help: 'a kubelet flag as name=value (repeatable), e.g. --kubelet-arg root-dir=/var/lib/k8ts/kubelet' },
+  'proxy-arg': { type: 'string', help: 'a proxy flag as name=value (repeatable), e.g. --proxy-arg cluster-cidr=10.244.0.0/16' },
+  'no-kubelet': { type: 'boolean', help: 'do not run the kubelet (e.g. a control-plane host that only needs routes)' },
+  'no-proxy': { type: 'boolean', help: 'do not run the proxy' },
+  'no-routes': { type: 'boolean', help: 'do not keep host-gw routes to other nodes\' pod CIDRs' },
+  'service-lb-pool': { type: 'strings', help: 'addresses for LoadBalancer Services: CIDRs or first-last ranges (all agents get the same pool; empty: no service LB)' },
+  'min-sync-period': { type: 'string', help: 'minimum interval between node-network syncs (Go duration)', default: '1s' },
+  'sync-period': { type: 'string', help: 'how often routes and LB addresses are rechecked even without changes (Go duration)', default: '30s' },
+} as const;
+
+const usageLine = 'Usage: k8ts agent [flags]\n\nRuns a worker node: kubelet + proxy + host-gw routes (+ service LB addresses), until SIGTERM.';
+
+/** Splits the repeatable pass-through flags off (their values may hold commas, which the parser would split). */
+function passThrough(argv: readonly string[]): { rest: string[]; kubelet: string[]; proxy: string[] } {
+  const rest: string[] = [];
+  const out = { kubelet: [] as string[], proxy: [] as string[] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    const m = /^--(kubelet|proxy)-arg(?:=(.*))?$/.exec(a);
+    if (m === null) {
+      rest.push(a);
+      continue;
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) {
+      throw new FlagError(`flag needs an argument: --${m[1]}-arg`);
+    }
+    const [name = '', ...v] = value.replace(/^--?/, '').split('=');
+    out[m[1] as 'kubelet' | 'proxy'].push(`--${name}`, ...(v.length > 0 ? [v.join('=')] : []));
+  }
+  return { rest, ...out };
+}
+
+/** Parses the agent's flags (undefined for --help); throws FlagError on mistakes. */
+export async function agentOptions(argv: readonly string[]): Promise<AgentRunOptions | undefined> {
+  const split = passThrough(argv);
+  const { flags: f, args, help } = parseFlags(split.rest, specs);
+  if (help) {
+    return undefined;
+  }
+  if (args.length > 0) {
+    throw new FlagError(`unexpected argument "${args[0]}"`);
+  }
+  const kubeconfig = f.kubeconfig ?? '/var/lib/k8ts/kubelet.kubeconfig';
+  const nodeName = (f['hostname-override'] ?? hostname()).toLowerCase();
+  const common = ['--kubeconfig', kubeconfig, '--hostname-override', nodeName];
+  const kubelet = f['no-kubelet'] === true ? undefined : kubeletOptions([...common, ...split.kubelet]);
+  const proxy = f['no-proxy'] === true ? undefined : proxyOptions([...common, ...split.proxy])?.options;
+  let lbPool: string[] = [];
+  if ((f['service-lb-pool'] ?? []).length > 0) {
+    const { parsePool } = await import('../agent/servicelb.ts');
+    try {
+      lbPool = parsePool((f['service-lb-pool'] ?? []).join(','));
+    } catch (e) {
+      throw new FlagError(`--service-lb-pool: ${(e as Error).message}`);
+    }
+  }
+  return {
+    kubeconfig,
+    nodeName,
+    kubelet,
+    proxy,
+    routes: f['no-routes'] !== true,
+    lbPool,
+    minSyncPeriodMs: parseDurationMs(f['min-sync-period'] ?? '1s'),
+    syncPeriodMs: parseDurationMs(f['sync-period'] ?? '30s'),
+  };
+}
+
+/** Entry point: runs until SIGTERM/SIGINT, then removes the routes and addresses it added. */
+export async function main(argv: string[]): Promise<number> {
+  const parsed = await optionsOrExit(() => agentOptions(argv), usageLine, specs);
+  if ('exit' in parsed) {
+    return parsed.exit;
+  }
+  const { runAgent } = await import('../agent/run.ts');
+  return runAgent(parsed.options, abortOnSignal('agent'));
+}
+
+/** The usage text (tests). */
+export const agentUsage = (): string => formatUsage(usageLine, specs);
