@@ -18,10 +18,12 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMai
   'controller-manager': { summary: 'run the controller manager (kube-controller-manager)', load: async () => (await import('./controller-manager.ts')).main },
   kubelet: { summary: 'run the node agent (kubelet): pods as runc containers', load: async () => (await import('./kubelet.ts')).main },
   proxy: { summary: 'run the network proxy (kube-proxy, nftables mode)', load: async () => (await import('./proxy.ts')).main },
+  agent: { summary: 'run a worker node: kubelet + proxy + host-gw routes', load: async () => (await import('./agent.ts')).main },
   'sim-nodes': { summary: 'run simulated nodes (a KWOK-like fake kubelet fleet)', load: async () => (await import('./sim-nodes.ts')).main },
   images: { summary: 'manage the node image store (import, list, rm)', load: async () => (await import('./images.ts')).main },
   dns: { summary: 'serve cluster DNS (Services, pods) and forward other names', load: async () => (await import('./dns.ts')).main },
   up: { summary: 'start a single-node cluster in the foreground', load: async () => (await import('./up.ts')).main },
+  kubectl: { summary: 'the Kubernetes command-line client (also run as a `kubectl` symlink)', load: async () => (await import('../kubectl/main.ts')).main },
 };
 
 function usage(): string {

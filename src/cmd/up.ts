@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adminKubeconfig, DEFAULT_CONTEXT_NAME, loadKubeconfig, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig } from '../kubeconfig/index.ts';
 import { ensureClientCert } from '../pki/index.ts';
 import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { defaultAdvertiseAddress } from '../dns/run.ts';
 
 const specs = {
   'data-dir': { type: 'string', help: 'directory holding the cluster state (reused: a second up resumes the cluster)', default: '/var/lib/k8ts' },
@@ -28,6 +29,7 @@ const specs = {
   'sim-nodes': { type: 'int', help: 'also run this many simulated nodes (k8ts sim-nodes)', default: 0 },
   'no-kubelet': { type: 'boolean', help: 'do not run a kubelet for this machine' },
   'no-proxy': { type: 'boolean', help: 'do not run kube-proxy (it writes nftables rules into this machine\'s network namespace)' },
+  'no-dns': { type: 'boolean', help: 'do not run cluster DNS (k8ts dns: the kube-dns Service 10.96.0.10, served on this machine\'s address, port 53)' },
 } as const;
 
 const usageLine = 'Usage: k8ts up [flags]\n\nStarts a single-node cluster in the foreground; Ctrl-C stops it.';
@@ -47,6 +49,7 @@ export interface UpContext {
   readonly simNodes: number;
   readonly noKubelet: boolean;
   readonly noProxy: boolean;
+  readonly noDns?: boolean;
 }
 
 /** One supervised component: the `k8ts` subcommand, its flags, and the identity it talks to the apiserver as. */
@@ -78,6 +81,9 @@ export const components: readonly Component[] = [
   { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName], wanted: (c) => !c.noKubelet },
   { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:sim-nodes', groups: ['system:masters'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
   { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--hostname-override', nodeName], wanted: (c) => !c.noProxy },
+  // Cluster DNS as a host process (admin identity: it creates the kube-dns Service and its EndpointSlice).
+  // It binds the node address only, so a resolver the host already runs on 127.0.0.x:53 is left alone.
+  { name: 'dns', command: 'dns', args: (_c, kc) => ['--kubeconfig', kc, '--bind-address', defaultAdvertiseAddress('0.0.0.0')], wanted: (c) => c.noDns !== true },
 ];
 
 /** Subcommands the k8ts binary offers, read from its usage text. */
@@ -263,6 +269,7 @@ export async function main(argv: string[]): Promise<number> {
       simNodes: flags['sim-nodes'] ?? 0,
       noKubelet: flags['no-kubelet'] ?? false,
       noProxy: flags['no-proxy'] ?? false,
+      noDns: flags['no-dns'] ?? false,
     };
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     pidFile = await lockDataDir(dataDir);
