@@ -58,6 +58,8 @@ export interface RestClientOptions {
    * `tokenFile`); wins over `connection.token` once read.
    */
   readonly tokenFile?: string;
+  /** Headers sent with every request (kubectl's impersonation headers); per-request headers win. */
+  readonly headers?: OutgoingHttpHeaders;
 }
 
 /** One HTTP call. */
@@ -119,9 +121,11 @@ export class RestClient {
   private readonly logger: ClientLogger;
   private readonly tokenFile: string | undefined;
   private fileToken: { value: string; readAt: number } | undefined;
+  private readonly defaultHeaders: OutgoingHttpHeaders | undefined;
 
   constructor(opts: RestClientOptions) {
     this.tokenFile = opts.tokenFile;
+    this.defaultHeaders = opts.headers;
     this.connection = opts.connection;
     this.base = new URL(opts.connection.server);
     this.userAgent = opts.userAgent ?? `k8ts-${opts.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`;
@@ -206,7 +210,7 @@ export class RestClient {
   }
 
   private headersFor(opts: RequestOptions, body: string | undefined): OutgoingHttpHeaders {
-    const h: OutgoingHttpHeaders = { 'user-agent': this.userAgent, accept: opts.accept ?? 'application/json', ...opts.headers };
+    const h: OutgoingHttpHeaders = { 'user-agent': this.userAgent, accept: opts.accept ?? 'application/json', ...this.defaultHeaders, ...opts.headers };
     // Like kubectl: a bearer token only travels over TLS.
     const token = this.base.protocol === 'https:' ? this.bearerToken() : undefined;
     if (token !== undefined && token !== '') {

@@ -10,7 +10,7 @@ import type { RestClient } from '../client/rest.ts';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 
 /** Value kinds a flag can take (pflag's types that kubectl uses). */
-export type FlagType = 'bool' | 'string' | 'int' | 'stringArray' | 'duration';
+export type FlagType = 'bool' | 'string' | 'int' | 'stringArray' | 'duration' | 'stringSlice';
 
 /** One flag of a verb (or a global flag). */
 export interface FlagSpec {
@@ -24,6 +24,8 @@ export interface FlagSpec {
   readonly usage: string;
   /** Bool flags that take `--flag=value` only (e.g. `--dry-run` is a string with NoOptDefVal). */
   readonly noOptDefault?: string;
+  /** Left out of `--help` (cobra's MarkHidden / deprecated flags). */
+  readonly hidden?: boolean;
 }
 
 /** Parsed flag values by long name. Unset flags hold their default (absent if none). */
@@ -70,6 +72,12 @@ export interface KubectlContext {
   /** A RestClient for it (created once, no client-side rate limiting beyond upstream kubectl's). */
   client(): Promise<RestClient>;
   discovery(): Promise<Discovery>;
+  /** Long names of the flags the user set on the command line (cobra's `Flags().Changed`). */
+  readonly changed?: ReadonlySet<string>;
+  /** Index in `args` where `--` appeared (cobra's ArgsLenAtDash), -1 if it did not. */
+  readonly dashAt?: number;
+  /** The command path for messages (`get`, `rollout status`): `See 'kubectl <path> --help' for usage.`. */
+  readonly commandPath?: string;
 }
 
 /** One kubectl verb (`get`, `apply`, `rollout`, ...). Verbs with sub-verbs dispatch inside `run`. */
@@ -77,6 +85,12 @@ export interface Verb {
   /** Cobra's `Use` line: `get [(-o|--output=)json|yaml|...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]`. */
   readonly use: string;
   readonly short: string;
+  /** Cobra's `Long` (help text; `short` is used when absent). */
+  readonly long?: string;
+  /** Cobra's `Example`, indented as upstream prints it. */
+  readonly example?: string;
+  /** Other names the verb answers to. */
+  readonly aliases?: readonly string[];
   readonly flags: readonly FlagSpec[];
   /** Verbs with their own sub-verbs (rollout, config, set, create) parse the rest themselves. */
   readonly passThroughArgs?: boolean;

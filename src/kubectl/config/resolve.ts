@@ -1,0 +1,146 @@
+/**
+ * clientcmd's DirectClientConfig, reduced: picks the context (--context or current-context),
+ * its cluster and user (or --cluster/--user), applies the global overrides (--server, --token,
+ * --certificate-authority, --client-certificate/--client-key, --insecure-skip-tls-verify,
+ * -n) and reads the credentials into a ClientConnection. Errors are worded as kubectl's.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ClientConnection } from '../../kubeconfig/index.ts';
+import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from '../../kubeconfig/types.ts';
+import { CliError } from '../command.ts';
+import type { FlagValues } from '../command.ts';
+import { RawMessageError } from '../cli/errors.ts';
+import { stringFlag, boolFlag } from '../cli/flags.ts';
+
+/** What the selected context resolves to, before credentials are read. */
+export interface SelectedContext {
+  readonly contextName: string;
+  readonly clusterName: string;
+  readonly userName: string;
+  readonly cluster: KubeconfigCluster;
+  readonly user: KubeconfigUser;
+  /** The namespace: -n, else the context's, else `default`. */
+  readonly namespace: string;
+  /** Whether -n/--namespace was given. */
+  readonly namespaceExplicit: boolean;
+}
+
+/** Applies --context/--cluster/--user and the cluster/user overrides to the merged config. */
+export function selectContext(cfg: Kubeconfig, globals: FlagValues): SelectedContext {
+  const contextName = stringFlag(globals, 'context') || cfg['current-context'];
+  let ctx = cfg.contexts.find((c) => c.name === contextName)?.context;
+  if (ctx === undefined && contextName !== '') {
+    throw new RawMessageError(`Error in configuration: context was not found for specified context: ${contextName}`);
+  }
+  ctx ??= { cluster: '', user: '' };
+  const clusterFlag = stringFlag(globals, 'cluster');
+  const userFlag = stringFlag(globals, 'user');
+  const clusterName = clusterFlag || (ctx.cluster ?? '');
+  const userName = userFlag || (ctx.user ?? '');
+  const foundCluster = cfg.clusters.find((c) => c.name === clusterName)?.cluster;
+  const foundUser = cfg.users.find((u) => u.name === userName)?.user;
+  if (userFlag !== '' && foundUser === undefined) {
+    throw new CliError(`auth info "${userFlag}" does not exist`);
+  }
+  const cluster: KubeconfigCluster = { ...(foundCluster ?? { server: '' }) };
+  const server = stringFlag(globals, 'server');
+  if (server !== '') {
+    cluster.server = server;
+  }
+  if (clusterFlag !== '' && foundCluster === undefined && server === '') {
+    throw new CliError(`no server found for cluster "${clusterFlag}"`);
+  }
+  const ca = stringFlag(globals, 'certificate-authority');
+  if (ca !== '') {
+    cluster['certificate-authority'] = ca;
+    delete cluster['certificate-authority-data'];
+  }
+  if (boolFlag(globals, 'insecure-skip-tls-verify')) {
+    cluster['insecure-skip-tls-verify'] = true;
+    // clientcmd drops the CA when TLS verification is switched off from the command line.
+    delete cluster['certificate-authority'];
+    delete cluster['certificate-authority-data'];
+  }
+  const tlsName = stringFlag(globals, 'tls-server-name');
+  if (tlsName !== '') {
+    cluster['tls-server-name'] = tlsName;
+  }
+  const user: KubeconfigUser = { ...(foundUser ?? {}) };
+  const token = stringFlag(globals, 'token');
+  if (token !== '') {
+    user.token = token;
+    delete user.tokenFile;
+  }
+  const cert = stringFlag(globals, 'client-certificate');
+  if (cert !== '') {
+    user['client-certificate'] = cert;
+    delete user['client-certificate-data'];
+  }
+  const key = stringFlag(globals, 'client-key');
+  if (key !== '') {
+    user['client-key'] = key;
+    delete user['client-key-data'];
+  }
+  const nsFlag = stringFlag(globals, 'namespace');
+  return {
+    contextName,
+    clusterName,
+    userName,
+    cluster,
+    user,
+    namespace: nsFlag || (ctx.namespace ?? '') || 'default',
+    namespaceExplicit: nsFlag !== '',
+  };
+}
+
+async function pem(data: unknown, file: unknown): Promise<string | undefined> {
+  if (typeof data === 'string' && data !== '') {
+    return Buffer.from(data, 'base64').toString('utf8');
+  }
+  if (typeof file === 'string' && file !== '') {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      throw new CliError(`open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+  }
+  return undefined;
+}
+
+/** Reads the selected context's credentials (PEM files/data, token/tokenFile) into a connection. */
+export async function connectionFor(sel: SelectedContext): Promise<ClientConnection> {
+  const { cluster, user } = sel;
+  let token = typeof user.token === 'string' && user.token !== '' ? user.token : undefined;
+  if (token === undefined && typeof user.tokenFile === 'string' && user.tokenFile !== '') {
+    token = (await readFile(user.tokenFile, 'utf8')).trim();
+  }
+  const server = typeof cluster.server === 'string' && cluster.server !== '' ? cluster.server : 'http://localhost:8080';
+  const caPem = await pem(cluster['certificate-authority-data'], cluster['certificate-authority']);
+  const tls = caPem !== undefined || cluster['insecure-skip-tls-verify'] === true;
+  return {
+    // clientcmd accepts a bare host:port: https when TLS is configured, http otherwise.
+    server: /^[a-z]+:\/\//i.test(server) ? server : `${tls ? 'https' : 'http'}://${server}`,
+    caPem,
+    certPem: await pem(user['client-certificate-data'], user['client-certificate']),
+    keyPem: await pem(user['client-key-data'], user['client-key']),
+    token,
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+    namespace: sel.namespace,
+  };
+}
+
+/** `--request-timeout` in milliseconds (0 = none), with kubectl's error text for bad values. */
+export function requestTimeoutMs(value: string): number {
+  if (value === '' || value === '0') {
+    return 0;
+  }
+  if (/^\d+$/.test(value)) {
+    return Number(value) * 1000;
+  }
+  const m = /^(\d+)(ms|s|m|h)$/.exec(value);
+  if (m === null) {
+    throw new CliError('Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)');
+  }
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * factor;
+}

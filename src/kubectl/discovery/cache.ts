@@ -1,0 +1,69 @@
+/**
+ * kubectl's on-disk discovery cache, in upstream's own layout so real kubectl and ours share it:
+ * `<cacheDir>/discovery/<host_port>/servergroups.json` and `…/<group>/<version>/serverresources.json`,
+ * fresh for 6 hours (by file mtime), files 0660 in 0750 directories.
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { APIGroupList, APIResourceList, DiscoveredGroups } from './types.ts';
+
+/** How long cached discovery is used without asking the server (kubectl's default). */
+export const DISCOVERY_TTL_MS = 6 * 3600 * 1000;
+
+/** `<cacheDir>/discovery/<host_port>`: the scheme dropped, characters other than word, `/` and `.` turned into `_`. */
+export function discoveryCacheDir(cacheDir: string, server: string): string {
+  const host = server.replace(/^[a-z]+:\/\//i, '');
+  return join(cacheDir, 'discovery', host.replace(/[^\w/.]/g, '_'));
+}
+
+function gvPath(dir: string, gv: string): string {
+  return join(dir, gv, 'serverresources.json');
+}
+
+function writeAtomic(path: string, data: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode: 0o660 });
+  renameSync(tmp, path);
+}
+
+/** Reads the cache if every file is present and fresh; undefined otherwise. */
+export function readDiscoveryCache(dir: string, now = Date.now()): DiscoveredGroups | undefined {
+  try {
+    const groupsFile = join(dir, 'servergroups.json');
+    if (now - statSync(groupsFile).mtimeMs > DISCOVERY_TTL_MS) {
+      return undefined;
+    }
+    const groups = JSON.parse(readFileSync(groupsFile, 'utf8')) as APIGroupList;
+    const resources = new Map<string, APIResourceList>();
+    for (const g of groups.groups ?? []) {
+      for (const v of g.versions) {
+        const file = gvPath(dir, v.groupVersion);
+        if (now - statSync(file).mtimeMs > DISCOVERY_TTL_MS) {
+          return undefined;
+        }
+        resources.set(v.groupVersion, JSON.parse(readFileSync(file, 'utf8')) as APIResourceList);
+      }
+    }
+    return { groups, resources };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the cache (best effort: a read-only HOME must not fail the command). */
+export function writeDiscoveryCache(dir: string, d: DiscoveredGroups): void {
+  try {
+    for (const [gv, list] of d.resources) {
+      writeAtomic(gvPath(dir, gv), JSON.stringify(list));
+    }
+    writeAtomic(join(dir, 'servergroups.json'), JSON.stringify(d.groups));
+  } catch {
+    // kubectl carries on without a cache too.
+  }
+}
+
+/** Drops the cached discovery for one server. */
+export function clearDiscoveryCache(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,158 @@
+/**
+ * Discovery for kubectl verbs: served from the on-disk cache when fresh, else fetched (aggregated
+ * when the server offers it) and cached; resolves what users type (`po`, `pods`, `Pod`,
+ * `deployments.apps`, `deploy.v1.apps`) the way kubectl's shortcut expander + REST mapper do.
+ */
+import type { RestClient } from '../../client/rest.ts';
+import { CliError } from '../command.ts';
+import type { Discovery, ResourceMapping } from '../command.ts';
+import { clearDiscoveryCache, discoveryCacheDir, readDiscoveryCache, writeDiscoveryCache } from './cache.ts';
+import { fetchDiscovery } from './fetch.ts';
+import type { APIResource, DiscoveredGroups } from './types.ts';
+
+export { discoveryCacheDir } from './cache.ts';
+export type { APIGroupList, APIResourceList, APIResource, DiscoveredGroups } from './types.ts';
+
+function toMapping(r: APIResource, group: string, version: string): ResourceMapping {
+  return {
+    group,
+    version,
+    resource: r.name,
+    kind: r.kind,
+    namespaced: r.namespaced,
+    verbs: r.verbs ?? [],
+    shortNames: r.shortNames ?? [],
+    singularName: r.singularName !== '' ? r.singularName : r.kind.toLowerCase(),
+    categories: r.categories ?? [],
+  };
+}
+
+/** Every top-level resource as a mapping, per group in server order, preferred version first. */
+function mappings(d: DiscoveredGroups, preferredOnly: boolean): ResourceMapping[] {
+  const out: ResourceMapping[] = [];
+  for (const g of d.groups.groups) {
+    const versions = preferredOnly ? [g.preferredVersion ?? g.versions[0]] : [...(g.preferredVersion === undefined ? [] : [g.preferredVersion]), ...g.versions.filter((v) => v.groupVersion !== g.preferredVersion?.groupVersion)];
+    for (const v of versions) {
+      if (v === undefined) {
+        continue;
+      }
+      for (const r of d.resources.get(v.groupVersion)?.resources ?? []) {
+        if (!r.name.includes('/')) {
+          out.push(toMapping(r, g.name, v.version));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface Wanted {
+  readonly resource: string;
+  readonly group?: string;
+  readonly version?: string;
+}
+
+/** The readings of a typed resource, most specific first (schema.ParseResourceArg). */
+function readings(typed: string): Wanted[] {
+  const parts = typed.toLowerCase().split('.');
+  const out: Wanted[] = [];
+  if (parts.length >= 3) {
+    out.push({ resource: parts[0], version: parts[1], group: parts.slice(2).join('.') });
+  }
+  if (parts.length >= 2) {
+    out.push({ resource: parts[0], group: parts.slice(1).join('.') });
+  }
+  out.push({ resource: typed.toLowerCase() });
+  return out;
+}
+
+function match(all: readonly ResourceMapping[], w: Wanted): ResourceMapping | undefined {
+  const fits = (m: ResourceMapping): boolean => (w.group === undefined || m.group === w.group) && (w.version === undefined || m.version === w.version);
+  // Short names first (the shortcut expander runs before the REST mapper), then plural, singular, kind.
+  return (
+    all.find((m) => fits(m) && m.shortNames.includes(w.resource)) ??
+    all.find((m) => fits(m) && m.resource === w.resource) ??
+    all.find((m) => fits(m) && m.singularName === w.resource) ??
+    all.find((m) => fits(m) && m.kind.toLowerCase() === w.resource)
+  );
+}
+
+/** Discovery backed by the server and the on-disk cache; `groups()` exposes the raw documents (api-versions, api-resources). */
+export class CachedDiscovery implements Discovery {
+  private readonly client: RestClient;
+  private readonly dir: string;
+  private data: DiscoveredGroups | undefined;
+  private fromCache = false;
+
+  constructor(client: RestClient, cacheDir: string) {
+    this.client = client;
+    this.dir = discoveryCacheDir(cacheDir, client.connection.server);
+  }
+
+  /** The discovery documents (cache, else server). */
+  async groups(): Promise<DiscoveredGroups> {
+    if (this.data === undefined) {
+      const cached = readDiscoveryCache(this.dir);
+      if (cached !== undefined) {
+        this.data = cached;
+        this.fromCache = true;
+      } else {
+        this.data = await fetchDiscovery(this.client);
+        this.fromCache = false;
+        writeDiscoveryCache(this.dir, this.data);
+      }
+    }
+    return this.data;
+  }
+
+  async invalidate(): Promise<void> {
+    clearDiscoveryCache(this.dir);
+    this.data = undefined;
+    await this.groups();
+  }
+
+  /** Runs `find` on the discovery; on a miss with cached data, refetches once (as kubectl does). */
+  private async lookup<T>(find: (d: DiscoveredGroups) => T | undefined): Promise<T | undefined> {
+    const first = find(await this.groups());
+    if (first !== undefined || !this.fromCache) {
+      return first;
+    }
+    await this.invalidate();
+    return find(await this.groups());
+  }
+
+  async resolve(typed: string): Promise<ResourceMapping> {
+    const found = await this.lookup((d) => {
+      const all = mappings(d, false);
+      for (const w of readings(typed)) {
+        const m = match(all, w);
+        if (m !== undefined) {
+          return m;
+        }
+      }
+      return undefined;
+    });
+    if (found === undefined) {
+      throw new CliError(`the server doesn't have a resource type "${typed}"`);
+    }
+    return found;
+  }
+
+  async forKind(apiVersion: string, kind: string): Promise<ResourceMapping> {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+    const found = await this.lookup((d) => mappings(d, false).find((m) => m.group === group && m.version === version && m.kind === kind));
+    if (found === undefined) {
+      throw new CliError(`no matches for kind "${kind}" in version "${apiVersion}"`);
+    }
+    return found;
+  }
+
+  async all(): Promise<readonly ResourceMapping[]> {
+    return mappings(await this.groups(), true);
+  }
+}
+
+/** The Discovery for a client, caching under `cacheDir` (normally ~/.kube/cache). */
+export function createDiscovery(client: RestClient, cacheDir: string): CachedDiscovery {
+  return new CachedDiscovery(client, cacheDir);
+}

@@ -1,0 +1,120 @@
+/**
+ * `k8ts kubectl`: finds the verb (global flags may come before it), loads only that verb's module,
+ * parses global and verb flags together (pflag rules), runs it and prints errors the way
+ * kubectl's cmdutil.CheckErr does. Returns the exit code.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { FlagSpec, Verb } from './command.ts';
+import { errorMessage, exitCodeOf } from './cli/errors.ts';
+import { FlagError, parseFlags } from './cli/flags.ts';
+import { findVerbIndex, globalFlags } from './cli/globals.ts';
+import { formatHelp } from './cli/help.ts';
+import { ROOT_COMMANDS, ROOT_HELP } from './cli/root-help.ts';
+import { suggestionsFor } from './cli/suggest.ts';
+import { createContext } from './context.ts';
+
+type VerbLoader = () => Promise<{ default: Verb }>;
+
+/**
+ * The verb table: name → lazy module. One line per verb; owners add their own line
+ * (kubectl-common.md). Aliases are declared on the Verb itself and also listed here.
+ */
+const verbs: Readonly<Record<string, VerbLoader>> = {
+  version: () => import('./verbs/version.ts'),
+};
+
+/** Where a kubectl run reads and writes (process streams by default; tests pass their own). */
+export interface KubectlIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdin: Readable;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function write(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (text === '') {
+      resolve();
+      return;
+    }
+    stream.write(text, () => resolve());
+  });
+}
+
+/** Writes `error: <msg>` plus the usage hint for a flag error, returns 1. */
+async function flagFailure(io: KubectlIO, e: FlagError, path: string): Promise<number> {
+  const hint = (e.command ?? path) === '' ? "See 'kubectl --help' for usage." : `See 'kubectl ${e.command ?? path} --help' for usage.`;
+  await write(io.stderr, `error: ${e.message}\n${hint}\n`);
+  return 1;
+}
+
+function mergeSpecs(verbFlags: readonly FlagSpec[]): FlagSpec[] {
+  // A verb's own flag wins over a global of the same name (cobra's local flags shadow persistent ones).
+  const names = new Set(verbFlags.map((f) => f.name));
+  const shorts = new Set(verbFlags.flatMap((f) => (f.short === undefined ? [] : [f.short])));
+  return [...verbFlags, ...globalFlags.filter((g) => !names.has(g.name) && (g.short === undefined || !shorts.has(g.short)))];
+}
+
+/** Runs kubectl with `argv` (the words after `kubectl`); resolves with the exit code. */
+export async function kubectlMain(argv: readonly string[], io: KubectlIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
+  const at = findVerbIndex(argv);
+  if (at < 0) {
+    // No verb: cobra parses the root's flags, then prints the root help.
+    try {
+      parseFlags(argv, globalFlags);
+    } catch (e) {
+      if (e instanceof FlagError) {
+        return flagFailure(io, e, '');
+      }
+      throw e;
+    }
+    await write(io.stdout, ROOT_HELP);
+    return 0;
+  }
+  const name = argv[at];
+  const rest = [...argv.slice(0, at), ...argv.slice(at + 1)];
+  const load = verbs[name];
+  if (load === undefined) {
+    if (name === 'help') {
+      await write(io.stdout, ROOT_HELP);
+      return 0;
+    }
+    const suggestions = suggestionsFor(name, [...new Set([...ROOT_COMMANDS, ...Object.keys(verbs)])]);
+    const did = suggestions.length === 0 ? '' : `\n\nDid you mean this?\n${suggestions.map((s) => `\t${s}\n`).join('')}`;
+    await write(io.stderr, `error: unknown command "${name}" for "kubectl"${did}\n`.replace(/\n\n$/, '\n'));
+    return 1;
+  }
+  const verb = (await load()).default;
+  let parsed;
+  try {
+    parsed = verb.passThroughArgs === true ? parseFlags(rest, globalFlags, { allowUnknown: true }) : parseFlags(rest, mergeSpecs(verb.flags));
+  } catch (e) {
+    if (e instanceof FlagError) {
+      return flagFailure(io, e, name);
+    }
+    throw e;
+  }
+  if (parsed.help && verb.passThroughArgs !== true) {
+    await write(io.stdout, formatHelp(name, verb));
+    return 0;
+  }
+  // Sub-verb dispatchers see -h themselves; give it back to them as an argument.
+  const args = parsed.help && verb.passThroughArgs === true ? [...parsed.args, '--help'] : parsed.args;
+  const ctx = createContext({ ...io, globals: parsed.values, changed: parsed.changed, dashAt: parsed.dashAt, commandPath: name });
+  try {
+    return await verb.run(ctx, args, parsed.values);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      return flagFailure(io, e, name);
+    }
+    await write(io.stderr, `${errorMessage(e, ctx.serverHost())}\n`);
+    return exitCodeOf(e);
+  } finally {
+    ctx.close();
+  }
+}
+
+/** Entry point for src/cmd/main.ts: runs with the process's streams. */
+export async function main(argv: string[]): Promise<number> {
+  return kubectlMain(argv);
+}
