@@ -8,9 +8,13 @@
 /** A decoded JSON value. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [k: string]: JsonValue };
 
-/** True for a plain JSON object (Go's map[string]interface{}). */
+/** True for a plain JSON object (Go's map[string]interface{}), not an array or a class instance. */
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return false;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -46,7 +46,7 @@ function children(v: unknown): unknown[] {
   if (typeof v === 'string') {
     return [...Buffer.from(v, 'utf8')];
   }
-  if (isJsonObject(v) && !(v instanceof GoFloat64)) {
+  if (isJsonObject(v)) {
     return Object.keys(v).sort().map((k) => v[k]);
   }
   return [];
@@ -193,7 +193,7 @@ export class JsonPathEngine {
     }
     const results: unknown[] = [];
     for (const v of input) {
-      if (isJsonObject(v) && !(v instanceof GoFloat64) && Object.hasOwn(v, name)) {
+      if (isJsonObject(v) && Object.hasOwn(v, name)) {
         results.push(v[name]);
       }
     }
