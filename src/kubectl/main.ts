@@ -21,6 +21,7 @@ type VerbLoader = () => Promise<{ default: Verb }>;
  */
 const verbs: Readonly<Record<string, VerbLoader>> = {
   version: () => import('./verbs/version.ts'),
+  create: () => import('./verbs/create.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */

@@ -1,0 +1,70 @@
+/** `kubectl create`: `-f FILENAME` objects, or one of the generator sub-commands (`create deployment ...`). */
+import type { FlagValues, KubectlContext, Verb } from '../command.ts';
+import { runSubverbs } from '../cli/subverbs.ts';
+import type { SubverbTable } from '../cli/subverbs.ts';
+import { createEntries, findCreateEntry } from '../generators/index.ts';
+import { generatorVerb } from '../mutate/generated.ts';
+import { createFromFiles, createFileFlags } from '../mutate/create-files.ts';
+
+const createLong = `Create a resource from a file or from stdin.
+
+ JSON and YAML formats are accepted.`;
+
+const createExample = `  # Create a pod using the data in pod.json
+  kubectl create -f ./pod.json
+  
+  # Create a pod based on the JSON passed into stdin
+  cat pod.json | kubectl create -f -
+  
+  # Edit the data in registry.yaml in JSON then create the resource using the edited data
+  kubectl create -f registry.yaml --edit -o json`;
+
+const table: SubverbTable = Object.fromEntries(
+  createEntries.map((e) => [e.kind === 'generator' ? e.generator.name : e.name, { short: e.kind === 'generator' ? e.generator.short : e.short, load: () => Promise.reject(new Error('unreachable')) }]),
+);
+
+const aliases = new Map<string, string>(createEntries.flatMap((e) => (e.kind === 'generator' ? e.generator.aliases.map((a) => [a, e.generator.name] as const) : e.aliases.map((a) => [a, e.name] as const))));
+
+/** Puts back the `--` the dispatcher consumed, so the sub-command sees its command after it. */
+function withDash(ctx: KubectlContext, args: readonly string[]): string[] {
+  const at = ctx.dashAt ?? -1;
+  return at < 0 ? [...args] : [...args.slice(0, at), '--', ...args.slice(at)];
+}
+
+function firstPositional(args: readonly string[]): number {
+  return args.findIndex((a) => !a.startsWith('-') || a === '-');
+}
+
+const create: Verb = {
+  use: 'create -f FILENAME',
+  short: 'Create a resource from a file or from stdin',
+  long: createLong,
+  example: createExample,
+  flags: createFileFlags,
+  passThroughArgs: true,
+  async run(ctx: KubectlContext, args: readonly string[], globals: FlagValues): Promise<number> {
+    const at = firstPositional(args);
+    const word = at < 0 ? undefined : args[at];
+    if (word !== undefined && (table[word] !== undefined || aliases.has(word))) {
+      const full = withDash(ctx, args);
+      const i = firstPositional(full);
+      const entry = findCreateEntry(word);
+      // sub-commands count `--` from their own arguments
+      const sub = Object.assign(Object.create(Object.getPrototypeOf(ctx) as object) as KubectlContext, ctx, { dashAt: -1 });
+      if (entry?.kind === 'group') {
+        // `create secret generic ...`: the group's own sub-commands, parsed with theirs
+        const children: SubverbTable = Object.fromEntries(entry.children.map((g) => [g.name, { short: g.short, load: () => Promise.resolve(generatorVerb(g)) }]));
+        full.splice(i, 1);
+        return runSubverbs(sub, `create ${entry.name}`, { short: entry.short }, children, full, globals);
+      }
+      if (entry?.kind === 'generator') {
+        full[i] = entry.generator.name;
+        const one: SubverbTable = { [entry.generator.name]: { short: entry.generator.short, load: () => Promise.resolve(generatorVerb(entry.generator)) } };
+        return runSubverbs(sub, 'create', { short: create.short, long: createLong, example: createExample }, one, full, globals);
+      }
+    }
+    return createFromFiles(ctx, args, globals);
+  },
+};
+
+export default create;
