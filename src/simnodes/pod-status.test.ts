@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deepFreeze } from '../client/index.ts';
-import { allTerminated, backOffDueOf, crashLoopBackOffMs, exitedPatch, exitPlanOf, imageIdOf, lastStartOf, normalizeImage, phaseAfterExit, restartedPatch, startedPatch, stoppedPatch } from './pod-status.ts';
+import { allTerminated, backOffDueOf, crashLoopBackOffMs, exitedPatch, exitPlanOf, imageIdOf, lastStartOf, normalizeImage, phaseAfterExit, reconciledReadyPatch, restartedPatch, startedPatch, stoppedPatch } from './pod-status.ts';
 import type { ContainerStatus, PodLike } from './pod-status.ts';
 
 const now = '2026-01-02T03:04:05Z';
@@ -122,4 +122,18 @@ test('stopped for deletion: running containers terminate with the given code, ea
   assert.equal(s.phase, 'Failed');
   assert.deepEqual((s.containerStatuses[0].state.terminated as { exitCode: number }).exitCode, 143);
   assert.equal(s.containerStatuses[0].ready, false);
+});
+
+test('a running pod marked not ready by someone else gets Ready back; an exited or ready one does not', () => {
+  const running = apply(pod(), startedPatch(pod(), { hostIP: '127.1.0.1', podIP: '10.244.0.5' }, now));
+  assert.equal(reconciledReadyPatch(running, later), undefined, 'nothing to do while Ready');
+  // The node lifecycle controller's MarkPodsNotReady while the node was silent.
+  const marked = apply(running, { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: later }] } });
+  const patch = reconciledReadyPatch(deepFreeze(marked), later);
+  assert.ok(patch !== undefined);
+  const back = apply(marked, patch);
+  assert.equal(back.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+  assert.equal(back.status?.conditions?.find((c) => c.type === 'ContainersReady')?.status, 'True');
+  const crashed = apply(running, exitedPatch(running, 1, later));
+  assert.equal(reconciledReadyPatch(crashed, later), undefined, 'a container waiting in back-off stays not ready');
 });

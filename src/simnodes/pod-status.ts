@@ -291,6 +291,23 @@ export function restartedPatch(pod: DeepReadonly<PodLike>, now: string): Record<
 }
 
 /**
+ * Status patch that puts back Ready/ContainersReady=True on a pod whose containers all run, when
+ * something else (the node lifecycle controller's MarkPodsNotReady while the node was silent)
+ * wrote them False: the kubelet's status manager likewise overwrites an apiserver status that
+ * differs from its own. Undefined when nothing needs reconciling.
+ */
+export function reconciledReadyPatch(pod: DeepReadonly<PodLike>, now: string): Record<string, unknown> | undefined {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const allRunning = statuses.length > 0 && statuses.every((s) => (s.state as { running?: unknown }).running !== undefined);
+  const notReady = ['Ready', 'ContainersReady'].some((t) => pod.status?.conditions?.find((c) => c.type === t)?.status !== 'True');
+  if (!allRunning || !notReady) {
+    return undefined;
+  }
+  const conditions = [condition('Ready', 'True', pod, now), condition('ContainersReady', 'True', pod, now)];
+  return { metadata: { uid: pod.metadata.uid }, status: withGeneration(pod, { conditions }) };
+}
+
+/**
  * Status patch for a pod whose containers have all stopped for good (terminal phase, or killed
  * for deletion): containers terminated with `code`, Ready and ContainersReady False.
  */

@@ -11,7 +11,7 @@ import type { ClientLogger, RestClient, SharedInformer } from '../client/index.t
 import { rfc3339Now } from './config.ts';
 import type { PodIpam } from './ipam.ts';
 import type { ThrottledLog } from './limits.ts';
-import { allTerminated, backOffDueOf, exitedPatch, exitPlanOf, lastStartOf, restartedPatch, startedPatch, stoppedPatch } from './pod-status.ts';
+import { allTerminated, backOffDueOf, exitedPatch, exitPlanOf, lastStartOf, reconciledReadyPatch, restartedPatch, startedPatch, stoppedPatch } from './pod-status.ts';
 import type { PodLike } from './pod-status.ts';
 import type { SimNode } from './sim-node.ts';
 
@@ -148,6 +148,10 @@ export class PodSimulator {
         this.lastStep.set(key, `start:${uid}`);
       }
       return;
+    }
+    const reconciled = reconciledReadyPatch(pod, rfc3339Now());
+    if (reconciled !== undefined) {
+      await this.patchStatus(pod, reconciled);
     }
     const plan = exitPlanOf(pod);
     if (plan === undefined) {

@@ -45,6 +45,17 @@ test('old replica sets shrink only while availability stays at replicas - maxUna
   assert.ok(steps.every((s) => s.to >= 5), JSON.stringify(steps.map((s) => s.to)));
 });
 
+test('a replica set whose status still counts pods above its new size is not scaled down twice', () => {
+  // 50 replicas, maxUnavailable 12, maxSurge 13: the first pass took old from 50 to 38, its status
+  // still says 50 available; 5 new pods turned available meanwhile.
+  const d = dep(50, 13, 12);
+  const old = rs('old', 38, 50, '2026-01-01T00:00:00Z');
+  const fresh = rs('new', 13, 5, '2026-01-02T00:00:00Z');
+  const steps = planOldScaleDown(d, [old, fresh], [old], fresh);
+  // Really available: at most 38 old + 5 new = 43; the bound is 38, so old may go to 33, not lower.
+  assert.deepEqual(steps.map((s) => s.to), [33]);
+});
+
 test('template hash ignores key order; equality ignores the pod-template-hash label', () => {
   const a = { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
   const b = { spec: { containers: [{ image: 'nginx', name: 'c' }] }, metadata: { labels: { app: 'w' } } };

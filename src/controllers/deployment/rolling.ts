@@ -3,7 +3,7 @@
  * replica-set sizes, so the bounds (maxSurge, maxUnavailable) can be tested without a server.
  */
 import type { DeepReadonly } from '../../api/object.ts';
-import { byCreation, maxSurge, maxUnavailable, specReplicas, statusSum } from './util.ts';
+import { byCreation, maxSurge, maxUnavailable, specReplicas } from './util.ts';
 import type { Deployment, ReplicaSet } from './util.ts';
 
 type RoD = DeepReadonly<Deployment>;
@@ -65,8 +65,12 @@ export function planOldScaleDown(d: RoD, all: readonly RoRS[], oldRSs: readonly 
     cleaned += n;
   }
   maxScaledDown -= cleaned;
-  // scaleDownOldReplicaSetsForRollingUpdate (availability counted over every set as upstream does)
-  const availableCount = statusSum(all, 'availableReplicas');
+  // scaleDownOldReplicaSetsForRollingUpdate (availability counted over every set as upstream does).
+  // A set's status may not yet reflect a scale-down (this controller's own, a moment ago): its
+  // pods above spec.replicas are about to be deleted, so a set counts at most spec.replicas
+  // available. Upstream reads the status as is; with pods that turn Ready within milliseconds
+  // (simulated nodes) that stale count let old sets shrink past the maxUnavailable bound.
+  const availableCount = all.reduce((n, rs) => n + Math.min(rs.status?.availableReplicas ?? 0, sizes.get(rs) ?? rs.spec?.replicas ?? 0), 0);
   if (availableCount <= minAvailable) {
     return steps;
   }
