@@ -17,7 +17,9 @@ import { instrumentStorage } from './metrics/storage.ts';
 import type { ConnectHandler } from './http/index.ts';
 import { createRegistry } from './registry/index.ts';
 import { systemPriorityClassObjects } from './registry/pod-admission.ts';
-import { startSecureServer } from './transport/index.ts';
+import { rejectUpgrade, startSecureServer } from './transport/index.ts';
+import { authorizeUpgrade, bootstrapClusterRoleBindings, bootstrapClusterRoles, createAuthorizer } from './authz/index.ts';
+import type { AuthorizationMode, Authorizer } from './authz/index.ts';
 import type { UpgradeHandler } from './transport/index.ts';
 import { isAlreadyExists, isNotFound } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
@@ -39,6 +41,8 @@ export interface ApiServerOptions {
   readonly etcdKeyFile?: string;
   /** Static token file (default `<dataDir>/pki/tokens.csv`, created with an admin token). */
   readonly tokenAuthFile?: string;
+  /** `--authorization-mode` (default AlwaysAllow, as upstream's kube-apiserver). */
+  readonly authorizationModes?: readonly AuthorizationMode[];
   /** Serves connect-style subresources (pods/log, exec, attach, portforward, proxy), given the registry and PKI (kubelet client cert). */
   readonly createConnect?: (deps: ServerDeps) => ConnectHandler;
   /** Serves HTTP/1.1 upgrade requests (WebSocket/SPDY exec, attach, port-forward). */
@@ -134,9 +138,21 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   });
   let bootstrapped = false;
   const deps: ServerDeps = { registry, pki };
+  // Filled in once the registry is ready (RBAC loads its policy from it); nothing is served before.
+  let authorizer: Authorizer | undefined;
+  let closeAuthorizer = (): void => {};
+  const ready = (): Authorizer => {
+    if (authorizer === undefined) {
+      throw new Error('authorizer not ready');
+    }
+    return authorizer;
+  };
+  const delegatingAuthorizer: Authorizer = { authorize: (a) => ready().authorize(a), rulesFor: (u, ns) => ready().rulesFor(u, ns) };
+  const upgrade = opts.createUpgrade?.(deps);
   const handler = createApiHandler({
     registry,
     log,
+    authorizer: delegatingAuthorizer,
     connect: opts.createConnect?.(deps),
     metrics: createMetrics(metricsRegistry),
     healthChecks: [
@@ -151,6 +167,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   let transport;
   try {
     await registry.ready;
+    ({ authorizer, close: closeAuthorizer } = await createAuthorizer(opts.authorizationModes ?? ['AlwaysAllow'], registry));
     transport = await startSecureServer({
       port: opts.securePort,
       host: bindAddress,
@@ -162,10 +179,18 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
         tokenAuthenticators: [tokens, serviceAccountTokenAuthenticator({ publicKeyPems: [pki.serviceAccount.pubPem], stillValid: (c) => boundObjectsExist(registry, c) })],
       }),
       handler,
-      onUpgrade: opts.createUpgrade?.(deps),
+      onUpgrade: upgrade === undefined ? undefined : async (req, socket, head, user) => {
+        const denied = authorizeUpgrade(delegatingAuthorizer, req, user);
+        if (denied !== undefined) {
+          rejectUpgrade(socket, denied);
+          return;
+        }
+        await upgrade(req, socket, head, user);
+      },
       log,
     });
   } catch (e) {
+    closeAuthorizer();
     await registry.close();
     await storage.close();
     throw e;
@@ -179,6 +204,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   const close = (): Promise<void> => {
     closing ??= (async () => {
       listening.stopAccepting();
+      closeAuthorizer();
       // Ending the watches lets their responses finish, so the connections can drain.
       await registry.close();
       await listening.close();
@@ -259,7 +285,7 @@ async function reconcile(registry: Registry, group: string, version: string, res
   await registry.update(desc, namespace, current.metadata.name ?? '', next, systemContext());
 }
 
-/** Ensures the system namespaces, the system PriorityClasses and the `kubernetes` Service/Endpoints/EndpointSlice. */
+/** Ensures the system namespaces, the system PriorityClasses, the default RBAC roles and bindings, and the `kubernetes` Service/Endpoints/EndpointSlice. */
 export async function bootstrapCluster(registry: Registry, opts: BootstrapOptions): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensureObject(registry, '', 'v1', 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -267,6 +293,13 @@ export async function bootstrapCluster(registry: Registry, opts: BootstrapOption
   // Upstream's scheduling bootstrap: system-node-critical and system-cluster-critical exist in every cluster.
   for (const pc of systemPriorityClassObjects()) {
     await ensureObject(registry, 'scheduling.k8s.io', 'v1', 'priorityclasses', undefined, pc);
+  }
+  // Upstream's rbac/bootstrap-roles hook: the default ClusterRoles and bindings exist in every cluster.
+  for (const role of bootstrapClusterRoles()) {
+    await ensureObject(registry, 'rbac.authorization.k8s.io', 'v1', 'clusterroles', undefined, role);
+  }
+  for (const binding of bootstrapClusterRoleBindings()) {
+    await ensureObject(registry, 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', undefined, binding);
   }
   const port = { name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort };
   const svc = await ensureObject(registry, '', 'v1', 'services', 'default', {

@@ -14,13 +14,15 @@ const k8ts = join(root, 'bin/k8ts');
 const units = join(root, 'deploy/systemd');
 
 test('apiserver flags: defaults, etcd3 needs servers, bad values rejected', () => {
-  assert.deepEqual(apiserverOptions([]), { dataDir: '/var/lib/k8ts', securePort: 6443, bindAddress: '0.0.0.0', advertiseAddress: undefined, storageBackend: 'sqlite', etcdServers: [], etcdCaFile: undefined, etcdCertFile: undefined, etcdKeyFile: undefined, tokenAuthFile: undefined });
+  assert.deepEqual(apiserverOptions([]), { dataDir: '/var/lib/k8ts', securePort: 6443, bindAddress: '0.0.0.0', advertiseAddress: undefined, storageBackend: 'sqlite', etcdServers: [], etcdCaFile: undefined, etcdCertFile: undefined, etcdKeyFile: undefined, tokenAuthFile: undefined, authorizationModes: ['AlwaysAllow'] });
   const etcd = apiserverOptions(['--storage-backend=etcd3', '--etcd-servers', 'http://a:2379,http://b:2379']);
   assert.deepEqual(etcd?.etcdServers, ['http://a:2379', 'http://b:2379']);
   assert.throws(() => apiserverOptions(['--storage-backend=etcd3']), /--etcd-servers must be specified/);
   assert.throws(() => apiserverOptions(['--storage-backend=mysql']), /unknown backend "mysql"/);
   assert.throws(() => apiserverOptions(['--secure-port=70000']), /between 0 and 65535/);
   assert.equal(apiserverOptions(['--help']), undefined);
+  assert.deepEqual(apiserverOptions(['--authorization-mode=RBAC,AlwaysAllow'])?.authorizationModes, ['RBAC', 'AlwaysAllow']);
+  assert.throws(() => apiserverOptions(['--authorization-mode=Node,RBAC']), /authorization-mode "Node" is not a valid mode/);
 });
 
 test('k8ts apiserver --help prints the flags; a bad flag exits 1 with the usage', async () => {

@@ -1,4 +1,6 @@
 /** `k8ts apiserver`: flags → the API server's run(); SIGTERM/SIGINT stop it cleanly. */
+import { checkAuthorizationModes } from '../apiserver/authz/index.ts';
+import type { AuthorizationMode } from '../apiserver/authz/index.ts';
 import { FlagError, parseFlags } from './flags.ts';
 import { optionsOrExit, untilSignal } from './lifecycle.ts';
 
@@ -12,6 +14,7 @@ const specs = {
   'etcd-cafile': { type: 'string', help: 'SSL Certificate Authority file used to secure etcd communication' },
   'etcd-certfile': { type: 'string', help: 'SSL certification file used to secure etcd communication' },
   'etcd-keyfile': { type: 'string', help: 'SSL key file used to secure etcd communication' },
+  'authorization-mode': { type: 'strings', help: 'ordered list of authorization plug-ins: AlwaysAllow, AlwaysDeny, RBAC', default: ['AlwaysAllow'] },
   'token-auth-file': { type: 'string', help: 'static bearer tokens, CSV: token,user,uid,"group1,group2" (default <data-dir>/pki/tokens.csv, created with an admin token)' },
 } as const;
 
@@ -34,6 +37,11 @@ export function apiserverOptions(argv: readonly string[]) {
   if (backend === 'etcd3' && etcdServers.length === 0) {
     throw new FlagError('--etcd-servers must be specified with --storage-backend=etcd3');
   }
+  const authorizationModes = flags['authorization-mode'] ?? ['AlwaysAllow'];
+  const modeError = checkAuthorizationModes(authorizationModes);
+  if (modeError !== undefined) {
+    throw new FlagError(`--authorization-mode: ${modeError}`);
+  }
   const port = flags['secure-port'] ?? 6443;
   if (port < 0 || port > 65535) {
     throw new FlagError(`--secure-port ${port} must be between 0 and 65535, inclusive`);
@@ -49,6 +57,7 @@ export function apiserverOptions(argv: readonly string[]) {
     etcdCertFile: flags['etcd-certfile'],
     etcdKeyFile: flags['etcd-keyfile'],
     tokenAuthFile: flags['token-auth-file'],
+    authorizationModes: authorizationModes as AuthorizationMode[],
   } as const;
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,8 @@ export interface StartApiServerOptions {
   readonly etcdServers?: readonly string[];
   /** Use (and keep) this data dir; default: a fresh temp dir removed by stop(). */
   readonly dataDir?: string;
+  /** More `k8ts apiserver` flags (e.g. `--authorization-mode`, `RBAC`). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface TestApiServer {
@@ -27,7 +29,7 @@ export interface TestApiServer {
   readonly dataDir: string;
   /** Path of `<dataDir>/admin.kubeconfig` (client certificate, CA embedded). */
   readonly kubeconfig: string;
-  /** The admin bearer token from `<dataDir>/pki/tokens.csv`. */
+  /** The admin bearer token from `<dataDir>/pki/tokens.csv` ('' with a custom --token-auth-file). */
   readonly token: string;
   /** The apiserver process id (-1 while stopped). */
   readonly pid: number;
@@ -101,7 +103,7 @@ export async function startApiServer(opts: StartApiServerOptions = {}): Promise<
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-apiserver-')));
   const backend = opts.backend ?? 'sqlite';
-  const baseArgs = ['--data-dir', dataDir, '--bind-address', '127.0.0.1', '--storage-backend', backend];
+  const baseArgs = ['--data-dir', dataDir, '--bind-address', '127.0.0.1', '--storage-backend', backend, ...(opts.extraArgs ?? [])];
   if (backend === 'etcd3') {
     baseArgs.push('--etcd-servers', (opts.etcdServers ?? []).join(','));
   }
@@ -143,7 +145,9 @@ export async function startApiServer(opts: StartApiServerOptions = {}): Promise<
     }
     throw e;
   }
-  const token = readFileSync(join(dataDir, 'pki', 'tokens.csv'), 'utf8').split('\n')[0].split(',')[0];
+  // With a custom --token-auth-file there is no generated admin token.
+  const tokenFile = join(dataDir, 'pki', 'tokens.csv');
+  const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').split('\n')[0].split(',')[0] : '';
   return {
     get url() {
       return `https://127.0.0.1:${port}`;

@@ -17,6 +17,10 @@ import { boolParam, parseGoDuration } from './query.ts';
 import { handleResource, methodNotAllowed, pathNotFound, type ConnectHandler, type ResourceRequest } from './resources.ts';
 import { encode, send, sendError, sendJson, type AnyResponse } from './respond.ts';
 import { reviewResources } from './reviews.ts';
+import { nonResourceAttributes, resourceAttributes } from '../authz/attributes.ts';
+import { forbiddenError } from '../authz/forbidden.ts';
+import { alwaysAllow } from '../authz/rbac.ts';
+import { Decision, type Authorizer } from '../authz/types.ts';
 import { parseRoute, type Route } from './routes.ts';
 
 export type { HealthCheck, VersionInfo } from './health.ts';
@@ -39,6 +43,8 @@ export interface ApiHandlerOptions {
   readonly metrics?: ApiMetrics;
   /** Upper bound for non-long-running requests (upstream --request-timeout, default 60 s). */
   readonly requestTimeoutSeconds?: number;
+  /** Decides every authenticated request (default: allow all, upstream's AlwaysAllow). */
+  readonly authorizer?: Authorizer;
 }
 
 const anonymousAllowed = new Set<Route['kind']>(['version', 'health']);
@@ -51,6 +57,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const version = opts.version ?? defaultVersionInfo();
   const healthChecks = opts.healthChecks ?? [];
   const requestTimeoutSeconds = opts.requestTimeoutSeconds ?? 60;
+  const authorizer = opts.authorizer ?? alwaysAllow;
 
   let served: readonly ResourceDescription[] | undefined;
   let discovery: DiscoveryDocuments | undefined;
@@ -177,12 +184,20 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (user === undefined && !anonymousAllowed.has(route.kind)) {
       throw unauthorized();
     }
+    if (user !== undefined) {
+      const method = req.method ?? 'GET';
+      const attrs = route.kind === 'resource' ? resourceAttributes(user, method, route, url.searchParams) : nonResourceAttributes(user, method, url.pathname);
+      const decision = authorizer.authorize(attrs);
+      if (decision.decision !== Decision.Allow) {
+        throw forbiddenError(attrs, decision.reason);
+      }
+    }
     if (route.kind !== 'resource') {
       await serveNonResource(route, req, res, url.searchParams);
       return;
     }
     const r: ResourceRequest = {
-      req, res, user: user as UserInfo, route, query: url.searchParams, registry, connect: opts.connect,
+      req, res, user: user as UserInfo, route, query: url.searchParams, registry, connect: opts.connect, authorizer,
       labels: { ...labels.current, group: route.group, version: route.version, resource: route.resource, subresource: route.subresource ?? '' },
       longRunning: (l, kind) => metrics.longRunning(l, kind),
     };

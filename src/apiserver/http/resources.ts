@@ -16,6 +16,7 @@ import { negotiateResource, negotiateWatch, Shape, type Representation } from '.
 import { boolParam, isWatchRequest, parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parseWatchQuery } from './query.ts';
 import { encode, send, setWarnings, type AnyResponse } from './respond.ts';
 import { answerReview, isReviewResource } from './reviews.ts';
+import type { Authorizer } from '../authz/types.ts';
 import type { ResourceRoute } from './routes.ts';
 import { listTableMeta, objectTableMeta, parseIncludeObject, partialObjectMetadata, partialObjectMetadataList, toTable } from './transform.ts';
 import { serveWatch } from './watch.ts';
@@ -46,6 +47,8 @@ export interface ResourceRequest {
   readonly query: URLSearchParams;
   readonly registry: Registry;
   readonly connect: ConnectHandler | undefined;
+  /** Answers the access reviews (the request itself was authorized before it got here). */
+  readonly authorizer: Authorizer;
   /** Filled in as soon as the verb is known (for metrics). */
   labels: RequestLabels;
   /** Marks a long-running request (watch) for metrics; returns its end marker. */
@@ -257,7 +260,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     }
     const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
     const rep = negotiateResource(r.req.headers.accept, false, false);
-    reply(r, 201, rep, answerReview(desc, body, r.user));
+    reply(r, 201, rep, answerReview(desc, body, r.user, r.authorizer));
     return;
   }
   switch (method) {

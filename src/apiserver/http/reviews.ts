@@ -1,10 +1,12 @@
 /**
  * The create-only review endpoints kubectl needs that are not stored objects:
  * authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i`) and
- * selfsubjectrulesreviews (`can-i --list`), both allowing everything until RBAC lands, and
+ * selfsubjectrulesreviews (`can-i --list`), both answered by the configured authorizer, and
  * authentication.k8s.io/v1 selfsubjectreviews (`kubectl auth whoami`).
  */
 import { invalid } from '../../api/errors.ts';
+import { accessReviewStatus, rulesReviewStatus } from '../authz/reviews.ts';
+import type { Authorizer } from '../authz/types.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import type { UserInfo } from '../registry/types.ts';
 
@@ -38,7 +40,7 @@ function userInfoJson(user: UserInfo): Record<string, unknown> {
 }
 
 /** Answers a review create: the review with its status filled in. */
-export function answerReview(desc: ResourceDescription, body: Record<string, unknown>, user: UserInfo): Record<string, unknown> {
+export function answerReview(desc: ResourceDescription, body: Record<string, unknown>, user: UserInfo, authorizer: Authorizer): Record<string, unknown> {
   const metadata = typeof body.metadata === 'object' && body.metadata !== null ? { ...(body.metadata as Record<string, unknown>) } : {};
   metadata.creationTimestamp ??= null;
   const base = { kind: desc.kind, apiVersion: `${desc.group}/${desc.version}`, metadata };
@@ -46,16 +48,12 @@ export function answerReview(desc: ResourceDescription, body: Record<string, unk
     return { ...base, status: { userInfo: userInfoJson(user) } };
   }
   if (desc.resource === 'selfsubjectrulesreviews') {
-    // Everything is allowed until RBAC lands: one wildcard rule of each kind (`kubectl auth can-i --list`).
-    return {
-      ...base,
-      spec: typeof body.spec === 'object' && body.spec !== null ? body.spec : {},
-      status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false },
-    };
+    const spec = typeof body.spec === 'object' && body.spec !== null ? (body.spec as Record<string, unknown>) : {};
+    return { ...base, spec, status: rulesReviewStatus(authorizer, user, typeof spec.namespace === 'string' ? spec.namespace : '') };
   }
   const spec = typeof body.spec === 'object' && body.spec !== null ? (body.spec as Record<string, unknown>) : undefined;
   if (spec === undefined || (spec.resourceAttributes === undefined && spec.nonResourceAttributes === undefined)) {
     throw invalid('authorization.k8s.io', 'SelfSubjectAccessReview', '', [{ type: 'FieldValueInvalid', field: 'spec.resourceAttributes', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
   }
-  return { ...base, spec, status: { allowed: true, reason: 'k8ts: authorization is not enforced yet' } };
+  return { ...base, spec, status: accessReviewStatus(authorizer, user, spec) };
 }

@@ -24,7 +24,7 @@ const kindsByApiVersion: Readonly<Record<string, readonly string[]>> = {
   'scheduling.k8s.io/v1': ['PriorityClass'],
   'networking.k8s.io/v1': ['Ingress'],
   'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
-  'authorization.k8s.io/v1': ['SelfSubjectAccessReview'],
+  'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
   'authentication.k8s.io/v1': ['SelfSubjectReview', 'TokenRequest'],
   'authentication.k8s.io/v1beta1': ['SelfSubjectReview'],
   'authentication.k8s.io/v1alpha1': ['SelfSubjectReview'],

@@ -59,9 +59,10 @@ function sendStatus(res: AnyResponse, err: StatusError): void {
   res.end(body);
 }
 
-function rejectUpgrade(socket: Duplex, err: StatusError): void {
+/** Answers an upgrade request with an error Status and closes the socket. */
+export function rejectUpgrade(socket: Duplex, err: StatusError): void {
   const body = statusBody(err);
-  const reason = err.code === 401 ? 'Unauthorized' : err.code === 404 ? 'Not Found' : 'Error';
+  const reason = err.code === 401 ? 'Unauthorized' : err.code === 403 ? 'Forbidden' : err.code === 404 ? 'Not Found' : 'Error';
   socket.end(`HTTP/1.1 ${err.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 

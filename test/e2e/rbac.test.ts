@@ -1,0 +1,125 @@
+/**
+ * RBAC end to end: an apiserver with `--authorization-mode=RBAC`, static-token users, and the real
+ * kubectl 1.35 as the judge of the 403 texts, `auth can-i`, and role aggregation.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse, stringify } from 'yaml';
+import { startApiServer } from '../util/apiserver.ts';
+import type { TestApiServer } from '../util/apiserver.ts';
+import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
+import type { ClientEnv, RunResult } from '../util/kubectl.ts';
+
+let server: TestApiServer;
+let dataDir: string;
+let admin: ClientEnv;
+const users: Record<string, ClientEnv> = {};
+
+/** A kubeconfig for `name` authenticating with `token` against the admin kubeconfig's cluster. */
+async function tokenKubeconfig(name: string, token: string): Promise<string> {
+  const adminCfg = parse(readFileSync(server.kubeconfig, 'utf8')) as { clusters: unknown[] };
+  const cfg = {
+    apiVersion: 'v1', kind: 'Config', clusters: adminCfg.clusters,
+    users: [{ name, user: { token } }],
+    contexts: [{ name, context: { cluster: (adminCfg.clusters[0] as { name: string }).name, user: name, namespace: 'default' } }],
+    'current-context': name,
+  };
+  const path = join(dataDir, `${name}.kubeconfig`);
+  await writeFile(path, stringify(cfg), { mode: 0o600 });
+  return path;
+}
+
+/** Retries until the apiserver's policy cache has caught up with a change just made. */
+async function eventually(what: () => Promise<RunResult>, ok: (r: RunResult) => boolean): Promise<RunResult> {
+  let last = await what();
+  for (let i = 0; i < 50 && !ok(last); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    last = await what();
+  }
+  return last;
+}
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'k8ts-rbac-'));
+  await mkdir(join(dataDir, 'pki'), { recursive: true });
+  const tokens = join(dataDir, 'tokens.csv');
+  await writeFile(tokens, 'jane-token,jane,u-jane\nbob-token,bob,u-bob,"devs,qa"\n', { mode: 0o600 });
+  server = await startApiServer({ dataDir, extraArgs: ['--authorization-mode', 'RBAC', '--token-auth-file', tokens] });
+  admin = clientEnv(server.kubeconfig);
+  users.jane = clientEnv(await tokenKubeconfig('jane', 'jane-token'));
+  users.bob = clientEnv(await tokenKubeconfig('bob', 'bob-token'));
+});
+
+after(async () => {
+  for (const env of [admin, ...Object.values(users)]) {
+    env?.cleanup();
+  }
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('the default cluster roles and bindings exist, as in every upstream cluster', async () => {
+  const roles = await kubectlOk(admin, ['get', 'clusterroles', '-o', 'name']);
+  for (const r of ['cluster-admin', 'admin', 'edit', 'view', 'system:node', 'system:kube-scheduler', 'system:basic-user']) {
+    assert.match(roles, new RegExp(`^clusterrole.rbac.authorization.k8s.io/${r}$`, 'm'));
+  }
+  const binding = JSON.parse(await kubectlOk(admin, ['get', 'clusterrolebinding', 'cluster-admin', '-o', 'json'])) as { subjects: { kind: string; name: string }[] };
+  assert.deepEqual(binding.subjects.map((s) => `${s.kind}/${s.name}`), ['Group/system:masters']);
+});
+
+test('a user without bindings gets upstream\'s Forbidden texts and can-i answers no', async () => {
+  const r = await kubectl(users.jane, ['get', 'pods']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
+  const named = await kubectl(users.jane, ['get', 'deployment', 'web']);
+  assert.equal(named.stderr.trim(), 'Error from server (Forbidden): deployments.apps "web" is forbidden: User "jane" cannot get resource "deployments" in API group "apps" in the namespace "default"');
+  const cluster = await kubectl(users.jane, ['get', 'nodes']);
+  assert.equal(cluster.stderr.trim(), 'Error from server (Forbidden): nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope');
+  const canI = await kubectl(users.jane, ['auth', 'can-i', 'list', 'pods']);
+  assert.deepEqual([canI.code, canI.stdout.trim()], [1, 'no']);
+  // Discovery and whoami are open to every authenticated user (system:discovery, system:basic-user).
+  assert.match(await kubectlOk(users.jane, ['auth', 'whoami']), /Username\s+jane/);
+  const raw = await kubectl(users.jane, ['get', '--raw', '/metrics']);
+  assert.equal(raw.code, 1);
+  assert.match(raw.stderr, /forbidden: User "jane" cannot get path "\/metrics"/);
+});
+
+test('a RoleBinding to the view ClusterRole grants reading in its namespace only', async () => {
+  await kubectlOk(admin, ['create', 'namespace', 'team']);
+  await kubectlOk(admin, ['create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'team']);
+  const r = await eventually(() => kubectl(users.jane, ['get', 'pods', '-n', 'team']), (x) => x.code === 0);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr.trim(), 'No resources found in team namespace.');
+  assert.equal((await kubectl(users.jane, ['get', 'pods', '-n', 'default'])).code, 1);
+  const secrets = await kubectl(users.jane, ['get', 'secrets', '-n', 'team']);
+  assert.match(secrets.stderr, /secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "team"/);
+  assert.equal((await kubectl(users.jane, ['auth', 'can-i', 'watch', 'deployments.apps', '-n', 'team'])).stdout.trim(), 'yes');
+  assert.equal((await kubectl(users.jane, ['auth', 'can-i', 'create', 'pods', '-n', 'team'])).stdout.trim(), 'no');
+  const list = await kubectlOk(users.jane, ['auth', 'can-i', '--list', '-n', 'team']);
+  assert.match(list, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+});
+
+test('group bindings to edit, and aggregation: a new aggregate-to-view role widens edit at once', async () => {
+  await kubectlOk(admin, ['create', 'clusterrolebinding', 'devs-edit', '--clusterrole=edit', '--group=devs']);
+  const created = await eventually(() => kubectl(users.bob, ['create', 'configmap', 'cfg', '--from-literal=a=b']), (x) => x.code === 0);
+  assert.equal(created.stdout.trim(), 'configmap/cfg created', created.stderr);
+  const before = await kubectl(users.bob, ['get', 'storageclasses']);
+  assert.match(before.stderr, /storageclasses.storage.k8s.io is forbidden: User "bob" cannot list resource "storageclasses" in API group "storage.k8s.io" at the cluster scope/);
+  await kubectlOk(admin, ['apply', '-f', '-'], {
+    stdin: stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+      metadata: { name: 'storage-view', labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+      rules: [{ apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] }],
+    }),
+  });
+  const afterAgg = await eventually(() => kubectl(users.bob, ['get', 'storageclasses']), (x) => x.code === 0);
+  assert.equal(afterAgg.code, 0, afterAgg.stderr);
+  // Removing the binding takes the rights away again.
+  await kubectlOk(admin, ['delete', 'clusterrolebinding', 'devs-edit']);
+  const revoked = await eventually(() => kubectl(users.bob, ['get', 'configmap', 'cfg']), (x) => x.code !== 0);
+  assert.match(revoked.stderr, /configmaps "cfg" is forbidden/);
+});
