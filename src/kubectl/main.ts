@@ -21,7 +21,12 @@ type VerbLoader = () => Promise<{ default: Verb }>;
  */
 const verbs: Readonly<Record<string, VerbLoader>> = {
   version: () => import('./verbs/version.ts'),
+  get: () => import('./verbs/get.ts'),
   create: () => import('./verbs/create.ts'),
+  apply: () => import('./verbs/apply.ts'),
+  delete: () => import('./verbs/delete.ts'),
+  label: () => import('./verbs/label.ts'),
+  annotate: () => import('./verbs/annotate.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */

@@ -1,0 +1,222 @@
+/**
+ * `kubectl get`: server-side Tables for the default and wide output, plain objects for -o
+ * yaml/json/name/templates; several names and kinds, categories, -A, -l, --field-selector,
+ * --chunk-size paging, per-name NotFound errors after the found objects, -w/--watch-only.
+ */
+import type { RestClient } from '../../client/rest.ts';
+import { pathFor } from '../../client/paths.ts';
+import type { QueryParams } from '../../client/paths.ts';
+import { StatusError } from '../../api/errors.ts';
+import type { FlagValues, KubectlContext, ResourceMapping, Verb } from '../command.ts';
+import { CliError } from '../command.ts';
+import { ErrorList, RawMessageError } from '../cli/errors.ts';
+import { arrayFlag, boolFlag, numberFlag, stringFlag } from '../cli/flags.ts';
+import { getHelp } from '../cli/helptext.ts';
+import { formatObjects, parseOutput } from '../printers/index.ts';
+import type { OutputFormat } from '../printers/index.ts';
+import { isTable, TablePrinter } from '../printers/table.ts';
+import type { Table } from '../printers/table.ts';
+import { buildResources } from '../resource/builder.ts';
+import type { ResourceInfo } from '../resource/builder.ts';
+import { watchResources } from '../resource/watch.ts';
+
+/** The Accept header kubectl sends for server-side printing. */
+export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+/** `pod`, `deployment.apps`: how kubectl prefixes names when several kinds are shown. */
+export function kindPrefix(m: ResourceMapping): string {
+  return m.group === '' ? m.kind.toLowerCase() : `${m.kind.toLowerCase()}.${m.group}`;
+}
+
+interface Fetched {
+  readonly info: ResourceInfo;
+  readonly tables: Table[];
+  readonly objects: Record<string, unknown>[];
+}
+
+function listQuery(flags: FlagValues, extra: QueryParams): QueryParams {
+  const selector = stringFlag(flags, 'selector');
+  const fieldSelector = stringFlag(flags, 'field-selector');
+  return { ...(selector !== '' ? { labelSelector: selector } : {}), ...(fieldSelector !== '' ? { fieldSelector } : {}), ...extra };
+}
+
+/** GETs one object or pages through a collection. */
+async function fetchInfo(client: RestClient, info: ResourceInfo, flags: FlagValues, tableMode: boolean, sortBy: string): Promise<Fetched> {
+  const ref = { group: info.mapping.group, version: info.mapping.version, resource: info.mapping.resource, namespace: info.namespace };
+  const accept = tableMode ? TABLE_ACCEPT : 'application/json';
+  const include: QueryParams = tableMode && sortBy !== '' ? { includeObject: 'Object' } : {};
+  const tables: Table[] = [];
+  const objects: Record<string, unknown>[] = [];
+  const take = (body: unknown, listKind: boolean): void => {
+    if (isTable(body)) {
+      tables.push(body);
+      return;
+    }
+    const o = body as Record<string, unknown>;
+    if (listKind && Array.isArray(o.items)) {
+      const kind = typeof o.kind === 'string' ? o.kind.replace(/List$/, '') : info.mapping.kind;
+      for (const item of o.items as Record<string, unknown>[]) {
+        objects.push({ apiVersion: o.apiVersion, kind, ...item });
+      }
+    } else {
+      objects.push(o);
+    }
+  };
+  if (info.name !== undefined) {
+    const subresource = stringFlag(flags, 'subresource');
+    const body = await client.request({ method: 'GET', path: pathFor({ ...ref, name: info.name, subresource: subresource || undefined }), accept, query: include });
+    take(body, false);
+    return { info, tables, objects };
+  }
+  const chunk = sortBy !== '' ? 0 : numberFlag(flags, 'chunk-size', 500);
+  let cont: string | undefined;
+  do {
+    const query = listQuery(flags, { ...include, ...(chunk > 0 ? { limit: chunk } : {}), ...(cont !== undefined ? { continue: cont } : {}) });
+    const body = await client.request<Record<string, unknown>>({ method: 'GET', path: pathFor(ref), accept, query });
+    take(body, true);
+    const meta = body.metadata as { continue?: string } | undefined;
+    cont = meta?.continue !== undefined && meta.continue !== '' ? meta.continue : undefined;
+  } while (cont !== undefined);
+  return { info, tables, objects };
+}
+
+interface SortModule {
+  sortTableRows?: (table: Table, expr: string) => Table;
+  sortObjects?: (objs: Record<string, unknown>[], expr: string) => Record<string, unknown>[];
+}
+
+async function sortModule(): Promise<SortModule> {
+  const spec = '../printers/sort.ts';
+  try {
+    return (await import(spec)) as SortModule;
+  } catch {
+    throw new CliError('--sort-by is not available yet in k8ts kubectl (printers/sort.ts missing)');
+  }
+}
+
+function noResourcesMessage(infos: readonly ResourceInfo[], allNamespaces: boolean, namespace: string): string {
+  const namespaced = infos.length > 0 && infos.every((i) => i.mapping.namespaced);
+  return namespaced && !allNamespaces ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n';
+}
+
+async function printTables(ctx: KubectlContext, fetched: readonly Fetched[], flags: FlagValues, out: OutputFormat, withKind: boolean, sortBy: string): Promise<number> {
+  let text = '';
+  let rows = 0;
+  let printer: TablePrinter | undefined;
+  let current: ResourceMapping | undefined;
+  let anyPrinted = false;
+  const sorter = sortBy !== '' ? await sortModule() : undefined;
+  for (const f of fetched) {
+    if (current === undefined || current.group !== f.info.mapping.group || current.resource !== f.info.mapping.resource) {
+      if (printer !== undefined) {
+        text += printer.flush();
+        anyPrinted ||= printer.printedAnything;
+      }
+      const before = anyPrinted;
+      printer = new TablePrinter({
+        wide: out.format === 'wide',
+        withNamespace: boolFlag(flags, 'all-namespaces'),
+        noHeaders: boolFlag(flags, 'no-headers'),
+        showLabels: boolFlag(flags, 'show-labels'),
+        labelColumns: arrayFlag(flags, 'label-columns'),
+        kindPrefix: withKind ? kindPrefix(f.info.mapping) : undefined,
+      });
+      // A blank line separates the tables of different kinds (not with --no-headers).
+      if (before && !boolFlag(flags, 'no-headers') && f.tables.some((t) => (t.rows ?? []).length > 0)) {
+        text += '\n';
+      }
+      current = f.info.mapping;
+    }
+    for (let t of f.tables) {
+      if (sorter?.sortTableRows !== undefined) {
+        t = sorter.sortTableRows(t, sortBy);
+      }
+      rows += (t.rows ?? []).length;
+      printer?.add(t, false);
+    }
+  }
+  if (printer !== undefined) {
+    text += printer.flush();
+  }
+  ctx.stdout.write(text);
+  return rows;
+}
+
+const verb: Verb = {
+  use: getHelp.use,
+  short: 'Display one or many resources',
+  long: getHelp.long,
+  example: getHelp.example,
+  flags: getHelp.flags,
+  async run(ctx, args, flags) {
+    const out = parseOutput(flags);
+    const filenames = arrayFlag(flags, 'filename');
+    if (args.length === 0 && filenames.length === 0) {
+      ctx.stderr.write('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n');
+      throw new RawMessageError(
+        'error: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
+      );
+    }
+    const { namespace, explicit } = await ctx.namespace();
+    const allNamespaces = boolFlag(flags, 'all-namespaces');
+    const discovery = await ctx.discovery();
+    const result = await buildResources(discovery, {
+      args,
+      filenames,
+      recursive: boolFlag(flags, 'recursive'),
+      selector: stringFlag(flags, 'selector'),
+      allNamespaces,
+      namespace,
+      explicitNamespace: explicit,
+      stdin: ctx.stdin,
+    });
+    const client = await ctx.client();
+    const tableMode = (out.format === '' || out.format === 'wide') && flags.get('server-print') !== false;
+    const sortBy = stringFlag(flags, 'sort-by');
+    const withKind = result.mappings.length > 1 || boolFlag(flags, 'show-kind');
+    if (boolFlag(flags, 'watch') || boolFlag(flags, 'watch-only')) {
+      return watchResources(ctx, client, result.infos, flags, out, withKind);
+    }
+    const fetched: Fetched[] = [];
+    const errors: unknown[] = [];
+    for (const info of result.infos) {
+      try {
+        fetched.push(await fetchInfo(client, info, flags, tableMode, sortBy));
+      } catch (e) {
+        if (e instanceof StatusError && e.code === 404 && info.name !== undefined && boolFlag(flags, 'ignore-not-found')) {
+          continue;
+        }
+        if (e instanceof StatusError && e.code === 404 && info.name !== undefined) {
+          errors.push(e);
+          continue;
+        }
+        throw e;
+      }
+    }
+    let count: number;
+    if (tableMode) {
+      count = await printTables(ctx, fetched, flags, out, withKind, sortBy);
+    } else {
+      let objects = fetched.flatMap((f) => [...f.objects, ...f.tables.flatMap((t) => (t.rows ?? []).map((r) => r.object as Record<string, unknown>))]);
+      if (sortBy !== '') {
+        const sorter = await sortModule();
+        if (sorter.sortObjects !== undefined) {
+          objects = sorter.sortObjects(objects, sortBy);
+        }
+      }
+      count = objects.length;
+      if (count > 0 || (out.format !== 'name' && !(result.singleItemImplied && errors.length > 0))) {
+        ctx.stdout.write(await formatObjects(objects, out, flags, result.singleItemImplied, boolFlag(flags, 'no-headers')));
+      }
+    }
+    if (count === 0 && errors.length === 0 && tableMode) {
+      ctx.stderr.write(noResourcesMessage(result.infos, allNamespaces, namespace));
+    }
+    if (errors.length > 0) {
+      throw new ErrorList(errors);
+    }
+    return 0;
+  },
+};
+
+export default verb;
