@@ -297,3 +297,41 @@ test('a write that only replaces managedFields (kubectl’s client-side → serv
   upgraded.metadata.managedFields = [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
   assert.deepEqual(updateManagedFields(gvk, live, upgraded, 'kubectl'), upgraded.metadata.managedFields);
 });
+
+test('updateManagedFields: a create takes the short path, with the same entry the general set algebra gives', () => {
+  const podGvk = { group: '', version: 'v1', kind: 'Pod' };
+  const pod = (): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default', uid: 'u', labels: { app: 'a' }, annotations: { note: 'n' }, finalizers: ['x/y'] },
+    spec: {
+      containers: [
+        {
+          name: 'app',
+          image: 'img',
+          ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090, protocol: 'UDP' }],
+          env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+          resources: { requests: { cpu: '100m' } },
+          readinessProbe: { httpGet: { path: '/', port: 8080 } },
+          volumeMounts: [{ name: 'v', mountPath: '/v' }],
+        },
+      ],
+      volumes: [{ name: 'v', configMap: { name: 'cm' } }],
+      tolerations: [{ key: 'k', operator: 'Exists' }],
+      nodeSelector: { disk: 'ssd' },
+      securityContext: {},
+    },
+    status: { phase: 'Pending' },
+  });
+  const short = updateManagedFields(podGvk, undefined, pod(), 'creator');
+  // A requested entry that owns nothing sends the same create through the general path.
+  const viaGeneral = pod();
+  viaGeneral.metadata.managedFields = [{ manager: 'nobody', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: {} }];
+  const general = updateManagedFields(podGvk, undefined, viaGeneral, 'creator');
+  const withoutTime = (es: ManagedFieldsEntry[]) => es.map(({ time: _t, ...e }) => e);
+  assert.equal(short.length, 1);
+  assert.deepEqual(withoutTime(short), withoutTime(general));
+  assert.deepEqual(JSON.stringify(withoutTime(short)), JSON.stringify(withoutTime(general)), 'same key order too');
+  const spec = (short[0]?.fieldsV1 as Record<string, Record<string, unknown>>)['f:spec'];
+  assert.ok(spec?.['f:containers'] !== undefined && spec['f:status'] === undefined);
+});

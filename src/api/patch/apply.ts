@@ -40,6 +40,16 @@ function withoutManagedFields(obj: KubeObject): JsonObject {
   return copy;
 }
 
+/** obj without metadata.managedFields for read-only comparison: a shallow view, nothing below metadata copied. */
+function viewWithoutManagedFields(obj: KubeObject): JsonObject {
+  const meta: unknown = obj.metadata;
+  if (!isObject(meta) || !Object.hasOwn(meta, 'managedFields')) {
+    return obj as unknown as JsonObject;
+  }
+  const { managedFields: _mf, ...rest } = meta;
+  return { ...(obj as unknown as JsonObject), metadata: rest };
+}
+
 function stripComparison(gvk: GroupVersionKind, c: Comparison, subresource: string | undefined, options: OwnershipOptions): Comparison {
   return { added: stripIgnored(gvk, c.added, subresource, options), modified: stripIgnored(gvk, c.modified, subresource, options), removed: stripIgnored(gvk, c.removed, subresource, options) };
 }
@@ -238,10 +248,19 @@ export function updateManagedFields(
     return [];
   }
   const root = rootCursor(gvk);
-  const next = withoutManagedFields(updated);
-  const prev = old === undefined ? zeroValueFor(gvk, next) : withoutManagedFields(old);
-  const cmp = stripComparison(gvk, compare(root, prev, next), sub, options);
   const apiVersion = entryApiVersion(gvk);
+  if (old === undefined && managers.size === 0) {
+    // A create nobody else owns anything of: the writer owns what the object sets beyond
+    // its zero value (what the general path below ends with, without its set algebra).
+    const created = viewWithoutManagedFields(updated);
+    const cmp = compare(root, zeroValueFor(gvk, created), created);
+    const set = stripIgnored(gvk, cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added), sub, options);
+    return set.isEmpty() ? [] : encodeManagers([{ manager, operation: 'Update', apiVersion, subresource: sub, time: managedFieldsTime(), set }]);
+  }
+  // compare() only reads: shallow views do (serverSideApply clones, its merge shares subtrees).
+  const next = viewWithoutManagedFields(updated);
+  const prev = old === undefined ? zeroValueFor(gvk, next) : viewWithoutManagedFields(old);
+  const cmp = stripComparison(gvk, compare(root, prev, next), sub, options);
   const selfKey = managerKey({ manager, operation: 'Update', apiVersion, subresource: sub });
   settleOwnership(managers, cmp, selfKey, true);
   const changed = cmp.modified.union(cmp.added);

@@ -36,3 +36,15 @@ test('paths print like upstream: fields, keys, values', () => {
   assert.equal(pathString(['f:spec', 'f:ports', keyElement({ protocol: 'TCP', port: 80 })]), '.spec.ports[port=80,protocol="TCP"]');
   assert.equal(pathString(['f:metadata', 'f:finalizers', valueElement('x')]), '.metadata.finalizers[="x"]');
 });
+
+test('withoutPrefixes leaves the original set whole (only the copied path nodes change)', () => {
+  const a = fromFieldsV1(fields);
+  const before = JSON.stringify(toFieldsV1(a));
+  const b = a.withoutPrefixes([['f:metadata', 'f:labels'], ['f:spec', 'f:finalizers']]);
+  const meta = b.at(['f:metadata']);
+  if (meta !== undefined) {
+    meta.member = true;
+  }
+  assert.equal(JSON.stringify(toFieldsV1(a)), before);
+  assert.deepEqual(toFieldsV1(b), { 'f:metadata': {}, 'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } });
+});

@@ -18,16 +18,26 @@ export class FieldSet {
 
   /** Adds `path` (and the intermediate nodes, which do not become members). */
   insert(path: FieldPath): void {
+    this.descend(path).member = true;
+  }
+
+  /** The node at `path`, created (as a non-member, like its missing ancestors) when absent. */
+  descend(path: FieldPath): FieldSet {
     let node: FieldSet = this;
     for (const pe of path) {
-      let next = node.children.get(pe);
-      if (next === undefined) {
-        next = new FieldSet();
-        node.children.set(pe, next);
-      }
-      node = next;
+      node = node.child(pe);
     }
-    node.member = true;
+    return node;
+  }
+
+  /** The child node `pe`, created (as a non-member) when absent. */
+  child(pe: PathElement): FieldSet {
+    let next = this.children.get(pe);
+    if (next === undefined) {
+      next = new FieldSet();
+      this.children.set(pe, next);
+    }
+    return next;
   }
 
   /** The node at `path`, if any. */
@@ -120,15 +130,42 @@ export class FieldSet {
     return out;
   }
 
-  /** A new set without the members at or under any of `prefixes`. */
+  /**
+   * A new set without the members at or under any of `prefixes`. Only the nodes on the
+   * prefixes' paths are copied; the rest is shared with this set (sets are not changed in
+   * place once built, except such freshly copied nodes).
+   */
   withoutPrefixes(prefixes: readonly FieldPath[]): FieldSet {
-    const out = this.clone();
+    const out = this.shallowCopy();
+    const copied = new Set<FieldSet>([out]);
     for (const prefix of prefixes) {
-      const last = prefix[prefix.length - 1];
-      const parent = out.at(prefix.slice(0, -1));
-      if (parent !== undefined && last !== undefined) {
-        parent.children.delete(last);
+      let node: FieldSet | undefined = out;
+      for (let i = 0; node !== undefined && i < prefix.length - 1; i++) {
+        const pe: PathElement = prefix[i];
+        const next: FieldSet | undefined = node.children.get(pe);
+        if (next !== undefined && !copied.has(next)) {
+          const copy = next.shallowCopy();
+          copied.add(copy);
+          node.children.set(pe, copy);
+          node = copy;
+        } else {
+          node = next;
+        }
       }
+      const last = prefix[prefix.length - 1];
+      if (node !== undefined && last !== undefined) {
+        node.children.delete(last);
+      }
+    }
+    return out;
+  }
+
+  /** This node with its own member flag and child map (the children themselves shared). */
+  private shallowCopy(): FieldSet {
+    const out = new FieldSet();
+    out.member = this.member;
+    for (const [pe, c] of this.children) {
+      out.children.set(pe, c);
     }
     return out;
   }
@@ -162,17 +199,27 @@ function sortedElements(elements: Iterable<PathElement>): PathElement[] {
 
 /** The FieldsV1 JSON of a set: `{"f:spec":{"f:replicas":{}}}`, with `.` for member nodes that have children. */
 export function toFieldsV1(set: FieldSet): Record<string, unknown> {
+  return encodeNode(set) ?? {};
+}
+
+/** The FieldsV1 JSON of one node; undefined when no member lies at or below it (one pass, no isEmpty re-walks). */
+function encodeNode(set: FieldSet): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   if (set.member && set.children.size > 0) {
     out['.'] = {};
   }
-  for (const pe of sortedElements(set.children.keys())) {
-    const child = set.children.get(pe);
-    if (child !== undefined && !child.isEmpty()) {
-      out[pe] = toFieldsV1(child);
+  let any = false;
+  if (set.children.size > 0) {
+    for (const pe of set.children.size === 1 ? set.children.keys() : sortedElements(set.children.keys())) {
+      const child = set.children.get(pe);
+      const encoded = child === undefined ? undefined : encodeNode(child);
+      if (encoded !== undefined) {
+        out[pe] = encoded;
+        any = true;
+      }
     }
   }
-  return out;
+  return any || set.member ? out : undefined;
 }
 
 /** Reads a FieldsV1 object back into a set (unknown shapes are ignored, not fatal). */

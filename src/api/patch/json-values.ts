@@ -8,9 +8,41 @@ export function isObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** A deep copy of a JSON value (objects built from JSON never hold cycles). */
+/**
+ * A deep copy of a JSON value (objects built from JSON never hold cycles), like
+ * structuredClone of such a value but several times faster: plain objects and arrays are
+ * copied by hand, anything else (a Date, a Map) still goes through structuredClone.
+ */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return copyValue(v) as T;
+}
+
+function copyValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') {
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      out[i] = copyValue(v[i]);
+    }
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    return structuredClone(v);
+  }
+  const src = v as JsonObject;
+  const out: JsonObject = {};
+  for (const k of Object.keys(src)) {
+    if (k === '__proto__') {
+      // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
+      Object.defineProperty(out, k, { value: copyValue(src[k]), enumerable: true, writable: true, configurable: true });
+    } else {
+      out[k] = copyValue(src[k]);
+    }
+  }
+  return out;
 }
 
 /** Structural equality of two JSON values; object key order is ignored. */

@@ -77,17 +77,26 @@ export interface Comparison {
 }
 
 function insertAll(set: FieldSet, c: TypeCursor, v: unknown, path: PathElement[]): void {
-  set.insert(path);
+  insertBelow(set.descend(path), c, v);
+}
+
+/** Makes `node` a member and adds every field and item of `v` below it (nodes passed down, no path copies). */
+function insertBelow(node: FieldSet, c: TypeCursor, v: unknown): void {
+  node.member = true;
   if (Array.isArray(v)) {
     const sem = listSemantics(c);
     if (sem.listType !== ListType.Atomic) {
       const ic = itemCursor(c);
-      v.forEach((item, i) => insertAll(set, ic, item, [...path, itemElement(sem, item, i)]));
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        insertBelow(node.child(itemElement(sem, item, i)), ic, item);
+      }
     }
   } else if (isObject(v) && !isAtomicMap(c)) {
-    for (const [k, child] of Object.entries(v)) {
+    for (const k of Object.keys(v)) {
+      const child = v[k];
       if (child !== null) {
-        insertAll(set, fieldCursor(c, k), child, [...path, fieldElement(k)]);
+        insertBelow(node.child(fieldElement(k)), fieldCursor(c, k), child);
       }
     }
   }

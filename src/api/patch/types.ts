@@ -91,29 +91,70 @@ function followRefs(node: SchemaNode | undefined, depth = 0): SchemaNode | undef
   return node;
 }
 
+/*
+ * Cursors below a schema are memoised: a declared field's cursor, a list's item cursor and a
+ * list's semantics are the same every time (every write walks the same paths), so they are
+ * computed once per schema node. Cursors for data keys (labels, map entries) and schema-less
+ * cursors are not kept, so the memo stays bounded by the schemas' size.
+ */
+const rootCursors = new WeakMap<SchemaNode, Map<string, TypeCursor>>();
+const fieldCursors = new WeakMap<TypeCursor, Map<string, TypeCursor>>();
+const itemCursors = new WeakMap<TypeCursor, TypeCursor>();
+const listSemanticsMemo = new WeakMap<TypeCursor, ListSemantics>();
+
 /** The cursor at an object's root for `gvk` (schema-less when the registry does not know it). */
 export function rootCursor(gvk: GroupVersionKind): TypeCursor {
   const schema = getSchema(gvk);
-  return { gvk, prop: schema, node: followRefs(schema), path: [] };
+  if (schema === undefined) {
+    return { gvk, prop: schema, node: undefined, path: [] };
+  }
+  let byGvk = rootCursors.get(schema);
+  if (byGvk === undefined) {
+    byGvk = new Map();
+    rootCursors.set(schema, byGvk);
+  }
+  const id = `${gvk.group}/${gvk.version}/${gvk.kind}`;
+  let c = byGvk.get(id);
+  if (c === undefined) {
+    c = { gvk, prop: schema, node: followRefs(schema), path: [] };
+    byGvk.set(id, c);
+  }
+  return c;
 }
 
 /** The cursor of field `name` under an object-valued cursor. */
 export function fieldCursor(c: TypeCursor, name: string): TypeCursor {
   const n = c.node;
-  let prop: SchemaNode | undefined;
-  if (n !== undefined) {
-    prop = n.properties?.[name];
-    if (prop === undefined && isObject(n.additionalProperties)) {
-      prop = n.additionalProperties;
+  const declared = n?.properties?.[name];
+  if (declared !== undefined) {
+    let children = fieldCursors.get(c);
+    if (children === undefined) {
+      children = new Map();
+      fieldCursors.set(c, children);
     }
+    let child = children.get(name);
+    if (child === undefined) {
+      child = { gvk: c.gvk, prop: declared, node: followRefs(declared), path: [...c.path, name] };
+      children.set(name, child);
+    }
+    return child;
   }
+  const prop = n !== undefined && isObject(n.additionalProperties) ? n.additionalProperties : undefined;
   return { gvk: c.gvk, prop, node: followRefs(prop), path: [...c.path, name] };
 }
 
 /** The cursor of a list's items (the path does not change: lists are matched by field name). */
 export function itemCursor(c: TypeCursor): TypeCursor {
+  const memo = itemCursors.get(c);
+  if (memo !== undefined) {
+    return memo;
+  }
   const items = c.node?.items;
-  return { gvk: c.gvk, prop: items, node: followRefs(items), path: c.path };
+  const ic: TypeCursor = { gvk: c.gvk, prop: items, node: followRefs(items), path: c.path };
+  if (items !== undefined) {
+    itemCursors.set(c, ic);
+  }
+  return ic;
 }
 
 /** True when the field `name` is declared by the object's schema (a struct field, not a map key). */
@@ -174,6 +215,15 @@ function keyDefaultsFromSchema(c: TypeCursor, keys: readonly string[]): Record<s
 
 /** The semantics of the list at `c`: schema extensions first, then the built-in table, else atomic/replace. */
 export function listSemantics(c: TypeCursor): ListSemantics {
+  let sem = listSemanticsMemo.get(c);
+  if (sem === undefined) {
+    sem = computeListSemantics(c);
+    listSemanticsMemo.set(c, sem);
+  }
+  return sem;
+}
+
+function computeListSemantics(c: TypeCursor): ListSemantics {
   const strategyExt = extension(c, 'patch-strategy');
   const mergeKeyExt = extension(c, 'patch-merge-key');
   const listTypeExt = extension(c, 'list-type');

@@ -8,7 +8,6 @@ import type { Http2ServerRequest } from 'node:http2';
 import { badRequest, StatusError, StatusReason } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
-import { listJson } from '../registry/codec.ts';
 import type { Registry, UserInfo, WriteContext } from '../registry/types.ts';
 import { decodeBody, decodeObjectBody, decodePatchBody, patchTypeOf, readBody } from './body.ts';
 import type { RequestLabels } from './metrics.ts';
@@ -20,6 +19,7 @@ import type { Authorizer } from '../authz/types.ts';
 import type { ResourceRoute } from './routes.ts';
 import { listTableMeta, objectTableMeta, parseIncludeObject, partialObjectMetadata, partialObjectMetadataList, toTable } from './transform.ts';
 import { serveWatch } from './watch.ts';
+import { sendListJson } from './list-stream.ts';
 
 /** Subresources that stream or upgrade (logs, exec, port-forward, proxy): served by a ConnectHandler when one is given. */
 export const connectSubresources: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
@@ -170,8 +170,8 @@ async function handleGet(r: ResourceRequest, desc: ResourceDescription, subVerbs
     } else if (rep.shape === Shape.PartialObjectMetadataList) {
       reply(r, 200, rep, partialObjectMetadataList(list, rep.metaVersion));
     } else if (rep.encoding === 'json' && !wantsPretty(r)) {
-      // Plain JSON lists reuse each cached object's memoised JSON (same bytes as JSON.stringify).
-      send(r.res, 200, rep.contentType, `${listJson(list)}\n`);
+      // Plain JSON lists reuse each cached object's memoised JSON (same bytes as JSON.stringify), streamed when large.
+      await sendListJson(r.res, rep.contentType, list);
     } else {
       reply(r, 200, rep, list);
     }

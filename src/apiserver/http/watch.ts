@@ -56,10 +56,25 @@ function transformEvent(w: WatchRequest, type: WatchEventType, object: KubeObjec
   }
 }
 
+/**
+ * The last plain-JSON line built for an object (by event type): every watcher of the same
+ * event gets the same object from the cache, so the line is built once, not once per watcher.
+ */
+const lastLines = new WeakMap<KubeObject, { readonly type: WatchEventType; readonly line: string }>();
+
 /** One watch line; plain objects reuse the cache's memoised JSON (same bytes as JSON.stringify). */
 function encodeEvent(w: WatchRequest, type: WatchEventType, object: KubeObject | Status, first: boolean): string {
   if (w.representation.shape === Shape.Object && !isStatus(object) && object.kind !== undefined && object.apiVersion !== undefined) {
-    return `{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`;
+    const memo = lastLines.get(object);
+    if (memo !== undefined && memo.type === type) {
+      return memo.line;
+    }
+    const line = `{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`;
+    if (Object.isFrozen(object)) {
+      // Only shared (frozen) cache objects: a mutable one could change under the memo.
+      lastLines.set(object, { type, line });
+    }
+    return line;
   }
   return `${JSON.stringify({ type, object: transformEvent(w, type, object, first) })}\n`;
 }

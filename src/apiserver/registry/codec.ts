@@ -8,6 +8,7 @@ import { apiVersionOf } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/resources/index.ts';
 import type { KeyValue } from '../../storage/interface.ts';
+import { clone } from '../../api/patch/json-values.ts';
 
 /** `/registry/<storagePrefix ?? resource>/` — the prefix the watch cache of desc covers. */
 export function resourcePrefix(desc: ResourceDescription): string {
@@ -32,6 +33,24 @@ export function encodeObject(obj: KubeObject): string {
 
 /** Parses a stored value into a frozen object with resourceVersion set; undefined for garbage. */
 export function decodeObject(kv: KeyValue): KubeObject | undefined {
+  const obj = decodeMutable(kv);
+  if (obj === undefined) {
+    return undefined;
+  }
+  attachJsonBox(obj);
+  return deepFreeze(obj);
+}
+
+/** A mutable deep copy of a (possibly frozen) object. */
+export function cloneObject<T>(obj: T): T {
+  return clone(obj);
+}
+
+/**
+ * A stored value as a fresh, mutable object with resourceVersion set (what
+ * `cloneObject(decodeObject(kv))` gives, without freezing and copying); undefined for garbage.
+ */
+export function decodeMutable(kv: KeyValue): KubeObject | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(kv.value);
@@ -44,13 +63,7 @@ export function decodeObject(kv: KeyValue): KubeObject | undefined {
   }
   const obj = parsed as KubeObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.modRevision) };
-  attachJsonBox(obj);
-  return deepFreeze(obj);
-}
-
-/** A mutable deep copy of a (possibly frozen) object. */
-export function cloneObject<T>(obj: T): T {
-  return structuredClone(obj);
+  return obj;
 }
 
 /**
@@ -129,15 +142,24 @@ export function objectJson(obj: KubeObject): string {
   return box.json;
 }
 
+/**
+ * The text of JSON.stringify(list) around its items: `before` ends with `"items":[` and
+ * `after` starts with `]`, so `before + items.join(',') + after` is the whole list.
+ */
+export function listJsonEnvelope(list: { readonly items: readonly KubeObject[] }): { before: string; after: string } {
+  const head = JSON.stringify({ ...list, items: [] });
+  // items may sit anywhere among the keys; the last `"items":[]` is the list's own (metadata comes first and holds no such text at its end).
+  const marker = '"items":[]';
+  const at = head.lastIndexOf(marker);
+  return { before: `${head.slice(0, at)}"items":[`, after: head.slice(at + marker.length - 1) };
+}
+
 /** JSON.stringify(list) built from memoised item JSON (same text, much less work for large lists). */
 export function listJson(list: { readonly items: readonly KubeObject[] }): string {
-  const head = JSON.stringify({ ...list, items: [] });
+  const { before, after } = listJsonEnvelope(list);
   const parts = new Array<string>(list.items.length);
   for (let i = 0; i < list.items.length; i++) {
     parts[i] = objectJson(list.items[i]);
   }
-  // head ends with `"items":[]}` only if items is the last key; splice the array in where it sits.
-  const marker = '"items":[]';
-  const at = head.lastIndexOf(marker);
-  return `${head.slice(0, at)}"items":[${parts.join(',')}]${head.slice(at + marker.length)}`;
+  return `${before}${parts.join(',')}${after}`;
 }

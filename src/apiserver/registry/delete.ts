@@ -7,7 +7,7 @@ import { conflict, forbidden, notFound } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { cloneObject, decodeObject, encodeObject, nowRfc3339, objectKey } from './codec.ts';
+import { cloneObject, decodeMutable, decodeObject, encodeObject, nowRfc3339, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import type { DeleteOptions, DeleteResult, WriteContext } from './types.ts';
@@ -132,7 +132,7 @@ export async function deleteObject(core: RegistryCore, desc: ResourceDescription
       }
       const upd = await core.storage.update(key, encodeObject(next), kv.modRevision);
       core.noteWrite(desc, upd.modRevision);
-      return { object: cloneObject(decodeObject(upd) as KubeObject), finished: false };
+      return { object: decodeMutable(upd) as KubeObject, finished: false };
     } catch (err) {
       if (err instanceof StorageError && (err.code === 'Conflict' || err.code === 'NotFound')) {
         continue;

@@ -8,7 +8,7 @@ import { badRequest, conflict, isAlreadyExists, notFound } from '../../api/error
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { asServed, asStored, cloneObject, decodeObject, encodeObject, objectKey } from './codec.ts';
+import { asServed, asStored, cloneObject, decodeMutable, decodeObject, encodeObject, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
@@ -141,7 +141,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
     try {
       const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), kv.modRevision);
       core.noteWrite(desc, next.modRevision);
-      return { object: cloneObject(asServed(desc, decodeObject(next) as KubeObject)), created: false };
+      return { object: asServed(desc, decodeMutable(next) as KubeObject), created: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
         continue;

@@ -1,0 +1,80 @@
+/**
+ * Large JSON lists streamed: the list's envelope, then its items' memoised JSON in batches of
+ * about a megabyte, each written only once the previous batch has drained (backpressure), so a
+ * 100k-object list never becomes one giant string or buffer. Small lists keep a single body
+ * with a Content-Length.
+ */
+import type { KubeObject } from '../../api/object.ts';
+import { listJson, listJsonEnvelope, objectJson } from '../registry/codec.ts';
+import { send, startStream, type AnyResponse } from './respond.ts';
+
+/** Lists with fewer items go out as one body with a Content-Length. */
+const streamFromItems = 1000;
+/** Bytes gathered before a write. */
+const batchBytes = 1 << 20;
+
+interface Writable {
+  write(chunk: Buffer): boolean;
+  once(event: string, fn: () => void): unknown;
+  off(event: string, fn: () => void): unknown;
+  readonly destroyed?: boolean;
+}
+
+/** Resolves once the response can take more (or is gone: then false). */
+function drained(res: Writable): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => (): void => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      res.off('error', onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+    res.once('error', onClose);
+  });
+}
+
+/**
+ * Sends `list` as JSON (the same text as `JSON.stringify(list)` plus a newline) with status
+ * 200; resolves when the body is written or the client went away.
+ */
+export async function sendListJson(res: AnyResponse, contentType: string, list: { readonly items: readonly KubeObject[] }): Promise<void> {
+  if (list.items.length < streamFromItems) {
+    send(res, 200, contentType, `${listJson(list)}\n`);
+    return;
+  }
+  const out = res as unknown as Writable;
+  const { before, after } = listJsonEnvelope(list);
+  startStream(res, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' });
+  // Item text is copied straight into fresh batch buffers (joining megabytes of strings and
+  // encoding the result costs several times more); a written buffer is never reused.
+  let buf = Buffer.allocUnsafe(batchBytes);
+  let used = buf.write(before, 0, 'utf8');
+  const items = list.items;
+  for (let i = 0; i < items.length; i++) {
+    const json = objectJson(items[i]);
+    const room = json.length * 3 + 1; // UTF-8 needs at most 3 bytes per UTF-16 unit
+    if (buf.length - used < room) {
+      if (out.destroyed === true) {
+        return;
+      }
+      const more = out.write(buf.subarray(0, used));
+      buf = Buffer.allocUnsafe(Math.max(batchBytes, room));
+      used = 0;
+      if (!more && !(await drained(out))) {
+        return;
+      }
+    }
+    if (i > 0) {
+      buf[used++] = 0x2c; // ','
+    }
+    used += buf.write(json, used, 'utf8');
+  }
+  if (out.destroyed !== true) {
+    out.write(Buffer.concat([buf.subarray(0, used), Buffer.from(`${after}\n`)]));
+    res.end();
+  }
+}
