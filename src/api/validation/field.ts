@@ -121,7 +121,14 @@ export function notFoundField(field: string, value: unknown): FieldError {
 
 /** `a.b.c`, skipping empty parts (field.Path.Child). */
 export function child(base: string, ...names: string[]): string {
-  return [base, ...names].filter((p) => p !== '').join('.');
+  // Called for every field validated: no intermediate arrays.
+  let out = base;
+  for (const name of names) {
+    if (name !== '') {
+      out = out === '' ? name : `${out}.${name}`;
+    }
+  }
+  return out;
 }
 /** `base[i]`. */
 export function index(base: string, i: number): string {
