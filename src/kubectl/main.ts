@@ -27,6 +27,15 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   delete: () => import('./verbs/delete.ts'),
   label: () => import('./verbs/label.ts'),
   annotate: () => import('./verbs/annotate.ts'),
+  logs: () => import('./verbs/logs.ts'),
+  exec: () => import('./verbs/exec.ts'),
+  attach: () => import('./verbs/attach.ts'),
+  cordon: () => import('./verbs/cordon.ts'),
+  uncordon: () => import('./verbs/uncordon.ts'),
+  taint: () => import('./verbs/taint.ts'),
+  drain: () => import('./verbs/drain.ts'),
+  rollout: () => import('./verbs/rollout.ts'),
+  wait: () => import('./verbs/wait.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */
