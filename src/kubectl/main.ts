@@ -22,6 +22,9 @@ type VerbLoader = () => Promise<{ default: Verb }>;
 const verbs: Readonly<Record<string, VerbLoader>> = {
   version: () => import('./verbs/version.ts'),
   get: () => import('./verbs/get.ts'),
+  'api-resources': () => import('./verbs/api-resources.ts'),
+  'api-versions': () => import('./verbs/api-versions.ts'),
+  'cluster-info': () => import('./verbs/cluster-info.ts'),
   create: () => import('./verbs/create.ts'),
   apply: () => import('./verbs/apply.ts'),
   delete: () => import('./verbs/delete.ts'),
