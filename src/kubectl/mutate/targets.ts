@@ -1,0 +1,123 @@
+/**
+ * What a mutating verb acts on, from its arguments (upstream's builder, reduced): `TYPE NAME...`,
+ * `TYPE1,TYPE2 NAME`, `TYPE/NAME...`, `TYPE -l sel`, `TYPE --all` (with `-A`), or `-f` manifests.
+ * Listing by selector happens here, so every target has a name.
+ */
+import type { FlagValues, KubectlContext, ResourceMapping } from '../command.ts';
+import { CliError } from '../command.ts';
+import { filenames } from './create-files.ts';
+import { readManifests } from './manifests.ts';
+
+/** One object a verb acts on. */
+export interface Target {
+  readonly mapping: ResourceMapping;
+  /** '' for cluster-scoped kinds. */
+  readonly namespace: string;
+  readonly name: string;
+  /** The manifest object (`-f`) or the listed object (`-l`/`--all`), when there is one. */
+  readonly object?: Record<string, unknown>;
+  /** The manifest file, for `error when ... "<source>"` messages. */
+  readonly source?: string;
+}
+
+/** How a verb wants its arguments read. */
+export interface TargetOptions {
+  /** Whether `TYPE` alone (no names) means every object of the type (with -l/--all). */
+  readonly allowSelectorOrAll: boolean;
+  /** The error when no resources were given at all (verb-specific in upstream). */
+  readonly emptyError: string;
+  /** Whether listing spans all namespaces (`-A`). */
+  readonly allNamespaces?: boolean;
+  /** Whether `TYPE` with no name and no selector/--all is an error (upstream: "resource(s) were provided, but no name was specified"). */
+  readonly requireNames?: boolean;
+}
+
+function stringValue(flags: FlagValues, name: string): string {
+  const v = flags.get(name);
+  return typeof v === 'string' ? v : '';
+}
+
+/** Resolves the verb's arguments into targets. */
+export async function resolveTargets(ctx: KubectlContext, args: readonly string[], flags: FlagValues, opts: TargetOptions): Promise<Target[]> {
+  const files = filenames(flags);
+  const selector = stringValue(flags, 'selector');
+  const fieldSelector = stringValue(flags, 'field-selector');
+  const all = flags.get('all') === true;
+  const ns = await ctx.namespace();
+  if (files.length > 0) {
+    if (args.length > 0) {
+      throw new CliError(`Unexpected args: [${args.join(' ')}]`);
+    }
+    const objs = await readManifests(ctx, files, flags.get('recursive') === true);
+    return objs.map((m) => ({ mapping: m.mapping, namespace: m.namespace, name: m.name, object: m.object, source: m.source }));
+  }
+  if (args.length === 0) {
+    throw new CliError(opts.emptyError);
+  }
+  const discovery = await ctx.discovery();
+  const nsFor = (m: ResourceMapping): string => (m.namespaced ? ns.namespace : '');
+  if (args.every((a) => a.includes('/'))) {
+    const out: Target[] = [];
+    for (const a of args) {
+      const slash = a.indexOf('/');
+      const mapping = await discovery.resolve(a.slice(0, slash));
+      const name = a.slice(slash + 1);
+      if (name === '') {
+        throw new CliError(`arguments in resource/name form must have a single resource and name`);
+      }
+      out.push({ mapping, namespace: nsFor(mapping), name });
+    }
+    return out;
+  }
+  if (args.some((a) => a.includes('/'))) {
+    throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
+  }
+  const types = (args[0] ?? '').split(',').filter((t) => t !== '');
+  const mappings: ResourceMapping[] = [];
+  for (const t of types) {
+    mappings.push(await discovery.resolve(t));
+  }
+  const names = args.slice(1);
+  if (names.length > 0) {
+    if (selector !== '') {
+      throw new CliError('name cannot be provided when a selector is specified');
+    }
+    return mappings.flatMap((mapping) => names.map((name) => ({ mapping, namespace: nsFor(mapping), name })));
+  }
+  if (!opts.allowSelectorOrAll || (selector === '' && fieldSelector === '' && !all)) {
+    throw new CliError('resource(s) were provided, but no name was specified');
+  }
+  const client = await ctx.client();
+  const out: Target[] = [];
+  for (const mapping of mappings) {
+    const namespace = mapping.namespaced && opts.allNamespaces !== true ? ns.namespace : undefined;
+    const list = await client.list({ group: mapping.group, version: mapping.version, resource: mapping.resource, namespace }, { labelSelector: selector || undefined, fieldSelector: fieldSelector || undefined });
+    for (const item of list.items) {
+      const meta = (item.metadata ?? {}) as { name?: string; namespace?: string };
+      const obj = { ...(item as unknown as Record<string, unknown>), apiVersion: mapping.group === '' ? mapping.version : `${mapping.group}/${mapping.version}`, kind: mapping.kind };
+      out.push({ mapping, namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj });
+    }
+  }
+  return out;
+}
+
+/** The `ResourceRef` of a target (optionally a subresource). */
+export function refOf(t: Target, subresource?: string): { group: string; version: string; resource: string; namespace?: string; name: string; subresource?: string } {
+  return { group: t.mapping.group, version: t.mapping.version, resource: t.mapping.resource, namespace: t.mapping.namespaced ? t.namespace : undefined, name: t.name, subresource };
+}
+
+/** `deployments.apps "web"` / `pods "x"`: how upstream names an object in messages. */
+export function qualifiedName(t: Target): string {
+  return `${t.mapping.group === '' ? t.mapping.resource : `${t.mapping.resource}.${t.mapping.group}`} "${t.name}"`;
+}
+
+/** `deployment.apps/web`: kind-based name of the success lines. */
+export function kindName(t: Target): string {
+  const k = t.mapping.kind.toLowerCase();
+  return `${t.mapping.group === '' ? k : `${k}.${t.mapping.group}`}/${t.name}`;
+}
+
+/** `kubectl.kubernetes.io/...`-free `apiVersion` of a mapping. */
+export function apiVersionOf(m: ResourceMapping): string {
+  return m.group === '' ? m.version : `${m.group}/${m.version}`;
+}
