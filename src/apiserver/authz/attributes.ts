@@ -3,6 +3,7 @@
  * from the HTTP method (GET on a collection is `list`, `?watch=true` or the `/watch/` prefix is
  * `watch`, DELETE on a collection is `deletecollection`), the resource coordinates from the path.
  */
+import { parseGoBool } from '../http/query.ts';
 import type { ResourceRoute } from '../http/routes.ts';
 import type { UserInfo } from '../registry/types.ts';
 import type { Attributes } from './types.ts';
@@ -10,7 +11,9 @@ import type { Attributes } from './types.ts';
 /** The parts of a parsed resource route the authorizer needs. */
 export type ResourceRouteLike = Pick<ResourceRoute, 'group' | 'version' | 'resource' | 'namespace' | 'name' | 'subresource' | 'legacyWatch'>;
 
-const truthy = (v: string | null): boolean => v !== null && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+// Go's strconv.ParseBool, as clients send it (python's `watch=True`); a malformed value counts as
+// false here, and the handler rejects it with 400 after authorization, as upstream does.
+const truthy = (v: string | null): boolean => v !== null && parseGoBool(v) === true;
 
 /** Attributes of a resource request. */
 export function resourceAttributes(user: UserInfo, method: string, route: ResourceRouteLike, query: URLSearchParams): Attributes {
