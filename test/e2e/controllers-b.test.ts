@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
-import { RestClient } from '../../src/client/rest.ts';
+import { PatchType, RestClient } from '../../src/client/rest.ts';
 import { silentLogger } from '../../src/client/log.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
@@ -199,6 +199,38 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       const out = await kubectlOk(env, ['get', 'pdb', 'guard', '-o', 'jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}']);
       return out === '1/0' ? out : undefined;
     });
+  });
+
+  test('orphans matching a Job or StatefulSet are adopted (ControllerRefManager); a pod that stops matching is released', async () => {
+    const bare = (name: string, app: string): Promise<Pod> => client.create<Pod>({ ...pods, namespace: 'default' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } });
+    await bare('stray', 'adopt-job');
+    await bare('db-0', 'db');
+    await bare('db-extra', 'db');
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'adopter', namespace: 'default' }, spec: { manualSelector: true, selector: { matchLabels: { app: 'adopt-job' } }, completions: 1, parallelism: 1, template: { metadata: { labels: { app: 'adopt-job' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' }, spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } };
+    for (const o of [job, sts]) {
+      await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(o) });
+    }
+    const controllerOf = async (name: string): Promise<string | undefined> => {
+      const p = await client.get<Pod>({ ...pods, namespace: 'default', name });
+      const ref = p.metadata.ownerReferences?.find((r) => r.controller === true);
+      return ref === undefined ? undefined : `${ref.kind}/${ref.name}`;
+    };
+    await until('the Job adopts the stray pod', async () => ((await controllerOf('stray')) === 'Job/adopter' ? true : undefined));
+    const stray = await client.get<Pod>({ ...pods, namespace: 'default', name: 'stray' });
+    assert.ok(stray.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking'), 'an adopted Job pod gets the tracking finalizer');
+    await until('the Job counts the adopted pod as active and creates none', async () => {
+      const out = await kubectlOk(env, ['get', 'job', 'adopter', '-o', 'jsonpath={.status.active}']);
+      return out === '1' ? true : undefined;
+    });
+    assert.equal((await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=adopt-job' })).items.length, 1);
+    await until('the StatefulSet adopts db-0', async () => ((await controllerOf('db-0')) === 'StatefulSet/db' ? true : undefined));
+    assert.equal(await controllerOf('db-extra'), undefined, 'a pod not named like a member is left alone');
+
+    // Relabelled out of the selector: released (no ownerReference left); the Job makes a new pod.
+    await client.patch({ ...pods, namespace: 'default', name: 'stray' }, { metadata: { labels: { app: 'elsewhere' } } }, PatchType.Merge);
+    await until('the Job releases the relabelled pod', async () => ((await client.get<Pod>({ ...pods, namespace: 'default', name: 'stray' })).metadata.ownerReferences === undefined ? true : undefined));
+    await until('a replacement pod for the Job', async () => ((await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=adopt-job' })).items.length === 1 ? true : undefined));
   });
 
   test('ResourceQuota usage is tracked', async () => {

@@ -9,6 +9,7 @@ import type { Controller, ControllerContext } from '../manager/context.ts';
 import { R, enqueueHandler, runQueue } from '../manager/kit.ts';
 import { Expectations } from '../history/expectations.ts';
 import { ownedPodHandler } from '../history/owned-pods.ts';
+import { claimPods, matchingOwnerKeys, workloadClaimOwner } from '../history/claim.ts';
 import type { OwnerInfo, Pod } from '../history/pods.ts';
 import { isControlledBy, podFromTemplate } from '../history/pods.ts';
 import type { ControllerRevision } from '../history/revision.ts';
@@ -54,7 +55,7 @@ export function daemonSetControllerFactory(ctx: ControllerContext): Controller {
   const recorder = ctx.recorder(Name);
   const expectations = new Expectations();
   sets.addEventHandler(enqueueHandler(queue));
-  pods.addEventHandler(ownedPodHandler<Pod>('DaemonSet', queue, expectations));
+  pods.addEventHandler(ownedPodHandler<Pod>('DaemonSet', queue, expectations, (p) => matchingOwnerKeys(sets.lister.list(p.metadata.namespace ?? ''), p)));
   // Any node change may change where daemons should run: resync every DaemonSet.
   const all = (): void => {
     for (const ds of sets.lister.list()) {
@@ -87,7 +88,7 @@ export function daemonSetControllerFactory(ctx: ControllerContext): Controller {
       }
       throw e;
     }
-    const mine = pods.lister.list(namespace).filter((p) => isControlledBy(p, ds.metadata.uid));
+    const mine = await claimPods(ctx.client, workloadClaimOwner(ctx.client, DAEMONSETS, 'DaemonSet', ds), pods.lister.list(namespace));
     const plan = planDaemonSet(ds, nodes.lister.list(), mine, history.hash, Date.now());
     expectations.expect(key, plan.createOn.length, plan.deletePods.length);
     await Promise.all(

@@ -8,11 +8,22 @@ import type { EventHandler, WorkQueue } from '../../client/index.ts';
 import { controllerRef, unwrap } from '../manager/kit.ts';
 import type { Expectations } from './expectations.ts';
 
-/** Handler for a pod informer: enqueues `<ns>/<owner>` of pods controlled by a `kind` object. */
-export function ownedPodHandler<P extends KubeObject>(kind: string, queue: WorkQueue<string>, expectations: Expectations): EventHandler<P> {
+/**
+ * Handler for a pod informer: enqueues `<ns>/<owner>` of pods controlled by a `kind` object and,
+ * for pods without a controller, the keys `orphanOwners` names (the owners whose selector matches,
+ * which may adopt it).
+ */
+export function ownedPodHandler<P extends KubeObject>(kind: string, queue: WorkQueue<string>, expectations: Expectations, orphanOwners?: (pod: DeepReadonly<P>) => readonly string[]): EventHandler<P> {
   const ownerKey = (p: DeepReadonly<P>): string | undefined => {
     const ref = controllerRef(p);
     return ref?.kind === kind ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
+  };
+  const wakeAdopters = (p: DeepReadonly<P>): void => {
+    if (orphanOwners !== undefined && controllerRef(p) === undefined && p.metadata.deletionTimestamp === undefined) {
+      for (const k of orphanOwners(p)) {
+        queue.add(k);
+      }
+    }
   };
   return {
     onAdd: (p) => {
@@ -21,9 +32,15 @@ export function ownedPodHandler<P extends KubeObject>(kind: string, queue: WorkQ
         expectations.creationObserved(k);
         queue.add(k);
       }
+      wakeAdopters(p);
     },
     onUpdate: (o, p) => {
       const k = ownerKey(p);
+      const was = ownerKey(o);
+      if (was !== undefined && was !== k) {
+        queue.add(was); // released (or re-owned): the old owner recounts
+      }
+      wakeAdopters(p);
       if (k !== undefined) {
         if (o.metadata.deletionTimestamp === undefined && p.metadata.deletionTimestamp !== undefined) {
           expectations.deletionObserved(k);

@@ -11,6 +11,7 @@ import type { Pod } from '../history/pods.ts';
 import { isControlledBy, podFromTemplate } from '../history/pods.ts';
 import { Expectations } from '../history/expectations.ts';
 import { ownedPodHandler } from '../history/owned-pods.ts';
+import { claimPods, matchingOwnerKeys, workloadClaimOwner } from '../history/claim.ts';
 import { canonicalJson } from '../history/revision.ts';
 import { planJob } from './plan.ts';
 import type { Job } from './types.ts';
@@ -55,7 +56,7 @@ export function jobControllerFactory(ctx: ControllerContext): Controller {
   const recorder = ctx.recorder(Name);
   jobs.addEventHandler(enqueueHandler(queue));
   const expectations = new Expectations();
-  pods.addEventHandler(ownedPodHandler<Pod>('Job', queue, expectations));
+  pods.addEventHandler(ownedPodHandler<Pod>('Job', queue, expectations, (p) => matchingOwnerKeys(jobs.lister.list(p.metadata.namespace ?? ''), p)));
   const timers = new Set<NodeJS.Timeout>();
   const later = (key: string, ms: number): void => {
     const t = setTimeout(() => {
@@ -90,7 +91,7 @@ export function jobControllerFactory(ctx: ControllerContext): Controller {
     if (!expectations.satisfied(key)) {
       return; // the pod events we wait for will enqueue the job again
     }
-    const owned = candidates.filter((p) => isControlledBy(p, job.metadata.uid));
+    const owned = await claimPods(ctx.client, workloadClaimOwner(ctx.client, JOBS, 'Job', job, { adoptFinalizers: [JOB_TRACKING_FINALIZER] }), pods.lister.list(namespace));
     const plan = planJob(job, owned, Date.now());
     const jobRef = { ...JOBS, namespace, name };
     if (canonicalJson(plan.status) !== canonicalJson(job.status ?? {})) {

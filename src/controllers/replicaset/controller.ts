@@ -11,6 +11,7 @@ import type { LabelSelector } from '../../api/selectors/index.ts';
 import { EventType, PatchType, WorkQueue, splitKey } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
 import { controllerRef, keyOf, R, runQueue, unwrap } from '../manager/kit.ts';
+import { claimPods } from '../history/claim.ts';
 import { Expectations } from './expectations.ts';
 import { compareForDeletion, isPodActive } from './pods.ts';
 import type { Pod } from './pods.ts';
@@ -135,45 +136,6 @@ export function replicaControllerFactory(kind: ReplicaKind): (ctx: ControllerCon
 
     const ownerRefFor = (o: DeepReadonly<ReplicaOwner>): OwnerReference => ({ apiVersion: kind.apiVersion, kind: kind.kind, name: o.metadata.name ?? '', uid: o.metadata.uid ?? '', controller: true, blockOwnerDeletion: true });
 
-    /** Adopts orphans that match and releases owned pods that no longer match (upstream's ClaimPods). */
-    const claim = async (o: DeepReadonly<ReplicaOwner>, selector: LabelSelector, all: readonly DeepReadonly<Pod>[]): Promise<DeepReadonly<Pod>[]> => {
-      const claimed: DeepReadonly<Pod>[] = [];
-      for (const p of all) {
-        const ref = controllerRef(p);
-        const podRef = { ...R.pods, namespace: p.metadata.namespace, name: p.metadata.name };
-        const matches = selector.matches(p.metadata.labels);
-        if (ref !== undefined) {
-          if (ref.uid !== o.metadata.uid) {
-            continue;
-          }
-          if (matches) {
-            claimed.push(p);
-          } else if (o.metadata.deletionTimestamp === undefined) {
-            const kept = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== o.metadata.uid);
-            await ctx.client.patch(podRef, { metadata: { ownerReferences: kept.length === 0 ? null : kept, uid: p.metadata.uid } }, PatchType.Merge).catch((e: unknown) => {
-              if (!isNotFound(e)) {
-                throw e;
-              }
-            });
-          }
-          continue;
-        }
-        if (!matches || o.metadata.deletionTimestamp !== undefined || p.metadata.deletionTimestamp !== undefined) {
-          continue;
-        }
-        try {
-          const refs = [...(structuredClone(p.metadata.ownerReferences ?? []) as OwnerReference[]), ownerRefFor(o)];
-          const adopted = await ctx.client.patch<Pod>(podRef, { metadata: { ownerReferences: refs, uid: p.metadata.uid } }, PatchType.Merge);
-          claimed.push(adopted as DeepReadonly<Pod>);
-        } catch (e) {
-          if (!isNotFound(e)) {
-            throw e;
-          }
-        }
-      }
-      return claimed;
-    };
-
     const podFromTemplate = (o: DeepReadonly<ReplicaOwner>): Pod => {
       const t = structuredClone(o.spec?.template ?? {}) as NonNullable<NonNullable<ReplicaOwner['spec']>['template']>;
       return {
@@ -268,7 +230,8 @@ export function replicaControllerFactory(kind: ReplicaKind): (ctx: ControllerCon
       }
       const selector = kind.selector(o);
       const all = pods.lister.list(namespace).filter(isPodActive);
-      const active = await claim(o, selector, all);
+      const ref = ownerRefFor(o);
+      const active = await claimPods(ctx.client, { ref, deleting: o.metadata.deletionTimestamp !== undefined, matches: (labels) => selector.matches(labels) }, all);
       let manageError: unknown;
       if (expectations.satisfied(key) && o.metadata.deletionTimestamp === undefined) {
         manageError = await manage(key, o, active);

@@ -10,6 +10,7 @@ import type { Controller, ControllerContext } from '../manager/context.ts';
 import { R, enqueueHandler, runQueue } from '../manager/kit.ts';
 import { Expectations } from '../history/expectations.ts';
 import { ownedPodHandler } from '../history/owned-pods.ts';
+import { claimPods, matchingOwnerKeys, workloadClaimOwner } from '../history/claim.ts';
 import type { OwnerInfo, Pod, PodTemplate } from '../history/pods.ts';
 import { isControlledBy, podFromTemplate } from '../history/pods.ts';
 import type { ControllerRevision } from '../history/revision.ts';
@@ -85,7 +86,7 @@ export function statefulSetControllerFactory(ctx: ControllerContext): Controller
   const recorder = ctx.recorder(Name);
   const expectations = new Expectations();
   sets.addEventHandler(enqueueHandler(queue));
-  pods.addEventHandler(ownedPodHandler<Pod>('StatefulSet', queue, expectations));
+  pods.addEventHandler(ownedPodHandler<Pod>('StatefulSet', queue, expectations, (p) => matchingOwnerKeys(sets.lister.list(p.metadata.namespace ?? ''), p)));
 
   const sync = async (key: string): Promise<void> => {
     const { namespace = '', name } = splitKey(key);
@@ -114,7 +115,9 @@ export function statefulSetControllerFactory(ctx: ControllerContext): Controller
     const updateRevision = history.current.metadata.name ?? '';
     const currentName = set.status?.currentRevision;
     const currentRevision = currentName !== undefined && history.revisions.some((r) => r.metadata.name === currentName) ? currentName : updateRevision;
-    const mine = pods.lister.list(namespace).filter((p) => isControlledBy(p, set.metadata.uid));
+    // Only pods named like members (`<set>-<ordinal>`) are adopted, as upstream's isMemberOf.
+    const member = new RegExp(`^${name.replace(/[.]/g, '\\.')}-(0|[1-9][0-9]*)$`);
+    const mine = await claimPods(ctx.client, workloadClaimOwner(ctx.client, STATEFULSETS, 'StatefulSet', set, { canAdopt: (p) => member.test(p.metadata.name ?? '') }), pods.lister.list(namespace));
     const plan = planStatefulSet(set, mine, currentRevision, updateRevision, Date.now());
     expectations.expect(key, plan.create.length, plan.deletePods.length);
     for (const n of plan.deletePods) {
