@@ -3,6 +3,7 @@ import { FlagError, parseFlags } from './flags.ts';
 import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
 import { defaultProfiles, loadSchedulerConfig, parseDuration } from '../scheduler/config.ts';
 import type { RunSchedulerOptions } from '../scheduler/server.ts';
+import { servingOptions } from '../controllers/manager/options.ts';
 
 const specs = {
   config: { type: 'string', help: 'the path to the KubeSchedulerConfiguration file; flags override values in this file' },
@@ -18,6 +19,10 @@ const specs = {
   'leader-elect-resource-name': { type: 'string', help: 'the name of resource object that is used for locking during leader election', default: 'kube-scheduler' },
   'leader-elect-resource-namespace': { type: 'string', help: 'the namespace of resource object that is used for locking during leader election', default: 'kube-system' },
   'pod-initial-backoff-seconds': { type: 'int', help: 'the initial backoff for unschedulable pods', default: 1 },
+  'secure-port': { type: 'int', help: 'the port on which to serve HTTPS with authentication and authorization (/healthz, /metrics); 0 disables it', default: 10259 },
+  'bind-address': { type: 'string', help: 'the IP address on which to listen for the --secure-port port', default: '0.0.0.0' },
+  'tls-cert-file': { type: 'string', help: 'file containing the default x509 certificate for HTTPS (default: a self-signed certificate made at start)' },
+  'tls-private-key-file': { type: 'string', help: 'file containing the default x509 private key matching --tls-cert-file' },
   'pod-max-backoff-seconds': { type: 'int', help: 'the max backoff for unschedulable pods', default: 10 },
 } as const;
 
@@ -69,6 +74,7 @@ export async function schedulerOptions(argv: readonly string[]): Promise<RunSche
     percentageOfNodesToScore: c.percentageOfNodesToScore,
     podInitialBackoffMs: pick('pod-initial-backoff-seconds', flags['pod-initial-backoff-seconds'] ?? 1, c.podInitialBackoffSeconds) * 1000,
     podMaxBackoffMs: pick('pod-max-backoff-seconds', flags['pod-max-backoff-seconds'] ?? 10, c.podMaxBackoffSeconds) * 1000,
+    serving: servingOptions(flags['secure-port'] ?? 10259, flags['bind-address'] ?? '0.0.0.0', flags['tls-cert-file'], flags['tls-private-key-file']),
   };
 }
 

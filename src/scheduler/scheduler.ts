@@ -43,6 +43,8 @@ export interface SchedulerOptions {
   readonly maxInFlightBindings?: number;
   /** Called after each successful binding with the attempt's duration (ms): benchmarks and metrics. */
   readonly onBound?: (pod: RPod, nodeName: string, attemptMs: number) => void;
+  /** Called when an attempt ends (bound, unschedulable, or failed with an error): metrics. */
+  readonly onAttempt?: (result: 'scheduled' | 'unschedulable' | 'error', profile: string, attemptMs: number) => void;
 }
 
 type PodOrTombstone = DeepReadonly<Pod> | DeletedFinalStateUnknown<Pod>;
@@ -337,6 +339,7 @@ export class Scheduler {
           }
         }
       }
+      this.opts.onAttempt?.(e instanceof FitError ? 'unschedulable' : 'error', fwk.profileName, performance.now() - started);
       this.failed(fwk, info, cycle, e);
       return;
     }
@@ -357,12 +360,15 @@ export class Scheduler {
         }
         this.queue.done(info.key);
         this.recorders.get(fwk.profileName)?.event(pod as DeepReadonly<Pod>, EventType.Normal, 'Scheduled', `Successfully assigned ${podKey(pod)} to ${nodeName}`);
-        this.opts.onBound?.(pod, nodeName, performance.now() - started);
+        const ms = performance.now() - started;
+        this.opts.onBound?.(pod, nodeName, ms);
+        this.opts.onAttempt?.('scheduled', fwk.profileName, ms);
       },
     ).catch((e: unknown) => {
       fwk.runUnreserve(state, assumed, nodeName);
       this.cache.forgetPod(assumed);
       this.move('AssignedPodDelete');
+      this.opts.onAttempt?.('error', fwk.profileName, performance.now() - started);
       this.failed(fwk, info, cycle, e);
     });
     this.bindings.add(p);

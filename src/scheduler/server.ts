@@ -7,6 +7,9 @@ import type { ClientLogger } from '../client/log.ts';
 import { RestClient } from '../client/rest.ts';
 import type { ProfileConfig } from './framework/runtime.ts';
 import { Scheduler } from './scheduler.ts';
+import { schedulerMetrics } from './metrics.ts';
+import { componentRegistry, startComponentServer } from '../controllers/manager/secure-serving.ts';
+import type { SecureServingOptions } from '../controllers/manager/secure-serving.ts';
 
 /** Everything `k8ts scheduler` needs after flag parsing. */
 export interface RunSchedulerOptions {
@@ -24,6 +27,8 @@ export interface RunSchedulerOptions {
   readonly podInitialBackoffMs?: number;
   readonly podMaxBackoffMs?: number;
   readonly logger?: ClientLogger;
+  /** /healthz and /metrics over HTTPS (upstream's 10259); absent or port 0: not served. */
+  readonly serving?: SecureServingOptions;
 }
 
 /**
@@ -33,15 +38,22 @@ export interface RunSchedulerOptions {
 export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSignal): Promise<number> {
   const logger = opts.logger ?? stderrLogger;
   const client = await RestClient.fromKubeconfig(opts.kubeconfig, { component: 'scheduler', qps: opts.qps, burst: opts.burst, logger });
-  const make = (): Scheduler =>
-    new Scheduler({
+  const { registry, setLeader } = componentRegistry();
+  const metrics = schedulerMetrics(registry);
+  const server = opts.serving === undefined ? undefined : await startComponentServer('kube-scheduler', opts.serving, new Map([['ping', () => undefined]]), registry, logger);
+  const make = (): Scheduler => {
+    const s = new Scheduler({
       client,
       profiles: opts.profiles,
       percentageOfNodesToScore: opts.percentageOfNodesToScore,
       podInitialBackoffMs: opts.podInitialBackoffMs,
       podMaxBackoffMs: opts.podMaxBackoffMs,
       logger,
+      onAttempt: (result, profile, ms) => metrics.attempt(result, profile, ms),
     });
+    metrics.watch(s.queue);
+    return s;
+  };
   try {
     if (!opts.leaderElect) {
       const s = make();
@@ -64,12 +76,14 @@ export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSigna
       callbacks: {
         onStartedLeading: async (leading) => {
           logger('info', `scheduler: started leading as ${identity}`);
+          setLeader(opts.leaseName, true);
           const s = make();
           await s.start(leading);
           await new Promise<void>((resolve) => (leading.aborted ? resolve() : leading.addEventListener('abort', () => resolve(), { once: true })));
           await s.stop();
         },
         onStoppedLeading: () => {
+          setLeader(opts.leaseName, false);
           if (!signal.aborted) {
             lost = true;
           }
@@ -89,6 +103,7 @@ export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSigna
     }
     return 0;
   } finally {
+    await server?.close();
     client.close();
   }
 }

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,20 @@ async function stopProc(p: Proc, signal: NodeJS.Signals, graceMs: number): Promi
   const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
   await p.exited;
   clearTimeout(timer);
+}
+
+/** GET over HTTPS without verifying the (self-signed) serving certificate: status and body. */
+function getInsecure(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.end();
+  });
 }
 
 let diagnostics = (): string => '';
@@ -432,8 +447,15 @@ spec:
   test('two controller-managers and two schedulers: one leader each; kill -9 mid-rollout fails over and converges with no extra pods', async () => {
     const leaseHolder = async (name: string): Promise<string> => (await kubectlOk(env, ['get', 'lease', '-n', 'kube-system', name, '-o', 'jsonpath={.spec.holderIdentity}'])).trim();
     const childEnv = { PATH: process.env.PATH ?? '', HOME: tmp };
-    const cm2 = startProc(['controller-manager', '--kubeconfig', join(dataDir, 'controller-manager.kubeconfig')], childEnv);
-    const sched2 = startProc(['scheduler', '--kubeconfig', join(dataDir, 'scheduler.kubeconfig')], childEnv);
+    const [cmPort, schedPort] = [await freePort(), await freePort()];
+    const serve = (port: number): string[] => ['--secure-port', String(port), '--bind-address', '127.0.0.1'];
+    const cm2 = startProc(['controller-manager', '--kubeconfig', join(dataDir, 'controller-manager.kubeconfig'), ...serve(cmPort)], childEnv);
+    const sched2 = startProc(['scheduler', '--kubeconfig', join(dataDir, 'scheduler.kubeconfig'), ...serve(schedPort)], childEnv);
+    const leaderGauge = async (port: number, lease: string): Promise<string | undefined> => {
+      const m = await getInsecure(`https://127.0.0.1:${port}/metrics`);
+      assert.equal(m.status, 200);
+      return new RegExp(`^leader_election_master_status\\{name="${lease}"\\} (\\d)`, 'm').exec(m.body)?.[1];
+    };
     await until('both standbys see the current leaders', async () => (/new leader elected/.test(cm2.output()) && /new leader elected/.test(sched2.output()) ? true : undefined));
     const cmLeader = await leaseHolder('kube-controller-manager');
     const schedLeader = await leaseHolder('kube-scheduler');
@@ -442,6 +464,14 @@ spec:
     assert.doesNotMatch(sched2.output(), /successfully acquired lease/, 'the second scheduler waits');
     assert.equal(await leaseHolder('kube-controller-manager'), cmLeader);
     assert.equal(await leaseHolder('kube-scheduler'), schedLeader);
+    // Both standbys serve /healthz and /metrics (upstream's 10257/10259, here on free ports).
+    for (const port of [cmPort, schedPort]) {
+      const h = await getInsecure(`https://127.0.0.1:${port}/healthz`);
+      assert.deepEqual(h, { status: 200, body: 'ok' });
+      assert.match((await getInsecure(`https://127.0.0.1:${port}/healthz?verbose`)).body, /\[\+\]ping ok\nhealthz check passed/);
+      assert.match((await getInsecure(`https://127.0.0.1:${port}/metrics`)).body, /^process_resident_memory_bytes \d+/m);
+    }
+    assert.notEqual(await leaderGauge(cmPort, 'kube-controller-manager'), '1', 'a standby does not report itself leader');
 
     // 10 replicas: maxSurge 3, maxUnavailable 2.
     const watch = podWatch(env, 'app=web');
@@ -474,6 +504,9 @@ spec:
     const schedNow = await leaseHolder('kube-scheduler');
     assert.notEqual(cmNow, cmLeader);
     assert.notEqual(schedNow, schedLeader);
+    assert.equal(await leaderGauge(cmPort, 'kube-controller-manager'), '1');
+    assert.equal(await leaderGauge(schedPort, 'kube-scheduler'), '1');
+    assert.match((await getInsecure(`https://127.0.0.1:${schedPort}/metrics`)).body, /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/m);
     // up restarted the killed ones; they are candidates now, not leaders.
     await until('up restarted both', async () => (upPid('controller-manager') !== cmPid && upPid('scheduler') !== schedPid ? true : undefined));
     assert.equal((up?.output().match(/\[controller-manager\] .*successfully acquired lease/g) ?? []).length, 1);

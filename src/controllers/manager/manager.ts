@@ -4,6 +4,7 @@
  * worker count. Losing the lease ends the process (as upstream, which exits so a fresh
  * process starts from clean caches).
  */
+import { componentRegistry, startComponentServer } from './secure-serving.ts';
 import { EventRecorder, LeaderElector, RestClient, SharedInformerFactory, defaultIdentity, stderrLogger } from '../../client/index.ts';
 import type { ClientLogger } from '../../client/index.ts';
 import type { ControllerContext } from './context.ts';
@@ -52,6 +53,8 @@ export async function runControllers(client: RestClient, opts: ManagerOptions, s
 export async function runControllerManager(opts: ManagerOptions, signal: AbortSignal, logger: ClientLogger = stderrLogger): Promise<number> {
   const client = await RestClient.fromKubeconfig(opts.kubeconfig, { component: 'kube-controller-manager', qps: opts.qps, burst: opts.burst, logger });
   let electionClient: RestClient | undefined;
+  const { registry, setLeader } = componentRegistry();
+  const server = await startComponentServer('kube-controller-manager', opts.serving, new Map([['ping', () => undefined]]), registry, logger);
   try {
     if (!opts.leaderElect) {
       await runControllers(client, opts, signal, logger);
@@ -73,10 +76,12 @@ export async function runControllerManager(opts: ManagerOptions, signal: AbortSi
       logger,
       callbacks: {
         onStartedLeading: (leading) => {
+          setLeader(opts.leaseName, true);
           controllersDone = runControllers(client, opts, leading, logger);
           return controllersDone;
         },
         onStoppedLeading: () => {
+          setLeader(opts.leaseName, false);
           lostLease = !signal.aborted;
         },
         onNewLeader: (id) => logger('info', `controller-manager: new leader elected: ${id}`),
@@ -90,6 +95,7 @@ export async function runControllerManager(opts: ManagerOptions, signal: AbortSi
     }
     return 0;
   } finally {
+    await server?.close();
     client.close();
     electionClient?.close();
   }

@@ -2,6 +2,7 @@
 import type { FlagSpec } from '../../cmd/flags.ts';
 import { FlagError, parseFlags } from '../../cmd/flags.ts';
 import type { ControllerOptions } from './context.ts';
+import type { SecureServingOptions } from './secure-serving.ts';
 
 /** Every flag `k8ts controller-manager` accepts. */
 export const controllerManagerFlags = {
@@ -16,6 +17,10 @@ export const controllerManagerFlags = {
   'leader-elect-resource-lock': { type: 'string', help: 'the type of resource object that is used for locking during leader election (only leases)', default: 'leases' },
   'leader-elect-resource-name': { type: 'string', help: 'the name of resource object that is used for locking during leader election', default: 'kube-controller-manager' },
   'leader-elect-resource-namespace': { type: 'string', help: 'the namespace of resource object that is used for locking during leader election', default: 'kube-system' },
+  'secure-port': { type: 'int', help: 'the port on which to serve HTTPS with authentication and authorization (/healthz, /metrics); 0 disables it', default: 10257 },
+  'bind-address': { type: 'string', help: 'the IP address on which to listen for the --secure-port port', default: '0.0.0.0' },
+  'tls-cert-file': { type: 'string', help: 'file containing the default x509 certificate for HTTPS (default: a self-signed certificate made at start)' },
+  'tls-private-key-file': { type: 'string', help: 'file containing the default x509 private key matching --tls-cert-file' },
   'cluster-cidr': { type: 'string', help: 'CIDR Range for Pods in cluster', default: '10.244.0.0/16' },
   'allocate-node-cidrs': { type: 'boolean', help: 'should CIDRs for Pods be allocated and set on the nodes', default: true },
   'node-cidr-mask-size': { type: 'int', help: 'mask size for node cidr in cluster', default: 24 },
@@ -53,6 +58,19 @@ export interface ManagerOptions {
   readonly leaseName: string;
   readonly leaseNamespace: string;
   readonly controller: ControllerOptions;
+  /** /healthz and /metrics over HTTPS (upstream's 10257). */
+  readonly serving: SecureServingOptions;
+}
+
+/** Validated secure-serving flags (shared with the scheduler's); throws FlagError. */
+export function servingOptions(securePort: number, bindAddress: string, tlsCertFile: string | undefined, tlsPrivateKeyFile: string | undefined): SecureServingOptions {
+  if (securePort < 0 || securePort > 65535) {
+    throw new FlagError(`--secure-port ${securePort} must be between 0 and 65535, inclusive. 0 for turning off secure port`);
+  }
+  if ((tlsCertFile === undefined) !== (tlsPrivateKeyFile === undefined)) {
+    throw new FlagError('--tls-cert-file and --tls-private-key-file must be given together');
+  }
+  return { securePort, bindAddress, tlsCertFile, tlsPrivateKeyFile };
 }
 
 const unitMs: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -121,6 +139,7 @@ export function controllerManagerOptions(argv: readonly string[]): ManagerOption
     retryPeriodMs: dur('leader-elect-retry-period'),
     leaseName: flags['leader-elect-resource-name'] ?? 'kube-controller-manager',
     leaseNamespace: flags['leader-elect-resource-namespace'] ?? 'kube-system',
+    serving: servingOptions(flags['secure-port'] ?? 10257, flags['bind-address'] ?? '0.0.0.0', flags['tls-cert-file'], flags['tls-private-key-file']),
     controller: {
       clusterCidr: flags['cluster-cidr'] ?? '10.244.0.0/16',
       nodeCidrMaskSize: mask,
