@@ -323,15 +323,29 @@ test('updateManagedFields: a create takes the short path, with the same entry th
     },
     status: { phase: 'Pending' },
   });
-  const short = updateManagedFields(podGvk, undefined, pod(), 'creator');
-  // A requested entry that owns nothing sends the same create through the general path.
-  const viaGeneral = pod();
-  viaGeneral.metadata.managedFields = [{ manager: 'nobody', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: {} }];
-  const general = updateManagedFields(podGvk, undefined, viaGeneral, 'creator');
   const withoutTime = (es: ManagedFieldsEntry[]) => es.map(({ time: _t, ...e }) => e);
+  const both = (g: typeof podGvk, make: () => KubeObject, options: { statusSubresource?: boolean } = {}) => {
+    const short = updateManagedFields(g, undefined, make(), 'creator', undefined, options);
+    // A requested entry that owns nothing sends the same create through the general path.
+    const viaGeneral = make();
+    viaGeneral.metadata.managedFields = [{ manager: 'nobody', operation: 'Update', apiVersion: viaGeneral.apiVersion, fieldsType: 'FieldsV1', fieldsV1: {} }];
+    const general = updateManagedFields(g, undefined, viaGeneral, 'creator', undefined, options);
+    assert.deepEqual(withoutTime(short), withoutTime(general));
+    assert.equal(JSON.stringify(withoutTime(short)), JSON.stringify(withoutTime(general)), 'same key order too');
+    return short;
+  };
+  const short = both(podGvk, pod);
   assert.equal(short.length, 1);
-  assert.deepEqual(withoutTime(short), withoutTime(general));
-  assert.deepEqual(JSON.stringify(withoutTime(short)), JSON.stringify(withoutTime(general)), 'same key order too');
-  const spec = (short[0]?.fieldsV1 as Record<string, Record<string, unknown>>)['f:spec'];
-  assert.ok(spec?.['f:containers'] !== undefined && spec['f:status'] === undefined);
+  const fields = short[0]?.fieldsV1 as Record<string, Record<string, unknown>>;
+  assert.ok(fields['f:spec']?.['f:containers'] !== undefined && fields['f:status'] === undefined && fields['f:metadata']?.['.'] === undefined);
+  // Zero values with nested templates, a Service's status, a schema-less custom resource, nulls, nothing but metadata.
+  both(gvk, () => config({ replicas: 2, selector: { matchLabels: { app: 'd' } }, template: template([{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }]) }, { labels: { a: 'b' } }));
+  both({ group: '', version: 'v1', kind: 'Service' }, () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }], selector: { app: 'a' } }, status: { loadBalancer: {} } }));
+  const crGvk = { group: 'example.com', version: 'v1', kind: 'Widget' };
+  const cr = (): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', annotations: {} }, spec: { size: 1, list: [{ a: 1 }], none: null }, status: { ready: true } });
+  both(crGvk, cr);
+  both(crGvk, cr, { statusSubresource: true });
+  assert.deepEqual(both(podGvk, () => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare' } })), []);
+  // Two containers with one name: the general path merges them (the short one steps aside).
+  both(podGvk, () => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dup' }, spec: { containers: [{ name: 'c', image: 'a' }, { name: 'c', command: ['x'] }] } }));
 });

@@ -10,7 +10,8 @@ import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../object
 import { FieldSet } from './fieldpath.ts';
 import { canonicalJson, clone, deepEqual, isObject } from './json-values.ts';
 import type { JsonObject } from './json-values.ts';
-import { capUpdateManagers, conflictError, decodeManagers, encodeManagers, entryApiVersion, managedFieldsTime, managerKey, stripIgnored } from './managed.ts';
+import { capUpdateManagers, conflictError, decodeManagers, encodeManagers, entryApiVersion, ignoredPaths, managedFieldsTime, managerKey, stripIgnored } from './managed.ts';
+import { createdFieldsV1 } from './created.ts';
 import type { Comparison } from './typed.ts';
 import type { Conflict, Manager, OwnershipOptions } from './managed.ts';
 
@@ -253,7 +254,20 @@ export function updateManagedFields(
     // A create nobody else owns anything of: the writer owns what the object sets beyond
     // its zero value (what the general path below ends with, without its set algebra).
     const created = viewWithoutManagedFields(updated);
-    const cmp = compare(root, zeroValueFor(gvk, created), created);
+    const zero = zeroValueFor(gvk, created);
+    const fieldsV1 = createdFieldsV1(root, zero, created, ignoredPaths(gvk, sub, options));
+    if (fieldsV1 !== undefined) {
+      if (Object.keys(fieldsV1).length === 0) {
+        return [];
+      }
+      // encodeManagers' entry, field for field and in its key order.
+      const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion, time: managedFieldsTime(), fieldsType: 'FieldsV1', fieldsV1 };
+      if (sub !== undefined) {
+        entry.subresource = sub;
+      }
+      return [entry];
+    }
+    const cmp = compare(root, zero, created);
     const set = stripIgnored(gvk, cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added), sub, options);
     return set.isEmpty() ? [] : encodeManagers([{ manager, operation: 'Update', apiVersion, subresource: sub, time: managedFieldsTime(), set }]);
   }

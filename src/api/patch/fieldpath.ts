@@ -182,19 +182,21 @@ export class FieldSet {
 
 const ELEMENT_ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
-/** Fields before keys before values before indexes, each group sorted like upstream. */
+/** Upstream's order of path elements: fields before keys before values before indexes, each group sorted. */
+export function compareElements(a: PathElement, b: PathElement): number {
+  const ta = ELEMENT_ORDER[a[0] ?? 'f'] ?? 4;
+  const tb = ELEMENT_ORDER[b[0] ?? 'f'] ?? 4;
+  if (ta !== tb) {
+    return ta - tb;
+  }
+  if (a[0] === 'i' && b[0] === 'i') {
+    return Number(a.slice(2)) - Number(b.slice(2));
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function sortedElements(elements: Iterable<PathElement>): PathElement[] {
-  return [...elements].sort((a, b) => {
-    const ta = ELEMENT_ORDER[a[0] ?? 'f'] ?? 4;
-    const tb = ELEMENT_ORDER[b[0] ?? 'f'] ?? 4;
-    if (ta !== tb) {
-      return ta - tb;
-    }
-    if (a[0] === 'i' && b[0] === 'i') {
-      return Number(a.slice(2)) - Number(b.slice(2));
-    }
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  return [...elements].sort(compareElements);
 }
 
 /** The FieldsV1 JSON of a set: `{"f:spec":{"f:replicas":{}}}`, with `.` for member nodes that have children. */

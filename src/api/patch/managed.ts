@@ -109,11 +109,8 @@ export interface OwnershipOptions {
   readonly statusSubresource?: boolean;
 }
 
-/**
- * Drops what upstream never records as owned: type and system metadata, plus the fields a
- * write cannot change (status through the main resource when /status exists, spec through /status).
- */
-export function stripIgnored(gvk: GroupVersionKind, set: FieldSet, subresource: string | undefined, options: OwnershipOptions = {}): FieldSet {
+/** The paths stripIgnored drops (everything at and under each); `f:metadata` itself is never owned either. */
+export function ignoredPaths(gvk: GroupVersionKind, subresource: string | undefined, options: OwnershipOptions = {}): FieldPath[] {
   const ignored: FieldPath[] = [...ALWAYS_IGNORED];
   if (subresource === undefined || subresource === '') {
     if (options.statusSubresource ?? isBuiltinKind(gvk)) {
@@ -122,7 +119,15 @@ export function stripIgnored(gvk: GroupVersionKind, set: FieldSet, subresource: 
   } else if (subresource === 'status') {
     ignored.push(['f:spec']);
   }
-  const out = set.withoutPrefixes(ignored);
+  return ignored;
+}
+
+/**
+ * Drops what upstream never records as owned: type and system metadata, plus the fields a
+ * write cannot change (status through the main resource when /status exists, spec through /status).
+ */
+export function stripIgnored(gvk: GroupVersionKind, set: FieldSet, subresource: string | undefined, options: OwnershipOptions = {}): FieldSet {
+  const out = set.withoutPrefixes(ignoredPaths(gvk, subresource, options));
   const meta = out.at(['f:metadata']);
   if (meta !== undefined) {
     meta.member = false;
