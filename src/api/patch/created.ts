@@ -8,7 +8,7 @@ import { compareElements, fieldElement } from './fieldpath.ts';
 import type { FieldPath, PathElement } from './fieldpath.ts';
 import { deepEqual, isObject } from './json-values.ts';
 import type { JsonObject } from './json-values.ts';
-import { itemElement } from './typed.ts';
+import { indexItems, itemElement } from './typed.ts';
 import { fieldCursor, isAtomicMap, itemCursor, ListType, listSemantics } from './types.ts';
 import type { TypeCursor } from './types.ts';
 
@@ -102,18 +102,6 @@ function emptyLike(v: unknown): unknown {
   return Array.isArray(v) ? [] : isObject(v) ? {} : undefined;
 }
 
-function firstByElement(c: TypeCursor, list: readonly unknown[]): Map<PathElement, unknown> {
-  const sem = listSemantics(c);
-  const out = new Map<PathElement, unknown>();
-  list.forEach((item, i) => {
-    const pe = itemElement(sem, item, i);
-    if (!out.has(pe)) {
-      out.set(pe, item);
-    }
-  });
-  return out;
-}
-
 /** compare()'s walk, keeping only what is added or modified. */
 function changed(c: TypeCursor, l: unknown, r: unknown, atRoot: boolean, trie: Trie | undefined): Encoded | undefined {
   const lv = l === null ? emptyLike(r) : l;
@@ -126,9 +114,10 @@ function changed(c: TypeCursor, l: unknown, r: unknown, atRoot: boolean, trie: T
   }
   if (Array.isArray(lv) && Array.isArray(rv)) {
     if (listSemantics(c).listType !== ListType.Atomic) {
+      const sem = listSemantics(c);
       const ic = itemCursor(c);
-      const li = firstByElement(c, lv);
-      const ri = firstByElement(c, rv);
+      const li = indexItems(sem, lv);
+      const ri = indexItems(sem, rv);
       const children: Array<[PathElement, Encoded | undefined]> = [];
       for (const [pe, item] of li) {
         const t = below(trie, pe);

@@ -102,7 +102,8 @@ function insertBelow(node: FieldSet, c: TypeCursor, v: unknown): void {
   }
 }
 
-function indexItems(sem: ListSemantics, list: readonly unknown[]): Map<PathElement, unknown> {
+/** A list's items by path element (the first of several with one element wins). */
+export function indexItems(sem: ListSemantics, list: readonly unknown[]): Map<PathElement, unknown> {
   const out = new Map<PathElement, unknown>();
   list.forEach((item, i) => {
     const pe = itemElement(sem, item, i);
