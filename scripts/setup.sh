@@ -14,6 +14,7 @@ apt_packages=(
   docker-registry apache2-utils      # a local registry (with htpasswd auth) for image pull tests
   systemd                            # systemd-analyze verify of the shipped units
   tmux unzip openssl ca-certificates curl python3 attr
+  python3-kubernetes                 # the official python client, one of the clients the API is checked with
 )
 missing=()
 for p in "${apt_packages[@]}"; do
