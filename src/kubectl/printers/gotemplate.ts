@@ -115,7 +115,7 @@ class Executor {
     }
   }
 
-  private walkRange(dot: unknown, node: Extract<TemplateNode, { type: 'range' }>): void {
+  private walkRange(dot: unknown, node: Extract<TemplateNode, { readonly pipe: PipeNode; readonly list: readonly TemplateNode[] }>): void {
     const mark = this.vars.length;
     const decl = node.pipe.decl;
     const raw = this.evalPipeline(dot, { ...node.pipe, decl: [] });
