@@ -6,7 +6,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, StatusError, StatusReason, tooLarge, unsupportedMediaType } from '../../api/errors.ts';
-import { decodeProtobufBody } from '../protobuf/decode.ts';
 import { PatchType } from '../registry/types.ts';
 
 /** Upstream's request body limit (3 MiB). */
@@ -84,7 +83,10 @@ function parseYamlText(text: string): unknown {
   }
 }
 
-function decodeProtobuf(body: Buffer): unknown {
+async function decodeProtobuf(body: Buffer): Promise<unknown> {
+  // Imported on first use: protobufjs and the message schemas are a noticeable part of start-up,
+  // and only helm and `kubectl auth` send protobuf bodies.
+  const { decodeProtobufBody } = await import('../protobuf/decode.ts');
   try {
     return decodeProtobufBody(body);
   } catch (e) {
