@@ -47,17 +47,20 @@ export async function revisionsOf(client: RestClient, kind: string, workload: Ow
   return crs.items.filter((cr) => controlledBy(cr, workload.metadata.uid)).map((cr) => ({ revision: cr.revision ?? 0, changeCause: cr.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] ?? '', source: cr }));
 }
 
-/** Go's tabwriter with padding 2 (kubectl's tabbedString): every column but the last padded to its widest cell. */
-export function tabbed(rows: readonly (readonly string[])[]): string {
+/**
+ * Go's tabwriter (default: kubectl's tabbedString, padding 2; printers.GetNewTabWriter is
+ * minWidth 6, padding 3): every column but the last padded to its widest cell.
+ */
+export function tabbed(rows: readonly (readonly string[])[], padding = 2, minWidth = 0): string {
   const widths: number[] = [];
   for (const r of rows) {
     r.forEach((c, i) => {
       if (i < r.length - 1) {
-        widths[i] = Math.max(widths[i] ?? 0, c.length);
+        widths[i] = Math.max(widths[i] ?? 0, c.length + padding, minWidth);
       }
     });
   }
-  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd((widths[i] ?? 0) + 2) : c)).join('') + '\n').join('');
+  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('') + '\n').join('');
 }
 
 /** The `REVISION  CHANGE-CAUSE` table, or upstream's "No rollout history found.". */
