@@ -42,6 +42,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   drain: () => import('./verbs/drain.ts'),
   rollout: () => import('./verbs/rollout.ts'),
   wait: () => import('./verbs/wait.ts'),
+  auth: () => import('./verbs/auth.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */
