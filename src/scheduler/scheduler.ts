@@ -5,7 +5,7 @@
  * FailedScheduling event, set the PodScheduled condition and park the pod until a relevant
  * cluster event; preemption deletes victims and nominates a node.
  */
-import type { DeepReadonly } from '../api/object.ts';
+import type { DeepReadonly, KubeObject } from '../api/object.ts';
 import { EventRecorder, EventType } from '../client/events.ts';
 import { SharedInformerFactory } from '../client/factory.ts';
 import { isTombstone } from '../client/informer.ts';
@@ -17,14 +17,14 @@ import type { RestClient } from '../client/rest.ts';
 import { FitError, schedulePod } from './algorithm.ts';
 import type { SchedulerPosition, Snapshot } from './algorithm.ts';
 import { SchedulerCache } from './cache.ts';
-import type { ClusterEvent, Status } from './framework/interface.ts';
+import type { ClusterEvent, DisruptionBudget, Status } from './framework/interface.ts';
 import { Framework } from './framework/runtime.ts';
 import type { ProfileConfig } from './framework/runtime.ts';
 import { inTreeRegistry } from './plugins/registry.ts';
 import { SchedulingQueue, queueKey } from './queue.ts';
 import type { QueuedPodInfo } from './queue.ts';
 import { DEFAULT_SCHEDULER_NAME, podKey } from './types.ts';
-import type { Node, Pod, PriorityClass, RNode, RPod } from './types.ts';
+import type { Node, Pod, RNode, RPod } from './types.ts';
 import { assignedPodUpdateMatters, nodeChangeEvents } from './events.ts';
 
 /** Scheduler settings. */
@@ -64,7 +64,7 @@ export class Scheduler {
   private readonly pos: SchedulerPosition;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly nodeInformer: SharedInformer<Node>;
-  private readonly pcInformer: SharedInformer<PriorityClass>;
+  private readonly pdbInformer: SharedInformer<DisruptionBudget & KubeObject>;
   private readonly nsInformer: SharedInformer;
   private readonly pvcInformer: SharedInformer;
   private readonly snapshot: Snapshot;
@@ -116,7 +116,7 @@ export class Scheduler {
     this.factory = new SharedInformerFactory(opts.client, { logger: this.logger });
     this.podInformer = this.factory.informerFor<Pod>({ ...pods, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     this.nodeInformer = this.factory.informerFor<Node>({ group: '', version: 'v1', resource: 'nodes' });
-    this.pcInformer = this.factory.informerFor<PriorityClass>({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' });
+    this.pdbInformer = this.factory.informerFor<DisruptionBudget & KubeObject>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' });
     this.nsInformer = this.factory.informerFor({ group: '', version: 'v1', resource: 'namespaces' });
     this.pvcInformer = this.factory.informerFor({ group: '', version: 'v1', resource: 'persistentvolumeclaims' });
     const cache = this.cache;
@@ -130,6 +130,7 @@ export class Scheduler {
         const c = this.pvcInformer.lister.get(ns, name) as { spec?: { volumeName?: string }; status?: { phase?: string } } | undefined;
         return c === undefined ? undefined : { phase: c.status?.phase ?? '', volumeName: c.spec?.volumeName ?? '' };
       },
+      podDisruptionBudgets: () => this.pdbInformer.lister.list(),
       nominatedPods: (node) => {
         const m = this.nominated.get(node);
         return m === undefined ? undefined : [...m.values()];
@@ -187,21 +188,6 @@ export class Scheduler {
     return this.frameworks.has(pod.spec.schedulerName ?? DEFAULT_SCHEDULER_NAME);
   }
 
-  /** Resolves spec.priority from the PriorityClass when admission left it unset. */
-  private withPriority(pod: RPod): RPod {
-    if (pod.spec.priority !== undefined && pod.spec.priority !== null) {
-      return pod;
-    }
-    const name = pod.spec.priorityClassName;
-    let value = 0;
-    if (name !== undefined && name !== '') {
-      value = this.pcInformer.lister.get('', name)?.value ?? 0;
-    } else {
-      value = this.pcInformer.lister.list().find((pc) => pc.globalDefault === true)?.value ?? 0;
-    }
-    return { ...pod, spec: { ...pod.spec, priority: value } } as RPod;
-  }
-
   private setNominated(pod: RPod, nodeName: string | undefined): void {
     const key = queueKey(pod);
     for (const [n, m] of this.nominated) {
@@ -257,8 +243,7 @@ export class Scheduler {
     this.pvcInformer.addEventHandler({ onAdd: () => this.move('PvcChange'), onUpdate: () => this.move('PvcChange') });
   }
 
-  private onPod(old: RPod | undefined, raw: RPod): void {
-    const pod = this.withPriority(raw);
+  private onPod(old: RPod | undefined, pod: RPod): void {
     const assigned = pod.spec.nodeName !== undefined && pod.spec.nodeName !== '';
     if (assigned) {
       const wasPending = old === undefined || old.spec.nodeName === undefined || old.spec.nodeName === '';
@@ -403,7 +388,7 @@ export class Scheduler {
     if (current === undefined || current.metadata.uid !== pod.metadata.uid || (current.spec.nodeName ?? '') !== '') {
       return;
     }
-    this.queue.addUnschedulable(info, cycle, fit || msg === 'no nodes available to schedule pods', latest === undefined ? undefined : this.withPriority(latest));
+    this.queue.addUnschedulable(info, cycle, fit || msg === 'no nodes available to schedule pods', latest);
     this.recorders.get(fwk.profileName)?.event(pod as DeepReadonly<Pod>, EventType.Warning, 'FailedScheduling', msg);
     const reason = fit || msg === 'no nodes available to schedule pods' ? 'Unschedulable' : 'SchedulerError';
     const cond = current.status?.conditions?.find((c) => c.type === 'PodScheduled');

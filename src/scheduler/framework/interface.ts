@@ -111,6 +111,15 @@ export interface Handle {
   readonly imageNodeCount: (image: string) => number;
   /** A PersistentVolumeClaim's phase and volumeName ('' if unbound), or undefined if it does not exist. */
   readonly claim: (namespace: string, name: string) => { readonly phase: string; readonly volumeName: string } | undefined;
+  /** PodDisruptionBudgets (all namespaces), for preemption to prefer victims that violate none; absent: none. */
+  readonly podDisruptionBudgets?: () => readonly DisruptionBudget[];
+}
+
+/** The parts of a policy/v1 PodDisruptionBudget preemption reads. */
+export interface DisruptionBudget {
+  readonly metadata: { readonly namespace?: string; readonly name?: string };
+  readonly spec?: { readonly selector?: unknown };
+  readonly status?: { readonly disruptionsAllowed?: number; readonly disruptedPods?: Readonly<Record<string, string>> };
 }
 
 /** Cluster events a plugin's rejection can be cured by (queueing hints, coarse-grained). */

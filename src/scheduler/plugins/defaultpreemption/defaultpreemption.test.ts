@@ -5,7 +5,7 @@ import type { Status } from '../../framework/interface.ts';
 import { Framework } from '../../framework/runtime.ts';
 import { defaultPlugins, inTreeRegistry } from '../registry.ts';
 import { handleOf, makeNode, makePod, nodeInfo } from '../testing.ts';
-import { pickCandidate } from './defaultpreemption.ts';
+import { pickCandidate, splitByBudgetViolation } from './defaultpreemption.ts';
 import { FitError, schedulePod } from '../../algorithm.ts';
 import type { Snapshot } from '../../algorithm.ts';
 import type { NodeInfo } from '../../framework/nodeinfo.ts';
@@ -59,4 +59,42 @@ test('pickCandidate: lowest top victim priority, then lowest sum, then fewest vi
     { nodeName: 'z', victims: [v('d', 5)] },
   ]);
   assert.equal(best?.nodeName, 'z');
+});
+
+test('DefaultPreemption: prefers the node whose victims violate no PodDisruptionBudget', () => {
+  const node = (name: string, app: string) => nodeInfo(makeNode(name, { allocatable: { cpu: '1', memory: '8Gi', pods: '110' } }), [makePod(`${app}-pod`, { priority: 1 }, { labels: { app }, requests: { cpu: '1' } })]);
+  // Same victim priority on both nodes: without budgets either would do; "guarded" may not lose a pod.
+  const budgets = [{ metadata: { namespace: 'default', name: 'g' }, spec: { selector: { matchLabels: { app: 'guarded' } } }, status: { disruptionsAllowed: 0 } }];
+  for (const order of [['a', 'b'], ['b', 'a']]) {
+    const nodes = order.map((n) => node(n, n === 'a' ? 'guarded' : 'free'));
+    const { fwk, snap } = setup(nodes);
+    const withBudgets = { ...snap, podDisruptionBudgets: () => budgets };
+    const st = fwk.newCycleState();
+    const high = cpu('high', '1', 100);
+    let filtered: ReadonlyMap<string, Status> = new Map();
+    try {
+      schedulePod(fwk, st, high, withBudgets, { nextStartNodeIndex: 0, percentageOfNodesToScore: 0 });
+    } catch (e) {
+      assert.ok(e instanceof FitError);
+      filtered = e.diagnosis.nodeToStatus;
+    }
+    const r = fwk.runPostFilter(st, high, filtered, withBudgets);
+    assert.equal(r?.nominatedNodeName, 'b', `order ${order.join(',')}`);
+    assert.deepEqual(r?.victims?.map((v) => v.metadata.name), ['free-pod']);
+  }
+});
+
+test('splitByBudgetViolation spends disruptionsAllowed pod by pod; already-disrupted pods are free', () => {
+  const p = (name: string) => makePod(name, {}, { labels: { app: 'x' } });
+  const budget = { metadata: { namespace: 'default', name: 'b' }, spec: { selector: { matchLabels: { app: 'x' } } }, status: { disruptionsAllowed: 1, disruptedPods: { gone: '2026-01-01T00:00:00Z' } } };
+  const { violating, nonViolating } = splitByBudgetViolation([p('one'), p('gone'), p('two')], [budget]);
+  assert.deepEqual(nonViolating.map((v) => v.metadata.name), ['one', 'gone']);
+  assert.deepEqual(violating.map((v) => v.metadata.name), ['two']);
+  const other = makePod('elsewhere', {}, { labels: { app: 'x' }, namespace: 'other' });
+  assert.equal(splitByBudgetViolation([other], [budget]).violating.length, 0, 'budgets are per namespace');
+});
+
+test('pickCandidate: fewer PDB violations win before priorities', () => {
+  const v = (n: string, p: number) => makePod(n, { priority: p });
+  assert.equal(pickCandidate([{ nodeName: 'x', victims: [v('a', 1)], pdbViolations: 1 }, { nodeName: 'y', victims: [v('b', 50)], pdbViolations: 0 }])?.nodeName, 'y');
 });
