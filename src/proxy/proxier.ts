@@ -1,13 +1,16 @@
 /**
- * The proxier: on every (debounced) sync renders the whole desired ruleset from the cached
- * Services and EndpointSlices and applies it with one `nft -f` transaction. A requested sync
- * whose text equals the last applied one is skipped; the periodic sync always reapplies, which
- * repairs a table someone else changed or deleted.
+ * The proxier: on every (debounced) sync renders the desired ruleset from the cached Services
+ * and EndpointSlices (reusing the fragments of unchanged Services) and applies it with one
+ * `nft -f` transaction: a partial one (only what changed since the last apply) for requested
+ * syncs, a full atomic replace for the first, periodic and retry syncs. A requested sync with
+ * nothing changed applies nothing.
  */
 import type { ClientLogger } from '../client/index.ts';
 import type { HostCommands } from './nft.ts';
 import { cidrContains } from './nft.ts';
-import { cleanupRuleset, renderRuleset, TABLE_NAME } from './render.ts';
+import { partialText } from './partial.ts';
+import { cleanupRuleset, FragmentCache, fullText, renderModel, TABLE_NAME } from './render.ts';
+import type { RulesetModel } from './render.ts';
 import { BoundedFrequencyRunner } from './runner.ts';
 import type { RunReason } from './runner.ts';
 import type { EndpointSlice, Service } from './types.ts';
@@ -37,6 +40,8 @@ export interface SyncResult {
   readonly endpoints: number;
   readonly renderMs: number;
   readonly applyMs: number;
+  /** 'full' replaced the table, 'partial' changed only what differed. */
+  readonly mode?: 'full' | 'partial';
   readonly error?: Error;
 }
 
@@ -44,7 +49,9 @@ export interface SyncResult {
 export class Proxier {
   private readonly opts: ProxierOptions;
   private readonly runner: BoundedFrequencyRunner;
-  private lastApplied: string | undefined;
+  /** The table as last applied; undefined after a failure (the next sync is a full one). */
+  private lastModel: RulesetModel | undefined;
+  private readonly fragments = new FragmentCache();
   private localnetDone = false;
 
   constructor(opts: ProxierOptions) {
@@ -85,23 +92,31 @@ export class Proxier {
         await this.opts.commands.sysctl('net.ipv4.conf.all.route_localnet', '1');
         this.localnetDone = true;
       }
-      const r = renderRuleset(this.opts.services(), this.opts.slices(), { hostname: this.opts.hostname, clusterCIDR: this.opts.clusterCIDR, nodePortIPs, table: this.opts.table });
-      servicePorts = r.servicePorts;
-      endpoints = r.endpoints;
+      const { model, servicePorts: sp, endpoints: ep } = renderModel(this.opts.services(), this.opts.slices(), { hostname: this.opts.hostname, clusterCIDR: this.opts.clusterCIDR, nodePortIPs, table: this.opts.table }, this.fragments);
+      servicePorts = sp;
+      endpoints = ep;
+      // Requested syncs change only what differs; periodic and retry syncs rewrite the whole table,
+      // which also repairs a table someone else changed or deleted.
+      const partial = reason === 'requested' && this.lastModel !== undefined ? partialText(this.lastModel, model) : undefined;
+      const text = partial?.text ?? fullText(model);
       renderMs = performance.now() - t0;
-      if (reason === 'requested' && r.text === this.lastApplied) {
+      if (partial !== undefined && partial.text === '') {
+        this.lastModel = model;
         this.opts.onSync?.({ reason, applied: false, servicePorts, endpoints, renderMs, applyMs: 0 });
         return;
       }
       const t1 = performance.now();
-      await this.opts.commands.nftApply(r.text);
-      this.lastApplied = r.text;
+      this.lastModel = undefined;
+      await this.opts.commands.nftApply(text);
+      this.lastModel = model;
       const applyMs = performance.now() - t1;
-      this.opts.logger?.('info', `proxy: synced ${servicePorts} service ports, ${endpoints} endpoints (${reason}; render ${renderMs.toFixed(0)} ms, nft ${applyMs.toFixed(0)} ms)`);
-      this.opts.onSync?.({ reason, applied: true, servicePorts, endpoints, renderMs, applyMs });
+      const mode = partial !== undefined ? 'partial' : 'full';
+      const what = partial !== undefined ? `${partial.stats.chains} chains, ${partial.stats.elements} elements changed` : `${servicePorts} service ports, ${endpoints} endpoints`;
+      this.opts.logger?.('info', `proxy: ${mode} sync, ${what} (${reason}; render ${renderMs.toFixed(0)} ms, nft ${applyMs.toFixed(0)} ms)`);
+      this.opts.onSync?.({ reason, applied: true, servicePorts, endpoints, renderMs, applyMs, mode });
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      this.lastApplied = undefined;
+      this.lastModel = undefined;
       this.opts.logger?.('error', `proxy: sync failed (${reason}): ${error.message}`);
       this.opts.onSync?.({ reason, applied: false, servicePorts, endpoints, renderMs, applyMs: 0, error });
       throw error;

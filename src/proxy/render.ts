@@ -33,15 +33,42 @@ export interface Rendered {
   readonly endpoints: number;
 }
 
-interface Lines {
-  chains: Map<string, string[]>;
-  sets: string[];
-  serviceIps: string[];
-  nodePorts: string[];
-  noEpServices: string[];
-  noEpNodePorts: string[];
-  clusterIps: Set<string>;
+/** What one Service contributes: its chains, affinity sets and map/set elements (key → value). */
+export interface Fragment {
+  readonly chains: Map<string, string[]>;
+  /** Affinity set name → its body (type, flags, timeout). */
+  readonly sets: Map<string, string>;
+  readonly serviceIps: Map<string, string>;
+  readonly nodePorts: Map<string, string>;
+  readonly noEpServices: Map<string, string>;
+  readonly noEpNodePorts: Map<string, string>;
+  readonly clusterIps: Set<string>;
+  servicePorts: number;
+  endpoints: number;
 }
+
+/** The whole desired table, structured: what a full sync writes and a partial sync diffs. */
+export interface RulesetModel {
+  readonly table: string;
+  /** Everything that is not per-Service (base chains, helper chains, declarations); a change forces a full sync. */
+  readonly fixed: string;
+  readonly chains: Map<string, readonly string[]>;
+  readonly sets: Map<string, string>;
+  /** Map name → key → verdict. */
+  readonly maps: Map<string, Map<string, string>>;
+  readonly clusterIps: Set<string>;
+  readonly nodePortIps: readonly string[] | undefined;
+}
+
+/** The map names, in declaration order, with their key types. */
+export const MAP_TYPES: readonly (readonly [string, string])[] = [
+  ['service-ips', 'ipv4_addr . inet_proto . inet_service : verdict'],
+  ['service-nodeports', 'inet_proto . inet_service : verdict'],
+  ['no-endpoint-services', 'ipv4_addr . inet_proto . inet_service : verdict'],
+  ['no-endpoint-nodeports', 'inet_proto . inet_service : verdict'],
+];
+
+const newFragment = (): Fragment => ({ chains: new Map(), sets: new Map(), serviceIps: new Map(), nodePorts: new Map(), noEpServices: new Map(), noEpNodePorts: new Map(), clusterIps: new Set(), servicePorts: 0, endpoints: 0 });
 
 function hash(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 8).toUpperCase();
@@ -54,30 +81,78 @@ function ipKey(ip: string): string {
 }
 
 /** Sorts IPv4 addresses numerically (each key computed once). */
-function sortIps(ips: Iterable<string>): string[] {
+export function sortIps(ips: Iterable<string>): string[] {
   return [...ips].map((ip) => [ipKey(ip), ip] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+/** Remembers each Service's fragment, so an unchanged Service (same cached objects) is not rendered again. */
+export class FragmentCache {
+  private entries = new WeakMap<Service, { readonly slices: readonly EndpointSlice[]; readonly optsKey: string; readonly fragment: Fragment }>();
+  hits = 0;
+
+  /** The Service's fragment: reused when the Service and its slices are the very same objects as last time. */
+  get(svc: Service, slices: readonly EndpointSlice[], opts: RenderOptions): Fragment {
+    const optsKey = `${opts.hostname}|${opts.clusterCIDR ?? ''}`;
+    const hit = this.entries.get(svc);
+    if (hit !== undefined && hit.optsKey === optsKey && hit.slices.length === slices.length && hit.slices.every((s, i) => s === slices[i])) {
+      this.hits++;
+      return hit.fragment;
+    }
+    const fragment = newFragment();
+    for (const port of svc.spec?.ports ?? []) {
+      fragment.servicePorts++;
+      fragment.endpoints += renderServicePort(fragment, svc, port, backendsFor(port, slices), opts);
+    }
+    this.entries.set(svc, { slices: [...slices], optsKey, fragment });
+    return fragment;
+  }
+}
+
+const svcKey = (s: Service): string => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
+
+/** Builds the structured model of the whole table (fragments from `cache` where objects are unchanged). */
+export function renderModel(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions, cache: FragmentCache = new FragmentCache()): { model: RulesetModel; servicePorts: number; endpoints: number } {
+  const table = opts.table ?? TABLE_NAME;
+  const bySvc = slicesByService(slices);
+  const sorted = [...services].filter(isProxied).sort((a, b) => (svcKey(a) < svcKey(b) ? -1 : svcKey(a) > svcKey(b) ? 1 : 0));
+  const chains = new Map<string, readonly string[]>();
+  const sets = new Map<string, string>();
+  const maps = new Map<string, Map<string, string>>(MAP_TYPES.map(([name]) => [name, new Map<string, string>()]));
+  const clusterIps = new Set<string>();
+  let servicePorts = 0;
+  let endpoints = 0;
+  const into = (name: string, from: Map<string, string>): void => {
+    const target = maps.get(name);
+    for (const [k, v] of from) {
+      target?.set(k, v);
+    }
+  };
+  for (const svc of sorted) {
+    const f = cache.get(svc, bySvc.get(svcKey(svc)) ?? [], opts);
+    servicePorts += f.servicePorts;
+    endpoints += f.endpoints;
+    for (const [k, v] of f.chains) {
+      chains.set(k, v);
+    }
+    for (const [k, v] of f.sets) {
+      sets.set(k, v);
+    }
+    into('service-ips', f.serviceIps);
+    into('service-nodeports', f.nodePorts);
+    into('no-endpoint-services', f.noEpServices);
+    into('no-endpoint-nodeports', f.noEpNodePorts);
+    for (const ip of f.clusterIps) {
+      clusterIps.add(ip);
+    }
+  }
+  const nodePortIps = opts.nodePortIPs === undefined ? undefined : sortIps(opts.nodePortIPs);
+  return { model: { table, fixed: fixedParts(opts.nodePortIPs !== undefined).join('\n'), chains, sets, maps, clusterIps, nodePortIps }, servicePorts, endpoints };
 }
 
 /** Renders the complete table for the given objects; deterministic (same input, same text). */
 export function renderRuleset(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions): Rendered {
-  const table = opts.table ?? TABLE_NAME;
-  const bySvc = slicesByService(slices);
-  const l: Lines = { chains: new Map(), sets: [], serviceIps: [], nodePorts: [], noEpServices: [], noEpNodePorts: [], clusterIps: new Set() };
-  let servicePorts = 0;
-  let endpoints = 0;
-  const sorted = [...services].filter(isProxied).sort((a, b) => {
-    const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`;
-    const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-  for (const svc of sorted) {
-    const svcSlices = bySvc.get(`${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`) ?? [];
-    for (const port of svc.spec?.ports ?? []) {
-      servicePorts++;
-      endpoints += renderServicePort(l, svc, port, backendsFor(port, svcSlices), opts);
-    }
-  }
-  return { text: assemble(table, l, opts), servicePorts, endpoints };
+  const { model, servicePorts, endpoints } = renderModel(services, slices, opts);
+  return { text: fullText(model), servicePorts, endpoints };
 }
 
 function externalIPs(svc: Service): string[] {
@@ -93,7 +168,7 @@ function externalIPs(svc: Service): string[] {
 }
 
 /** Adds the chains and map elements of one service port; returns how many endpoint chains it made. */
-function renderServicePort(l: Lines, svc: Service, port: ServicePort, all: readonly Backend[], opts: RenderOptions): number {
+function renderServicePort(l: Fragment, svc: Service, port: ServicePort, all: readonly Backend[], opts: RenderOptions): number {
   const spec = svc.spec ?? {};
   const clusterIP = spec.clusterIP ?? '';
   const proto = protoOf(port);
@@ -130,7 +205,7 @@ function renderServicePort(l: Lines, svc: Service, port: ServicePort, all: reado
   for (const [name, b] of used) {
     const rules = [`ip saddr ${b.ip} jump mark-for-masquerade`];
     if (affinity !== undefined) {
-      l.sets.push(`\tset ${affinitySet(b)} {\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout ${affinity}s\n\t}`);
+      l.sets.set(affinitySet(b), `type ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout ${affinity}s`);
       rules.push(`update @${affinitySet(b)} { ip saddr }`);
     }
     rules.push(`meta l4proto ${proto} dnat to ${b.ip}:${b.port}`);
@@ -168,9 +243,9 @@ function renderServicePort(l: Lines, svc: Service, port: ServicePort, all: reado
   const dead = noEndpoints ? 'goto reject-chain' : 'drop';
   const vip = `${clusterIP} . ${proto} . ${port.port}`;
   if (internal.length > 0) {
-    l.serviceIps.push(`${vip} : goto ${internalLocal ? localChain : clusterChain}`);
+    l.serviceIps.set(vip, `goto ${internalLocal ? localChain : clusterChain}`);
   } else {
-    l.noEpServices.push(`${vip} : ${dead}`);
+    l.noEpServices.set(vip, dead);
   }
   if (!hasExternal) {
     return used.size;
@@ -188,17 +263,17 @@ function renderServicePort(l: Lines, svc: Service, port: ServicePort, all: reado
       : ['jump mark-for-masquerade', `goto ${clusterChain}`];
     l.chains.set(externalChain, rules);
     for (const ip of extIPs) {
-      l.serviceIps.push(`${ip} . ${proto} . ${port.port} : goto ${externalChain}`);
+      l.serviceIps.set(`${ip} . ${proto} . ${port.port}`, `goto ${externalChain}`);
     }
     if (nodePort !== undefined) {
-      l.nodePorts.push(`${proto} . ${nodePort} : goto ${externalChain}`);
+      l.nodePorts.set(`${proto} . ${nodePort}`, `goto ${externalChain}`);
     }
   } else {
     for (const ip of extIPs) {
-      l.noEpServices.push(`${ip} . ${proto} . ${port.port} : ${dead}`);
+      l.noEpServices.set(`${ip} . ${proto} . ${port.port}`, dead);
     }
     if (nodePort !== undefined) {
-      l.noEpNodePorts.push(`${proto} . ${nodePort} : ${dead}`);
+      l.noEpNodePorts.set(`${proto} . ${nodePort}`, dead);
     }
   }
   return used.size;
@@ -209,24 +284,17 @@ function block(kind: string, name: string, type: string, elements: readonly stri
   return `\t${kind} ${name} {\n\t\ttype ${type}\n${extra}${elems}\t}`;
 }
 
-function chain(name: string, rules: readonly string[], hook?: string): string {
+/** A chain declaration (one statement per line: nft 1.0.6 wants no statement right before `}`). */
+export function chain(name: string, rules: readonly string[], hook?: string): string {
   // nft 1.0.6 wants every statement on its own line (a statement right before `}` is a syntax error).
   const head = hook !== undefined ? [`\t\t${hook}`] : [];
   return [`\tchain ${name} {`, ...head, ...rules.map((r) => `\t\t${r}`), '\t}'].join('\n');
 }
 
-function assemble(table: string, l: Lines, opts: RenderOptions): string {
-  const nodePortMatch = opts.nodePortIPs === undefined ? 'fib daddr type local' : 'ip daddr @nodeport-ips';
-  const clusterIps = sortIps(l.clusterIps);
-  const nodeIps = sortIps(opts.nodePortIPs ?? []);
-  const parts: string[] = [
-    block('set', 'cluster-ips', 'ipv4_addr', clusterIps),
-    ...(opts.nodePortIPs !== undefined ? [block('set', 'nodeport-ips', 'ipv4_addr', nodeIps)] : []),
-    block('map', 'service-ips', 'ipv4_addr . inet_proto . inet_service : verdict', l.serviceIps),
-    block('map', 'service-nodeports', 'inet_proto . inet_service : verdict', l.nodePorts),
-    block('map', 'no-endpoint-services', 'ipv4_addr . inet_proto . inet_service : verdict', l.noEpServices),
-    block('map', 'no-endpoint-nodeports', 'inet_proto . inet_service : verdict', l.noEpNodePorts),
-    ...l.sets,
+/** The per-table parts that do not depend on Services (a change here means a full sync). */
+function fixedParts(nodePortSet: boolean): string[] {
+  const nodePortMatch = nodePortSet ? 'ip daddr @nodeport-ips' : 'fib daddr type local';
+  return [
     chain('filter-input', ['ct state new jump nodeport-endpoints-check', 'ct state new jump service-endpoints-check'], 'type filter hook input priority -110; policy accept;'),
     chain('filter-forward', ['ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check'], 'type filter hook forward priority -110; policy accept;'),
     chain('filter-output', ['ct state new jump service-endpoints-check'], 'type filter hook output priority -110; policy accept;'),
@@ -241,9 +309,26 @@ function assemble(table: string, l: Lines, opts: RenderOptions): string {
     chain('mark-for-masquerade', [`meta mark set meta mark or ${MASQUERADE_MARK}`]),
     chain('masquerading', [`meta mark & ${MASQUERADE_MARK} == 0 return`, `meta mark set meta mark xor ${MASQUERADE_MARK}`, 'masquerade fully-random']),
     chain('services', ['ip daddr . meta l4proto . th dport vmap @service-ips', `${nodePortMatch} meta l4proto . th dport vmap @service-nodeports`]),
-    ...[...l.chains.keys()].sort().map((name) => chain(name, l.chains.get(name) ?? [])),
   ];
-  return `add table ip ${table}\ndelete table ip ${table}\ntable ip ${table} {\n${parts.join('\n')}\n}\n`;
+}
+
+/** An affinity set declaration. */
+export function setDecl(name: string, body: string): string {
+  return `\tset ${name} {\n\t\t${body}\n\t}`;
+}
+
+/** The transaction that replaces the whole table with `model` (add; delete; create, in one commit). */
+export function fullText(m: RulesetModel): string {
+  const mapBlock = (name: string, type: string): string => block('map', name, type, [...(m.maps.get(name) ?? new Map<string, string>())].map(([k, v]) => `${k} : ${v}`));
+  const parts: string[] = [
+    block('set', 'cluster-ips', 'ipv4_addr', sortIps(m.clusterIps)),
+    ...(m.nodePortIps !== undefined ? [block('set', 'nodeport-ips', 'ipv4_addr', m.nodePortIps)] : []),
+    ...MAP_TYPES.map(([name, type]) => mapBlock(name, type)),
+    ...[...m.sets].map(([name, body]) => setDecl(name, body)),
+    m.fixed,
+    ...[...m.chains.keys()].sort().map((name) => chain(name, m.chains.get(name) ?? [])),
+  ];
+  return `add table ip ${m.table}\ndelete table ip ${m.table}\ntable ip ${m.table} {\n${parts.join('\n')}\n}\n`;
 }
 
 /** The transaction `--cleanup` runs: removes the table if present, and nothing else. */

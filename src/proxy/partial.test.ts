@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { HostCommands } from './nft.ts';
+import { partialText } from './partial.ts';
+import { FragmentCache, fullText, renderModel } from './render.ts';
+import type { RenderOptions } from './render.ts';
+import type { EndpointSlice, Service } from './types.ts';
+
+const svc = (name: string, ip: string, extra: Partial<NonNullable<Service['spec']>> = {}): Service => ({ metadata: { name, namespace: 'ns' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80 }], ...extra } });
+const slice = (name: string, ips: string[]): EndpointSlice => ({
+  metadata: { name: `${name}-x`, namespace: 'ns', labels: { 'kubernetes.io/service-name': name } },
+  addressType: 'IPv4',
+  ports: [{ name: 'http', port: 8080 }],
+  endpoints: ips.map((a) => ({ addresses: [a] })),
+});
+const opts: RenderOptions = { hostname: 'n1', clusterCIDR: '10.244.0.0/16', table: 'k8ts-partial-test' };
+
+/** A sequence of cluster states, each a small change from the one before. */
+function states(): { services: Service[]; slices: EndpointSlice[] }[] {
+  const a = svc('a', '10.96.0.10');
+  const b = svc('b', '10.96.0.11', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+  const sa = slice('a', ['10.244.0.2', '10.244.0.3']);
+  const sb = slice('b', ['10.244.1.2']);
+  const c = svc('c', '10.96.0.12', { sessionAffinity: 'ClientIP' });
+  const sc = slice('c', ['10.244.2.2', '10.244.2.3']);
+  return [
+    { services: [a, b], slices: [sa, sb] },
+    { services: [a, b], slices: [slice('a', ['10.244.0.2', '10.244.0.4', '10.244.0.5']), sb] }, // endpoints moved
+    { services: [a, b, c], slices: [sa, sb, sc] }, // a service with affinity sets added
+    { services: [a, b, c], slices: [sa, slice('b', []), sc] }, // b loses its endpoints: reject entries instead
+    { services: [a, c], slices: [sa, sc] }, // b deleted
+    { services: [a], slices: [sa] }, // c (and its sets) deleted
+  ];
+}
+
+test('a partial transaction touches only the changed service; nothing changed gives an empty one', () => {
+  const cache = new FragmentCache();
+  const many = Array.from({ length: 200 }, (_, i) => svc(`s${i}`, `10.96.1.${i}`));
+  const slices = many.map((s) => slice(s.metadata.name ?? '', [`10.244.9.${many.indexOf(s)}`]));
+  const first = renderModel(many, slices, opts, cache).model;
+  const again = renderModel(many, slices, opts, cache);
+  assert.equal(cache.hits, 200, 'unchanged services are not rendered again');
+  assert.deepEqual(partialText(first, again.model)?.text, '');
+  const moved = [...slices];
+  moved[7] = slice('s7', ['10.244.9.250']);
+  const p = partialText(first, renderModel(many, moved, opts, cache).model);
+  assert.ok(p !== undefined);
+  assert.deepEqual(p.stats, { chains: 3, elements: 0 }, 'one endpoint chain out, one in, the service chain rewritten');
+  assert.doesNotMatch(p.text, /s8\b|10\.244\.9\.8:/, 'other services untouched');
+  assert.match(p.text, /flush chain ip k8ts-partial-test service-[0-9A-F]{8}-ns\/s7\/tcp\/http\n/);
+  assert.match(p.text, /delete chain ip k8ts-partial-test endpoint-[0-9A-F]{8}-ns\/s7\/tcp\/http__10\.244\.9\.7\/8080\n/);
+});
+
+test('fixed-part changes (nodeport addresses) need a full sync', () => {
+  const s = states()[0];
+  assert.ok(s !== undefined);
+  const a = renderModel(s.services, s.slices, opts).model;
+  const b = renderModel(s.services, s.slices, { ...opts, nodePortIPs: ['192.168.1.1'] }).model;
+  assert.equal(partialText(a, b), undefined);
+});
+
+const isRoot = process.getuid?.() === 0;
+const netns = `k8ts-partial-${Math.random().toString(36).slice(2, 8)}`;
+const canNft = isRoot && (() => {
+  try {
+    execFileSync('nft', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+before(() => {
+  if (canNft) {
+    execFileSync('ip', ['netns', 'add', netns]);
+  }
+});
+after(() => {
+  if (canNft) {
+    execFileSync('ip', ['netns', 'del', netns]);
+  }
+});
+
+/** The table's listing with the table name and handles normalised, lines sorted (element order is not meaningful). */
+function listing(cmds: HostCommands, table: string): Promise<string> {
+  return cmds.run(['nft', 'list', 'table', 'ip', table]).then((t) => t.replaceAll(table, 'T').split('\n').map((l) => l.trim()).filter((l) => l !== '').sort().join('\n'));
+}
+
+test('in a scratch netns, every partial transaction leaves the table equal to a full apply of the same state', { skip: !canNft && 'needs root and nft' }, async () => {
+  const cmds = new HostCommands(netns);
+  const cache = new FragmentCache();
+  let prev = renderModel(states()[0]?.services ?? [], states()[0]?.slices ?? [], opts, cache).model;
+  await cmds.nftApply(fullText(prev));
+  for (const s of states().slice(1)) {
+    const next = renderModel(s.services, s.slices, opts, cache).model;
+    const p = partialText(prev, next);
+    assert.ok(p !== undefined && p.text !== '');
+    await cmds.nftApply(p.text);
+    await cmds.nftApply(fullText({ ...next, table: 'k8ts-partial-ref' }));
+    assert.equal(await listing(cmds, 'k8ts-partial-test'), await listing(cmds, 'k8ts-partial-ref'));
+    prev = next;
+  }
+});
