@@ -5,78 +5,18 @@
  * grace removes every runc container, netns, mount, cgroup and veth the pod had.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCommand } from '../../src/kubelet/runtime/command.ts';
-import { removeCgroup } from '../../src/kubelet/runtime/host.ts';
 import { Runc } from '../../src/kubelet/runtime/runc.ts';
-import { deleteNetns } from '../../src/kubelet/network/netns.ts';
 import type { BuiltImage } from '../../src/kubelet/testing/build-image.ts';
 import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
+import { canRunPods, eventually, httpGet, startKubeletFixture } from '../../src/kubelet/testing/kubelet-fixture.ts';
+import type { KubeletFixture } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
-
-const canRun = process.getuid?.() === 0 && ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/catatonit', '/usr/lib/cni/bridge'].every((p) => existsSync(p));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const nodeBin = process.execPath;
-const kubeletEntry = new URL('../../src/cmd/kubelet.ts', import.meta.url).href;
-
-/** Polls until `check` returns a value (no timing is asserted; the deadline only bounds a hang). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) {
-        return v;
-      }
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) {
-      throw new Error(`gave up waiting for ${what}${last === undefined ? '' : `: ${(last as Error).message}`}`);
-    }
-    await sleep(250);
-  }
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 interface PodJson {
   metadata: { uid: string };
@@ -90,84 +30,28 @@ interface PodJson {
   };
 }
 
-describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
-  const tag = randomBytes(3).toString('hex');
-  const nodeName = `kubelet-e2e-${tag}`;
-  const bridge = `k8tsk${tag}`;
-  const netnsPrefix = `k8ts-k${tag}-`;
-  const cgroupRoot = `k8ts-kt-${tag}`;
-  const podCidr = `10.${200 + (randomBytes(1)[0] % 55)}.${randomBytes(1)[0]}.0/24`;
+describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
   let api: TestApiServer;
   let env: ClientEnv;
   let image: BuiltImage;
-  let rootDir: string;
-  let kubelet: ChildProcess | undefined;
-  let kubeletLog = '';
-  let ipForward: string | undefined;
-  let kubeletArgs: string[] = [];
-
-  function startKubelet(): void {
-    const script = `const m = await import(${JSON.stringify(kubeletEntry)}); process.exitCode = await m.main(process.argv.slice(1));`;
-    const child = spawn(nodeBin, ['--input-type=module', '-e', script, '--', ...kubeletArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (d: Buffer): void => {
-      kubeletLog = (kubeletLog + d.toString('utf8')).slice(-20_000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    kubelet = child;
-  }
+  let fixture: KubeletFixture;
+  let nodeName = '';
+  let rootDir = '';
 
   before(async () => {
-    ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
-    rootDir = await mkdtemp(join(tmpdir(), 'k8ts-kubelet-'));
     image = await buildBusyboxImage({ ref: 'k8ts.local/e2e/busybox:1' });
     api = await startApiServer();
     env = clientEnv(api.kubeconfig);
-    kubeletArgs = ['--kubeconfig', api.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
-      '--port', String(await freePort()), '--image-archive', image.archivePath, '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot];
-    startKubelet();
+    fixture = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath], name: 'e2e' });
+    nodeName = fixture.nodeName;
+    rootDir = fixture.rootDir;
   });
 
   after(async () => {
-    if (kubelet !== undefined && kubelet.exitCode === null) {
-      kubelet.kill('SIGKILL');
+    if (process.env.KUBELET_E2E_LOG !== undefined && fixture !== undefined) {
+      process.stderr.write(fixture.log());
     }
-    if (process.env.KUBELET_E2E_LOG !== undefined) {
-      process.stderr.write(kubeletLog);
-    }
-    // Remove whatever a failed test left: containers, shims, mounts, netns, the bridge, cgroups.
-    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
-    for (const c of await runc.list().catch(() => [])) {
-      await runc.kill(c.id, 'KILL', true).catch(() => undefined);
-      await runc.delete(c.id, true).catch(() => undefined);
-    }
-    for (const kind of ['sandboxes', 'containers']) {
-      for (const id of await readdir(join(rootDir, 'runtime', kind)).catch(() => [] as string[])) {
-        const pid = Number(await readFile(join(rootDir, 'runtime', kind, id, 'conmon.pid'), 'utf8').catch(() => '0'));
-        if (pid > 0) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }
-    }
-    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(rootDir));
-    for (const m of mounts.sort().reverse()) {
-      await runCommand('umount', ['-l', m]);
-    }
-    for (const ns of await readdir('/run/netns').catch(() => [] as string[])) {
-      if (ns.startsWith(netnsPrefix)) {
-        await deleteNetns(ns).catch(() => undefined);
-      }
-    }
-    await runCommand('ip', ['link', 'delete', bridge]);
-    if (ipForward !== undefined) {
-      await writeFile('/proc/sys/net/ipv4/ip_forward', ipForward).catch(() => undefined);
-    }
-    await removeCgroup(`/${cgroupRoot}`);
-    await rm(rootDir, { recursive: true, force: true });
+    await fixture?.cleanup();
     env?.cleanup();
     await api?.stop();
     if (image !== undefined) {
@@ -179,23 +63,7 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
     return JSON.parse(await kubectlOk(env, ['get', 'pod', name, '-o', 'json'])) as PodJson;
   }
 
-  async function leftovers(uid: string): Promise<string[]> {
-    const found: string[] = [];
-    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
-    found.push(...(await runc.list().catch(() => [])).map((c) => `runc container ${c.id}`));
-    found.push(...(await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith(netnsPrefix)).map((n) => `netns ${n}`));
-    const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-    found.push(...mountinfo.split('\n').map((l) => l.split(' ')[4]).filter((m) => m !== undefined && m.startsWith(rootDir) && (m.includes(uid) || m.includes('/runtime/') || m.includes('/mounts/'))).map((m) => `mount ${m}`));
-    for (const ctrl of ['memory', 'pids', 'cpu']) {
-      if (existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupRoot}/pod${uid}`)) {
-        found.push(`cgroup ${ctrl}/${cgroupRoot}/pod${uid}`);
-      }
-    }
-    const veths = await runCommand('ip', ['-o', 'link', 'show', 'master', bridge]);
-    found.push(...veths.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => `veth ${l.split(':')[1]?.trim() ?? l}`));
-    found.push(...(await readdir(join(rootDir, 'pods')).catch(() => [] as string[])).filter((d) => d === uid).map((d) => `pod dir ${d}`));
-    return found;
-  }
+  const leftovers = (uid: string): Promise<string[]> => fixture.leftovers(uid);
 
   test('the Node registers Ready with capacity and a Lease in kube-node-lease', async () => {
     const node = await eventually('the node to be Ready', async () => {
@@ -344,10 +212,8 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRun && '
       const p = await getPod('survivor');
       return p.status?.containerStatuses?.[0]?.state.running !== undefined ? p : undefined;
     });
-    const old = kubelet;
-    old?.kill('SIGKILL');
-    await new Promise<void>((resolve) => (old === undefined || old.exitCode !== null || old.signalCode !== null ? resolve() : old.once('exit', () => resolve())));
-    startKubelet();
+    await fixture.kill();
+    fixture.start();
     // The restarted kubelet proves it is serving again by running a new pod.
     await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify({ ...manifest, metadata: { name: 'after-restart', namespace: 'default' } }) });
     await eventually('the new pod to run', async () => ((await getPod('after-restart')).status?.containerStatuses?.[0]?.state.running !== undefined ? true : undefined));

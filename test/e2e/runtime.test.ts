@@ -8,8 +8,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,56 +21,18 @@ import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
 import { buildNginxImage } from '../../src/kubelet/testing/build-nginx.ts';
 import type { RuntimeFixture } from '../../src/kubelet/testing/runtime-fixture.ts';
 import { createRuntimeFixture } from '../../src/kubelet/testing/runtime-fixture.ts';
+import { eventually as waitFor, freePort, httpGet } from '../../src/kubelet/testing/helpers.ts';
 
 const canRun = process.getuid?.() === 0 && ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/catatonit', '/usr/lib/cni/bridge'].every((p) => existsSync(p));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `check` returns a value (no timing is asserted; the deadline only bounds a hang). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 30_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > end) {
-      throw new Error(`gave up waiting for ${what}`);
-    }
-    await sleep(50);
-  }
-}
+/** Polls every 50 ms for up to 30 s (the deadline only bounds a hang). */
+const eventually = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => waitFor(what, check, 30_000, 50);
 
 function exited(rt: ContainerRuntime, id: string): Promise<ContainerStatus> {
   return eventually(`container ${id} to exit`, async () => {
     const s = await rt.containerStatus(id);
     return s.state === ContainerState.Exited ? s : undefined;
-  });
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * The kubelet API over TLS (port 10250): `/healthz`, `/pods`, `/containerLogs/<ns>/<pod>/<container>`
- * and the streaming `/exec`, `/attach` (WebSocket `v5.channel.k8s.io`). Clients must present a
+ * and the streaming `/exec`, `/attach` (WebSocket `v5.channel.k8s.io`) and `/portForward`
+ * (SPDY/3.1, tunnelled in WebSocket or plain). Clients must present a
  * certificate signed by the cluster CA (the apiserver's kubelet client certificate, or an
  * admin's), as upstream's x509 authentication with `--client-ca-file`; the serving
  * certificate is signed by a kubelet-local CA under `<root-dir>/pki` (upstream self-signs).
@@ -17,6 +18,7 @@ import { ContainerState } from '../runtime/types.ts';
 import { streamLog } from './cri-logs.ts';
 import { handleStreamUpgrade } from './exec.ts';
 import { findContainer, LookupError } from './lookup.ts';
+import { handlePortForward, isPortForward } from './portforward.ts';
 
 /** What the kubelet server needs. */
 export interface KubeletServerOptions {
@@ -114,7 +116,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    handleStreamUpgrade(opts.runtime, req, socket, head, opts.log).catch((e: unknown) => {
+    const handler = isPortForward(req) ? handlePortForward : handleStreamUpgrade;
+    handler(opts.runtime, req, socket, head, opts.log).catch((e: unknown) => {
       opts.log(`stream upgrade ${req.url ?? ''}: ${(e as Error).message}`);
       socket.destroy();
     });

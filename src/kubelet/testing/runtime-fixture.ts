@@ -49,44 +49,62 @@ export async function createRuntimeFixture(): Promise<RuntimeFixture> {
     for (const sandbox of await runtime.listPodSandboxes().catch(() => [])) {
       await runtime.removePodSandbox(sandbox.id).catch(() => undefined);
     }
-    // Whatever survived (a crashed test): kill and delete by force.
-    const runc = new Runc(join(rootDir, 'runtime', 'runc'));
-    for (const c of await runc.list().catch(() => [])) {
-      await runc.kill(c.id, 'KILL', true).catch(() => undefined);
-      await runc.delete(c.id, true).catch(() => undefined);
-    }
-    for (const kind of ['sandboxes', 'containers']) {
-      for (const id of await readdir(join(rootDir, 'runtime', kind)).catch(() => [] as string[])) {
-        const pid = Number(await readFile(join(rootDir, 'runtime', kind, id, 'conmon.pid'), 'utf8').catch(() => '0'));
-        if (pid > 0) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
+    await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward, beforeRemovingRoot: hadPortmapChains ? undefined : removePortmapChains });
+  };
+  return { rootDir, images, network, runtime, bridge, podCidr, newRuntime: make, dispose };
+}
+
+/** Where a test node keeps its state, for forceCleanNode. */
+export interface TestNodeLayout {
+  readonly rootDir: string;
+  readonly netnsPrefix: string;
+  readonly bridge: string;
+  readonly cgroupRoot: string;
+  /** The host's ip_forward before the test (restored). */
+  readonly ipForward?: string;
+  /** Extra cleanup run after the bridge is gone. */
+  readonly beforeRemovingRoot?: () => Promise<void>;
+}
+
+/**
+ * Removes whatever a test node may have left after a crash, by force: runc containers, conmon
+ * shims, mounts under the root dir, its netns, its bridge, its cgroups and the root dir; and
+ * restores ip_forward (the bridge plugin turns it on).
+ */
+export async function forceCleanNode(n: TestNodeLayout): Promise<void> {
+  const runc = new Runc(join(n.rootDir, 'runtime', 'runc'));
+  for (const c of await runc.list().catch(() => [])) {
+    await runc.kill(c.id, 'KILL', true).catch(() => undefined);
+    await runc.delete(c.id, true).catch(() => undefined);
+  }
+  for (const kind of ['sandboxes', 'containers']) {
+    for (const id of await readdir(join(n.rootDir, 'runtime', kind)).catch(() => [] as string[])) {
+      const pid = Number(await readFile(join(n.rootDir, 'runtime', kind, id, 'conmon.pid'), 'utf8').catch(() => '0'));
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
         }
       }
     }
-    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(rootDir));
-    for (const m of mounts.sort().reverse()) {
-      await runCommand('umount', ['-l', m]);
+  }
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(n.rootDir));
+  for (const m of mounts.sort().reverse()) {
+    await runCommand('umount', ['-l', m]);
+  }
+  for (const ns of await readdir('/run/netns').catch(() => [] as string[])) {
+    if (ns.startsWith(n.netnsPrefix)) {
+      await deleteNetns(ns).catch(() => undefined);
     }
-    for (const ns of await readdir('/run/netns').catch(() => [] as string[])) {
-      if (ns.startsWith(netnsPrefix)) {
-        await deleteNetns(ns).catch(() => undefined);
-      }
-    }
-    await runCommand('ip', ['link', 'delete', bridge]);
-    if (!hadPortmapChains) {
-      await removePortmapChains();
-    }
-    if (ipForward !== undefined) {
-      await writeFile('/proc/sys/net/ipv4/ip_forward', ipForward).catch(() => undefined);
-    }
-    await removeCgroup(`/${cgroupRoot}`);
-    await rm(rootDir, { recursive: true, force: true });
-  };
-  return { rootDir, images, network, runtime, bridge, podCidr, newRuntime: make, dispose };
+  }
+  await runCommand('ip', ['link', 'delete', n.bridge]);
+  await n.beforeRemovingRoot?.();
+  if (n.ipForward !== undefined) {
+    await writeFile('/proc/sys/net/ipv4/ip_forward', n.ipForward).catch(() => undefined);
+  }
+  await removeCgroup(`/${n.cgroupRoot}`);
+  await rm(n.rootDir, { recursive: true, force: true });
 }
 
 /**

@@ -1,0 +1,111 @@
+/**
+ * A real `k8ts kubelet` process for end-to-end tests: its own node name, root dir, CNI bridge,
+ * netns prefix, cgroup root and pod CIDR (so tests can run beside each other), restartable,
+ * with `leftovers(uid)` listing anything a deleted pod left behind, and `cleanup()` removing
+ * whatever a failed test left (containers, shims, mounts, netns, bridge, cgroups).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../runtime/command.ts';
+import { Runc } from '../runtime/runc.ts';
+import { freePort } from './helpers.ts';
+import { forceCleanNode } from './runtime-fixture.ts';
+
+/** Whether this machine can run real pods (root plus the runtime's Debian packages). */
+export const canRunPods = process.getuid?.() === 0 && ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/catatonit', '/usr/lib/cni/bridge'].every((p) => existsSync(p));
+
+export { eventually, freePort, httpGet } from './helpers.ts';
+
+/** What the kubelet needs from the test. */
+export interface KubeletFixtureOptions {
+  readonly kubeconfig: string;
+  /** Image archives imported at start (`--image-archive`). */
+  readonly imageArchives: readonly string[];
+  /** Short name part for the node, e.g. `e2e`. */
+  readonly name: string;
+  readonly extraArgs?: readonly string[];
+}
+
+/** A running test kubelet. */
+export interface KubeletFixture {
+  readonly nodeName: string;
+  readonly rootDir: string;
+  readonly bridge: string;
+  readonly cgroupRoot: string;
+  /** The last 20 kB of the kubelet's output. */
+  log(): string;
+  /** SIGKILLs the kubelet and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** Starts the kubelet again with the same flags. */
+  start(): void;
+  /** What a deleted pod left behind (runc containers, netns, mounts, cgroups, veths, pod dir). */
+  leftovers(uid: string): Promise<string[]>;
+  /** Kills the kubelet and removes everything it may have left. */
+  cleanup(): Promise<void>;
+}
+
+const kubeletEntry = new URL('../../cmd/kubelet.ts', import.meta.url).href;
+
+/** Starts a kubelet for tests. */
+export async function startKubeletFixture(opts: KubeletFixtureOptions): Promise<KubeletFixture> {
+  const tag = randomBytes(3).toString('hex');
+  const nodeName = `kubelet-${opts.name}-${tag}`;
+  const bridge = `k8tsk${tag}`;
+  const netnsPrefix = `k8ts-k${tag}-`;
+  const cgroupRoot = `k8ts-kt-${tag}`;
+  const podCidr = `10.${200 + (randomBytes(1)[0] % 55)}.${randomBytes(1)[0]}.0/24`;
+  const ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
+  const rootDir = await mkdtemp(join(tmpdir(), 'k8ts-kubelet-'));
+  const args = ['--kubeconfig', opts.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
+    '--port', String(await freePort()), ...opts.imageArchives.flatMap((a) => ['--image-archive', a]),
+    '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot, ...(opts.extraArgs ?? [])];
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = (): void => {
+    const script = `const m = await import(${JSON.stringify(kubeletEntry)}); process.exitCode = await m.main(process.argv.slice(1));`;
+    const c = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer): void => {
+      output = (output + d.toString('utf8')).slice(-20_000);
+    };
+    c.stdout?.on('data', keep);
+    c.stderr?.on('data', keep);
+    child = c;
+  };
+  const kill = async (): Promise<void> => {
+    const c = child;
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) {
+      return;
+    }
+    const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill('SIGKILL');
+    await gone;
+  };
+  const runc = new Runc(join(rootDir, 'runtime', 'runc'));
+  const leftovers = async (uid: string): Promise<string[]> => {
+    const found: string[] = [];
+    found.push(...(await runc.list().catch(() => [])).map((c) => `runc container ${c.id}`));
+    found.push(...(await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith(netnsPrefix)).map((n) => `netns ${n}`));
+    const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+    found.push(...mountinfo.split('\n').map((l) => l.split(' ')[4]).filter((m) => m !== undefined && m.startsWith(rootDir) && (m.includes(uid) || m.includes('/runtime/') || m.includes('/mounts/'))).map((m) => `mount ${m}`));
+    for (const ctrl of ['memory', 'pids', 'cpu']) {
+      if (existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupRoot}/pod${uid}`)) {
+        found.push(`cgroup ${ctrl}/${cgroupRoot}/pod${uid}`);
+      }
+    }
+    const veths = await runCommand('ip', ['-o', 'link', 'show', 'master', bridge]);
+    found.push(...veths.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => `veth ${l.split(':')[1]?.trim() ?? l}`));
+    found.push(...(await readdir(join(rootDir, 'pods')).catch(() => [] as string[])).filter((d) => d === uid).map((d) => `pod dir ${d}`));
+    return found;
+  };
+  const cleanup = async (): Promise<void> => {
+    await kill();
+    await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward });
+  };
+  start();
+  return { nodeName, rootDir, bridge, cgroupRoot, log: () => output, kill, start, leftovers, cleanup };
+}
