@@ -25,6 +25,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   'api-resources': () => import('./verbs/api-resources.ts'),
   'api-versions': () => import('./verbs/api-versions.ts'),
   'cluster-info': () => import('./verbs/cluster-info.ts'),
+  config: () => import('./verbs/config.ts'),
   create: () => import('./verbs/create.ts'),
   apply: () => import('./verbs/apply.ts'),
   delete: () => import('./verbs/delete.ts'),
@@ -43,6 +44,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   rollout: () => import('./verbs/rollout.ts'),
   wait: () => import('./verbs/wait.ts'),
   auth: () => import('./verbs/auth.ts'),
+  describe: () => import('./verbs/describe.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */

@@ -1,6 +1,6 @@
 /**
  * Dispatch for verbs with sub-verbs (`config view`, `rollout status`, `set image`, `create deployment`):
- * no sub-verb prints the parent's help, an unknown one is cobra's "unknown command" error, and the
+ * no sub-verb prints the parent's help to stderr (exit 1), an unknown one is cobra's "unknown command" error, and the
  * sub-verb's flags are parsed together with the global ones.
  */
 import type { FlagValues, KubectlContext, Verb } from '../command.ts';
@@ -33,8 +33,9 @@ export function parentHelp(path: string, parent: Pick<Verb, 'short' | 'long' | '
 export async function runSubverbs(ctx: KubectlContext, path: string, parent: Pick<Verb, 'short' | 'long' | 'example'>, table: SubverbTable, args: readonly string[], globals: FlagValues): Promise<number> {
   const at = args.findIndex((a) => !a.startsWith('-') || a === '-');
   if (at < 0) {
-    ctx.stdout.write(parentHelp(path, parent, table));
-    return 0;
+    // cmdutil.DefaultSubCommandRun: the help goes to stderr and the exit code is 1.
+    ctx.stderr.write(parentHelp(path, parent, table));
+    return 1;
   }
   const name = args[at];
   const entry = table[name];
@@ -61,8 +62,9 @@ export async function runSubverbs(ctx: KubectlContext, path: string, parent: Pic
   }
   const values = new Map(globals);
   for (const [k, v] of parsed.values) {
-    // Globals given before the sub-verb were parsed already; values set here win.
-    if (!values.has(k) || parsed.changed.has(k) || names.has(k)) {
+    // The dispatcher already parsed flags that share a global's name (--server, --namespace, ...):
+    // keep those values unless this parse set them again.
+    if (parsed.changed.has(k) || !values.has(k) || (names.has(k) && ctx.changed?.has(k) !== true)) {
       values.set(k, v);
     }
   }
