@@ -50,6 +50,17 @@ async function readStdin(ctx: KubectlContext): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    return v.map(sortKeys);
+  }
+  if (typeof v === 'object' && v !== null) {
+    const src = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(src).sort().map((k) => [k, sortKeys(src[k])]));
+  }
+  return v;
+}
+
 /** Parses a YAML/JSON stream into objects (empty documents dropped, `*List` kinds flattened). */
 export function parseManifest(text: string, source: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
@@ -58,7 +69,8 @@ export function parseManifest(text: string, source: string): Record<string, unkn
       const message = 'errors' in doc && doc.errors[0] !== undefined ? doc.errors[0].message : 'invalid YAML';
       throw new CliError(`error parsing ${source}: error converting YAML to JSON: ${message}`);
     }
-    const value: unknown = doc.toJS();
+    // upstream decodes manifests into unstructured maps: every later encoding has sorted keys
+    const value: unknown = sortKeys(doc.toJS());
     if (value === null || value === undefined) {
       continue;
     }

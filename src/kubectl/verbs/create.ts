@@ -2,7 +2,9 @@
 import type { FlagValues, KubectlContext, Verb } from '../command.ts';
 import { runSubverbs } from '../cli/subverbs.ts';
 import type { SubverbTable } from '../cli/subverbs.ts';
+import { createContext } from '../context.ts';
 import { createEntries, findCreateEntry } from '../generators/index.ts';
+import type { CreateEntry } from '../generators/index.ts';
 import { generatorVerb } from '../mutate/generated.ts';
 import { createFromFiles, createFileFlags } from '../mutate/create-files.ts';
 
@@ -35,9 +37,17 @@ function firstPositional(args: readonly string[]): number {
   return args.findIndex((a) => !a.startsWith('-') || a === '-');
 }
 
+function runGeneratorEntry(ctx: KubectlContext, entry: Extract<CreateEntry, { kind: 'generator' }>, full: string[], at: number, globals: FlagValues): Promise<number> {
+  full[at] = entry.generator.name;
+  const one: SubverbTable = { [entry.generator.name]: { short: entry.generator.short, load: () => Promise.resolve(generatorVerb(entry.generator)) } };
+  return runSubverbs(ctx, 'create', { short: createShort, long: createLong, example: createExample }, one, full, globals);
+}
+
+const createShort = 'Create a resource from a file or from stdin';
+
 const create: Verb = {
   use: 'create -f FILENAME',
-  short: 'Create a resource from a file or from stdin',
+  short: createShort,
   long: createLong,
   example: createExample,
   flags: createFileFlags,
@@ -49,6 +59,20 @@ const create: Verb = {
       const full = withDash(ctx, args);
       const i = firstPositional(full);
       const entry = findCreateEntry(word);
+      if (entry?.kind === 'generator' && entry.generator.flags.some((f) => f.name === 'user') && globals.has('user')) {
+        // `--user` of rolebinding generators shadows the global kubeconfig-user flag (a cobra local flag)
+        const own = new Map([...globals].filter(([k]) => k !== 'user'));
+        const changed = new Set([...(ctx.changed ?? [])].filter((k) => k !== 'user'));
+        const fresh = createContext({ stdout: ctx.stdout, stderr: ctx.stderr, stdin: ctx.stdin, env: ctx.env, globals: own, changed, dashAt: -1, commandPath: ctx.commandPath });
+        // the dispatcher took `--user=x` as the global flag; give it back to the generator
+        const dash = full.indexOf('--');
+        full.splice(dash < 0 ? full.length : dash, 0, `--user=${String(globals.get('user'))}`);
+        try {
+          return await runGeneratorEntry(fresh, entry, full, i, own);
+        } finally {
+          fresh.close();
+        }
+      }
       // sub-commands count `--` from their own arguments
       const sub = Object.assign(Object.create(Object.getPrototypeOf(ctx) as object) as KubectlContext, ctx, { dashAt: -1 });
       if (entry?.kind === 'group') {
@@ -58,9 +82,7 @@ const create: Verb = {
         return runSubverbs(sub, `create ${entry.name}`, { short: entry.short }, children, full, globals);
       }
       if (entry?.kind === 'generator') {
-        full[i] = entry.generator.name;
-        const one: SubverbTable = { [entry.generator.name]: { short: entry.generator.short, load: () => Promise.resolve(generatorVerb(entry.generator)) } };
-        return runSubverbs(sub, 'create', { short: create.short, long: createLong, example: createExample }, one, full, globals);
+        return runGeneratorEntry(sub, entry, full, i, globals);
       }
     }
     return createFromFiles(ctx, args, globals);

@@ -118,7 +118,7 @@ const del: Verb = {
     const ignoreNotFound = flags.get('ignore-not-found') === true || (all && !ctx.changed?.has('ignore-not-found'));
     const targets = await resolveTargets(ctx, args, flags, { allowSelectorOrAll: true, emptyError, allNamespaces });
     if (targets.length === 0) {
-      ctx.stderr.write('No resources found\n');
+      ctx.stdout.write('No resources found\n');
       return 0;
     }
     const client = await ctx.client();
