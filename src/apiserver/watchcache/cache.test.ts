@@ -152,3 +152,28 @@ test('a burst beyond capacity is kept while it is recent, so resuming watchers d
   assert.deepEqual(w.got, ['ADDED b0', 'ADDED b1', 'ADDED b2', 'ADDED b3', 'ADDED b4']);
   cache.stop();
 });
+
+test('the cache loads a large prefix page by page and serves all of it in key order', opts, async () => {
+  const storage = createMemoryStorage();
+  const names = ['g', 'a', 'e', 'c', 'b', 'f', 'd'];
+  for (const n of names) {
+    await storage.create(`/registry/things/${n}`, value(n));
+  }
+  const pages: Array<string | undefined> = [];
+  const list = storage.list.bind(storage);
+  storage.list = (prefix, o) => {
+    pages.push(o?.startAfter);
+    return list(prefix, o);
+  };
+  const cache = new WatchCache(storage, '/registry/things/', decode, { loadPageSize: 3 });
+  try {
+    await cache.ready();
+    assert.deepEqual(cache.list('/registry/things/').map((o) => o.metadata.name), ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    assert.deepEqual(pages, [undefined, '/registry/things/c', '/registry/things/f']);
+    await storage.create('/registry/things/h', value('h'));
+    await cache.waitForRevision(8, 5_000);
+    assert.equal(cache.get('/registry/things/h')?.metadata.name, 'h', 'the watch started after the last page');
+  } finally {
+    cache.stop();
+  }
+});

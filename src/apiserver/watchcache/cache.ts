@@ -24,6 +24,8 @@ export interface WatchCacheOptions {
   readonly maxCapacity?: number;
   /** Milliseconds between periodic bookmarks (upstream: about a minute). */
   readonly bookmarkIntervalMs?: number;
+  /** Objects read from the store per page while the cache loads (default 20,000). */
+  readonly loadPageSize?: number;
 }
 
 /** Where a new watch starts. */
@@ -44,6 +46,7 @@ export class WatchCache {
   private readonly capacity: number;
   private readonly minRetentionMs: number;
   private readonly maxCapacity: number;
+  private readonly loadPageSize: number;
   /** Arrival time of each ring entry (same indices as ring). */
   private ringTimes: number[] = [];
   private readonly objects = new Map<string, KubeObject>();
@@ -67,6 +70,7 @@ export class WatchCache {
     this.capacity = opts.capacity ?? 10_000;
     this.minRetentionMs = opts.minRetentionMs ?? 75_000;
     this.maxCapacity = Math.max(this.capacity, opts.maxCapacity ?? 100 * 1024);
+    this.loadPageSize = Math.max(1, opts.loadPageSize ?? 20_000);
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), opts.bookmarkIntervalMs ?? 60_000);
     this.bookmarkTimer.unref();
   }
@@ -168,17 +172,21 @@ export class WatchCache {
   }
 
   private async load(): Promise<void> {
-    const res = await this.storage.list(this.prefix);
-    this.objects.clear();
-    for (const kv of res.items) {
-      const obj = this.decode(kv);
-      if (obj !== undefined) {
-        this.objects.set(kv.key, obj);
+    let revision = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        revision = await this.loadPages();
+        break;
+      } catch (err) {
+        // The snapshot the pages were read at was compacted meanwhile: start over at the latest revision.
+        if ((err as StorageError | undefined)?.code !== 'Compacted' || attempt >= 3) {
+          throw err;
+        }
       }
     }
     this.keys.reset([...this.objects.keys()]);
-    this.rev = res.revision;
-    this.horizon = res.revision;
+    this.rev = revision;
+    this.horizon = revision;
     this.ring = [];
     this.ringTimes = [];
     this.ringStart = 0;
@@ -186,10 +194,35 @@ export class WatchCache {
     if (this.stopped) {
       return;
     }
-    this.handle = this.storage.watch(this.prefix, res.revision, {
+    this.handle = this.storage.watch(this.prefix, revision, {
       onEvents: (events) => this.apply(events),
       onError: (err) => this.restart(err),
     });
+  }
+
+  /**
+   * Reads every object under the prefix at one revision, a page at a time: decoded pages are
+   * dropped as they are stored, so a 100k-object resource never holds all its raw values at once.
+   * Returns the revision read at.
+   */
+  private async loadPages(): Promise<number> {
+    this.objects.clear();
+    let revision = 0;
+    let startAfter: string | undefined;
+    for (;;) {
+      const res = await this.storage.list(this.prefix, { revision, limit: this.loadPageSize, startAfter });
+      revision = res.revision;
+      for (const kv of res.items) {
+        const obj = this.decode(kv);
+        if (obj !== undefined) {
+          this.objects.set(kv.key, obj);
+        }
+      }
+      if (!res.more || res.items.length === 0) {
+        return revision;
+      }
+      startAfter = res.items[res.items.length - 1].key;
+    }
   }
 
   /** The store watch broke (e.g. compacted): relist; current watchers must re-watch, as upstream. */
