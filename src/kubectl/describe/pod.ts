@@ -2,6 +2,7 @@
  * `describe pod` and the pieces shared with the workload describers (containers, volumes,
  * the Pod Template block), following kubectl's describePod field by field.
  */
+import { tryParseQuantity } from '../../api/quantity.ts';
 import { goPrint } from '../printers/gofmt.ts';
 import { arr, at, controllerOf, DescribeWriter, map, num, orNone, printAnnotations, printEvents, printLabels, printTolerations, rfc1123z, since, str } from './writer.ts';
 import type { Obj } from './writer.ts';
@@ -89,13 +90,31 @@ function envVars(w: DescribeWriter, c: Obj, pod: Obj | undefined): void {
       const value = pod === undefined ? '' : fieldValue(pod, path);
       w.write(3, `${str(e, 'name')}:\t${value} (${str(from, 'fieldRef', 'apiVersion')}:${path})\n`);
     } else if (at(from, 'resourceFieldRef') !== undefined) {
-      w.write(3, `${str(e, 'name')}:\t (${str(from, 'resourceFieldRef', 'resource')})\n`);
+      const resource = str(from, 'resourceFieldRef', 'resource');
+      let value = containerResourceValue(c, resource, at(from, 'resourceFieldRef', 'divisor'));
+      if (value === '0' && (resource === 'limits.cpu' || resource === 'limits.memory')) {
+        value = 'node allocatable';
+      }
+      w.write(3, `${str(e, 'name')}:\t${value} (${resource})\n`);
     } else if (at(from, 'secretKeyRef') !== undefined) {
       w.write(3, `${str(e, 'name')}:\t<set to the key '${str(from, 'secretKeyRef', 'key')}' in secret '${str(from, 'secretKeyRef', 'name')}'>\tOptional: ${at(from, 'secretKeyRef', 'optional') === true}\n`);
     } else if (at(from, 'configMapKeyRef') !== undefined) {
       w.write(3, `${str(e, 'name')}:\t<set to the key '${str(from, 'configMapKeyRef', 'key')}' of config map '${str(from, 'configMapKeyRef', 'name')}'>\tOptional: ${at(from, 'configMapKeyRef', 'optional') === true}\n`);
     }
   }
+}
+
+/** The downward API's value of a container resource (`limits.cpu` in cores rounded up, memory in bytes), '' when unsupported. */
+function containerResourceValue(c: Obj, resource: string, divisor: unknown): string {
+  const m = /^(limits|requests)\.(.+)$/.exec(resource);
+  const raw = m ? map(c, 'resources', m[1] ?? '')[m[2] ?? ''] : undefined;
+  const q = tryParseQuantity(raw ?? '0');
+  const d = tryParseQuantity(divisor === undefined || divisor === null || divisor === '0' ? '1' : divisor);
+  if (!m || q === undefined || d === undefined) {
+    return '';
+  }
+  const value = m[2] === 'cpu' ? Math.ceil(q.milliValue() / d.milliValue()) : Math.ceil(q.value() / d.value());
+  return String(value);
 }
 
 /** The downward-API value of a pod field path (the ones kubectl resolves for display). */

@@ -50,5 +50,7 @@ test('table rows sort by their embedded objects', () => {
   const sorted = sortTableRows(table, '.spec.n');
   assert.deepEqual(sorted.rows?.map((r) => r.cells[0]), ['pod-9', 'alpha', 'mid-1', 'pod-09', 'pod-10', 'zeta']);
   assert.equal(table.rows[0]?.cells[0], 'alpha', 'the input table is left as it was');
+  assert.deepEqual(sortTableRows(table, '.spec.zz').rows, [], 'kubectl prints no rows when no row has the field');
+  assert.deepEqual(sortTableRows(table, '.spec.arr[0]').rows, [], 'nor when the path fails');
   assert.throws(() => sortTableRows(table, '.spec.mixed'), /sorter.go:375\] Field \{.spec.mixed\} in \[\]\[\]\[\]reflect.Value is an unsortable type/);
 });

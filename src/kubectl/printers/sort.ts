@@ -131,8 +131,20 @@ export function sortObjects<T>(objs: readonly T[], jsonPathExpr: string): T[] {
   return sortKeyed(objs, (o) => o, jsonPathExpr, 'object');
 }
 
-/** Orders a server-side Table's rows by evaluating the expression on each row's embedded object (requested with includeObject=Object). */
+/**
+ * Orders a server-side Table's rows by evaluating the expression on each row's embedded object
+ * (requested with includeObject=Object). When the path is found in no row, or fails, kubectl
+ * ends up printing no rows at all ("No resources found ..."), so the table comes back empty;
+ * unsortable values still throw UnsortableError.
+ */
 export function sortTableRows<T extends Table>(table: T, jsonPathExpr: string): T {
   const rows = table.rows ?? [];
-  return { ...table, rows: sortKeyed(rows, (r) => r.object ?? {}, jsonPathExpr, 'table') };
+  try {
+    return { ...table, rows: sortKeyed(rows, (r) => r.object ?? {}, jsonPathExpr, 'table') };
+  } catch (err) {
+    if (err instanceof UnsortableError || !(err instanceof CliError)) {
+      throw err;
+    }
+    return { ...table, rows: [] };
+  }
 }
