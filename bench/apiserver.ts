@@ -63,6 +63,14 @@ function rssMiB(pid: number): number {
   return m === null ? NaN : Number(m[1]) / 1024;
 }
 
+/** CPU time (user + system) the process has used so far, in ms (Linux clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime field 14, stime field 15 (1-based, man 5 proc).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function why(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 160);
 }
@@ -124,12 +132,13 @@ function out(s: string): void {
 
 async function writesSection(etcdServers: string[]): Promise<void> {
   out(`## writes: raw store vs apiserver pod creates over HTTPS (${seconds}s per cell)`);
-  out('| backend | concurrency | store writes/s | apiserver creates/s | ratio | load avg |');
-  out('|---|---|---|---|---|---|');
+  out('| backend | concurrency | store writes/s | apiserver creates/s | ratio | apiserver CPU ms per create | load avg |');
+  out('|---|---|---|---|---|---|---|');
   for (const backend of backends) {
     for (const c of concurrencies) {
       let storeRate = NaN;
       let apiRate = NaN;
+      let cpuPerCreate = NaN;
       let failure = '';
       try {
         const value = JSON.stringify(benchPod('x'));
@@ -139,12 +148,16 @@ async function writesSection(etcdServers: string[]): Promise<void> {
         const api = apiClient(server.url, server.kubeconfig, server.token, c);
         try {
           await api.call('POST', '/api/v1/namespaces', { metadata: { name: `bench-${c}` } });
+          const cpuBefore = cpuMs(server.pid);
+          let created = 0;
           apiRate = await rate(c, async (i) => {
             const r = await api.call('POST', `/api/v1/namespaces/bench-${c}/pods`, benchPod(`p-${i}`, `bench-${c}`));
             if (r.status !== 201) {
               throw new Error(`create: ${r.status} ${r.body}`);
             }
+            created++;
           });
+          cpuPerCreate = (cpuMs(server.pid) - cpuBefore) / created;
         } finally {
           api.agent.destroy();
           await server.stop();
@@ -152,7 +165,7 @@ async function writesSection(etcdServers: string[]): Promise<void> {
       } catch (err) {
         failure = ` FAILED: ${why(err)}`;
       }
-      out(`| ${backend} | ${c} | ${storeRate.toFixed(0)} | ${apiRate.toFixed(0)}${failure} | ${((apiRate / storeRate) * 100).toFixed(0)}% | ${load()} |`);
+      out(`| ${backend} | ${c} | ${storeRate.toFixed(0)} | ${apiRate.toFixed(0)}${failure} | ${((apiRate / storeRate) * 100).toFixed(0)}% | ${cpuPerCreate.toFixed(2)} | ${load()} |`);
     }
   }
 }
@@ -180,13 +193,13 @@ async function fillStore(dataDir: string, count: number): Promise<void> {
 
 async function listSection(): Promise<void> {
   out('\n## list latency and RSS (sqlite; pods written to the store directly, then the apiserver started)');
-  out('| pods | RSS idle MiB | RSS with pods, before list MiB | RSS after lists MiB | list p50 ms | list max ms (of 5) | page 500 p50 ms | response MiB | load avg |');
-  out('|---|---|---|---|---|---|---|---|---|');
+  out('| pods | RSS idle MiB | RSS with pods, before list MiB | RSS after lists MiB | list p50 ms | list max ms (of 5) | apiserver CPU ms per list | page 500 p50 ms | response MiB | load avg |');
+  out('|---|---|---|---|---|---|---|---|---|---|');
   for (const count of podCounts) {
     const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-list-'));
     let server: TestApiServer | undefined;
     let api: Api | undefined;
-    const row: (string | number)[] = [count, '—', '—', '—', '—', '—', '—', '—'];
+    const row: (string | number)[] = [count, '—', '—', '—', '—', '—', '—', '—', '—'];
     try {
       // First start creates the data dir layout (PKI, namespaces); then fill the store offline.
       const first = await startApiServer({ backend: 'sqlite', dataDir });
@@ -202,6 +215,7 @@ async function listSection(): Promise<void> {
       }
       row[2] = rssMiB(server.pid).toFixed(0);
       const times: number[] = [];
+      const cpuBefore = cpuMs(server.pid);
       for (let i = 0; i < 5; i++) {
         const t = performance.now();
         const r = await api.call('GET', '/api/v1/namespaces/bench/pods', undefined, false);
@@ -209,8 +223,9 @@ async function listSection(): Promise<void> {
         if (r.status !== 200) {
           throw new Error(`list: ${r.status}`);
         }
-        row[7] = (r.bytes / 1048576).toFixed(1);
+        row[8] = (r.bytes / 1048576).toFixed(1);
       }
+      row[6] = ((cpuMs(server.pid) - cpuBefore) / 5).toFixed(0);
       row[3] = rssMiB(server.pid).toFixed(0);
       times.sort((a, b) => a - b);
       row[4] = percentile(times, 50).toFixed(0);
@@ -225,7 +240,7 @@ async function listSection(): Promise<void> {
         }
       }
       pages.sort((a, b) => a - b);
-      row[6] = percentile(pages, 50).toFixed(0);
+      row[7] = percentile(pages, 50).toFixed(0);
       out(`| ${row.join(' | ')} | ${load()} |`);
     } catch (err) {
       out(`| ${row.join(' | ')} | ${load()} | FAILED: ${why(err)}`);
@@ -341,4 +356,8 @@ async function main(): Promise<void> {
   out(`\nload average at end: ${load()}`);
 }
 
+// Ctrl-C / SIGTERM: exit through process 'exit', where test/util/apiserver.ts kills the apiservers it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
+}
 await main();
