@@ -53,14 +53,16 @@ export function sortedKeys(m: Readonly<Record<string, unknown>>): string[] {
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A timestamp as Go's time.RFC1123Z in UTC (`Wed, 25 Nov 2026 16:04:29 +0000`); kubectl runs with the local zone, tests with UTC. */
+/** A timestamp as Go's time.RFC1123Z in the local zone, as kubectl prints it (`Wed, 25 Nov 2026 16:04:29 +0000`). */
 export function rfc1123z(timestamp: string): string {
   const d = new Date(timestamp);
   if (Number.isNaN(d.getTime())) {
     return timestamp;
   }
   const two = (n: number): string => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()] ?? ''}, ${two(d.getUTCDate())} ${months[d.getUTCMonth()] ?? ''} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offset) / 60))}${two(Math.abs(offset) % 60)}`;
+  return `${days[d.getDay()] ?? ''}, ${two(d.getDate())} ${months[d.getMonth()] ?? ''} ${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${zone}`;
 }
 
 /** translateTimestampSince: `<unknown>` for no time, else the human age. */

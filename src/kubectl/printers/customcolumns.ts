@@ -82,7 +82,7 @@ export function printCustomColumns(objs: readonly unknown[], cols: readonly Colu
     paths = cols.map((c) => compileJsonPath(c.fieldSpec));
   } catch (err) {
     // Upstream parses the column paths after printing the header, and reports the bare reason.
-    const reason = (err as Error).message.replace(/^error parsing jsonpath .*?, /s, '').replace(/\n$/, '');
+    const reason = (err as Error).message.replace(/^error parsing jsonpath .*?, /s, '');
     throw new CustomColumnsError(reason, tw.flush());
   }
   for (const obj of expand(objs)) {

@@ -90,7 +90,8 @@ function runOurs(c: Captured): { stdout: string; stderr: string; code: number } 
     return { stdout: asJson ? t.executeAsJson(object, { allowMissingKeys: allow }) : t.execute(object, { allowMissingKeys: allow }), stderr: '', code: 0 };
   } catch (err) {
     const message = (err as Error).message;
-    return { stdout: '', stderr: `error: ${message}${message.endsWith('\n') ? '' : '\n'}`, code: 1 };
+    // As kubectl's main prints errors: the message plus one newline.
+    return { stdout: '', stderr: `error: ${message}\n`, code: 1 };
   }
 }
 

@@ -376,7 +376,8 @@ export function compileJsonPath(template: string): JsonPathTemplate {
   try {
     root = new Parser().parse(template);
   } catch (err) {
-    throw new CliError(`error parsing jsonpath ${template}, ${(err as Error).message}\n`);
+    // Go's message ends in a newline that kubectl's error printer does not double; ours always adds one.
+    throw new CliError(`error parsing jsonpath ${template}, ${(err as Error).message}`);
   }
   const run = (data: unknown, allow: boolean): unknown[][] => {
     try {
@@ -392,11 +393,11 @@ export function compileJsonPath(template: string): JsonPathTemplate {
   };
 }
 
-/** The message kubectl's jsonpath printer fails with (Go's text, trailing newlines included). */
+/** The message kubectl's jsonpath printer fails with: Go's text less its final newline (the error printer adds one). */
 export function executionMessage(template: string, data: unknown, reason: string): string {
   return `error executing jsonpath ${goQuote(template)}: Error executing template: ${reason}. Printing more information for debugging the template:\n` +
     `\ttemplate was:\n\t\t${template}\n` +
-    `\tobject given to jsonpath engine was:\n\t\t${goSharpV(data)}\n\n\n`;
+    `\tobject given to jsonpath engine was:\n\t\t${goSharpV(data)}\n\n`;
 }
 
 /** One result as jsonpath prints it: strings raw, null as `null`, maps and slices as JSON. */
