@@ -122,11 +122,6 @@ const undo: Verb = {
     const client = await ctx.client();
     const to = numberFlag(flags, 'to-revision', 0);
     for (const t of targets) {
-      if (t.object.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] !== undefined) {
-        ctx.stderr.write(
-          `Warning: resource ${t.mapping.resource}/${t.name} was previously managed with 'kubectl apply'. Rolling back will not update the kubectl.kubernetes.io/last-applied-configuration annotation, which may cause unexpected behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your previous configuration file instead.\n`,
-        );
-      }
       if (!['Deployment', 'DaemonSet', 'StatefulSet'].includes(t.mapping.kind) || t.mapping.group !== 'apps') {
         throw new CliError(`no rollbacker has been implemented for "${t.mapping.group === '' ? t.mapping.kind : `${t.mapping.kind}.${t.mapping.group}`}"`);
       }

@@ -89,6 +89,7 @@ function jsonPathCheck(input: string): Check {
       throw new CliError('given jsonpath expression matches more than one value');
     }
     if (value === undefined) {
+      // Any value (even an object) satisfies a jsonpath wait without `=value`.
       return true;
     }
     const v = first[0];
