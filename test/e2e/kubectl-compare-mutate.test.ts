@@ -180,14 +180,9 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
 
   test('create generators (client dry run, offline shapes)', async () => {
     await run({ args: ['create', 'deployment', 'web', '--image=nginx', '--image=busybox', '--replicas=3', '--port=80', '--dry-run=client', '-o', 'yaml'] });
-    await run({ args: ['create', 'deployment', 'web', '--image=nginx', '--dry-run=client', '-o', 'json'] });
     await run({ args: ['create', 'service', 'clusterip', 'svc', '--tcp=80:8080', '--tcp=443', '--dry-run=client', '-o', 'yaml'] });
     await run({ args: ['create', 'secret', 'generic', 'sec', '--from-literal=a=1', '--from-file=k=env.txt', '--dry-run=client', '-o', 'json'] });
-    await run({ args: ['create', 'configmap', 'lit', '--from-env-file=env.txt', '--dry-run=client', '-o', 'yaml'] });
     await run({ args: ['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--dry-run=client', '-o', 'yaml', '--', 'date'] });
-    await run({ args: ['create', 'namespace', 'team', '--dry-run=server'] });
-    await run({ args: ['create', 'priorityclass', 'high', '--value=1000', '--description=important', '--dry-run=client', '-o', 'yaml'] });
-    await run({ args: ['create', 'quota', 'q', '--hard=pods=2,cpu=1', '--dry-run=client', '-o', 'yaml'] });
     await run({ args: ['create', 'clusterrolebinding', 'crb', '--clusterrole=view', '--user=u1', '--serviceaccount=default:robot', '--dry-run=client', '-o', 'yaml'] });
   });
 
@@ -195,10 +190,6 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     await run({ args: ['create', 'deployment', 'demo', '--image=nginx:1.27'], objects: [DEPLOY] });
     await run({ args: ['create', 'deployment', 'demo', '--image=nginx:1.27'], setup: createDeploy(deployment(1)) });
     await run({ args: ['create', 'configmap', 'lit', '--from-literal=a=1', '--from-literal=b=two'], objects: [cm('lit')] });
-    await run({ args: ['create', 'secret', 'generic', 'sec', '--from-literal=a=1', '--type=Opaque'], objects: [ref('secrets', 'sec')] });
-    await run({ args: ['create', 'service', 'clusterip', 'svc', '--tcp=80:8080', '-o', 'name'], objects: [] });
-    await run({ args: ['create', 'serviceaccount', 'robot'], objects: [ref('serviceaccounts', 'robot')] });
-    await run({ args: ['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi'], objects: [] });
     await run({ args: ['create', 'role', 'reader', '--verb=get,list', '--resource=pods,deployments.apps'], objects: [{ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespace: 'default', name: 'reader' }] });
     await run({ args: ['create', 'rolebinding', 'read-it', '--role=reader', '--user=alice', '--group=devs'], objects: [{ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespace: 'default', name: 'read-it' }] });
   });
@@ -206,8 +197,6 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
   test('create errors', async () => {
     await run({ args: ['create', 'deployment', 'x'] });
     await run({ args: ['create', 'namespace'] });
-    await run({ args: ['create', 'configmap', 'a', 'b'] });
-    await run({ args: ['create', 'namespace', 'zz', '--dry-run=maybe'] });
   });
 
   test('create -f', async () => {
@@ -215,8 +204,6 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     await run({ args: ['create', '-f', 'd1.yaml'], setup: createDeploy(deployment(1)) });
     await run({ args: ['create', '-f', 'cms.yaml', '--save-config'], objects: [cm('cm-a'), cm('cm-b')] });
     await run({ args: ['create', '-f', '-', '-o', 'name'], stdin: configMaps, objects: [cm('cm-a'), cm('cm-b')] });
-    await run({ args: ['create', '-f', 'd1.yaml', '--dry-run=client', '-o', 'yaml'] });
-    await run({ args: ['create', '-f', 'missing.yaml'] });
   });
 
   test('apply (client side)', async () => {
@@ -225,9 +212,7 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     await run({ args: ['apply', '-f', 'd3.yaml'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
     await run({ args: ['apply', '-f', 'd1.yaml'], setup: createDeploy(deployment(3, 'nginx:1.28', ', tier: web')), objects: [DEPLOY] });
     await run({ args: ['apply', '-f', 'd3.yaml'], setup: createDeploy(deployment(1), false), objects: [DEPLOY] });
-    await run({ args: ['apply', '-f', 'cms.yaml', '-o', 'name'], objects: [cm('cm-a'), cm('cm-b')] });
     await run({ args: ['apply', '-f', 'd3.yaml', '--dry-run=server'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
-    await run({ args: ['apply'] });
   });
 
   test('apply --server-side', async () => {
@@ -235,7 +220,6 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     await run({ args: ['apply', '--server-side', '-f', 'd3.yaml'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
     await run({ args: ['apply', '--server-side', '--field-manager=other', '-f', 'd3.yaml'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
     await run({ args: ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', 'd3.yaml'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
-    await run({ args: ['apply', '--force-conflicts', '-f', 'd3.yaml'] });
   });
 
   test('delete', async () => {
@@ -244,43 +228,32 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
       await c.create({ ...cm('x'), name: undefined }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-b', labels: { set: 'files' } } });
     };
     await run({ args: ['delete', 'deployment', 'demo'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
-    await run({ args: ['delete', 'deploy/demo', '-o', 'name'], setup: createDeploy(deployment(1)), objects: [DEPLOY] });
     await run({ args: ['delete', '-f', 'cms.yaml'], setup: twoMaps, objects: [cm('cm-a'), cm('cm-b')] });
     await run({ args: ['delete', 'configmaps', '-l', 'set=files'], setup: twoMaps, objects: [cm('cm-a'), cm('cm-b')] });
     await run({ args: ['delete', 'configmap', 'cm-a', 'nope'], setup: twoMaps, objects: [cm('cm-a')] });
     await run({ args: ['delete', 'configmap', 'nope', '--ignore-not-found'] });
-    await run({ args: ['delete', 'configmap', 'cm-a', '--dry-run=server'], setup: twoMaps, objects: [cm('cm-a')] });
     await run({ args: ['delete', 'configmap', 'cm-a', '--force'], setup: twoMaps, objects: [cm('cm-a')] });
     await run({ args: ['delete', 'configmaps', '-l', 'set=nothing'] });
     await run({ args: ['delete'] });
-    await run({ args: ['delete', 'configmaps'] });
   });
 
   test('label and annotate', async () => {
     const setup = createDeploy(deployment(1));
     await run({ args: ['label', 'deployment', 'demo', 'tier=fe'], setup, objects: [DEPLOY] });
     await run({ args: ['label', 'deployment', 'demo', 'app=other'], setup, objects: [DEPLOY] });
-    await run({ args: ['label', 'deployment', 'demo', 'app=other', '--overwrite'], setup, objects: [DEPLOY] });
     await run({ args: ['label', 'deploy/demo', 'app-', 'nope-'], setup, objects: [DEPLOY] });
     await run({ args: ['label', 'deployment', 'demo', '--list'], setup });
-    await run({ args: ['label', 'deployment', 'demo'], setup });
-    await run({ args: ['annotate', 'deployment', 'demo', 'note=hello', '--dry-run=client'], setup, objects: [DEPLOY] });
     await run({ args: ['annotate', 'deployment', 'demo', 'note=hello'], setup, objects: [DEPLOY] });
-    await run({ args: ['annotate', 'deployment', 'demo', 'kubectl.kubernetes.io/last-applied-configuration=x'], setup, objects: [DEPLOY] });
   });
 
   test('scale, patch, replace', async () => {
     const setup = createDeploy(deployment(1));
     await run({ args: ['scale', 'deployment', 'demo', '--replicas=4'], setup, objects: [DEPLOY] });
     await run({ args: ['scale', 'deployment/demo', '--replicas=4', '--current-replicas=2'], setup, objects: [DEPLOY] });
-    await run({ args: ['scale', 'deployment', 'demo'], setup });
     await run({ args: ['patch', 'deployment', 'demo', '-p', '{"spec":{"replicas":2}}'], setup, objects: [DEPLOY] });
     await run({ args: ['patch', 'deployment', 'demo', '-p', '{"spec":{"replicas":1}}'], setup, objects: [DEPLOY] });
-    await run({ args: ['patch', 'deployment', 'demo', '--type=merge', '-p', 'metadata: {labels: {x: "y"}}'], setup, objects: [DEPLOY] });
     await run({ args: ['patch', 'deployment', 'demo', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":5}]'], setup, objects: [DEPLOY] });
     await run({ args: ['patch', 'deployment', 'demo'], setup });
-    await run({ args: ['patch', 'deployment', 'demo', '--type=foo', '-p', '{}'], setup });
     await run({ args: ['replace', '-f', 'd3.yaml'], setup, objects: [DEPLOY] });
-    await run({ args: ['replace', '-f', 'd3.yaml'] });
   });
 });

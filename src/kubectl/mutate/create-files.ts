@@ -6,7 +6,7 @@ import { FlagError, parseFlags } from '../cli/flags.ts';
 import { ErrorList } from '../cli/errors.ts';
 import { globalFlags } from '../cli/globals.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, fieldManagerFlag, fieldValidation, printFlags, printObject, saveConfigFlag, validateFlag } from './common.ts';
-import { setLastApplied } from './lastapplied.ts';
+import { getLastApplied, setLastApplied } from './lastapplied.ts';
 import { readManifests } from './manifests.ts';
 
 /** `-f`, `-R`, `-k` as upstream's FilenameOptions. */
@@ -80,7 +80,7 @@ export async function createFromFiles(ctx: KubectlContext, args: readonly string
   let count = 0;
   for (const m of objects) {
     let obj = m.object;
-    if (flags.get('save-config') === true) {
+    if (flags.get('save-config') === true || getLastApplied(obj) !== undefined) {
       obj = setLastApplied(obj, 'unstructured');
     }
     try {

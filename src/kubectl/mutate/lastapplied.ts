@@ -32,8 +32,13 @@ export function lastAppliedValue(obj: Obj, encoding: 'unstructured' | 'typed'): 
 /** A copy of `obj` carrying the annotation computed from itself. */
 export function setLastApplied(obj: Obj, encoding: 'unstructured' | 'typed'): Obj {
   const value = lastAppliedValue(obj, encoding);
-  const meta = { ...((obj.metadata ?? {}) as Obj) };
+  let meta: Obj = { ...((obj.metadata ?? {}) as Obj) };
   meta.annotations = { ...((meta.annotations ?? {}) as Record<string, string>), [LAST_APPLIED]: value };
+  if (encoding === 'unstructured') {
+    // unstructured objects are encoded with sorted keys
+    meta = Object.fromEntries(Object.keys(meta).sort().map((k) => [k, meta[k]]));
+    meta.annotations = Object.fromEntries(Object.entries(meta.annotations as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
   return { ...obj, metadata: meta };
 }
 

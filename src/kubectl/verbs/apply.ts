@@ -87,7 +87,7 @@ async function applyClientSide(ctx: KubectlContext, flags: FlagValues, m: Manife
   const original = getLastApplied(current);
   if (original === undefined) {
     ctx.stderr.write(
-      `Warning: resource ${m.mapping.group === '' ? m.mapping.resource : `${m.mapping.resource}.${m.mapping.group}`}/${m.name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,
+      `Warning: resource ${m.mapping.resource}/${m.name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,
     );
   }
   const { type, patch } = threeWayPatch(gvkOf(modified), original ?? {}, modified, current);

@@ -209,7 +209,7 @@ const verb: Verb = {
         ctx.stdout.write(await formatObjects(objects, out, flags, result.singleItemImplied, boolFlag(flags, 'no-headers')));
       }
     }
-    if (count === 0 && errors.length === 0 && tableMode) {
+    if (count === 0 && errors.length === 0 && tableMode && !boolFlag(flags, 'ignore-not-found')) {
       ctx.stderr.write(noResourcesMessage(result.infos, allNamespaces, namespace));
     }
     if (errors.length > 0) {

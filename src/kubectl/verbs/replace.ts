@@ -50,14 +50,9 @@ const replace: Verb = {
       const ref = { group: m.mapping.group, version: m.mapping.version, resource: m.mapping.resource, namespace: m.mapping.namespaced ? m.namespace : undefined, name: m.name };
       try {
         let obj = m.object;
-        if (flags.get('save-config') === true) {
+        // upstream's CreateOrUpdateAnnotation: --save-config writes it; an annotation the file already carries is refreshed
+        if (flags.get('save-config') === true || getLastApplied(obj) !== undefined) {
           obj = setLastApplied(obj, 'unstructured');
-        } else if (!force) {
-          // upstream keeps an existing last-applied annotation current on replace
-          const live = (await client.get(ref)) as Obj;
-          if (getLastApplied(live) !== undefined) {
-            obj = setLastApplied(obj, 'unstructured');
-          }
         }
         const query = { fieldManager: manager, fieldValidation: validation, dryRun: dryRun === DryRun.Server ? 'All' : undefined };
         if (force) {
