@@ -46,7 +46,7 @@ for (const c of captured) {
 }
 
 test('table rows sort by their embedded objects', () => {
-  const table = { kind: 'Table', columnDefinitions: [{ name: 'Name' }], rows: sortThings.map((o) => ({ cells: [o.metadata.name], object: o })) };
+  const table = { kind: 'Table', columnDefinitions: [{ name: 'Name' }], rows: sortThings.map((o) => ({ cells: [o.metadata.name], object: o as unknown as Record<string, unknown> })) };
   const sorted = sortTableRows(table, '.spec.n');
   assert.deepEqual(sorted.rows?.map((r) => r.cells[0]), ['pod-9', 'alpha', 'mid-1', 'pod-09', 'pod-10', 'zeta']);
   assert.equal(table.rows[0]?.cells[0], 'alpha', 'the input table is left as it was');
