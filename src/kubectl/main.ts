@@ -45,6 +45,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   wait: () => import('./verbs/wait.ts'),
   auth: () => import('./verbs/auth.ts'),
   describe: () => import('./verbs/describe.ts'),
+  cp: () => import('./verbs/cp.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */
