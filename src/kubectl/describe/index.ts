@@ -21,7 +21,8 @@ export interface DescribeSettings {
 
 type Query = Record<string, string | number>;
 
-async function listAll(client: RestClient, group: string, version: string, resource: string, namespace: string | undefined, query: Query, chunkSize: number): Promise<Obj[]> {
+/** Lists every object of a resource, following `continue` in pages of `chunkSize` (0: one request). */
+export async function listAll(client: RestClient, group: string, version: string, resource: string, namespace: string | undefined, query: Query, chunkSize: number): Promise<Obj[]> {
   const items: Obj[] = [];
   let cont = '';
   do {

@@ -8,7 +8,7 @@ import type { RestClient } from '../../client/rest.ts';
 import { ErrorList } from '../cli/errors.ts';
 import type { FlagValues, KubectlContext, ResourceMapping, Verb } from '../command.ts';
 import { CliError } from '../command.ts';
-import { describeObject } from '../describe/index.ts';
+import { describeObject, listAll } from '../describe/index.ts';
 import type { DescribeSettings } from '../describe/index.ts';
 import { buildResources } from '../resource/builder.ts';
 
@@ -25,15 +25,8 @@ function refFor(mapping: ResourceMapping, namespace: string, name?: string): { g
   return { group: mapping.group, version: mapping.version, resource: mapping.resource, namespace: mapping.namespaced && namespace !== '' ? namespace : undefined, name };
 }
 
-async function listNames(client: RestClient, mapping: ResourceMapping, namespace: string, query: Record<string, string | number>, chunkSize: number): Promise<Obj[]> {
-  const out: Obj[] = [];
-  let cont = '';
-  do {
-    const list = await client.list(refFor(mapping, namespace), { ...query, ...(chunkSize > 0 ? { limit: chunkSize } : {}), ...(cont !== '' ? { continue: cont } : {}) });
-    out.push(...((list.items ?? []) as unknown as Obj[]));
-    cont = typeof list.metadata?.continue === 'string' ? list.metadata.continue : '';
-  } while (cont !== '');
-  return out;
+function listNames(client: RestClient, mapping: ResourceMapping, namespace: string, query: Record<string, string | number>, chunkSize: number): Promise<Obj[]> {
+  return listAll(client, mapping.group, mapping.version, mapping.resource, mapping.namespaced && namespace !== '' ? namespace : undefined, query, chunkSize);
 }
 
 function withKind(obj: Obj, mapping: ResourceMapping): Obj {
