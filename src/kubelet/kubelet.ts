@@ -7,7 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../api/object.ts';
-import { isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
+import { EventRecorder, isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { importArchive } from './images/archive.ts';
 import { ImageStore } from './images/store.ts';
 import { PodNetwork } from './network/pod-network.ts';
@@ -98,7 +98,9 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   }
   const network = new PodNetwork({ stateDir: join(opts.rootDir, 'network'), podCidr, bridge: opts.cniBridge, netnsPrefix: opts.netnsPrefix });
   const runtime = new RuncRuntime({ rootDir: opts.rootDir, images, network, cgroupRoot: opts.cgroupRoot });
-  const workers = new PodWorkers({ client, runtime, images, nodeName: opts.nodeName, hostIp: agent.hostIp, rootDir: opts.rootDir, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, log });
+  // Events carry source {component: kubelet, host: <node name>}, as upstream's kubelet.
+  const events = new EventRecorder({ client, component: 'kubelet', host: opts.nodeName });
+  const workers = new PodWorkers({ client, runtime, images, nodeName: opts.nodeName, hostIp: agent.hostIp, rootDir: opts.rootDir, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, log, events });
   const server = await startKubeletServer({
     runtime, rootDir: opts.rootDir, nodeName: opts.nodeName, hostIp: agent.hostIp, clientCaPem, port: opts.port ?? KUBELET_PORT, log,
     pods: () => workers.list(),
@@ -143,6 +145,7 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   clearInterval(orphanTimer);
   workers.stop();
   agent.stop();
+  await events.shutdown();
   await server.close();
   await factory.shutdown();
   client.close();

@@ -9,10 +9,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { BuiltImage } from '../../src/kubelet/testing/build-image.ts';
-import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
-import { canRunPods, eventually, httpGet, startKubeletFixture } from '../../src/kubelet/testing/kubelet-fixture.ts';
-import type { KubeletFixture } from '../../src/kubelet/testing/kubelet-fixture.ts';
+import { canRunPods, eventually, httpGet, startKubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
+import type { KubeletFixture, KubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectlOk, kubectlPath } from '../util/kubectl.ts';
@@ -69,18 +67,16 @@ async function portForward(env: ClientEnv, args: readonly string[], extraEnv: Re
 }
 
 describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !canRunPods && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
-  let api: TestApiServer;
+  let bed: KubeletTestbed<TestApiServer>;
   let env: ClientEnv;
-  let image: BuiltImage;
   let kubelet: KubeletFixture;
   let scratch: string;
 
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'k8ts-streams-'));
-    image = await buildBusyboxImage({ ref: IMAGE });
-    api = await startApiServer();
-    env = clientEnv(api.kubeconfig);
-    kubelet = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath], name: 'streams' });
+    bed = await startKubeletTestbed('streams', IMAGE, () => startApiServer());
+    kubelet = bed.kubelet;
+    env = clientEnv(bed.api.kubeconfig);
     const manifest = {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' },
       spec: {
@@ -100,15 +96,8 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
   });
 
   after(async () => {
-    if (process.env.KUBELET_E2E_LOG !== undefined && kubelet !== undefined) {
-      process.stderr.write(kubelet.log());
-    }
-    await kubelet?.cleanup();
     env?.cleanup();
-    await api?.stop();
-    if (image !== undefined) {
-      await rm(image.dir, { recursive: true, force: true });
-    }
+    await bed?.stop();
     await rm(scratch, { recursive: true, force: true });
   });
 

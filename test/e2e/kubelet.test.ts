@@ -9,10 +9,8 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Runc } from '../../src/kubelet/runtime/runc.ts';
-import type { BuiltImage } from '../../src/kubelet/testing/build-image.ts';
-import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
-import { canRunPods, eventually, httpGet, startKubeletFixture } from '../../src/kubelet/testing/kubelet-fixture.ts';
-import type { KubeletFixture } from '../../src/kubelet/testing/kubelet-fixture.ts';
+import { canRunPods, eventually, httpGet, startKubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
+import type { KubeletFixture, KubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
@@ -31,32 +29,23 @@ interface PodJson {
 }
 
 describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
-  let api: TestApiServer;
+  let bed: KubeletTestbed<TestApiServer>;
   let env: ClientEnv;
-  let image: BuiltImage;
   let fixture: KubeletFixture;
   let nodeName = '';
   let rootDir = '';
 
   before(async () => {
-    image = await buildBusyboxImage({ ref: 'k8ts.local/e2e/busybox:1' });
-    api = await startApiServer();
-    env = clientEnv(api.kubeconfig);
-    fixture = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath], name: 'e2e' });
+    bed = await startKubeletTestbed('e2e', 'k8ts.local/e2e/busybox:1', () => startApiServer());
+    fixture = bed.kubelet;
+    env = clientEnv(bed.api.kubeconfig);
     nodeName = fixture.nodeName;
     rootDir = fixture.rootDir;
   });
 
   after(async () => {
-    if (process.env.KUBELET_E2E_LOG !== undefined && fixture !== undefined) {
-      process.stderr.write(fixture.log());
-    }
-    await fixture?.cleanup();
     env?.cleanup();
-    await api?.stop();
-    if (image !== undefined) {
-      await rm(image.dir, { recursive: true, force: true });
-    }
+    await bed?.stop();
   });
 
   async function getPod(name: string): Promise<PodJson> {

@@ -9,8 +9,8 @@
  */
 import { join } from 'node:path';
 import { isNotFound } from '../../api/errors.ts';
-import { PatchType } from '../../client/index.ts';
-import type { RestClient } from '../../client/index.ts';
+import { EventType, PatchType } from '../../client/index.ts';
+import type { EventRecorder, RestClient } from '../../client/index.ts';
 import type { ImageStore } from '../images/store.ts';
 import { pullImage } from '../images/pull.ts';
 import type { ContainerRuntime, ContainerStatus as RuntimeContainer, DnsConfig, PodSandbox } from '../runtime/types.ts';
@@ -18,8 +18,11 @@ import { ContainerState, SandboxState } from '../runtime/types.ts';
 import { Prober } from '../probes/prober.ts';
 import { computePodStatus } from '../status/pod-status.ts';
 import type { ContainerView, Waiting } from '../status/pod-status.ts';
+import { TokenManager } from '../volumes/tokens.ts';
 import { cleanupPodDir, containerMounts, setUpVolumes } from '../volumes/volumes.ts';
 import { containerConfig } from './container-config.ts';
+import { goDuration, PodEvents, podDesc } from './events.ts';
+import { runHook } from './lifecycle.ts';
 import type { DataSource } from './container-config.ts';
 import type { ContainerSpec, Pod } from './types.ts';
 
@@ -36,6 +39,8 @@ export interface PodWorkerDeps {
   readonly clusterDns: readonly string[];
   readonly clusterDomain: string;
   readonly log: (message: string) => void;
+  /** Records the pod events (source kubelet, host = node name); none without it. */
+  readonly events?: EventRecorder;
 }
 
 interface PodState {
@@ -47,13 +52,15 @@ interface PodState {
   lastStatus: string;
   startTime: string;
   /** Per container: earliest time the next start may happen, and the backoff step. */
-  readonly backoff: Map<string, { until: number; stepMs: number }>;
+  readonly backoff: Map<string, { until: number; stepMs: number; announced?: boolean }>;
   readonly waiting: Map<string, Waiting>;
   /** Container ids whose restart failed to start (counted as crashes). */
   finished: boolean;
 }
 
 const MAX_BACKOFF_MS = 300_000;
+/** Upstream's floor for the SIGTERM→SIGKILL window left after a preStop hook. */
+const MIN_GRACE_SECONDS = 2;
 const INITIAL_BACKOFF_MS = 10_000;
 const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -96,16 +103,36 @@ export class PodWorkers {
   private timer: NodeJS.Timeout | undefined;
   private readonly data: DataSource;
   private readonly prober: Prober;
+  private readonly events: PodEvents;
+  private readonly tokens: TokenManager;
 
   constructor(deps: PodWorkerDeps) {
     this.deps = deps;
+    this.tokens = new TokenManager(deps.client);
+    this.events = new PodEvents(deps.events);
+    const containerOf = async (uid: string, containerId: string): Promise<{ pod: Pod; name: string } | undefined> => {
+      const state = this.pods.get(uid);
+      const c = await deps.runtime.containerStatus(containerId).catch(() => undefined);
+      return state === undefined || c === undefined ? undefined : { pod: state.pod, name: c.metadata.name };
+    };
     this.prober = new Prober(deps.runtime, {
       changed: (uid) => this.schedule(uid),
       kill: (uid, containerId, message) => {
-        const state = this.pods.get(uid);
-        deps.log(`pod ${state?.pod.metadata.namespace ?? ''}/${state?.pod.metadata.name ?? uid}: ${message}`);
-        const grace = state?.pod.spec.terminationGracePeriodSeconds ?? 30;
-        void deps.runtime.stopContainer(containerId, grace).catch(() => undefined).then(() => this.schedule(uid));
+        void (async () => {
+          const found = await containerOf(uid, containerId);
+          deps.log(`pod ${found?.pod.metadata.namespace ?? ''}/${found?.pod.metadata.name ?? uid}: ${message}`);
+          if (found !== undefined) {
+            await this.killContainer(found.pod, containerId, found.name, found.pod.spec.terminationGracePeriodSeconds ?? 30, message);
+          }
+          this.schedule(uid);
+        })();
+      },
+      unhealthy: (uid, containerId, message) => {
+        void containerOf(uid, containerId).then((found) => {
+          if (found !== undefined) {
+            this.events.container(found.pod, found.name, EventType.Warning, 'Unhealthy', message);
+          }
+        });
       },
     });
     this.data = async (kind, namespace, name) => {
@@ -206,14 +233,38 @@ export class PodWorkers {
     return (await this.deps.runtime.listPodSandboxes()).filter((s) => s.metadata.uid === uid).sort((a, b) => b.createdAt - a.createdAt);
   }
 
-  /** Stops a pod: its containers with the grace period, then its sandboxes; removes everything when `remove`. */
-  async killPod(uid: string, graceSeconds: number, remove: boolean, logDir?: string): Promise<void> {
+  /**
+   * Stops one container as upstream's killContainer: the Killing event, the preStop hook within
+   * the grace period, then SIGTERM and SIGKILL after what is left of it (at least 2 s).
+   */
+  private async killContainer(pod: Pod | undefined, containerId: string, name: string, graceSeconds: number, message?: string): Promise<void> {
+    const { runtime } = this.deps;
+    let grace = Math.max(graceSeconds, 0);
+    if (pod !== undefined) {
+      this.events.container(pod, name, EventType.Normal, 'Killing', message ?? `Stopping container ${name}`);
+      const spec = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === name);
+      const preStop = spec?.lifecycle?.preStop;
+      if (spec !== undefined && preStop !== undefined && grace > 0) {
+        const started = Date.now();
+        const sandbox = (await this.sandboxesOf(pod.metadata.uid ?? ''))[0];
+        const failure = await runHook(preStop, { runtime, pod, container: spec, containerId, podIp: sandbox?.ip ?? '', timeoutSeconds: grace });
+        if (failure !== undefined) {
+          this.events.container(pod, name, EventType.Warning, 'FailedPreStopHook', failure);
+        }
+        grace = Math.max(grace - Math.floor((Date.now() - started) / 1000), MIN_GRACE_SECONDS);
+      }
+    }
+    await runtime.stopContainer(containerId, grace).catch((e: unknown) => this.deps.log(`stop container ${containerId}: ${(e as Error).message}`));
+  }
+
+  /** Stops a pod: its containers with the grace period (preStop hooks first), then its sandboxes; removes everything when `remove`. */
+  async killPod(uid: string, graceSeconds: number, remove: boolean, logDir?: string, pod?: Pod): Promise<void> {
     const { runtime } = this.deps;
     for (const sb of await this.sandboxesOf(uid)) {
       const containers = await runtime.listContainers({ sandboxId: sb.id });
       this.prober.forget(containers.map((c) => c.id));
       const running = containers.filter((c) => c.state === ContainerState.Running);
-      await Promise.all(running.map((c) => runtime.stopContainer(c.id, Math.max(graceSeconds, 0)).catch((e: unknown) => this.deps.log(`stop container ${c.id}: ${(e as Error).message}`))));
+      await Promise.all(running.map((c) => this.killContainer(pod, c.id, c.metadata.name, graceSeconds)));
       await runtime.stopPodSandbox(sb.id);
       if (remove) {
         await runtime.removePodSandbox(sb.id);
@@ -231,7 +282,7 @@ export class PodWorkers {
     const { pod } = state;
     if (state.removed || pod.metadata.deletionTimestamp !== undefined) {
       const grace = state.removed ? 0 : pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-      await this.killPod(uid, grace, true, this.logDir(pod));
+      await this.killPod(uid, grace, true, this.logDir(pod), state.removed ? undefined : pod);
       if (!state.removed) {
         await this.deps.client.delete({ ...podsRef, namespace: pod.metadata.namespace, name: pod.metadata.name }, { gracePeriodSeconds: 0, preconditions: { uid } }).catch((e: unknown) => {
           if (!isNotFound(e)) {
@@ -240,13 +291,14 @@ export class PodWorkers {
         });
       }
       this.pods.delete(uid);
+      this.tokens.forget(uid);
       return;
     }
     const phase = pod.status?.phase as string | undefined;
     if (state.finished || phase === 'Succeeded' || phase === 'Failed') {
       // A terminal pod never runs again; its containers stay for logs until it is deleted.
       if (!state.finished) {
-        await this.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30, false);
+        await this.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30, false, undefined, pod);
         state.finished = true;
       }
       return;
@@ -257,12 +309,16 @@ export class PodWorkers {
   private async ensureImage(c: ContainerSpec, state: PodState): Promise<string | undefined> {
     const { images } = this.deps;
     const policy = c.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(c.image.slice(c.image.lastIndexOf('/') + 1)) ? 'Always' : 'IfNotPresent');
+    const pod = state.pod;
     const present = await images.resolve(c.image);
     if (present !== undefined && policy !== 'Always') {
+      this.events.container(pod, c.name, EventType.Normal, 'Pulled', `Container image "${c.image}" already present on machine`);
       return present.id;
     }
     if (policy === 'Never') {
-      state.waiting.set(c.name, { reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` });
+      const message = `Container image "${c.image}" is not present with pull policy of Never`;
+      state.waiting.set(c.name, { reason: 'ErrImageNeverPull', message });
+      this.events.container(pod, c.name, EventType.Warning, 'ErrImageNeverPull', message);
       return undefined;
     }
     const key = `image:${c.name}`;
@@ -272,11 +328,21 @@ export class PodWorkers {
         return present.id;
       }
       state.waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
+      if (b.announced !== true) {
+        b.announced = true;
+        this.events.container(pod, c.name, EventType.Normal, 'BackOff', `Back-off pulling image "${c.image}"`);
+        this.events.container(pod, c.name, EventType.Warning, 'Failed', 'Error: ImagePullBackOff');
+      }
       return undefined;
     }
+    this.events.container(pod, c.name, EventType.Normal, 'Pulling', `Pulling image "${c.image}"`);
+    const started = Date.now();
     try {
       const rec = await pullImage(images, c.image);
       state.backoff.delete(key);
+      const took = goDuration(Date.now() - started);
+      // Pulls are not queued here, so the time including waiting is the pull time.
+      this.events.container(pod, c.name, EventType.Normal, 'Pulled', `Successfully pulled image "${c.image}" in ${took} (${took} including waiting). Image size: ${rec.size} bytes.`);
       return rec.id;
     } catch (e) {
       if (present !== undefined) {
@@ -286,6 +352,8 @@ export class PodWorkers {
       const step = Math.min((b?.stepMs ?? INITIAL_BACKOFF_MS / 2) * 2, MAX_BACKOFF_MS);
       state.backoff.set(key, { until: Date.now() + step, stepMs: step });
       state.waiting.set(c.name, { reason: 'ErrImagePull', message: `failed to pull image "${c.image}": ${(e as Error).message}` });
+      this.events.container(pod, c.name, EventType.Warning, 'Failed', `Failed to pull image "${c.image}": ${(e as Error).message}`);
+      this.events.container(pod, c.name, EventType.Warning, 'Failed', 'Error: ErrImagePull');
       return undefined;
     }
   }
@@ -304,13 +372,26 @@ export class PodWorkers {
       id = await runtime.createContainer(sandbox.id, config);
     } catch (e) {
       state.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: (e as Error).message });
+      this.events.container(state.pod, c.name, EventType.Warning, 'Failed', `Error: ${(e as Error).message}`);
       return false;
     }
+    this.events.container(state.pod, c.name, EventType.Normal, 'Created', `Created container: ${c.name}`);
     try {
       await runtime.startContainer(id);
     } catch (e) {
       state.waiting.set(c.name, { reason: 'RunContainerError', message: (e as Error).message });
+      this.events.container(state.pod, c.name, EventType.Warning, 'Failed', `Error: ${(e as Error).message}`);
       return false;
+    }
+    this.events.container(state.pod, c.name, EventType.Normal, 'Started', `Started container ${c.name}`);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart !== undefined) {
+      // As upstream: the hook runs before the next container starts; a failure kills this one.
+      const failure = await runHook(postStart, { runtime, pod: state.pod, container: c, containerId: id, podIp: sandbox.ip, timeoutSeconds: state.pod.spec.terminationGracePeriodSeconds ?? 30 });
+      if (failure !== undefined) {
+        this.events.container(state.pod, c.name, EventType.Warning, 'FailedPostStartHook', failure);
+        await this.killContainer(state.pod, id, c.name, state.pod.spec.terminationGracePeriodSeconds ?? 30, 'FailedPostStartHook');
+      }
     }
     // Keep the newest two attempts: the previous one serves `kubectl logs --previous`.
     for (const old of newestFirst(await runtime.listContainers({ sandboxId: sandbox.id }), c.name).slice(2)) {
@@ -328,7 +409,12 @@ export class PodWorkers {
     const now = Date.now();
     if (b !== undefined && last.finishedAt < b.until && now < b.until) {
       const pod = state.pod;
-      state.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(b.stepMs / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
+      state.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(b.stepMs / 1000)}s restarting failed container=${c.name} pod=${podDesc(pod)}` });
+      if (b.announced !== true) {
+        // Once per back-off window; the recorder counts repeats like upstream's aggregation.
+        b.announced = true;
+        this.events.container(pod, c.name, EventType.Warning, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podDesc(pod)}`);
+      }
       return 'later';
     }
     // As the kubelet's backoff: the first restart is immediate, each later one waits twice as long (10 s … 5 min);
@@ -363,7 +449,10 @@ export class PodWorkers {
       sandbox = await runtime.podSandboxStatus(id);
       sandboxes = [sandbox];
     }
-    const volumeResult = await setUpVolumes(pod, { podDir: this.podDir(uid), data: this.data, podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName })
+    const volumeResult = await setUpVolumes(pod, {
+      podDir: this.podDir(uid), data: this.data, podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName,
+      token: (audience, expirationSeconds) => this.tokens.token(pod, audience, expirationSeconds),
+    })
       .then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, message: (e as Error).message }));
     const volumes = volumeResult.ok ? volumeResult.v : new Map<string, string>();
     let all = await runtime.listContainers({ sandboxId: sandbox.id });
@@ -428,7 +517,7 @@ export class PodWorkers {
     }
     await this.writeStatus(state, status);
     if (status.phase === 'Succeeded' || status.phase === 'Failed') {
-      await this.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30, false);
+      await this.killPod(uid, pod.spec.terminationGracePeriodSeconds ?? 30, false, undefined, pod);
       state.finished = true;
     }
   }

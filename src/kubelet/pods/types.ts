@@ -16,8 +16,10 @@ export interface EnvVar {
 /** A probe or lifecycle handler. */
 export interface Handler {
   readonly exec?: { readonly command?: readonly string[] };
-  readonly httpGet?: { readonly path?: string; readonly port: number | string; readonly host?: string; readonly scheme?: string };
+  readonly httpGet?: { readonly path?: string; readonly port: number | string; readonly host?: string; readonly scheme?: string; readonly httpHeaders?: readonly { readonly name: string; readonly value: string }[] };
   readonly tcpSocket?: { readonly port: number | string; readonly host?: string };
+  /** Lifecycle hooks only. */
+  readonly sleep?: { readonly seconds: number };
 }
 
 /** A probe. */

@@ -27,6 +27,8 @@ interface ProbeWorker {
 export interface ProberCallbacks {
   readonly changed: (podUid: string) => void;
   readonly kill: (podUid: string, containerId: string, message: string) => void;
+  /** A probe failed (the Unhealthy event), e.g. `Liveness probe failed: <output>`. */
+  readonly unhealthy?: (podUid: string, containerId: string, message: string) => void;
 }
 
 /** Resolves a probe port (number, or a named container port). */
@@ -40,47 +42,51 @@ export function resolvePort(port: number | string, container: ContainerSpec): nu
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-function httpProbe(url: URL, timeoutMs: number): Promise<boolean> {
+/** Resolves with undefined on success, or upstream's failure text. */
+function httpProbe(url: URL, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const fn = url.protocol === 'https:' ? httpsRequest : request;
     const req = fn(url, { timeout: timeoutMs, rejectUnauthorized: false, headers: { 'User-Agent': 'kube-probe/1.35' } }, (res) => {
       res.resume();
       const code = res.statusCode ?? 0;
-      resolve(code >= 200 && code < 400);
+      resolve(code >= 200 && code < 400 ? undefined : `HTTP probe failed with statuscode: ${code}`);
     });
-    req.on('error', () => resolve(false));
+    req.on('error', (e) => resolve(`Get "${url.href}": ${e.message}`));
     req.on('timeout', () => {
       req.destroy();
-      resolve(false);
+      resolve(`Get "${url.href}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`);
     });
     req.end();
   });
 }
 
-function tcpProbe(host: string, port: number, timeoutMs: number): Promise<boolean> {
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
-    const done = (ok: boolean): void => {
+    const done = (failure: string | undefined): void => {
       s.destroy();
-      resolve(ok);
+      resolve(failure);
     };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
+    s.setTimeout(timeoutMs, () => done(`dial tcp ${host}:${port}: i/o timeout`));
+    s.once('connect', () => done(undefined));
+    s.once('error', (e: NodeJS.ErrnoException) => done(`dial tcp ${host}:${port}: connect: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`));
   });
 }
 
-/** Runs a probe once; true on success. */
-export async function runProbe(runtime: ContainerRuntime, probe: Probe, container: ContainerSpec, containerId: string, podIp: string): Promise<boolean> {
+/** Runs a probe once; resolves with undefined on success, or the failure's output/message. */
+export async function runProbe(runtime: ContainerRuntime, probe: Probe, container: ContainerSpec, containerId: string, podIp: string): Promise<string | undefined> {
   const timeoutSeconds = probe.timeoutSeconds ?? 1;
   if (probe.exec !== undefined) {
-    const r = await runtime.execSync(containerId, probe.exec.command ?? [], timeoutSeconds).catch(() => undefined);
-    return r?.exitCode === 0;
+    const r = await runtime.execSync(containerId, probe.exec.command ?? [], timeoutSeconds).catch((e: unknown) => (e as Error).message);
+    if (typeof r === 'string') {
+      return r;
+    }
+    return r.exitCode === 0 ? undefined : r.stdout + r.stderr;
   }
   if (probe.httpGet !== undefined) {
     const port = resolvePort(probe.httpGet.port, container);
     if (port === undefined) {
-      return false;
+      return `invalid port: ${String(probe.httpGet.port)}`;
     }
     const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase();
     const path = probe.httpGet.path ?? '/';
@@ -88,10 +94,12 @@ export async function runProbe(runtime: ContainerRuntime, probe: Probe, containe
   }
   if (probe.tcpSocket !== undefined) {
     const port = resolvePort(probe.tcpSocket.port, container);
-    return port === undefined ? false : tcpProbe(probe.tcpSocket.host ?? podIp, port, timeoutSeconds * 1000);
+    return port === undefined ? `invalid port: ${String(probe.tcpSocket.port)}` : tcpProbe(probe.tcpSocket.host ?? podIp, port, timeoutSeconds * 1000);
   }
-  return true;
+  return undefined;
 }
+
+const KIND_TITLE = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' } as const;
 
 /** Probe workers for every running container that has probes. */
 export class Prober {
@@ -193,11 +201,11 @@ export class Prober {
       if (kind === 'startup' && w.result) {
         return;
       }
-      const ok = await runProbe(this.runtime, probe, spec, containerId, podIp);
+      const failure = await runProbe(this.runtime, probe, spec, containerId, podIp);
       if (w.stopped) {
         return;
       }
-      if (ok) {
+      if (failure === undefined) {
         w.failures = 0;
         w.successes++;
         if (!w.result && w.successes >= successThreshold) {
@@ -207,6 +215,7 @@ export class Prober {
       } else {
         w.successes = 0;
         w.failures++;
+        this.callbacks.unhealthy?.(podUid, containerId, `${KIND_TITLE[kind]} probe failed: ${failure}`);
         if (w.failures >= failureThreshold) {
           if (kind === 'readiness') {
             if (w.result) {

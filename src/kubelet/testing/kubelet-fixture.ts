@@ -8,11 +8,16 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlreadyExists } from '../../api/errors.ts';
+import { RestClient } from '../../client/index.ts';
+import { loadKubeconfig, resolveContext } from '../../kubeconfig/index.ts';
 import { runCommand } from '../runtime/command.ts';
 import { Runc } from '../runtime/runc.ts';
+import type { BuiltImage } from './build-image.ts';
+import { buildBusyboxImage } from './build-image.ts';
 import { freePort } from './helpers.ts';
 import { forceCleanNode } from './runtime-fixture.ts';
 
@@ -108,4 +113,66 @@ export async function startKubeletFixture(opts: KubeletFixtureOptions): Promise<
   };
   start();
   return { nodeName, rootDir, bridge, cgroupRoot, log: () => output, kill, start, leftovers, cleanup };
+}
+
+/** An apiserver as the e2e tests start it (test/util/apiserver.ts): what a testbed needs of it. */
+export interface TestbedApiServer {
+  readonly kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+/** The busybox image, an apiserver and a kubelet: what most kubelet e2e files start with. */
+export interface KubeletTestbed<A extends TestbedApiServer> {
+  readonly api: A;
+  readonly kubelet: KubeletFixture;
+  readonly image: BuiltImage;
+  /** Stops and removes everything (prints the kubelet log when KUBELET_E2E_LOG is set). */
+  stop(): Promise<void>;
+}
+
+/**
+ * What the controller-manager would create and pods' kube-api-access volumes need: the
+ * `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap in namespace default.
+ */
+async function seedNamespaceDefaults(kubeconfig: string): Promise<void> {
+  const client = await RestClient.fromKubeconfig(kubeconfig, { component: 'kubelet-testbed' });
+  try {
+    const caPem = (await resolveContext(await loadKubeconfig(kubeconfig), undefined, kubeconfig)).caPem ?? '';
+    const ignoreExists = (e: unknown): void => {
+      if (!isAlreadyExists(e)) {
+        throw e;
+      }
+    };
+    await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }).catch(ignoreExists);
+    await client.create({ group: '', version: 'v1', resource: 'configmaps', namespace: 'default' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': caPem } }).catch(ignoreExists);
+  } finally {
+    client.close();
+  }
+}
+
+/** Starts a testbed; `startApi` is the test's apiserver starter (kept out of src/ so src never imports test/). */
+export async function startKubeletTestbed<A extends TestbedApiServer>(name: string, imageRef: string, startApi: () => Promise<A>): Promise<KubeletTestbed<A>> {
+  const image = await buildBusyboxImage({ ref: imageRef });
+  let api: A | undefined;
+  try {
+    api = await startApi();
+    await seedNamespaceDefaults(api.kubeconfig);
+    const kubelet = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath], name });
+    const started = api;
+    return {
+      api: started, kubelet, image,
+      stop: async () => {
+        if (process.env.KUBELET_E2E_LOG !== undefined) {
+          process.stderr.write(kubelet.log());
+        }
+        await kubelet.cleanup();
+        await started.stop();
+        await rm(image.dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await api?.stop();
+    await rm(image.dir, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Pod volumes on the node: emptyDir (a directory, or tmpfs for medium Memory), hostPath,
- * configMap, secret and downwardAPI (files written under `<podDir>/volumes/<kind>/<name>`,
+ * configMap, secret, downwardAPI and projected (service-account token, configMap, secret and
+ * downwardAPI sources in one directory, e.g. the `kube-api-access-*` volume) (files written under `<podDir>/volumes/<kind>/<name>`,
  * rewritten on every sync so updates propagate), and the bind mounts for a container's
  * volumeMounts (subPath, readOnly). `cleanupPodDir` unmounts and removes everything.
  */
@@ -27,6 +28,15 @@ export interface VolumeContext {
   readonly podIp: string;
   readonly hostIp: string;
   readonly nodeName: string;
+  /** A bound service-account token for a projected serviceAccountToken source. */
+  readonly token?: (audience: string | undefined, expirationSeconds: number) => Promise<string>;
+}
+
+interface ProjectedSource {
+  readonly serviceAccountToken?: { readonly audience?: string; readonly expirationSeconds?: number; readonly path: string };
+  readonly configMap?: { readonly name: string; readonly items?: readonly { readonly key: string; readonly path: string; readonly mode?: number }[]; readonly optional?: boolean };
+  readonly secret?: { readonly name: string; readonly items?: readonly { readonly key: string; readonly path: string; readonly mode?: number }[]; readonly optional?: boolean };
+  readonly downwardAPI?: { readonly items?: readonly { readonly path: string; readonly mode?: number; readonly fieldRef?: { readonly fieldPath: string }; readonly resourceFieldRef?: { readonly containerName?: string; readonly resource: string } }[] };
 }
 
 async function isMounted(path: string): Promise<boolean> {
@@ -72,6 +82,20 @@ async function writeKeys(dir: string, data: Readonly<Record<string, string>>, it
   }
 }
 
+/** The files of a downwardAPI volume or projection: path → value. */
+function downwardData(pod: Pod, items: readonly { readonly path: string; readonly fieldRef?: { readonly fieldPath: string }; readonly resourceFieldRef?: { readonly containerName?: string; readonly resource: string } }[], ctx: VolumeContext): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const item of items) {
+    if (item.fieldRef !== undefined) {
+      data[item.path] = fieldValue(pod, item.fieldRef.fieldPath, ctx) ?? '';
+    } else if (item.resourceFieldRef !== undefined) {
+      const c = pod.spec.containers.find((x) => x.name === item.resourceFieldRef?.containerName);
+      data[item.path] = resourceValue(c, item.resourceFieldRef.resource);
+    }
+  }
+  return data;
+}
+
 /** Makes (or refreshes) one volume; returns its host directory. */
 async function setUpVolume(pod: Pod, v: VolumeSpec, ctx: VolumeContext): Promise<string> {
   const base = join(ctx.podDir, 'volumes');
@@ -115,19 +139,54 @@ async function setUpVolume(pod: Pod, v: VolumeSpec, ctx: VolumeContext): Promise
   }
   if (v.downwardAPI !== undefined) {
     const dir = join(base, 'kubernetes.io~downward-api', v.name);
-    const data: Record<string, string> = {};
-    for (const item of v.downwardAPI.items ?? []) {
-      if (item.fieldRef !== undefined) {
-        data[item.path] = fieldValue(pod, item.fieldRef.fieldPath, ctx) ?? '';
-      } else if (item.resourceFieldRef !== undefined) {
-        const c = pod.spec.containers.find((x) => x.name === item.resourceFieldRef?.containerName);
-        data[item.path] = resourceValue(c, item.resourceFieldRef.resource);
-      }
-    }
+    const data = downwardData(pod, v.downwardAPI.items ?? [], ctx);
     await writeKeys(dir, data, undefined, v.downwardAPI.defaultMode ?? 0o644, false);
     return dir;
   }
-  // Unsupported kinds (projected, PVCs, …) get an empty directory so the pod still starts.
+  if (v.projected !== undefined) {
+    const dir = join(base, 'kubernetes.io~projected', v.name);
+    const data: Record<string, string> = {};
+    const items: { key: string; path: string; mode?: number }[] = [];
+    const add = (path: string, value: string, mode?: number): void => {
+      data[path] = value;
+      items.push({ key: path, path, mode });
+    };
+    for (const src of (v.projected.sources ?? []) as readonly ProjectedSource[]) {
+      if (src.serviceAccountToken !== undefined) {
+        if (ctx.token === undefined) {
+          throw new VolumeError('no token source for a serviceAccountToken projection');
+        }
+        const t = src.serviceAccountToken;
+        add(t.path, await ctx.token(t.audience, t.expirationSeconds ?? 3600));
+      } else if (src.configMap !== undefined || src.secret !== undefined) {
+        const isSecret = src.secret !== undefined;
+        const ref = src.secret ?? src.configMap;
+        const values = await ctx.data(isSecret ? 'secrets' : 'configmaps', ns, ref?.name ?? '');
+        if (values === undefined) {
+          if (ref?.optional === true) {
+            continue;
+          }
+          throw new VolumeError(`${isSecret ? 'secret' : 'configmap'} "${ref?.name ?? ''}" not found`);
+        }
+        const wanted: readonly { key: string; path: string; mode?: number }[] = ref?.items ?? Object.keys(values).map((key) => ({ key, path: key }));
+        for (const item of wanted) {
+          const value = values[item.key];
+          if (value === undefined) {
+            throw new VolumeError(`configmap/secret key "${item.key}" not found`);
+          }
+          add(item.path, value, item.mode);
+        }
+      } else if (src.downwardAPI !== undefined) {
+        const d = downwardData(pod, src.downwardAPI.items ?? [], ctx);
+        for (const item of src.downwardAPI.items ?? []) {
+          add(item.path, d[item.path] ?? '', item.mode);
+        }
+      }
+    }
+    await writeKeys(dir, data, items, v.projected.defaultMode ?? 0o644, false);
+    return dir;
+  }
+  // Unsupported kinds (PVCs, …) get an empty directory so the pod still starts.
   const dir = join(base, 'kubernetes.io~unsupported', v.name);
   await mkdir(dir, { recursive: true });
   return dir;
