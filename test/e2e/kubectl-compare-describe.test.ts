@@ -1,7 +1,7 @@
 /**
  * k8ts kubectl vs real kubectl 1.35 on the same apiserver (no controllers, no kubelet): describe
  * for pods (with a patched status and events), deployments, replica sets, jobs, services,
- * namespaces, config maps, secrets and a custom resource (generic describer), name prefixes,
+ * namespaces, nodes, config maps, secrets and a custom resource (generic describer), name prefixes,
  * selectors, errors; and the printers: jsonpath, go-template, custom-columns, --sort-by.
  * Each command runs with both binaries and must agree on stdout, stderr and exit code after
  * normalising ages, uids, timestamps and resourceVersions.
@@ -187,6 +187,42 @@ lastTimestamp: "${ago(12)}"
 `;
 }
 
+const nodeManifest = `apiVersion: v1
+kind: Node
+metadata:
+  name: node-1
+  labels: {kubernetes.io/hostname: node-1, node-role.kubernetes.io/worker: "", disk: ssd}
+spec:
+  podCIDR: 10.244.1.0/24
+  podCIDRs: [10.244.1.0/24]
+  taints: [{key: dedicated, value: web, effect: NoSchedule}, {key: gpu, effect: NoExecute}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: onnode}
+spec:
+  nodeName: node-1
+  initContainers: [{name: i, image: busybox, resources: {requests: {cpu: "2", memory: 1Gi}}}]
+  containers:
+  - {name: a, image: nginx, resources: {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: "1", memory: 128Mi}}}
+  - {name: b, image: nginx, resources: {requests: {cpu: 100m, example.com/gpu: "1"}, limits: {example.com/gpu: "1"}}}
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: node-1, namespace: kube-node-lease}
+spec: {holderIdentity: node-1, leaseDurationSeconds: 40, renewTime: "2026-01-02T21:00:00.000000Z"}
+`;
+
+const nodeStatus = {
+  status: {
+    capacity: { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '100Gi', 'hugepages-2Mi': '0', 'example.com/gpu': '2' },
+    allocatable: { cpu: '3800m', memory: '7Gi', pods: '110', 'ephemeral-storage': '90Gi', 'hugepages-2Mi': '0', 'example.com/gpu': '2' },
+    addresses: [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'Hostname', address: 'node-1' }],
+    conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2026-01-02T10:00:00Z', lastTransitionTime: '2026-01-02T09:00:00Z', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+    nodeInfo: { machineID: 'm1', systemUUID: 's1', bootID: 'b1', kernelVersion: '6.1', osImage: 'Debian', operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'containerd://1.7', kubeletVersion: 'v1.35.0', kubeProxyVersion: '' },
+  },
+};
+
 let server: TestApiServer;
 let env: ClientEnv;
 let dir: string;
@@ -205,6 +241,8 @@ before(async () => {
   await kubectlOk(env, ['patch', 'pod', 'rich', '--subresource=status', '--type=merge', '-p', JSON.stringify(podStatus)]);
   const uid = (await kubectlOk(env, ['get', 'pod', 'rich', '-o', 'jsonpath={.metadata.uid}'])).trim();
   await kubectlOk(env, ['create', '-f', '-'], { stdin: events(uid) });
+  await kubectlOk(env, ['apply', '-f', '-'], { stdin: nodeManifest });
+  await kubectlOk(env, ['patch', 'node', 'node-1', '--subresource=status', '--type=merge', '-p', JSON.stringify(nodeStatus)]);
   await kubectlOk(env, ['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=60s']);
   await kubectlOk(env, ['apply', '--validate=false', '-f', '-'], {
     stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, labels: {kind: toy}}\nspec: {size: 3, ratio: 2.5, tags: [a, b], nested: {enabled: true, apiURL: "http://x"}, items: [{name: one}]}\n',
@@ -229,6 +267,7 @@ describe('describe', () => {
     ['describe', 'pod', 'nope'],
     ['describe'],
     ['describe', 'namespace', 'default'],
+    ['describe', 'node', 'node-1'],
     ['describe', 'gadget', 'g1'],
   ];
   for (const args of matrix) {

@@ -8,6 +8,7 @@ import type { RestClient } from '../../client/rest.ts';
 import type { ResourceMapping } from '../command.ts';
 import { describeConfigMap, describeNamespace, describeSecret, describeService } from './core.ts';
 import { describeGeneric } from './generic.ts';
+import { describeNode } from './node.ts';
 import { describePod } from './pod.ts';
 import { at, str } from './writer.ts';
 import type { Obj } from './writer.ts';
@@ -111,6 +112,20 @@ export async function describeObject(client: RestClient, mapping: ResourceMappin
       const newRS = byAge.find((rs) => templateKey(at(rs, 'spec', 'template')) === wanted);
       const oldRSs = rss.filter((rs) => rs !== newRS);
       return describeDeployment(obj, oldRSs, newRS ? [newRS] : [], await eventsFor(client, obj, true, settings));
+    }
+    case '/Node': {
+      const name = str(obj, 'metadata', 'name');
+      const pods = await listAll(client, '', 'v1', 'pods', undefined, { fieldSelector: `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed` }, settings.chunkSize);
+      let lease: Obj | string;
+      try {
+        lease = (await client.get({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease', name })) as unknown as Obj;
+      } catch (err) {
+        lease = (err as Error).message;
+      }
+      // The controllers record node events under the node's uid, the kubelet under its name: both are searched.
+      const byUid = await eventsFor(client, obj, true, settings);
+      const byName = await eventsFor(client, { ...obj, metadata: { ...(obj.metadata as Obj), uid: name } }, true, settings);
+      return describeNode(obj, pods, lease, byUid === undefined ? undefined : [...byUid, ...(byName ?? [])]);
     }
     case 'batch/Job':
       return describeJob(obj, await eventsFor(client, obj, true, settings));
