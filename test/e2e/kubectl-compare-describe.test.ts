@@ -1,6 +1,7 @@
 /**
  * k8ts kubectl vs real kubectl 1.35 on the same apiserver (no controllers, no kubelet): describe
- * for pods (with a patched status and events), deployments, replica sets, jobs, services,
+ * for pods (with a patched status and events), deployments, replica sets, jobs, daemon sets,
+ * stateful sets, cron jobs, services,
  * namespaces, nodes, config maps, secrets and a custom resource (generic describer), name prefixes,
  * selectors, errors; and the printers: jsonpath, go-template, custom-columns, --sort-by.
  * Each command runs with both binaries and must agree on stdout, stderr and exit code after
@@ -122,6 +123,42 @@ spec:
     spec:
       restartPolicy: Never
       containers: [{name: c, image: busybox, command: [echo, hi]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, labels: {app: agent}}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {nodeSelector: {disk: ssd}, containers: [{name: a, image: busybox, command: [sleep, "1d"]}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, annotations: {a: b}}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: pg, image: postgres}]}
+  volumeClaimTemplates:
+  - metadata: {name: data, labels: {tier: storage}}
+    spec: {accessModes: [ReadWriteOnce], storageClassName: fast, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 3 * * *"
+  successfulJobsHistoryLimit: 2
+  jobTemplate:
+    spec:
+      completions: 2
+      template:
+        spec: {restartPolicy: OnFailure, containers: [{name: c, image: busybox, command: [date]}]}
 ---
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -259,7 +296,8 @@ after(async () => {
 
 describe('describe', () => {
   // One `describe -f` covers every kind in the manifest (pod with status and events, plain pod,
-  // service, deployment, replica set, job, config map, secret, CRD) and their separation.
+  // service, deployment, replica set, job, daemon set, stateful set, cron job, config map,
+  // secret, CRD) and their separation.
   const matrix: string[][] = [
     ['describe', '-f', 'objs.yaml'],
     ['describe', 'pods', 'ri'],

@@ -6,6 +6,7 @@
  */
 import type { RestClient } from '../../client/rest.ts';
 import type { ResourceMapping } from '../command.ts';
+import { describeCronJob, describeDaemonSet, describeStatefulSet } from './controllers.ts';
 import { describeConfigMap, describeNamespace, describeSecret, describeService } from './core.ts';
 import { describeGeneric } from './generic.ts';
 import { describeNode } from './node.ts';
@@ -105,6 +106,14 @@ export async function describeObject(client: RestClient, mapping: ResourceMappin
       const pods = await listAll(client, '', 'v1', 'pods', namespace, { labelSelector: selectorString(at(obj, 'spec', 'selector')) }, settings.chunkSize);
       return describeReplicaSet(obj, countPods(pods, uid), await eventsFor(client, obj, true, settings));
     }
+    case 'apps/DaemonSet':
+    case 'apps/StatefulSet': {
+      const pods = await listAll(client, '', 'v1', 'pods', namespace, { labelSelector: selectorString(at(obj, 'spec', 'selector')) }, settings.chunkSize);
+      const events = await eventsFor(client, obj, true, settings);
+      return mapping.kind === 'DaemonSet' ? describeDaemonSet(obj, countPods(pods, uid), events) : describeStatefulSet(obj, countPods(pods, uid), events);
+    }
+    case 'batch/CronJob':
+      return describeCronJob(obj, await eventsFor(client, obj, true, settings));
     case 'apps/Deployment': {
       const rss = (await listAll(client, 'apps', 'v1', 'replicasets', namespace, { labelSelector: selectorString(at(obj, 'spec', 'selector')) }, 0)).filter((rs) => ownedBy(rs, uid));
       const wanted = templateKey(at(obj, 'spec', 'template'));
