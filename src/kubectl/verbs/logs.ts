@@ -45,7 +45,7 @@ export function sourcesForPod(pod: PodLike, container: string, allContainers: bo
     }
   }
   if (findContainer(pod, chosen) === undefined) {
-    throw new CliError(`container ${chosen} is not valid for pod ${name} out of: ${allContainerNames(pod)}`);
+    throw new CliError(`container ${chosen} is not valid for pod ${name}`);
   }
   return [{ pod, container: chosen }];
 }
