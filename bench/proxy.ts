@@ -4,8 +4,11 @@
  *   - a full sync by the Proxier (render + one `nft -f` full atomic replace) into an empty netns,
  *   - the same again with the table present (the steady-state full replace),
  *   - a one-Service change among N (what a real sync after an endpoint change costs),
+ *   - a one-Service change among N as a partial sync (only that Service's chains and elements),
  *   - a hand-written `nft -f` file of the same size (one chain per service, numgen to two
- *     endpoint chains, a verdict map; no reject/affinity/masquerade extras) applied the same way.
+ *     endpoint chains, a verdict map; no reject/affinity/masquerade extras) applied the same way,
+ *   - the iptables equivalent (kube-proxy iptables mode's layout: KUBE-SERVICES → KUBE-SVC-* with
+ *     statistic random → KUBE-SEP-* mark + DNAT) applied with one `iptables-restore` (nft backend).
  * Reports medians of --runs runs. Needs root.
  * Usage: node bench/proxy.ts [--services 1000,5000] [--runs 3]
  */
@@ -60,6 +63,20 @@ function handWritten(n: number): string {
   return out.join('\n');
 }
 
+/** The same Services as kube-proxy's iptables mode would write them, for one `iptables-restore`. */
+function iptablesRestore(n: number): string {
+  const decl: string[] = [':KUBE-SERVICES - [0:0]'];
+  const rules: string[] = ['-A PREROUTING -j KUBE-SERVICES', '-A OUTPUT -j KUBE-SERVICES'];
+  for (let i = 0; i < n; i++) {
+    const eps = [ip(172, 0x100000 + 2 * i), ip(172, 0x100000 + 2 * i + 1)];
+    decl.push(`:KUBE-SVC-${i} - [0:0]`, `:KUBE-SEP-${i}-0 - [0:0]`, `:KUBE-SEP-${i}-1 - [0:0]`);
+    rules.push(`-A KUBE-SERVICES -d ${ip(10, 0x600000 + i)}/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-${i}`);
+    rules.push(`-A KUBE-SVC-${i} -m statistic --mode random --probability 0.5 -j KUBE-SEP-${i}-0`, `-A KUBE-SVC-${i} -j KUBE-SEP-${i}-1`);
+    eps.forEach((a, k) => rules.push(`-A KUBE-SEP-${i}-${k} -s ${a}/32 -j MARK --set-xmark 0x4000/0x4000`, `-A KUBE-SEP-${i}-${k} -p tcp -m tcp -j DNAT --to-destination ${a}:8080`));
+  }
+  return ['*nat', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...decl, ...rules, 'COMMIT', ''].join('\n');
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
@@ -76,7 +93,7 @@ async function main(): Promise<void> {
   execFileSync('ip', ['netns', 'add', netns]);
   const cmds = new HostCommands(netns);
   try {
-    const rows: string[][] = [['services', 'proxier full sync (empty)', 'proxier full sync (replace)', '  of which render', 'one service changed', 'hand-written nft -f (replace)', 'lines ours / hand']];
+    const rows: string[][] = [['services', 'proxier full sync (empty)', 'proxier full sync (replace)', '  of which render', 'one service changed (partial)', 'hand-written nft -f (replace)', 'iptables-restore', 'lines ours / hand']];
     for (const n of sizes) {
       let current = fixtures(n);
       let lastRender = 0;
@@ -100,6 +117,7 @@ async function main(): Promise<void> {
       const renders: number[] = [];
       const change: number[] = [];
       const hand: number[] = [];
+      const ipt: number[] = [];
       for (let r = 0; r < runs; r++) {
         await cmds.nftApply('add table ip k8ts-proxy\ndelete table ip k8ts-proxy\n');
         current = fixtures(n);
@@ -113,17 +131,23 @@ async function main(): Promise<void> {
       for (let r = 0; r < runs; r++) {
         hand.push(await time(() => cmds.nftApply(text)));
       }
+      const iptText = iptablesRestore(n);
+      for (let r = 0; r < runs; r++) {
+        ipt.push(await time(async () => {
+          await cmds.run(['iptables-restore'], iptText);
+        }));
+      }
       await cmds.nftApply('add table ip bench-hand\ndelete table ip bench-hand\nadd table ip k8ts-proxy\ndelete table ip k8ts-proxy\n');
       const { renderRuleset } = await import('../src/proxy/render.ts');
       lastLines = renderRuleset(current.services, current.slices, { hostname: 'bench-node', clusterCIDR: '172.16.0.0/12' }).text.split('\n').length;
-      rows.push([String(n), fmt(median(empty)), fmt(median(replace)), fmt(median(renders)), fmt(median(change)), fmt(median(hand)), `${lastLines} / ${text.split('\n').length}`]);
+      rows.push([String(n), fmt(median(empty)), fmt(median(replace)), fmt(median(renders)), fmt(median(change)), fmt(median(hand)), fmt(median(ipt)), `${lastLines} / ${text.split('\n').length}`]);
       await proxier.stop();
     }
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
     for (const row of rows) {
       process.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ')}\n`);
     }
-    process.stdout.write(`(median of ${runs}; every sync is a full atomic replace through \`ip netns exec ${netns} nft -f -\`)\n`);
+    process.stdout.write(`(median of ${runs}; full syncs are one atomic replace, the change a partial transaction, all through \`ip netns exec ${netns} nft -f -\`; iptables-restore through \`ip netns exec\` too)\n`);
   } finally {
     execFileSync('ip', ['netns', 'del', netns]);
   }
