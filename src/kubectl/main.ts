@@ -37,6 +37,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   run: () => import('./verbs/run.ts'),
   expose: () => import('./verbs/expose.ts'),
   set: () => import('./verbs/set.ts'),
+  edit: () => import('./verbs/edit.ts'),
   logs: () => import('./verbs/logs.ts'),
   exec: () => import('./verbs/exec.ts'),
   attach: () => import('./verbs/attach.ts'),
