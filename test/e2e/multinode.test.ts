@@ -26,6 +26,7 @@ import { removeCgroup } from '../../src/kubelet/runtime/host.ts';
 import { Runc } from '../../src/kubelet/runtime/runc.ts';
 import type { BuiltImage } from '../../src/kubelet/testing/build-image.ts';
 import { buildBusyboxImage } from '../../src/kubelet/testing/build-image.ts';
+import { eventually } from '../../src/kubelet/testing/helpers.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
 
@@ -72,25 +73,6 @@ async function backends(ns: string | undefined, url: string, expected: number, m
     seen.set(body, (seen.get(body) ?? 0) + 1);
   }
   return seen;
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 90_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) {
-        return v;
-      }
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) {
-      throw new Error(`gave up waiting for ${what}${last === undefined ? '' : `: ${(last as Error).message}`}`);
-    }
-    await sleep(200);
-  }
 }
 
 interface Proc {
