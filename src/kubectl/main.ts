@@ -50,6 +50,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   auth: () => import('./verbs/auth.ts'),
   describe: () => import('./verbs/describe.ts'),
   cp: () => import('./verbs/cp.ts'),
+  completion: () => import('./verbs/completion.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */
