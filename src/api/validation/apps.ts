@@ -6,6 +6,7 @@ import { asObj, asStr, child, deepEqual, forbidden, goLabelSelector, immutable, 
 import type { Obj } from './field.ts';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from './labelselector.ts';
 import { regexError } from './names.ts';
+import { validateAnnotations, validateLabels } from './objectmeta.ts';
 import { validatePodTemplateSpec } from './pod.ts';
 import { validateVolumeClaimTemplates } from './storage.ts';
 
@@ -36,6 +37,7 @@ function notMoreThan100Percent(v: unknown, path: string): FieldError[] {
 
 /** Selector required, valid, non-empty, and matching the template's labels; then the template itself. */
 function validateSelectorAndTemplate(spec: Obj, kindWord: string, path: string, requireSelector = true): FieldError[] {
+  const templateErrors = kindWord === 'statefulset' ? statefulSetTemplateMeta : validatePodTemplateSpec;
   const errs: FieldError[] = [];
   const selector = asObj(spec.selector);
   const templatePath = child(path, 'template');
@@ -60,8 +62,18 @@ function validateSelectorAndTemplate(spec: Obj, kindWord: string, path: string, 
   if ((selector === undefined || !isEmptySelector(selector)) && !selectorMatches(selector, labels)) {
     errs.push(invalid(child(templatePath, 'metadata', 'labels'), asObj(labels) ?? rendered('map[string]string(nil)'), '`selector` does not match template `labels`'));
   }
-  errs.push(...validatePodTemplateSpec(template, templatePath));
+  errs.push(...templateErrors(template, templatePath));
   return errs;
+}
+
+/**
+ * Upstream's ValidatePodTemplateSpecForStatefulSet checks only the template's labels and
+ * annotations (at `template.labels` / `template.annotations`): its pod spec is not validated,
+ * because volumeMounts may name volumeClaimTemplates that only exist once pods are made.
+ */
+function statefulSetTemplateMeta(template: Obj, templatePath: string): FieldError[] {
+  const meta = asObj(template.metadata) ?? {};
+  return [...validateLabels(meta.labels, child(templatePath, 'labels')), ...validateAnnotations(meta.annotations, child(templatePath, 'annotations'))];
 }
 
 /** Workload templates must restart Always and have no activeDeadlineSeconds. */

@@ -50,6 +50,13 @@ test('statefulset, daemonset, replicaset rules', () => {
   const stsGvk = { group: 'apps', version: 'v1', kind: 'StatefulSet' };
   const sts = make(stsGvk, { podManagementPolicy: 'Random', selector: { matchLabels: { a: 'b' } }, template: template({ a: 'b' }) });
   assert.deepEqual(msgs(validateObject(stsGvk, sts)), [`spec.podManagementPolicy: Invalid value: "Random": must be 'OrderedReady' or 'Parallel'`]);
+  // Upstream validates only a StatefulSet template's labels/annotations: mounts may name volumeClaimTemplates.
+  const withClaim = make(stsGvk, {
+    podManagementPolicy: 'OrderedReady', selector: { matchLabels: { a: 'b' } },
+    template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+  });
+  assert.deepEqual(msgs(validateObject(stsGvk, withClaim)), []);
   const stsOld = make(stsGvk, { serviceName: 'a', selector: { matchLabels: { a: 'b' } }, template: template({ a: 'b' }) }, { resourceVersion: '1' });
   const stsNew = structuredClone(stsOld);
   (stsNew.spec as Record<string, unknown>).serviceName = 'b';
