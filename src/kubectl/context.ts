@@ -103,7 +103,7 @@ export function createContext(init: ContextInit): FullKubectlContext {
     },
     connection() {
       conn ??= (async () => {
-        const c = await connectionFor(ctx.selected());
+        const c = await connectionFor(ctx.selected(), init.env);
         const u = new URL(c.server);
         host = u.host;
         return c;

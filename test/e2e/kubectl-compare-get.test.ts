@@ -233,6 +233,29 @@ describe('config', () => {
     assert.equal(readFileSync(kc, 'utf8'), realFile, 'the kubeconfig files written differ');
   }
 
+  test('exec credential plugin (client.authentication.k8s.io/v1): working and missing plugin', async () => {
+    const plugin = join(dir, 'plugin.sh');
+    writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${server.token}"}}'\n`, { mode: 0o755 });
+    await reset();
+    const exec = (command: string): string =>
+      `  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${command}\n      interactiveMode: Never\n`;
+    const text = readFileSync(kc, 'utf8').replace(/^users:\n/m, `users:\n- name: ex\n${exec(plugin)}- name: bad\n${exec(join(dir, 'nonexistent'))}`);
+    writeFileSync(kc, text);
+    for (const args of [
+      ['config', 'set-context', 'ex', '--cluster=k8ts', '--user=ex'],
+      ['config', 'set-context', 'bad', '--cluster=k8ts', '--user=bad'],
+    ]) {
+      await kubectlOk(cfgEnv, args);
+    }
+    for (const args of [
+      ['--context', 'ex', 'get', 'ns', '-o', 'name'],
+      ['--context', 'bad', 'get', 'ns'],
+    ]) {
+      const r = await compareKubectl(cfgEnv, args);
+      assert.equal(r.equal, true, r.diff);
+    }
+  });
+
   for (const args of [
     ['config', 'view'],
     ['config', 'view', '--raw'],

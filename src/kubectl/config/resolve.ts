@@ -108,7 +108,7 @@ async function pem(data: unknown, file: unknown): Promise<string | undefined> {
 }
 
 /** Reads the selected context's credentials (PEM files/data, token/tokenFile) into a connection. */
-export async function connectionFor(sel: SelectedContext): Promise<ClientConnection> {
+export async function connectionFor(sel: SelectedContext, env: NodeJS.ProcessEnv = process.env): Promise<ClientConnection> {
   const { cluster, user } = sel;
   let token = typeof user.token === 'string' && user.token !== '' ? user.token : undefined;
   if (token === undefined && typeof user.tokenFile === 'string' && user.tokenFile !== '') {
@@ -117,12 +117,25 @@ export async function connectionFor(sel: SelectedContext): Promise<ClientConnect
   const server = typeof cluster.server === 'string' && cluster.server !== '' ? cluster.server : 'http://localhost:8080';
   const caPem = await pem(cluster['certificate-authority-data'], cluster['certificate-authority']);
   const tls = caPem !== undefined || cluster['insecure-skip-tls-verify'] === true;
+  let certPem = await pem(user['client-certificate-data'], user['client-certificate']);
+  let keyPem = await pem(user['client-key-data'], user['client-key']);
+  if (token === undefined && certPem === undefined && typeof user.exec === 'object' && user.exec !== null) {
+    // Credentials from an exec plugin (client.authentication.k8s.io), run once per invocation.
+    const { runExecPlugin } = await import('./exec-credential.ts');
+    const caData = caPem === undefined ? undefined : Buffer.from(caPem).toString('base64');
+    const cred = await runExecPlugin(sel.userName, user.exec, { server, caData, insecure: cluster['insecure-skip-tls-verify'] === true }, env);
+    token = cred.token !== undefined && cred.token !== '' ? cred.token : undefined;
+    if (token === undefined) {
+      certPem = cred.clientCertificateData;
+      keyPem = cred.clientKeyData;
+    }
+  }
   return {
     // clientcmd accepts a bare host:port: https when TLS is configured, http otherwise.
     server: /^[a-z]+:\/\//i.test(server) ? server : `${tls ? 'https' : 'http'}://${server}`,
     caPem,
-    certPem: await pem(user['client-certificate-data'], user['client-certificate']),
-    keyPem: await pem(user['client-key-data'], user['client-key']),
+    certPem,
+    keyPem,
     token,
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
     namespace: sel.namespace,

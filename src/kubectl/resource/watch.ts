@@ -45,6 +45,8 @@ export async function watchResources(ctx: KubectlContext, client: RestClient, in
     ctx.stdout.write(await formatObjects([body as Record<string, unknown>], out, flags, true));
   };
 
+  const { requestTimeoutMs } = await import('../config/resolve.ts');
+  const timeoutSeconds = Math.ceil(requestTimeoutMs(stringFlag(ctx.globals, 'request-timeout')) / 1000);
   let resourceVersion = '0';
   if (!boolFlag(flags, 'watch-only')) {
     const body: unknown = await client.request({
@@ -82,6 +84,8 @@ export async function watchResources(ctx: KubectlContext, client: RestClient, in
       ...(fieldSelector !== '' ? { fieldSelector } : {}),
       resourceVersion,
       watch: 'true',
+      // --request-timeout bounds the watch too: the server ends it, and kubectl exits 0.
+      ...(timeoutSeconds > 0 ? { timeoutSeconds } : {}),
     },
   });
   const { decodeWatchEvents } = await import('../../client/watch.ts');
