@@ -66,7 +66,7 @@ function collector(): { stream: Writable; data(): Buffer } {
 }
 
 /** Runs one command in the pod (getting the pod and defaulting the container like exec does). */
-async function execIn(ctx: KubectlContext, spec: FileSpec, defaultNs: string, flags: FlagValues, command: readonly string[], io: { stdin?: Readable; stdout: Writable; stderr: Writable; warn: Writable }): Promise<void> {
+async function execIn(ctx: KubectlContext, spec: FileSpec, defaultNs: string, flags: FlagValues, command: readonly string[], io: { stdin?: Readable; stdout: Writable; stderr?: Writable; warn: Writable }): Promise<void> {
   const namespace = spec.namespace === '' ? defaultNs : spec.namespace;
   const client = await ctx.client();
   const pod = await client.get<PodLike>({ group: '', version: 'v1', resource: 'pods', namespace, name: spec.pod });
@@ -81,7 +81,7 @@ async function execIn(ctx: KubectlContext, spec: FileSpec, defaultNs: string, fl
   await runRemoteCommand({
     connection: await ctx.connection(),
     path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(spec.pod)}/exec`,
-    query: { command: [...command], container, stdin: io.stdin !== undefined ? 'true' : undefined, stdout: 'true', stderr: 'true' },
+    query: { command: [...command], container, stdin: io.stdin !== undefined ? 'true' : undefined, stdout: 'true', stderr: io.stderr !== undefined ? 'true' : undefined },
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
@@ -136,8 +136,8 @@ async function copyToPod(ctx: KubectlContext, src: FileSpec, dest: FileSpec, nam
 
 async function copyFromPod(ctx: KubectlContext, src: FileSpec, dest: FileSpec, namespace: string, flags: FlagValues): Promise<void> {
   const out = collector();
-  // Upstream hands the remote tar's stderr to stdout.
-  await execIn(ctx, src, namespace, flags, ['tar', 'cf', '-', src.file], { stdout: out.stream, stderr: ctx.stdout, warn: ctx.stdout });
+  // kubectl 1.35 does not ask for the remote tar's stderr (no "removing leading '/'" line).
+  await execIn(ctx, src, namespace, flags, ['tar', 'cf', '-', src.file], { stdout: out.stream, warn: ctx.stdout });
   const prefix = stripPathShortcuts(posix.normalize(src.file.replace(/^\/+/, '')));
   const destRoot = resolve(dest.file);
   for (const entry of readTar(out.data())) {
