@@ -44,6 +44,8 @@ export interface KubeletFixture {
   readonly cgroupRoot: string;
   /** The last 20 kB of the kubelet's output. */
   log(): string;
+  /** The kubelet's process id (0 when not running). */
+  pid(): number;
   /** SIGKILLs the kubelet and waits for it to be gone. */
   kill(): Promise<void>;
   /** Starts the kubelet again with the same flags. */
@@ -112,7 +114,7 @@ export async function startKubeletFixture(opts: KubeletFixtureOptions): Promise<
     await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward });
   };
   start();
-  return { nodeName, rootDir, bridge, cgroupRoot, log: () => output, kill, start, leftovers, cleanup };
+  return { nodeName, rootDir, bridge, cgroupRoot, log: () => output, pid: () => (child?.exitCode === null ? child.pid ?? 0 : 0), kill, start, leftovers, cleanup };
 }
 
 /** An apiserver as the e2e tests start it (test/util/apiserver.ts): what a testbed needs of it. */
