@@ -15,7 +15,10 @@ import type { ResourceRef } from '../../src/client/paths.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { lineDiff, normalizeKubectlText, oursKubectl } from '../util/kubectl-compare.ts';
-import { clientEnv, kubectl } from '../util/kubectl.ts';
+import { spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { k8tsPath } from '../util/kubectl-compare.ts';
+import { clientEnv, kubectl, kubectlPath } from '../util/kubectl.ts';
 import type { ClientEnv, RunResult } from '../util/kubectl.ts';
 
 type Obj = Record<string, unknown>;
@@ -59,10 +62,37 @@ const DEPLOY: ResourceRef = { group: 'apps', version: 'v1', resource: 'deploymen
 const cm = (name: string): ResourceRef => ({ group: '', version: 'v1', resource: 'configmaps', namespace: 'default', name });
 const ref = (resource: string, name: string, group = '', namespace: string | undefined = 'default'): ResourceRef => ({ group, version: 'v1', resource, namespace, name });
 
+/** Runs a binary with the client environment plus `extraEnv` (EDITOR for edit). */
+function runWithEnv(bin: string, env: ClientEnv, args: readonly string[], extraEnv: Readonly<Record<string, string>>, cwd: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.home, KUBECONFIG: env.kubeconfig, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/** Removes the copies `kubectl edit` preserves in the temp dir (named in its stderr) and hides their random names. */
+function preservedCopies(text: string): string {
+  for (const m of text.matchAll(/stored to "([^"]+kubectl-edit-\d+\.yaml)"/g)) {
+    rmSync(m[1] ?? '', { force: true });
+  }
+  return text.replace(/kubectl-edit-\d+\.yaml/g, 'kubectl-edit-<n>.yaml');
+}
+
 /** One command of the matrix. */
 interface Case {
   readonly args: readonly string[];
   readonly stdin?: string;
+  /** Extra environment (EDITOR) for both runs. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Brings the cluster into the starting state (before each of the two runs). */
   readonly setup?: (c: RestClient) => Promise<void>;
   /** Objects whose state after the run must match between the two runs. */
@@ -84,7 +114,8 @@ async function snapshot(c: RestClient, refs: readonly ResourceRef[]): Promise<st
   const parts: string[] = [];
   for (const r of refs) {
     try {
-      parts.push(JSON.stringify(strip((await c.get(r)) as unknown as Obj), null, 1));
+      // the service-account token volume gets a random suffix on each create
+      parts.push(JSON.stringify(strip((await c.get(r)) as unknown as Obj), null, 1).replace(/kube-api-access-[a-z0-9]{5}/g, 'kube-api-access-<x>').replace(/"10\.\d+\.\d+\.\d+"/g, '"<cluster-ip>"'));
     } catch (e) {
       parts.push(`${r.resource}/${r.name}: ${(e as Error).message}`);
     }
@@ -117,6 +148,8 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     ref('secrets', 'sec'),
     ref('services', 'svc'),
     ref('serviceaccounts', 'robot'),
+    ref('services', 'demo'),
+    ref('pods', 'runner'),
     { group: 'batch', version: 'v1', resource: 'jobs', namespace: 'default', name: 'once' },
     { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespace: 'default', name: 'reader' },
     { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespace: 'default', name: 'read-it' },
@@ -128,7 +161,13 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
       await remove(client, scratch);
       await c.setup?.(client);
       const opts = { stdin: c.stdin, cwd: dir, timeoutMs: 60_000 };
-      const out = which === 'real' ? await kubectl(env, c.args, opts) : await oursKubectl(env, c.args, opts);
+      let out: RunResult;
+      if (c.env !== undefined) {
+        const raw = which === 'real' ? await runWithEnv(kubectlPath, env, c.args, c.env, dir) : await runWithEnv(k8tsPath, env, ['kubectl', ...c.args], c.env, dir);
+        out = { ...raw, stderr: preservedCopies(raw.stderr) };
+      } else {
+        out = which === 'real' ? await kubectl(env, c.args, opts) : await oursKubectl(env, c.args, opts);
+      }
       results.push({ out: norm(out), objs: await snapshot(client, c.objects ?? []) });
     }
     const [real, ours] = results as [{ out: RunResult; objs: string }, { out: RunResult; objs: string }];
@@ -167,6 +206,13 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     writeFileSync(join(dir, 'd3.yaml'), deployment(3, 'nginx:1.28', ', tier: web'));
     writeFileSync(join(dir, 'cms.yaml'), configMaps);
     writeFileSync(join(dir, 'env.txt'), 'a=1\n# comment\nb=2\n');
+    // editors for `kubectl edit`: one valid change, one the server rejects (re-opened, then given up)
+    writeFileSync(join(dir, 'scale-up.sh'), '#!/bin/sh\nsed -i "s/^  replicas: .*/  replicas: 7/" "$1"\n');
+    writeFileSync(join(dir, 'negative.sh'), '#!/bin/sh\nsed -i "s/^  replicas: .*/  replicas: -5/" "$1"\n');
+    writeFileSync(join(dir, 'rename.sh'), '#!/bin/sh\nsed -i "s/^  name: demo/  name: other/" "$1"\n');
+    for (const f of ['scale-up.sh', 'negative.sh', 'rename.sh']) {
+      chmodSync(join(dir, f), 0o755);
+    }
   });
 
   after(async () => {
@@ -255,5 +301,21 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 240_
     await run({ args: ['patch', 'deployment', 'demo', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":5}]'], setup, objects: [DEPLOY] });
     await run({ args: ['patch', 'deployment', 'demo'], setup });
     await run({ args: ['replace', '-f', 'd3.yaml'], setup, objects: [DEPLOY] });
+  });
+
+  test('run, set, expose, edit', async () => {
+    const setup = createDeploy(deployment(1));
+    const pod = ref('pods', 'runner');
+    await run({ args: ['run', 'runner', '--image=busybox', '--labels=a=b', '--env=X=1', '--port=8080', '--restart=Never', '--command', '--', 'sleep', '10'], setup: (c) => remove(c, [pod]), objects: [pod] });
+    await run({ args: ['run', 'runner'] });
+    await run({ args: ['set', 'image', 'deployment/demo', 'nginx=nginx:1.29'], setup, objects: [DEPLOY] });
+    await run({ args: ['set', 'image', 'deployment/demo', 'nope=x'], setup, objects: [DEPLOY] });
+    await run({ args: ['set', 'env', 'deployment/demo', 'A=1', 'B=2'], setup, objects: [DEPLOY] });
+    await run({ args: ['set', 'resources', 'deployment/demo', '--limits=cpu=200m,memory=64Mi'], setup, objects: [DEPLOY] });
+    await run({ args: ['expose', 'deployment', 'demo', '--port=80', '--target-port=8080'], setup, objects: [ref('services', 'demo')] });
+    await run({ args: ['expose', 'deployment', 'demo', '--dry-run=client', '-o', 'yaml'], setup });
+    await run({ args: ['edit', 'deployment', 'demo'], env: { EDITOR: join(dir, 'scale-up.sh') }, setup, objects: [DEPLOY] });
+    await run({ args: ['edit', 'deployment/demo'], env: { EDITOR: join(dir, 'negative.sh') }, setup, objects: [DEPLOY] });
+    await run({ args: ['edit', 'deployment/demo'], env: { EDITOR: join(dir, 'rename.sh') }, setup, objects: [DEPLOY] });
   });
 });

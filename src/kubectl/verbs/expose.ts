@@ -5,6 +5,7 @@ import { ErrorList } from '../cli/errors.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, fieldManagerFlag, fieldValidation, printFlags, printObject, validateFlag } from '../mutate/common.ts';
 import { filenameFlags } from '../mutate/create-files.ts';
 import { refOf, resolveTargets } from '../mutate/targets.ts';
+import { goJson } from '../printers/gofmt.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -143,7 +144,8 @@ const expose: Verb = {
         }
         let service: Obj = { kind: 'Service', apiVersion: 'v1', metadata, spec, status: { loadBalancer: {} } };
         if (dryRun !== DryRun.Client) {
-          service = (await client.create({ group: '', version: 'v1', resource: 'services', namespace: t.namespace }, service, {
+          // upstream posts it through the dynamic client: an unstructured map, keys sorted
+          service = (await client.create({ group: '', version: 'v1', resource: 'services', namespace: t.namespace }, goJson(service), {
             fieldManager: str(flags.get('field-manager')) || 'kubectl-expose',
             fieldValidation: validation,
             dryRun: dryRun === DryRun.Server ? 'All' : undefined,
