@@ -3,6 +3,7 @@
  * (so `kubectl version --client` and `config` never read credentials), one RestClient per
  * run, discovery served from the on-disk cache.
  */
+import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -123,7 +124,8 @@ export function createContext(init: ContextInit): FullKubectlContext {
           burst: 300,
           maxRetries: 0,
           timeoutMs,
-          headers: impersonationHeaders(globals),
+          // kubectl 1.35 names the command and the invocation on every request (server-side audit/metrics).
+          headers: { ...impersonationHeaders(globals), 'kubectl-command': `kubectl ${init.commandPath ?? ''}`.trim(), 'kubectl-session': randomUUID() },
           logger: () => undefined,
         });
         return made;

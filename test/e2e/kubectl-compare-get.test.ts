@@ -144,6 +144,10 @@ describe('get', { concurrency: 2 }, () => {
     ['get', 'pods', '--chunk-size=x'],
     ['get', 'pods', '--foo'],
     ['get', '--help'],
+    // Watches end when the server closes them at --request-timeout; nothing changes meanwhile.
+    ['get', 'pods', '-w', '--request-timeout=2s'],
+    ['get', 'pod', 'web-1', '-w', '--request-timeout=2s'],
+    ['get', 'pods', '--watch-only', '--request-timeout=2s'],
   ];
   for (const args of matrix) {
     test(args.join(' '), () => same(args));

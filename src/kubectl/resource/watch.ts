@@ -48,30 +48,34 @@ export async function watchResources(ctx: KubectlContext, client: RestClient, in
   const { requestTimeoutMs } = await import('../config/resolve.ts');
   const timeoutSeconds = Math.ceil(requestTimeoutMs(stringFlag(ctx.globals, 'request-timeout')) / 1000);
   let resourceVersion = '0';
-  if (!boolFlag(flags, 'watch-only')) {
-    const body: unknown = await client.request({
-      method: 'GET',
-      path: pathFor({ ...ref, name: info.name }),
-      accept,
-      query: info.name === undefined ? { ...(selector !== '' ? { labelSelector: selector } : {}), ...(fieldSelector !== '' ? { fieldSelector } : {}) } : {},
-    });
-    const rec = body as Record<string, unknown>;
-    const meta = rec.metadata as { resourceVersion?: string } | undefined;
-    if (isTable(body)) {
-      const rows = body.rows ?? [];
-      const rowMeta = info.name !== undefined ? (rows[0]?.object?.metadata as { resourceVersion?: string } | undefined) : undefined;
-      resourceVersion = rowMeta?.resourceVersion ?? meta?.resourceVersion ?? '0';
-      if (rows.length === 0 && info.name === undefined) {
-        ctx.stderr.write(info.mapping.namespaced && !boolFlag(flags, 'all-namespaces') ? `No resources found in ${info.namespace} namespace.\n` : 'No resources found\n');
-      }
-      await print(body);
-    } else if (info.name === undefined && Array.isArray(rec.items)) {
-      resourceVersion = meta?.resourceVersion ?? '0';
-      for (const item of rec.items as Record<string, unknown>[]) {
+  // --watch-only lists too (for the resourceVersion and the columns) but prints nothing of it.
+  const watchOnly = boolFlag(flags, 'watch-only');
+  const body: unknown = await client.request({
+    method: 'GET',
+    path: pathFor({ ...ref, name: info.name }),
+    accept,
+    query: info.name === undefined ? { ...(selector !== '' ? { labelSelector: selector } : {}), ...(fieldSelector !== '' ? { fieldSelector } : {}) } : {},
+  });
+  const rec = body as Record<string, unknown>;
+  const meta = rec.metadata as { resourceVersion?: string } | undefined;
+  if (isTable(body)) {
+    const rows = body.rows ?? [];
+    const rowMeta = info.name !== undefined ? (rows[0]?.object?.metadata as { resourceVersion?: string } | undefined) : undefined;
+    resourceVersion = rowMeta?.resourceVersion ?? meta?.resourceVersion ?? '0';
+    if (rows.length === 0 && info.name === undefined && !watchOnly) {
+      ctx.stderr.write(info.mapping.namespaced && !boolFlag(flags, 'all-namespaces') ? `No resources found in ${info.namespace} namespace.\n` : 'No resources found\n');
+    }
+    await print(watchOnly ? { ...body, rows: [] } : body);
+  } else if (info.name === undefined && Array.isArray(rec.items)) {
+    resourceVersion = meta?.resourceVersion ?? '0';
+    for (const item of rec.items as Record<string, unknown>[]) {
+      if (!watchOnly) {
         await print({ apiVersion: rec.apiVersion, kind: info.mapping.kind, ...item });
       }
-    } else {
-      resourceVersion = meta?.resourceVersion ?? '0';
+    }
+  } else {
+    resourceVersion = meta?.resourceVersion ?? '0';
+    if (!watchOnly) {
       await print(body);
     }
   }
