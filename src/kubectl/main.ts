@@ -51,6 +51,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   describe: () => import('./verbs/describe.ts'),
   cp: () => import('./verbs/cp.ts'),
   completion: () => import('./verbs/completion.ts'),
+  top: () => import('./verbs/top.ts'),
 };
 
 /** Where a kubectl run reads and writes (process streams by default; tests pass their own). */
