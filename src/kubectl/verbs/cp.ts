@@ -136,8 +136,8 @@ async function copyToPod(ctx: KubectlContext, src: FileSpec, dest: FileSpec, nam
 
 async function copyFromPod(ctx: KubectlContext, src: FileSpec, dest: FileSpec, namespace: string, flags: FlagValues): Promise<void> {
   const out = collector();
-  // kubectl 1.35 does not ask for the remote tar's stderr (no "removing leading '/'" line).
-  await execIn(ctx, src, namespace, flags, ['tar', 'cf', '-', src.file], { stdout: out.stream, warn: ctx.stdout });
+  // Upstream hands the remote tar's stderr to stdout (`tar: removing leading '/' from member names`).
+  await execIn(ctx, src, namespace, flags, ['tar', 'cf', '-', src.file], { stdout: out.stream, stderr: ctx.stdout, warn: ctx.stdout });
   const prefix = stripPathShortcuts(posix.normalize(src.file.replace(/^\/+/, '')));
   const destRoot = resolve(dest.file);
   for (const entry of readTar(out.data())) {
