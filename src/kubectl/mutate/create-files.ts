@@ -66,11 +66,11 @@ export async function createFromFiles(ctx: KubectlContext, args: readonly string
     }
   }
   const files = filenames(flags);
-  if (files.length === 0) {
-    throw new CliError('must specify one of -f and -k');
-  }
   if (parsed.args.length > 0) {
     throw new CliError(`Unexpected args: [${parsed.args.join(' ')}]\nSee 'kubectl create -h' for help and examples`);
+  }
+  if (files.length === 0) {
+    throw new CliError('must specify one of -f and -k');
   }
   const dryRun = dryRunStrategy(flags);
   const validation = fieldValidation(flags);

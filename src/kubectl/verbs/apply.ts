@@ -187,7 +187,20 @@ const apply: Verb = {
     if (args.length > 0) {
       throw new CliError(`Unexpected args: [${args.join(' ')}]\nSee 'kubectl apply -h' for help and examples`);
     }
+    const selector = typeof flags.get('selector') === 'string' ? (flags.get('selector') as string) : '';
+    if (flags.get('all') === true && selector !== '') {
+      throw new CliError('cannot set --all and --selector at the same time');
+    }
     if (flags.get('prune') === true) {
+      if (flags.get('force') === true) {
+        throw new CliError('--force cannot be used with --prune');
+      }
+      if (flags.get('all') !== true && selector === '') {
+        throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
+      }
+      if (flags.get('server-side') === true) {
+        throw new CliError("--prune is in alpha and doesn't currently work on objects created by server-side apply");
+      }
       throw new CliError('--prune is not supported by k8ts kubectl yet');
     }
     const dryRun = dryRunStrategy(flags);

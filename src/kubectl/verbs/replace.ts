@@ -34,7 +34,7 @@ const replace: Verb = {
   async run(ctx, args, flags) {
     const files = filenames(flags);
     if (files.length === 0) {
-      throw new CliError('must specify --filename to replace');
+      throw new CliError('must specify one of -f and -k');
     }
     if (args.length > 0) {
       throw new CliError(`Unexpected args: [${args.join(' ')}]\nSee 'kubectl replace -h' for help and examples`);

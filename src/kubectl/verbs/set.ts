@@ -10,7 +10,7 @@ import { ErrorList } from '../cli/errors.ts';
 import { runSubverbs } from '../cli/subverbs.ts';
 import type { SubverbTable } from '../cli/subverbs.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, fieldManagerFlag, printFlags, printObject } from '../mutate/common.ts';
-import { filenameFlags } from '../mutate/create-files.ts';
+import { filenameFlags, filenames } from '../mutate/create-files.ts';
 import { refOf, resolveTargets } from '../mutate/targets.ts';
 
 type Obj = Record<string, unknown>;
@@ -94,6 +94,9 @@ const setImage: Verb = {
   run(ctx, args, flags) {
     const pairs = args.filter((a) => a.includes('='));
     const resources = args.filter((a) => !a.includes('='));
+    if (resources.length === 0 && filenames(flags).length === 0) {
+      throw new CliError(emptyError);
+    }
     if (pairs.length === 0) {
       throw new CliError('at least one image update is required');
     }
@@ -133,7 +136,8 @@ const setEnv: Verb = {
     const changes = [...args.filter((a) => a.includes('=') || (a.endsWith('-') && !a.includes('/'))), ...extra];
     const resources = args.filter((a) => !changes.includes(a));
     if (changes.length === 0) {
-      throw new CliError('at least one environment variable must be provided');
+      // upstream resolves the objects and finds nothing to change: no output, success
+      return resolveTargets(ctx, resources, flags, { allowSelectorOrAll: true, emptyError }).then(() => 0);
     }
     const pattern = typeof flags.get('containers') === 'string' ? (flags.get('containers') as string) : '*';
     return runSet(ctx, resources, flags, 'env updated', (o) => {
