@@ -374,6 +374,8 @@ describe('multi-node: three hosts with k8ts agent, Services across nodes, DNS, s
   });
 
   test('DNS from inside a pod: service, headless and pod names resolve; external names are forwarded', { timeout: 150_000 }, async () => {
+    // Fresh: on a loaded machine pods may have been replaced since the first test.
+    webPods = (await podsOf('app=web')).filter(isReady);
     const pod = webPods[0];
     assert.ok(pod !== undefined);
     const lookup = async (name: string): Promise<string> => (await kubectl(env, ['exec', pod.metadata.name, '--', 'nslookup', name], { timeoutMs: 30_000 })).stdout;
