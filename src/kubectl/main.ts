@@ -8,9 +8,6 @@ import type { FlagSpec, Verb } from './command.ts';
 import { errorMessage, exitCodeOf } from './cli/errors.ts';
 import { FlagError, parseFlags } from './cli/flags.ts';
 import { findVerbIndex, globalFlags } from './cli/globals.ts';
-import { formatHelp } from './cli/help.ts';
-import { ROOT_COMMANDS, ROOT_HELP } from './cli/root-help.ts';
-import { suggestionsFor } from './cli/suggest.ts';
 import { createContext } from './context.ts';
 
 type VerbLoader = () => Promise<{ default: Verb }>;
@@ -99,17 +96,20 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = { std
       }
       throw e;
     }
-    await write(io.stdout, ROOT_HELP);
+    await write(io.stdout, (await import('./cli/root-help.ts')).ROOT_HELP);
     return 0;
   }
   const name = argv[at];
   const rest = [...argv.slice(0, at), ...argv.slice(at + 1)];
   const load = verbs[name];
   if (load === undefined) {
+    // Help texts and suggestions are loaded only when needed: start-up time matters.
+    const { ROOT_COMMANDS, ROOT_HELP } = await import('./cli/root-help.ts');
     if (name === 'help') {
       await write(io.stdout, ROOT_HELP);
       return 0;
     }
+    const { suggestionsFor } = await import('./cli/suggest.ts');
     const suggestions = suggestionsFor(name, [...new Set([...ROOT_COMMANDS, ...Object.keys(verbs)])]);
     const did = suggestions.length === 0 ? '' : `\n\nDid you mean this?\n${suggestions.map((s) => `\t${s}\n`).join('')}`;
     await write(io.stderr, `error: unknown command "${name}" for "kubectl"${did}\n`.replace(/\n\n$/, '\n'));
@@ -126,6 +126,7 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = { std
     throw e;
   }
   if (parsed.help && verb.passThroughArgs !== true) {
+    const { formatHelp } = await import('./cli/help.ts');
     await write(io.stdout, formatHelp(name, verb));
     return 0;
   }
