@@ -65,12 +65,16 @@ async function curl(ns: string | undefined, url: string): Promise<string> {
   }
 }
 
-/** Requests until every expected backend answered (or `max` requests); returns who answered how often. */
-async function backends(ns: string | undefined, url: string, expected: number, max = 40): Promise<Map<string, number>> {
+/** Requests (batches of 20 from one shell in the namespace) until every expected backend answered or `max` were sent; who answered how often. */
+async function backends(ns: string | undefined, url: string, expected: number, max = 60): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
-  for (let i = 0; i < max && [...seen.keys()].filter((k) => !k.startsWith('curl:')).length < expected; i++) {
-    const body = await curl(ns, url);
-    seen.set(body, (seen.get(body) ?? 0) + 1);
+  const loop = `for i in $(seq ${Math.min(20, max)}); do curl -s --max-time 2 ${url} || printf 'curl:%s' $?; echo; done`;
+  const argv = ns === undefined ? ['sh', '-c', loop] : ['ip', 'netns', 'exec', ns, 'sh', '-c', loop];
+  for (let sent = 0; sent < max && [...seen.keys()].filter((k) => !k.startsWith('curl:')).length < expected; sent += 20) {
+    const out = await exec(argv[0] ?? 'sh', argv.slice(1), { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).then((r) => r.stdout, () => '');
+    for (const body of out.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+      seen.set(body, (seen.get(body) ?? 0) + 1);
+    }
   }
   return seen;
 }
