@@ -137,7 +137,15 @@ async function copyToPod(ctx: KubectlContext, src: FileSpec, dest: FileSpec, nam
 async function copyFromPod(ctx: KubectlContext, src: FileSpec, dest: FileSpec, namespace: string, flags: FlagValues): Promise<void> {
   const out = collector();
   // Upstream hands the remote tar's stderr to stdout (`tar: removing leading '/' from member names`).
-  await execIn(ctx, src, namespace, flags, ['tar', 'cf', '-', src.file], { stdout: out.stream, stderr: ctx.stdout, warn: ctx.stdout });
+  try {
+    await execIn(ctx, src, namespace, flags, ['tar', 'cf', '-', src.file], { stdout: out.stream, stderr: ctx.stdout, warn: ctx.stdout });
+  } catch (e) {
+    // kubectl 1.35 reports a failing remote tar from a goroutine that usually loses the race
+    // with the (empty) copy finishing: it exits 0. Do the same.
+    if (!(e instanceof ExitCodeError)) {
+      throw e;
+    }
+  }
   const prefix = stripPathShortcuts(posix.normalize(src.file.replace(/^\/+/, '')));
   const destRoot = resolve(dest.file);
   for (const entry of readTar(out.data())) {
