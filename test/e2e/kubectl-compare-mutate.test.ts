@@ -105,7 +105,8 @@ function strip(obj: Obj): Obj {
     delete meta[k];
   }
   if (Array.isArray(meta.managedFields)) {
-    meta.managedFields = (meta.managedFields as Obj[]).map(({ time: _time, ...rest }) => rest);
+    // entries are ordered by their (second-granular) times, which differ between two runs
+    meta.managedFields = (meta.managedFields as Obj[]).map(({ time: _time, ...rest }) => rest).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   }
   return { ...obj, metadata: meta };
 }
