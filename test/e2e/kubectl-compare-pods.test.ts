@@ -126,7 +126,10 @@ describe('kubectl pod verbs: real kubectl 1.35 vs k8ts kubectl', { skip: !canRun
     const noTarNotice = (t: string): string => t.replace(/^tar: removing leading '\/' from member names\n/m, '');
     await assertSameAsKubectl(env, ['cp', 'solo:/tmp/in.txt', back], { normalize: noTarNotice });
     assert.equal(await readFile(back, 'utf8'), 'copied in\n'.repeat(100));
-    await assertSameAsKubectl(env, ['cp', 'solo:/tmp/nope', back], { normalize: noTarNotice });
+    // A failing remote tar: how many of its stderr lines real kubectl relays before the stream ends
+    // is the same race, so its `tar:` lines are left out of the comparison (exit codes still compared).
+    const noTarLines = (t: string): string => t.replace(/^tar: .*\n/gm, '');
+    await assertSameAsKubectl(env, ['cp', 'solo:/tmp/nope', back], { normalize: noTarLines });
   });
 
   test('exec -it on a real terminal: raw mode, echo, exit code', async (t) => {
