@@ -19,7 +19,7 @@ import { Runc } from '../runtime/runc.ts';
 import type { BuiltImage } from './build-image.ts';
 import { buildBusyboxImage } from './build-image.ts';
 import { freePort } from './helpers.ts';
-import { forceCleanNode } from './runtime-fixture.ts';
+import { forceCleanNode, natTablesPresent, removePortmapChains } from './runtime-fixture.ts';
 
 /** Whether this machine can run real pods (root plus the runtime's Debian packages). */
 export const canRunPods = process.getuid?.() === 0 && ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/catatonit', '/usr/lib/cni/bridge'].every((p) => existsSync(p));
@@ -67,6 +67,8 @@ export async function startKubeletFixture(opts: KubeletFixtureOptions): Promise<
   const cgroupRoot = `k8ts-kt-${tag}`;
   const podCidr = `10.${200 + (randomBytes(1)[0] % 55)}.${randomBytes(1)[0]}.0/24`;
   const ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
+  const natTablesBefore = await natTablesPresent();
+  const hadPortmapChains = (await runCommand('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT'])).code === 0;
   const rootDir = await mkdtemp(join(tmpdir(), 'k8ts-kubelet-'));
   const args = ['--kubeconfig', opts.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
     '--port', String(await freePort()), ...opts.imageArchives.flatMap((a) => ['--image-archive', a]),
@@ -111,7 +113,7 @@ export async function startKubeletFixture(opts: KubeletFixtureOptions): Promise<
   };
   const cleanup = async (): Promise<void> => {
     await kill();
-    await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward });
+    await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward, natTablesBefore, beforeRemovingRoot: hadPortmapChains ? undefined : removePortmapChains });
   };
   start();
   return { nodeName, rootDir, bridge, cgroupRoot, log: () => output, pid: () => (child?.exitCode === null ? child.pid ?? 0 : 0), kill, start, leftovers, cleanup };

@@ -44,12 +44,13 @@ export async function createRuntimeFixture(): Promise<RuntimeFixture> {
   const make = (): RuncRuntime => new RuncRuntime({ rootDir, images, network, cgroupRoot });
   const runtime = make();
   const ipForward = await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => undefined);
+  const natTablesBefore = await natTablesPresent();
   const hadPortmapChains = (await runCommand('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT'])).code === 0;
   const dispose = async (): Promise<void> => {
     for (const sandbox of await runtime.listPodSandboxes().catch(() => [])) {
       await runtime.removePodSandbox(sandbox.id).catch(() => undefined);
     }
-    await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward, beforeRemovingRoot: hadPortmapChains ? undefined : removePortmapChains });
+    await forceCleanNode({ rootDir, netnsPrefix, bridge, cgroupRoot, ipForward, natTablesBefore, beforeRemovingRoot: hadPortmapChains ? undefined : removePortmapChains });
   };
   return { rootDir, images, network, runtime, bridge, podCidr, newRuntime: make, dispose };
 }
@@ -64,6 +65,37 @@ export interface TestNodeLayout {
   readonly ipForward?: string;
   /** Extra cleanup run after the bridge is gone. */
   readonly beforeRemovingRoot?: () => Promise<void>;
+  /** The nat tables that existed before the test (natTablesPresent()); new ones left empty are removed. */
+  readonly natTablesBefore?: ReadonlySet<string>;
+}
+
+const NAT_TABLES = ['ip nat', 'ip6 nat'] as const;
+
+/**
+ * Which of `ip nat` / `ip6 nat` exist now. CNI's bridge/portmap plugins program NAT through
+ * iptables-nft, which creates these tables and never deletes them, even once their chains are
+ * empty; a test records them first so that it removes only what it caused.
+ */
+export async function natTablesPresent(): Promise<Set<string>> {
+  const r = await runCommand('nft', ['list', 'tables']);
+  return new Set(r.stdout.split('\n').map((l) => l.trim().replace(/^table /, '')).filter((t) => (NAT_TABLES as readonly string[]).includes(t)));
+}
+
+/** Deletes the nat tables that were not there before and hold no rules. */
+async function removeEmptyNatTables(before: ReadonlySet<string>): Promise<void> {
+  for (const table of NAT_TABLES) {
+    if (before.has(table)) {
+      continue;
+    }
+    const listed = await runCommand('nft', ['-j', 'list', 'table', ...table.split(' ')]);
+    if (listed.code !== 0) {
+      continue;
+    }
+    const objects = (JSON.parse(listed.stdout) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
+    if (!objects.some((o) => 'rule' in o)) {
+      await runCommand('nft', ['delete', 'table', ...table.split(' ')]);
+    }
+  }
 }
 
 /**
@@ -100,6 +132,9 @@ export async function forceCleanNode(n: TestNodeLayout): Promise<void> {
   }
   await runCommand('ip', ['link', 'delete', n.bridge]);
   await n.beforeRemovingRoot?.();
+  if (n.natTablesBefore !== undefined) {
+    await removeEmptyNatTables(n.natTablesBefore);
+  }
   if (n.ipForward !== undefined) {
     await writeFile('/proc/sys/net/ipv4/ip_forward', n.ipForward).catch(() => undefined);
   }
@@ -111,7 +146,7 @@ export async function forceCleanNode(n: TestNodeLayout): Promise<void> {
  * CNI DEL removes a pod's hostPort chain but leaves portmap's shared top-level chains and
  * their jumps (as upstream does); a test that caused them removes them when they are empty.
  */
-async function removePortmapChains(): Promise<void> {
+export async function removePortmapChains(): Promise<void> {
   const dnat = await runCommand('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT']);
   if (dnat.code !== 0 || dnat.stdout.split('\n').some((l) => l.startsWith('-A '))) {
     return;
