@@ -157,8 +157,10 @@ spec:
       await until('rollout under way', async () => ((await cl.podsOf('app=web')).some((p) => p.spec.containers[0].image === 'nginx:1.28') ? true : undefined));
       process.kill(cmPid, 'SIGKILL');
       process.kill(schedPid, 'SIGKILL');
-      await until('the second controller-manager leads', async () => (/successfully acquired lease/.test(cm2.output()) ? true : undefined), 60_000);
-      await until('the second scheduler leads', async () => (/successfully acquired lease/.test(sched2.output()) ? true : undefined), 60_000);
+      // The standby or up's restarted copy (up restarts a killed component after 1 s) may win the
+      // lease: either is a correct failover, so the test waits for the holder to change.
+      await until('a new controller-manager leads', async () => ((await leaseHolder('kube-controller-manager')) !== cmLeader ? true : undefined), 60_000);
+      await until('a new scheduler leads', async () => ((await leaseHolder('kube-scheduler')) !== schedLeader ? true : undefined), 60_000);
       await cl.rollout('deployment/web');
       await until('old pods gone from the watch', async () => (watch.live() === 10 && watch.ready() === 10 ? true : undefined));
     } finally {
@@ -176,12 +178,7 @@ spec:
     const schedNow = await leaseHolder('kube-scheduler');
     assert.notEqual(cmNow, cmLeader);
     assert.notEqual(schedNow, schedLeader);
-    assert.equal(await leaderGauge(cmPort, 'kube-controller-manager'), '1');
-    assert.equal(await leaderGauge(schedPort, 'kube-scheduler'), '1');
     assert.match((await getInsecure(`https://127.0.0.1:${schedPort}/metrics`)).body, /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/m);
-    // up restarted the killed ones; they are candidates now, not leaders.
     await until('up restarted both', async () => (cl.upPid('controller-manager') !== cmPid && cl.upPid('scheduler') !== schedPid ? true : undefined));
-    assert.equal((cl.up.output().match(/\[controller-manager\] .*successfully acquired lease/g) ?? []).length, 1);
-    assert.equal((cl.up.output().match(/\[scheduler\] .*successfully acquired lease/g) ?? []).length, 1);
   });
 });
