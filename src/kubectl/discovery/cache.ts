@@ -65,5 +65,10 @@ export function writeDiscoveryCache(dir: string, d: DiscoveredGroups): void {
 
 /** Drops the cached discovery for one server. */
 export function clearDiscoveryCache(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  // Best effort, as upstream: another kubectl may be writing into the same cache (ENOTEMPTY).
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // a stale file stays; its mtime still expires it
+  }
 }
