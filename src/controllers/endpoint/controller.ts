@@ -11,7 +11,7 @@ import { WorkQueue, splitKey } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
 import { canonicalJson } from '../deployment/util.ts';
 import { keyOf, R, runQueue, unwrap } from '../manager/kit.ts';
-import { isHeadless, podEndpoint, resolvePorts } from './shared.ts';
+import { enqueueServicesAndTheirPods, isHeadless, podEndpoint, resolvePorts } from './shared.ts';
 import type { EndpointPod, EndpointPort, Service } from './shared.ts';
 
 /** Upstream's registration name. */
@@ -77,23 +77,7 @@ export function endpointsControllerFactory(ctx: ControllerContext): Controller {
   const services = ctx.informers.informerFor<Service>(R.services);
   const pods = ctx.informers.informerFor<EndpointPod>(R.pods);
   const endpoints = ctx.informers.informerFor<Endpoints>(R.endpoints);
-  const servicesFor = (pod: DeepReadonly<EndpointPod>): void => {
-    for (const svc of services.lister.list(pod.metadata.namespace ?? '')) {
-      const sel = svc.spec?.selector;
-      if (sel !== undefined && Object.keys(sel).length > 0 && labelSelectorFromSet(sel).matches(pod.metadata.labels)) {
-        queue.add(keyOf(svc));
-      }
-    }
-  };
-  services.addEventHandler({ onAdd: (s) => queue.add(keyOf(s)), onUpdate: (_o, s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(unwrap(s))) });
-  pods.addEventHandler({
-    onAdd: servicesFor,
-    onUpdate: (old, pod) => {
-      servicesFor(old);
-      servicesFor(pod);
-    },
-    onDelete: (p) => servicesFor(unwrap(p)),
-  });
+  enqueueServicesAndTheirPods(queue, services, pods);
   endpoints.addEventHandler({ onDelete: (e) => queue.add(keyOf(unwrap(e))) });
 
   const sync = async (key: string): Promise<void> => {

@@ -1,5 +1,8 @@
 /** What Endpoints and EndpointSlices both need: which pods back a service, their readiness, and resolved target ports. */
 import type { DeepReadonly, KubeObject } from '../../api/object.ts';
+import { labelSelectorFromSet } from '../../api/selectors/index.ts';
+import type { SharedInformer, WorkQueue } from '../../client/index.ts';
+import { keyOf, unwrap } from '../manager/kit.ts';
 import { isPodReady } from '../replicaset/pods.ts';
 import type { Pod } from '../replicaset/pods.ts';
 
@@ -94,4 +97,29 @@ export function resolvePorts(svc: DeepReadonly<Service>, pod: DeepReadonly<Endpo
 /** True for a headless service (clusterIP None). */
 export function isHeadless(svc: DeepReadonly<Service>): boolean {
   return svc.spec?.clusterIP === 'None';
+}
+
+/**
+ * Queues a Service on its own changes and on every change of a pod its selector picks (old
+ * and new labels both, so a pod leaving a selector updates the old Service). The Endpoints and
+ * EndpointSlice controllers react to the same events.
+ */
+export function enqueueServicesAndTheirPods(queue: WorkQueue<string>, services: SharedInformer<Service>, pods: SharedInformer<EndpointPod>): void {
+  const servicesFor = (pod: DeepReadonly<EndpointPod>): void => {
+    for (const svc of services.lister.list(pod.metadata.namespace ?? '')) {
+      const sel = svc.spec?.selector;
+      if (sel !== undefined && Object.keys(sel).length > 0 && labelSelectorFromSet(sel).matches(pod.metadata.labels)) {
+        queue.add(keyOf(svc));
+      }
+    }
+  };
+  services.addEventHandler({ onAdd: (s) => queue.add(keyOf(s)), onUpdate: (_o, s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(unwrap(s))) });
+  pods.addEventHandler({
+    onAdd: servicesFor,
+    onUpdate: (old, pod) => {
+      servicesFor(old);
+      servicesFor(pod);
+    },
+    onDelete: (p) => servicesFor(unwrap(p)),
+  });
 }

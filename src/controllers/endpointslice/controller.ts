@@ -10,7 +10,7 @@ import { labelSelectorFromSet } from '../../api/selectors/index.ts';
 import { WorkQueue, splitKey } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
 import { canonicalJson } from '../deployment/util.ts';
-import { podEndpoint, resolvePorts } from '../endpoint/shared.ts';
+import { enqueueServicesAndTheirPods, podEndpoint, resolvePorts } from '../endpoint/shared.ts';
 import type { EndpointPod, EndpointPort, Service } from '../endpoint/shared.ts';
 import { controllerRef, keyOf, R, runQueue, unwrap } from '../manager/kit.ts';
 
@@ -86,23 +86,7 @@ export function endpointSliceControllerFactory(ctx: ControllerContext): Controll
   const services = ctx.informers.informerFor<Service>(R.services);
   const pods = ctx.informers.informerFor<EndpointPod>(R.pods);
   const slices = ctx.informers.informerFor<EndpointSlice>({ ...R.endpointslices, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
-  const servicesFor = (pod: DeepReadonly<EndpointPod>): void => {
-    for (const svc of services.lister.list(pod.metadata.namespace ?? '')) {
-      const sel = svc.spec?.selector;
-      if (sel !== undefined && Object.keys(sel).length > 0 && labelSelectorFromSet(sel).matches(pod.metadata.labels)) {
-        queue.add(keyOf(svc));
-      }
-    }
-  };
-  services.addEventHandler({ onAdd: (s) => queue.add(keyOf(s)), onUpdate: (_o, s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(unwrap(s))) });
-  pods.addEventHandler({
-    onAdd: servicesFor,
-    onUpdate: (old, pod) => {
-      servicesFor(old);
-      servicesFor(pod);
-    },
-    onDelete: (p) => servicesFor(unwrap(p)),
-  });
+  enqueueServicesAndTheirPods(queue, services, pods);
   const sliceOwner = (s: DeepReadonly<EndpointSlice>): void => {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
     if (svc !== undefined) {
