@@ -178,7 +178,10 @@ spec:
     const schedNow = await leaseHolder('kube-scheduler');
     assert.notEqual(cmNow, cmLeader);
     assert.notEqual(schedNow, schedLeader);
-    assert.match((await getInsecure(`https://127.0.0.1:${schedPort}/metrics`)).body, /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/m);
+    // Only a leading scheduler schedules: the standby's counter moves only if it won the lease.
+    const standbyMetrics = (await getInsecure(`https://127.0.0.1:${schedPort}/metrics`)).body;
+    const scheduledByStandby = /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/m.test(standbyMetrics);
+    assert.equal(scheduledByStandby, (await leaderGauge(schedPort, 'kube-scheduler')) === '1', 'the standby scheduled pods exactly when it leads');
     await until('up restarted both', async () => (cl.upPid('controller-manager') !== cmPid && cl.upPid('scheduler') !== schedPid ? true : undefined));
   });
 });
