@@ -204,42 +204,58 @@ export function parseCronSchedule(input: string): CronSchedule {
   return { minute: minute.values, hour: hour.values, dom: dom.values, month: month.values, dow: dow.values, domStar: dom.star, dowStar: dow.star, location };
 }
 
-function dayMatches(s: CronSchedule, d: Date): boolean {
-  const domOk = s.dom.has(d.getUTCDate());
-  const dowOk = s.dow.has(d.getUTCDay());
+interface WallClock {
+  month: number;
+  day: number;
+  weekday: number;
+  hour: number;
+  minute: number;
+}
+
+const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock fields of `ms` in time zone `tz` (cron fields are matched on the zone's wall clock). */
+function wallClock(ms: number, tz: string): WallClock {
+  let f = wallFormatters.get(tz);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: 'numeric' });
+    wallFormatters.set(tz, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(ms).map((p) => [p.type, p.value]));
+  return { month: Number(parts.month), day: Number(parts.day), weekday: weekdays.indexOf(String(parts.weekday).toLowerCase()), hour: Number(parts.hour), minute: Number(parts.minute) };
+}
+
+function dayMatches(s: CronSchedule, w: WallClock): boolean {
+  const domOk = s.dom.has(w.day);
+  const dowOk = s.dow.has(w.weekday);
   return s.domStar || s.dowStar ? domOk && dowOk : domOk || dowOk;
 }
 
-/** The first activation strictly after `after`, computed in UTC (the TZ prefix is not applied). */
-export function nextCronTime(s: CronSchedule, after: Date): Date | undefined {
+/**
+ * The first activation strictly after `after` (minute precision), on the wall clock of the
+ * schedule's `TZ=` location, else `timeZone` (a CronJob's spec.timeZone), else UTC; undefined
+ * when nothing matches within five years (e.g. Feb 30).
+ */
+export function nextCronTime(s: CronSchedule, after: Date, timeZone = 'UTC'): Date | undefined {
+  const afterMs = after.getTime();
   if (s.everyMs !== undefined) {
-    return new Date(after.getTime() + Math.max(1000, s.everyMs));
+    return new Date(afterMs + Math.max(1000, s.everyMs));
   }
-  const t = new Date(after.getTime());
-  t.setUTCSeconds(0, 0);
-  t.setUTCMinutes(t.getUTCMinutes() + 1);
-  // Five years of minutes bounds the search (e.g. Feb 30 never matches).
-  const limit = after.getTime() + 5 * 366 * 24 * 3600 * 1000;
-  while (t.getTime() <= limit) {
-    if (!s.month.has(t.getUTCMonth() + 1)) {
-      t.setUTCMonth(t.getUTCMonth() + 1, 1);
-      t.setUTCHours(0, 0, 0, 0);
-      continue;
+  const tz = s.location ?? timeZone;
+  let t = Math.floor(afterMs / 60_000) * 60_000 + 60_000;
+  const limit = afterMs + 5 * 366 * 86_400_000;
+  while (t <= limit) {
+    const w = wallClock(t, tz);
+    if (!s.month.has(w.month) || !dayMatches(s, w)) {
+      t += (1440 - (w.hour * 60 + w.minute)) * 60_000;
+    } else if (!s.hour.has(w.hour)) {
+      t += (60 - w.minute) * 60_000;
+    } else if (!s.minute.has(w.minute)) {
+      t += 60_000;
+    } else {
+      return new Date(t);
     }
-    if (!dayMatches(s, t)) {
-      t.setUTCDate(t.getUTCDate() + 1);
-      t.setUTCHours(0, 0, 0, 0);
-      continue;
-    }
-    if (!s.hour.has(t.getUTCHours())) {
-      t.setUTCHours(t.getUTCHours() + 1, 0, 0, 0);
-      continue;
-    }
-    if (!s.minute.has(t.getUTCMinutes())) {
-      t.setUTCMinutes(t.getUTCMinutes() + 1, 0, 0);
-      continue;
-    }
-    return t;
   }
   return undefined;
 }
