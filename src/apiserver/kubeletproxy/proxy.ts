@@ -12,6 +12,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { StatusError, StatusReason } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ConnectHandler, ConnectRequest } from '../http/index.ts';
+import { rejectUpgrade } from '../transport/index.ts';
 import type { AnyResponse, UpgradeHandler } from '../transport/index.ts';
 import type { ServerDeps } from '../server.ts';
 
@@ -141,11 +142,6 @@ export function createKubeletConnect(deps: ServerDeps): ConnectHandler {
     // exec/attach/portforward arrive as upgrades; a plain request cannot carry them.
     throw badRequest(`Upgrade request required`);
   };
-}
-
-function rejectUpgrade(socket: Duplex, err: StatusError): void {
-  const body = JSON.stringify(err.toStatus());
-  socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Builds the UpgradeHandler for `runApiServer({ createUpgrade })`: exec, attach and portforward relayed to the kubelet. */

@@ -3,6 +3,7 @@
  * asking for client certificates (verified against the client CA, never required), then
  * authenticating each request before the HTTP layer sees it. Upgrades go to a hook.
  */
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer, Http2Session } from 'node:http2';
@@ -62,8 +63,7 @@ function sendStatus(res: AnyResponse, err: StatusError): void {
 /** Answers an upgrade request with an error Status and closes the socket. */
 export function rejectUpgrade(socket: Duplex, err: StatusError): void {
   const body = statusBody(err);
-  const reason = err.code === 401 ? 'Unauthorized' : err.code === 403 ? 'Forbidden' : err.code === 404 ? 'Not Found' : 'Error';
-  socket.end(`HTTP/1.1 ${err.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function pathOf(url: string | undefined): string {

@@ -90,14 +90,14 @@ export function daemonSetControllerFactory(ctx: ControllerContext): Controller {
     }
     const mine = await claimPods(ctx.client, workloadClaimOwner(ctx.client, DAEMONSETS, 'DaemonSet', ds), pods.lister.list(namespace));
     const plan = planDaemonSet(ds, nodes.lister.list(), mine, history.hash, Date.now());
-    expectations.expect(key, plan.createOn.length, plan.deletePods.length);
+    expectations.expect(key, plan.createOn.length, plan.deletePods.map((n) => `${namespace}/${n}`));
     await Promise.all(
       plan.deletePods.map(async (n) => {
         try {
           await ctx.client.delete({ ...R.pods, namespace, name: n });
           recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${n}`);
         } catch (e) {
-          expectations.deletionObserved(key);
+          expectations.deletionObserved(key, `${namespace}/${n}`);
           if (!isNotFound(e)) {
             throw e;
           }

@@ -1,8 +1,9 @@
 /**
- * Controller expectations (upstream's ControllerExpectations): before creating or deleting pods
- * a controller records how many adds/deletes it expects; pod events (or failed requests)
- * count them down. Until they reach zero the controller does not act on its — lagging — cache,
- * so it never creates the same pods twice.
+ * Controller expectations (upstream's UIDTrackingControllerExpectations): before creating or
+ * deleting pods a controller records how many creations it expects and which pods it deletes;
+ * pod events (or failed requests) count them down. Until they are all observed the controller
+ * does not act on its lagging cache, so it never creates or deletes the same pods twice.
+ * Deletions are tracked per pod so that a pod seen both "deleting" and "gone" counts once.
  */
 
 /** Upstream's ExpectationsTimeout: stale expectations are dropped after 5 minutes. */
@@ -10,20 +11,21 @@ export const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
 
 interface Pending {
   adds: number;
-  dels: number;
-  since: number;
+  /** Keys (`namespace/name`) of pods we asked to delete and have not yet seen deleting or gone. */
+  readonly dels: Set<string>;
+  readonly since: number;
 }
 
-/** Per-controller-key counts of pod creations and deletions not yet observed by the informer. */
+/** Per-controller-key creations and deletions not yet observed by the informer. */
 export class Expectations {
   private readonly pending = new Map<string, Pending>();
 
-  /** Sets the expectations of `key` (call before issuing the requests). */
-  expect(key: string, adds: number, dels: number): void {
-    this.pending.set(key, { adds, dels, since: Date.now() });
+  /** Records that `adds` creations and the deletions of `deletePodKeys` are about to be issued for `key`. */
+  expect(key: string, adds: number, deletePodKeys: readonly string[] = []): void {
+    this.pending.set(key, { adds, dels: new Set(deletePodKeys), since: performance.now() });
   }
 
-  /** A pod of `key` was seen created, or its create failed. */
+  /** A pod of `key` was seen created, or its create failed (and will never be seen). */
   creationObserved(key: string): void {
     const p = this.pending.get(key);
     if (p !== undefined) {
@@ -31,12 +33,9 @@ export class Expectations {
     }
   }
 
-  /** A pod of `key` was seen deleted (or marked for deletion), or its delete failed. */
-  deletionObserved(key: string): void {
-    const p = this.pending.get(key);
-    if (p !== undefined) {
-      p.dels--;
-    }
+  /** Pod `podKey` of `key` was seen deleting or gone, or its delete failed; counted once per pod. */
+  deletionObserved(key: string, podKey: string): void {
+    this.pending.get(key)?.dels.delete(podKey);
   }
 
   /** True when every expected change of `key` has been observed (or they expired). */
@@ -45,14 +44,14 @@ export class Expectations {
     if (p === undefined) {
       return true;
     }
-    if ((p.adds <= 0 && p.dels <= 0) || Date.now() - p.since > EXPECTATIONS_TIMEOUT_MS) {
+    if ((p.adds <= 0 && p.dels.size === 0) || performance.now() - p.since > EXPECTATIONS_TIMEOUT_MS) {
       this.pending.delete(key);
       return true;
     }
     return false;
   }
 
-  /** Forgets `key` (its object is gone). */
+  /** Forgets `key` (its controller object is gone). */
   forget(key: string): void {
     this.pending.delete(key);
   }

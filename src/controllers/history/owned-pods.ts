@@ -5,7 +5,7 @@
  */
 import type { DeepReadonly, KubeObject } from '../../api/object.ts';
 import type { EventHandler, WorkQueue } from '../../client/index.ts';
-import { controllerRef, unwrap } from '../manager/kit.ts';
+import { controllerRef, keyOf, unwrap } from '../manager/kit.ts';
 import type { Expectations } from './expectations.ts';
 
 /**
@@ -43,7 +43,7 @@ export function ownedPodHandler<P extends KubeObject>(kind: string, queue: WorkQ
       wakeAdopters(p);
       if (k !== undefined) {
         if (o.metadata.deletionTimestamp === undefined && p.metadata.deletionTimestamp !== undefined) {
-          expectations.deletionObserved(k);
+          expectations.deletionObserved(k, keyOf(p));
         }
         queue.add(k);
       }
@@ -53,7 +53,7 @@ export function ownedPodHandler<P extends KubeObject>(kind: string, queue: WorkQ
       const k = ownerKey(p);
       if (k !== undefined) {
         if (p.metadata.deletionTimestamp === undefined) {
-          expectations.deletionObserved(k);
+          expectations.deletionObserved(k, keyOf(p));
         }
         queue.add(k);
       }

@@ -102,7 +102,7 @@ export function jobControllerFactory(ctx: ControllerContext): Controller {
     for (const [type, reason, message] of plan.events) {
       recorder.event(job, type, reason, message);
     }
-    expectations.expect(key, plan.create.length, plan.deletePods.length);
+    expectations.expect(key, plan.create.length, plan.deletePods.map((n) => `${namespace}/${n}`));
     const byName = new Map(owned.map((p) => [p.metadata.name ?? '', p]));
     await Promise.all(plan.removeFinalizers.map((n) => byName.get(n)).filter((p) => p !== undefined).map(dropFinalizer));
     await Promise.all(
@@ -111,7 +111,7 @@ export function jobControllerFactory(ctx: ControllerContext): Controller {
           await ctx.client.delete({ ...R.pods, namespace, name: n });
           recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${n}`);
         } catch (e) {
-          expectations.deletionObserved(key);
+          expectations.deletionObserved(key, `${namespace}/${n}`);
           if (!isNotFound(e)) {
             throw e;
           }

@@ -12,7 +12,7 @@ import { EventType, PatchType, WorkQueue, splitKey } from '../../client/index.ts
 import type { Controller, ControllerContext } from '../manager/context.ts';
 import { controllerRef, keyOf, R, runQueue, unwrap } from '../manager/kit.ts';
 import { claimPods } from '../history/claim.ts';
-import { Expectations } from './expectations.ts';
+import { Expectations } from '../history/expectations.ts';
 import { compareForDeletion, isPodActive } from './pods.ts';
 import type { Pod } from './pods.ts';
 import { calculateStatus, sameStatus } from './status.ts';
@@ -89,7 +89,7 @@ export function replicaControllerFactory(kind: ReplicaKind): (ctx: ControllerCon
       onUpdate: (_old, o) => queue.add(keyOf(o)),
       onDelete: (o) => {
         const key = keyOf(unwrap(o));
-        expectations.delete(key);
+        expectations.forget(key);
         queue.add(key);
       },
     });
@@ -225,7 +225,7 @@ export function replicaControllerFactory(kind: ReplicaKind): (ctx: ControllerCon
       const { namespace, name } = splitKey(key);
       const o = owners.lister.get(namespace, name);
       if (o === undefined) {
-        expectations.delete(key);
+        expectations.forget(key);
         return;
       }
       const selector = kind.selector(o);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelSelectorFromSet } from '../../api/selectors/index.ts';
 import { slowStartBatch } from './controller.ts';
-import { Expectations } from './expectations.ts';
+import { Expectations } from '../history/expectations.ts';
 import { compareForDeletion } from './pods.ts';
 import type { Pod } from './pods.ts';
 import { calculateStatus } from './status.ts';

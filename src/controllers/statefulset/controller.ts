@@ -119,13 +119,13 @@ export function statefulSetControllerFactory(ctx: ControllerContext): Controller
     const member = new RegExp(`^${name.replace(/[.]/g, '\\.')}-(0|[1-9][0-9]*)$`);
     const mine = await claimPods(ctx.client, workloadClaimOwner(ctx.client, STATEFULSETS, 'StatefulSet', set, { canAdopt: (p) => member.test(p.metadata.name ?? '') }), pods.lister.list(namespace));
     const plan = planStatefulSet(set, mine, currentRevision, updateRevision, Date.now());
-    expectations.expect(key, plan.create.length, plan.deletePods.length);
+    expectations.expect(key, plan.create.length, plan.deletePods.map((n) => `${namespace}/${n}`));
     for (const n of plan.deletePods) {
       try {
         await ctx.client.delete({ ...R.pods, namespace, name: n });
         recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${n} in StatefulSet ${name} successful`);
       } catch (e) {
-        expectations.deletionObserved(key);
+        expectations.deletionObserved(key, `${namespace}/${n}`);
         if (!isNotFound(e)) {
           throw e;
         }
