@@ -20,8 +20,8 @@ import { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { ContainerRuntime, PodSandbox } from '../runtime/types.ts';
 import { SandboxState } from '../runtime/types.ts';
-import { RstStatus, SpdySession } from './spdy.ts';
-import type { SpdyStream } from './spdy.ts';
+import { RstStatus, SpdySession } from '../../spdy/session.ts';
+import type { SpdyStream } from '../../spdy/session.ts';
 
 /** The WebSocket subprotocol kubectl offers for tunnelled port-forward. */
 export const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
