@@ -14,7 +14,7 @@ const specs = {
   'etcd-cafile': { type: 'string', help: 'SSL Certificate Authority file used to secure etcd communication' },
   'etcd-certfile': { type: 'string', help: 'SSL certification file used to secure etcd communication' },
   'etcd-keyfile': { type: 'string', help: 'SSL key file used to secure etcd communication' },
-  'authorization-mode': { type: 'strings', help: 'ordered list of authorization plug-ins: AlwaysAllow, AlwaysDeny, RBAC', default: ['AlwaysAllow'] },
+  'authorization-mode': { type: 'strings', help: 'ordered list of authorization plug-ins: AlwaysAllow, AlwaysDeny, Node, RBAC', default: ['AlwaysAllow'] },
   'token-auth-file': { type: 'string', help: 'static bearer tokens, CSV: token,user,uid,"group1,group2" (default <data-dir>/pki/tokens.csv, created with an admin token)' },
 } as const;
 

@@ -6,16 +6,19 @@
  * reconciles those annotated `autoupdate: "true"`; k8ts does not yet).
  */
 import type { KubeObject } from '../../api/object.ts';
+import { controllerRoles, controllerServiceAccount } from './controller-policy.ts';
+import { policyRule as rule } from './rules.ts';
 import type { PolicyRule } from './types.ts';
+
+/** The ClusterRole (and binding) for `k8ts dns`, and the user its client certificate names. */
+export const K8TS_DNS_ROLE = 'system:k8ts-dns';
+export const K8TS_DNS_USER = 'system:k8ts-dns';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const ALL_RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const EVENTS_WRITE = ['create', 'patch', 'update'];
 
-function rule(verbs: readonly string[], apiGroups: readonly string[], resources: readonly string[], resourceNames?: readonly string[]): PolicyRule {
-  return resourceNames === undefined ? { apiGroups, resources, verbs } : { apiGroups, resourceNames, resources, verbs };
-}
 const paths = (verbs: readonly string[], urls: readonly string[]): PolicyRule => ({ nonResourceURLs: urls, verbs });
 
 const AGGREGATE = {
@@ -136,6 +139,16 @@ const roles: readonly RoleSpec[] = [
     name: 'system:volume-scheduler',
     rules: [rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']), rule(READ, ['storage.k8s.io'], ['storageclasses']), rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumeclaims'])],
   },
+  // k8ts's own (as k3s adds system:k3s-controller): `k8ts dns` serves from Services and
+  // EndpointSlices and publishes the kube-dns Service and its EndpointSlice itself.
+  {
+    name: K8TS_DNS_ROLE,
+    rules: [
+      rule(['list', 'watch'], [''], ['endpoints', 'services']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(['create', 'get'], [''], ['services']), rule(['create', 'delete', 'get', 'update'], ['discovery.k8s.io'], ['endpointslices']), rule(EVENTS_WRITE, ['', 'events.k8s.io'], ['events']),
+    ],
+  },
+  ...controllerRoles(),
 ];
 
 type SubjectSpec = { readonly kind: 'User' | 'Group' | 'ServiceAccount'; readonly name: string; readonly namespace?: string };
@@ -154,6 +167,8 @@ const bindings: readonly { readonly name: string; readonly subjects: readonly Su
   { name: 'system:volume-scheduler', subjects: [user('system:kube-scheduler')] },
   { name: 'system:node-proxier', subjects: [user('system:kube-proxy')] },
   { name: 'system:kube-dns', subjects: [{ kind: 'ServiceAccount', name: 'kube-dns', namespace: 'kube-system' }] },
+  { name: K8TS_DNS_ROLE, subjects: [user(K8TS_DNS_USER)] },
+  ...controllerRoles().map((r) => ({ name: r.name, subjects: [{ kind: 'ServiceAccount' as const, name: controllerServiceAccount(r.name), namespace: 'kube-system' }] })),
 ];
 
 const defaultMetadata = (name: string, labels: Record<string, string> = {}): KubeObject['metadata'] => ({
@@ -161,6 +176,11 @@ const defaultMetadata = (name: string, labels: Record<string, string> = {}): Kub
   labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...labels },
   annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
 });
+
+/** The rules of the `system:node` ClusterRole (what upstream's Node authorizer grants a node). */
+export function nodeRules(): readonly PolicyRule[] {
+  return roles.find((r) => r.name === 'system:node')?.rules ?? [];
+}
 
 /** The default ClusterRoles, as objects to create. */
 export function bootstrapClusterRoles(): KubeObject[] {

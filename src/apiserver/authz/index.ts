@@ -1,20 +1,22 @@
 /**
  * Authorization for the apiserver: `--authorization-mode` (a comma list, tried in order, first
  * Allow wins; upstream's default for a bare kube-apiserver is AlwaysAllow). Modes: AlwaysAllow,
- * AlwaysDeny, RBAC.
+ * AlwaysDeny, Node (kubelets: see node.ts), RBAC. kubeadm and `k8ts up` run `Node,RBAC`.
  */
 import type { Registry } from '../registry/types.ts';
+import { NodeAuthorizer } from './node.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { alwaysAllow, RbacAuthorizer } from './rbac.ts';
 import { Decision } from './types.ts';
 import type { Authorizer, PolicyRule } from './types.ts';
 
 export { authorizeUpgrade } from './upgrade.ts';
-export { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.ts';
+export { bootstrapClusterRoleBindings, bootstrapClusterRoles, K8TS_DNS_USER } from './bootstrap-policy.ts';
+export { NODES_GROUP } from './node.ts';
 export type { Authorizer } from './types.ts';
 
 /** The modes `--authorization-mode` accepts. */
-export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'RBAC'] as const;
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC'] as const;
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 
 /** Validates a `--authorization-mode` value; returns an error message or undefined. */
@@ -77,6 +79,8 @@ export async function createAuthorizer(modes: readonly AuthorizationMode[], regi
       members.push(alwaysAllow);
     } else if (m === 'AlwaysDeny') {
       members.push(alwaysDeny);
+    } else if (m === 'Node') {
+      members.push(new NodeAuthorizer());
     } else {
       const cache = new PolicyCache();
       await cache.start(registry);

@@ -73,3 +73,30 @@ test('rbac: group subjects, service accounts (binding namespace by default), rol
   assert.deepEqual(rules.resourceRules, [{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods'] }]);
   assert.deepEqual(a.rulesFor(bot, 'ns2').resourceRules, []);
 });
+
+test('Node mode: node identities get the system:node rules, secrets by name only; others no opinion', async () => {
+  const { NodeAuthorizer } = await import('./node.ts');
+  const node = new NodeAuthorizer();
+  const kubelet = { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
+  const as = (user: typeof kubelet, over: Partial<Attributes>): string => node.authorize(attrs({ user, ...over })).decision;
+  assert.equal(as(kubelet, { verb: 'watch', resource: 'pods', namespace: '' }), Decision.Allow);
+  assert.equal(as(kubelet, { verb: 'patch', resource: 'nodes', subresource: 'status', namespace: '', name: 'n1' }), Decision.Allow);
+  assert.equal(as(kubelet, { verb: 'create', resource: 'serviceaccounts', subresource: 'token', name: 'default' }), Decision.Allow);
+  assert.equal(as(kubelet, { verb: 'get', resource: 'secrets', name: 's' }), Decision.Allow);
+  assert.equal(as(kubelet, { verb: 'list', resource: 'secrets' }), Decision.NoOpinion);
+  assert.equal(as(kubelet, { verb: 'create', apiGroup: 'apps', resource: 'deployments' }), Decision.NoOpinion);
+  // The group alone, or the name alone, is not a node.
+  assert.equal(as({ username: 'system:node:n1', groups: [] }, { verb: 'list', resource: 'pods' }), Decision.NoOpinion);
+  assert.equal(as({ username: 'jane', groups: ['system:nodes'] }, { verb: 'list', resource: 'pods' }), Decision.NoOpinion);
+});
+
+test('bootstrap policy: controller roles carry the upstream rules and are bound to their kube-system service accounts', async () => {
+  const { bootstrapClusterRoleBindings, bootstrapClusterRoles } = await import('./bootstrap-policy.ts');
+  const roles = new Map(bootstrapClusterRoles().map((r) => [r.metadata.name, r as unknown as { rules: PolicyRule[] }]));
+  const deployment = roles.get('system:controller:deployment-controller');
+  assert.ok(deployment !== undefined);
+  assert.deepEqual(deployment.rules[0], { apiGroups: ['extensions', 'apps'], resources: ['deployments'], verbs: ['get', 'list', 'update', 'watch'] });
+  const gc = bootstrapClusterRoleBindings().find((b) => b.metadata.name === 'system:controller:generic-garbage-collector') as unknown as { subjects: unknown[]; roleRef: { name: string } };
+  assert.deepEqual(gc.subjects, [{ kind: 'ServiceAccount', name: 'generic-garbage-collector', namespace: 'kube-system' }]);
+  assert.equal(gc.roleRef.name, 'system:controller:generic-garbage-collector');
+});

@@ -6,6 +6,11 @@
  */
 import type { Attributes, PolicyRule } from './types.ts';
 
+/** A resource rule in the order upstream's kubectl output shows its fields. */
+export function policyRule(verbs: readonly string[], apiGroups: readonly string[], resources: readonly string[], resourceNames?: readonly string[]): PolicyRule {
+  return resourceNames === undefined ? { apiGroups, resources, verbs } : { apiGroups, resourceNames, resources, verbs };
+}
+
 const has = (list: readonly string[] | undefined, v: string): boolean => list !== undefined && (list.includes('*') || list.includes(v));
 
 function resourceMatches(rule: PolicyRule, resource: string, subresource: string): boolean {
