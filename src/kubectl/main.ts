@@ -38,6 +38,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   logs: () => import('./verbs/logs.ts'),
   exec: () => import('./verbs/exec.ts'),
   attach: () => import('./verbs/attach.ts'),
+  'port-forward': () => import('./verbs/port-forward.ts'),
   cordon: () => import('./verbs/cordon.ts'),
   uncordon: () => import('./verbs/uncordon.ts'),
   taint: () => import('./verbs/taint.ts'),
@@ -47,6 +48,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   auth: () => import('./verbs/auth.ts'),
   describe: () => import('./verbs/describe.ts'),
   cp: () => import('./verbs/cp.ts'),
+  diff: () => import('./verbs/diff.ts'),
   completion: () => import('./verbs/completion.ts'),
   top: () => import('./verbs/top.ts'),
 };
