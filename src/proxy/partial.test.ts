@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { HostCommands } from './nft.ts';
 import { partialText } from './partial.ts';
-import { FragmentCache, fullText, renderModel } from './render.ts';
+import { FragmentCache, fullText, renderState } from './render.ts';
 import type { RenderOptions } from './render.ts';
 import type { EndpointSlice, Service } from './types.ts';
 
@@ -38,13 +38,13 @@ test('a partial transaction touches only the changed service; nothing changed gi
   const cache = new FragmentCache();
   const many = Array.from({ length: 200 }, (_, i) => svc(`s${i}`, `10.96.1.${i}`));
   const slices = many.map((s) => slice(s.metadata.name ?? '', [`10.244.9.${many.indexOf(s)}`]));
-  const first = renderModel(many, slices, opts, cache).model;
-  const again = renderModel(many, slices, opts, cache);
+  const first = renderState(many, slices, opts, cache);
+  const again = renderState(many, slices, opts, cache);
   assert.equal(cache.hits, 200, 'unchanged services are not rendered again');
-  assert.deepEqual(partialText(first, again.model)?.text, '');
+  assert.deepEqual(partialText(first, again)?.text, '');
   const moved = [...slices];
   moved[7] = slice('s7', ['10.244.9.250']);
-  const p = partialText(first, renderModel(many, moved, opts, cache).model);
+  const p = partialText(first, renderState(many, moved, opts, cache));
   assert.ok(p !== undefined);
   assert.deepEqual(p.stats, { chains: 3, elements: 0 }, 'one endpoint chain out, one in, the service chain rewritten');
   assert.doesNotMatch(p.text, /s8\b|10\.244\.9\.8:/, 'other services untouched');
@@ -55,8 +55,8 @@ test('a partial transaction touches only the changed service; nothing changed gi
 test('fixed-part changes (nodeport addresses) need a full sync', () => {
   const s = states()[0];
   assert.ok(s !== undefined);
-  const a = renderModel(s.services, s.slices, opts).model;
-  const b = renderModel(s.services, s.slices, { ...opts, nodePortIPs: ['192.168.1.1'] }).model;
+  const a = renderState(s.services, s.slices, opts);
+  const b = renderState(s.services, s.slices, { ...opts, nodePortIPs: ['192.168.1.1'] });
   assert.equal(partialText(a, b), undefined);
 });
 
@@ -90,10 +90,10 @@ function listing(cmds: HostCommands, table: string): Promise<string> {
 test('in a scratch netns, every partial transaction leaves the table equal to a full apply of the same state', { skip: !canNft && 'needs root and nft' }, async () => {
   const cmds = new HostCommands(netns);
   const cache = new FragmentCache();
-  let prev = renderModel(states()[0]?.services ?? [], states()[0]?.slices ?? [], opts, cache).model;
+  let prev = renderState(states()[0]?.services ?? [], states()[0]?.slices ?? [], opts, cache);
   await cmds.nftApply(fullText(prev));
   for (const s of states().slice(1)) {
-    const next = renderModel(s.services, s.slices, opts, cache).model;
+    const next = renderState(s.services, s.slices, opts, cache);
     const p = partialText(prev, next);
     assert.ok(p !== undefined && p.text !== '');
     await cmds.nftApply(p.text);

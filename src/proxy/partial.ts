@@ -3,9 +3,13 @@
  * between the table as last applied and as now desired, as one small `nft -f` transaction that
  * touches only the changed Services' chains, affinity sets and map elements. Still one
  * transaction: packets see the old or the new state, never a mix.
+ *
+ * The work is proportional to the change: a Service whose fragment is the very same object as
+ * last time (the render cache hands out the same fragment while its Service and slices are
+ * unchanged) is skipped without looking inside it.
  */
-import { chain, MAP_TYPES, setDecl, sortIps } from './render.ts';
-import type { RulesetModel } from './render.ts';
+import { chain, fragmentMaps, MAP_TYPES, setDecl, sortIps } from './render.ts';
+import type { DesiredState, Fragment } from './render.ts';
 
 /** What a partial transaction changes (for logs and tests). */
 export interface PartialStats {
@@ -16,55 +20,134 @@ export interface PartialStats {
 const sameRules = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((r, i) => r === b[i]));
 
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => sameRules(a, b);
+
+/** The Services whose fragment changed: [before, after], undefined for "did not exist". */
+function changedFragments(prev: DesiredState, next: DesiredState): [Fragment | undefined, Fragment | undefined][] {
+  const out: [Fragment | undefined, Fragment | undefined][] = [];
+  for (const [key, f] of next.fragments) {
+    const old = prev.fragments.get(key);
+    if (old !== f) {
+      out.push([old, f]);
+    }
+  }
+  for (const [key, f] of prev.fragments) {
+    if (!next.fragments.has(key)) {
+      out.push([f, undefined]);
+    }
+  }
+  return out;
+}
+
+const NO_MAP: ReadonlyMap<string, string> = new Map();
+
 /**
  * The transaction turning `prev` into `next`: '' when they are equal; undefined when only a full
  * sync can do it (the fixed chains changed, another table, or an affinity set changed its timeout).
+ * Map keys are assumed to belong to one Service each (cluster IPs and NodePorts are allocated
+ * uniquely); two Services claiming the same external IP are sorted out by the next full sync.
  */
-export function partialText(prev: RulesetModel, next: RulesetModel): { text: string; stats: PartialStats } | undefined {
-  if (prev.table !== next.table || prev.fixed !== next.fixed || JSON.stringify(prev.nodePortIps) !== JSON.stringify(next.nodePortIps)) {
+export function partialText(prev: DesiredState, next: DesiredState): { text: string; stats: PartialStats } | undefined {
+  if (prev.table !== next.table || prev.fixed !== next.fixed || !sameList(prev.nodePortIps, next.nodePortIps)) {
     return undefined;
   }
-  for (const [name, body] of next.sets) {
-    const old = prev.sets.get(name);
-    if (old !== undefined && old !== body) {
-      return undefined;
+  const gone = new Map<string, string[]>(MAP_TYPES.map(([name]) => [name, []]));
+  const come = new Map<string, string[]>(MAP_TYPES.map(([name]) => [name, []]));
+  const ipsGone: string[] = [];
+  const ipsCome: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  const added: string[] = [];
+  const setsGone: string[] = [];
+  const setsCome: [string, string][] = [];
+  const rulesOf = new Map<string, readonly string[]>();
+  for (const [before, after] of changedFragments(prev, next)) {
+    for (const [name, body] of after?.sets ?? []) {
+      const old = before?.sets.get(name);
+      if (old === undefined) {
+        setsCome.push([name, body]);
+      } else if (old !== body) {
+        return undefined; // a set cannot change its timeout in place
+      }
+    }
+    for (const name of before?.sets.keys() ?? []) {
+      if (after?.sets.has(name) !== true) {
+        setsGone.push(name);
+      }
+    }
+    const afterMaps = after === undefined ? undefined : new Map(fragmentMaps(after));
+    for (const [name, elements] of before === undefined ? [] : fragmentMaps(before)) {
+      const now = afterMaps?.get(name) ?? NO_MAP;
+      for (const [k, v] of elements) {
+        if (now.get(k) !== v) {
+          gone.get(name)?.push(k);
+        }
+      }
+    }
+    const beforeMaps = before === undefined ? undefined : new Map(fragmentMaps(before));
+    for (const [name, elements] of after === undefined ? [] : fragmentMaps(after)) {
+      const was = beforeMaps?.get(name) ?? NO_MAP;
+      for (const [k, v] of elements) {
+        if (was.get(k) !== v) {
+          come.get(name)?.push(`${k} : ${v}`);
+        }
+      }
+    }
+    for (const ip of before?.clusterIps ?? []) {
+      if (after?.clusterIps.has(ip) !== true) {
+        ipsGone.push(ip);
+      }
+    }
+    for (const ip of after?.clusterIps ?? []) {
+      if (before?.clusterIps.has(ip) !== true) {
+        ipsCome.push(ip);
+      }
+    }
+    for (const [name, rules] of after?.chains ?? []) {
+      const old = before?.chains.get(name);
+      if (old === undefined) {
+        added.push(name);
+        rulesOf.set(name, rules);
+      } else if (!sameRules(old, rules)) {
+        changed.push(name);
+        rulesOf.set(name, rules);
+      }
+    }
+    for (const name of before?.chains.keys() ?? []) {
+      if (after?.chains.has(name) !== true) {
+        removed.push(name);
+      }
     }
   }
+
   const t = `ip ${next.table}`;
   const delElements: string[] = [];
   const addElements: string[] = [];
   let elements = 0;
   for (const [name] of MAP_TYPES) {
-    const before = prev.maps.get(name) ?? new Map<string, string>();
-    const after = next.maps.get(name) ?? new Map<string, string>();
-    const gone = [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k);
-    const come = [...after].filter(([k, v]) => before.get(k) !== v).map(([k, v]) => `${k} : ${v}`);
-    if (gone.length > 0) {
-      delElements.push(`delete element ${t} ${name} { ${gone.join(', ')} }`);
+    const g = gone.get(name) ?? [];
+    const c = come.get(name) ?? [];
+    if (g.length > 0) {
+      delElements.push(`delete element ${t} ${name} { ${g.join(', ')} }`);
     }
-    if (come.length > 0) {
-      addElements.push(`add element ${t} ${name} { ${come.join(', ')} }`);
+    if (c.length > 0) {
+      addElements.push(`add element ${t} ${name} { ${c.join(', ')} }`);
     }
-    elements += gone.length + come.length;
+    elements += g.length + c.length;
   }
-  const ipsGone = sortIps([...prev.clusterIps].filter((ip) => !next.clusterIps.has(ip)));
-  const ipsCome = sortIps([...next.clusterIps].filter((ip) => !prev.clusterIps.has(ip)));
   if (ipsGone.length > 0) {
-    delElements.push(`delete element ${t} cluster-ips { ${ipsGone.join(', ')} }`);
+    delElements.push(`delete element ${t} cluster-ips { ${sortIps(ipsGone).join(', ')} }`);
   }
   if (ipsCome.length > 0) {
-    addElements.push(`add element ${t} cluster-ips { ${ipsCome.join(', ')} }`);
+    addElements.push(`add element ${t} cluster-ips { ${sortIps(ipsCome).join(', ')} }`);
   }
   elements += ipsGone.length + ipsCome.length;
-
-  const removed = [...prev.chains.keys()].filter((c) => !next.chains.has(c)).sort();
-  const changed = [...next.chains.keys()].filter((c) => prev.chains.has(c) && !sameRules(prev.chains.get(c), next.chains.get(c))).sort();
-  const added = [...next.chains.keys()].filter((c) => !prev.chains.has(c)).sort();
-  const setsGone = [...prev.sets.keys()].filter((s) => !next.sets.has(s));
-  const setsCome = [...next.sets].filter(([s]) => !prev.sets.has(s));
   if (delElements.length + addElements.length + removed.length + changed.length + added.length + setsGone.length + setsCome.length === 0) {
     return { text: '', stats: { chains: 0, elements: 0 } };
   }
+  removed.sort();
+  changed.sort();
+  added.sort();
   // Order matters inside the one transaction: drop references (elements, then the rules of
   // changed and doomed chains) before deleting chains and sets; create sets and chains before
   // map elements point at them. A chain declared again inside `table { }` gets its rules appended.
@@ -72,7 +155,7 @@ export function partialText(prev: RulesetModel, next: RulesetModel): { text: str
     ...delElements,
     ...[...changed, ...removed].map((c) => `flush chain ${t} ${c}`),
     ...(setsCome.length + added.length + changed.length > 0
-      ? [`table ${t} {`, ...setsCome.map(([name, body]) => setDecl(name, body)), ...[...added, ...changed].map((c) => chain(c, next.chains.get(c) ?? [])), '}']
+      ? [`table ${t} {`, ...setsCome.map(([name, body]) => setDecl(name, body)), ...[...added, ...changed].map((c) => chain(c, rulesOf.get(c) ?? [])), '}']
       : []),
     ...removed.map((c) => `delete chain ${t} ${c}`),
     ...setsGone.map((s) => `delete set ${t} ${s}`),

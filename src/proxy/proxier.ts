@@ -9,8 +9,8 @@ import type { ClientLogger } from '../client/index.ts';
 import type { HostCommands } from './nft.ts';
 import { cidrContains } from './nft.ts';
 import { partialText } from './partial.ts';
-import { cleanupRuleset, FragmentCache, fullText, renderModel, TABLE_NAME } from './render.ts';
-import type { RulesetModel } from './render.ts';
+import { cleanupRuleset, FragmentCache, fullText, renderState, TABLE_NAME } from './render.ts';
+import type { DesiredState } from './render.ts';
 import { BoundedFrequencyRunner } from './runner.ts';
 import type { RunReason } from './runner.ts';
 import type { EndpointSlice, Service } from './types.ts';
@@ -50,7 +50,7 @@ export class Proxier {
   private readonly opts: ProxierOptions;
   private readonly runner: BoundedFrequencyRunner;
   /** The table as last applied; undefined after a failure (the next sync is a full one). */
-  private lastModel: RulesetModel | undefined;
+  private lastState: DesiredState | undefined;
   private readonly fragments = new FragmentCache();
   private localnetDone = false;
 
@@ -92,23 +92,23 @@ export class Proxier {
         await this.opts.commands.sysctl('net.ipv4.conf.all.route_localnet', '1');
         this.localnetDone = true;
       }
-      const { model, servicePorts: sp, endpoints: ep } = renderModel(this.opts.services(), this.opts.slices(), { hostname: this.opts.hostname, clusterCIDR: this.opts.clusterCIDR, nodePortIPs, table: this.opts.table }, this.fragments);
-      servicePorts = sp;
-      endpoints = ep;
+      const state = renderState(this.opts.services(), this.opts.slices(), { hostname: this.opts.hostname, clusterCIDR: this.opts.clusterCIDR, nodePortIPs, table: this.opts.table }, this.fragments);
+      servicePorts = state.servicePorts;
+      endpoints = state.endpoints;
       // Requested syncs change only what differs; periodic and retry syncs rewrite the whole table,
       // which also repairs a table someone else changed or deleted.
-      const partial = reason === 'requested' && this.lastModel !== undefined ? partialText(this.lastModel, model) : undefined;
-      const text = partial?.text ?? fullText(model);
+      const partial = reason === 'requested' && this.lastState !== undefined ? partialText(this.lastState, state) : undefined;
+      const text = partial?.text ?? fullText(state);
       renderMs = performance.now() - t0;
       if (partial !== undefined && partial.text === '') {
-        this.lastModel = model;
+        this.lastState = state;
         this.opts.onSync?.({ reason, applied: false, servicePorts, endpoints, renderMs, applyMs: 0 });
         return;
       }
       const t1 = performance.now();
-      this.lastModel = undefined;
+      this.lastState = undefined;
       await this.opts.commands.nftApply(text);
-      this.lastModel = model;
+      this.lastState = state;
       const applyMs = performance.now() - t1;
       const mode = partial !== undefined ? 'partial' : 'full';
       const what = partial !== undefined ? `${partial.stats.chains} chains, ${partial.stats.elements} elements changed` : `${servicePorts} service ports, ${endpoints} endpoints`;
@@ -116,7 +116,7 @@ export class Proxier {
       this.opts.onSync?.({ reason, applied: true, servicePorts, endpoints, renderMs, applyMs, mode });
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      this.lastModel = undefined;
+      this.lastState = undefined;
       this.opts.logger?.('error', `proxy: sync failed (${reason}): ${error.message}`);
       this.opts.onSync?.({ reason, applied: false, servicePorts, endpoints, renderMs, applyMs: 0, error });
       throw error;

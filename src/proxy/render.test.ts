@@ -36,7 +36,10 @@ test('ClusterIP with a named targetPort balances over ready endpoints only', () 
   assert.deepEqual(lineOf(r.text, /^\t\t\t10\.96\.0\.20 \./), ['10.96.0.20 . tcp . 80 : goto service-C7A03E88-ns/web/tcp/http']);
   assert.match(r.text, /\tchain service-C7A03E88-ns\/web\/tcp\/http \{\n/);
   assert.deepEqual(lineOf(r.text, /dnat to/).sort(), ['meta l4proto tcp dnat to 10.244.0.2:8080', 'meta l4proto tcp dnat to 10.244.0.3:8080']);
-  assert.equal(lineOf(r.text, /numgen random mod 2 vmap/).length, 1);
+  assert.deepEqual(lineOf(r.text, /^\t\t(numgen|goto endpoint)/), [
+    'numgen random mod 2 == 0 goto endpoint-C8825220-ns/web/tcp/http__10.244.0.2/8080',
+    'goto endpoint-858F1474-ns/web/tcp/http__10.244.0.3/8080',
+  ], 'each endpoint gets 1/N: the first half of the time, the second the rest (no anonymous map)');
   assert.deepEqual(lineOf(r.text, /saddr != 10\.244/), ['ip daddr 10.96.0.20 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade']);
   assert.deepEqual(lineOf(r.text, /ip saddr 10\.244\.0\.2 jump/), ['ip saddr 10.244.0.2 jump mark-for-masquerade'], 'hairpin is masqueraded');
 });
@@ -102,7 +105,7 @@ test('sessionAffinity ClientIP: a timeout set per endpoint, checked before rando
   assert.equal(lineOf(text, /^\s*flags dynamic,timeout$/).length, 2);
   assert.equal(lineOf(text, /^\s*update @affinity-\S+ \{ ip saddr \}$/).length, 2);
   const svcChain = text.slice(text.indexOf('chain service-'));
-  assert.match(svcChain, /ip saddr @affinity-\S+ goto endpoint-\S+\n\t\tip saddr @affinity-\S+ goto endpoint-\S+\n\t\tnumgen random mod 2/);
+  assert.match(svcChain, /ip saddr @affinity-\S+ goto endpoint-\S+\n\t\tip saddr @affinity-\S+ goto endpoint-\S+\n\t\tnumgen random mod 2 == 0 goto/);
 });
 
 test('rendering is deterministic regardless of input order', () => {

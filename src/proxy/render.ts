@@ -47,17 +47,20 @@ export interface Fragment {
   endpoints: number;
 }
 
-/** The whole desired table, structured: what a full sync writes and a partial sync diffs. */
-export interface RulesetModel {
+/**
+ * The whole desired table as per-Service fragments plus the fixed part: what a full sync writes
+ * and a partial sync diffs. A fragment object stays the same while its Service is unchanged, so
+ * a partial sync compares only the fragments whose identity changed.
+ */
+export interface DesiredState {
   readonly table: string;
   /** Everything that is not per-Service (base chains, helper chains, declarations); a change forces a full sync. */
   readonly fixed: string;
-  readonly chains: Map<string, readonly string[]>;
-  readonly sets: Map<string, string>;
-  /** Map name → key → verdict. */
-  readonly maps: Map<string, Map<string, string>>;
-  readonly clusterIps: Set<string>;
   readonly nodePortIps: readonly string[] | undefined;
+  /** `namespace/name` → that Service's fragment. */
+  readonly fragments: ReadonlyMap<string, Fragment>;
+  readonly servicePorts: number;
+  readonly endpoints: number;
 }
 
 /** The map names, in declaration order, with their key types. */
@@ -110,49 +113,40 @@ export class FragmentCache {
 
 const svcKey = (s: Service): string => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
 
-/** Builds the structured model of the whole table (fragments from `cache` where objects are unchanged). */
-export function renderModel(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions, cache: FragmentCache = new FragmentCache()): { model: RulesetModel; servicePorts: number; endpoints: number } {
-  const table = opts.table ?? TABLE_NAME;
+/** A fragment's map elements, by map name (MAP_TYPES order). */
+export function fragmentMaps(f: Fragment): readonly (readonly [string, ReadonlyMap<string, string>])[] {
+  return [
+    ['service-ips', f.serviceIps],
+    ['service-nodeports', f.nodePorts],
+    ['no-endpoint-services', f.noEpServices],
+    ['no-endpoint-nodeports', f.noEpNodePorts],
+  ];
+}
+
+/** The desired state: one fragment per proxied Service (from `cache` where its objects are unchanged). */
+export function renderState(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions, cache: FragmentCache = new FragmentCache()): DesiredState {
   const bySvc = slicesByService(slices);
-  const sorted = [...services].filter(isProxied).sort((a, b) => (svcKey(a) < svcKey(b) ? -1 : svcKey(a) > svcKey(b) ? 1 : 0));
-  const chains = new Map<string, readonly string[]>();
-  const sets = new Map<string, string>();
-  const maps = new Map<string, Map<string, string>>(MAP_TYPES.map(([name]) => [name, new Map<string, string>()]));
-  const clusterIps = new Set<string>();
+  const fragments = new Map<string, Fragment>();
   let servicePorts = 0;
   let endpoints = 0;
-  const into = (name: string, from: Map<string, string>): void => {
-    const target = maps.get(name);
-    for (const [k, v] of from) {
-      target?.set(k, v);
+  for (const svc of services) {
+    if (!isProxied(svc)) {
+      continue;
     }
-  };
-  for (const svc of sorted) {
-    const f = cache.get(svc, bySvc.get(svcKey(svc)) ?? [], opts);
+    const key = svcKey(svc);
+    const f = cache.get(svc, bySvc.get(key) ?? [], opts);
+    fragments.set(key, f);
     servicePorts += f.servicePorts;
     endpoints += f.endpoints;
-    for (const [k, v] of f.chains) {
-      chains.set(k, v);
-    }
-    for (const [k, v] of f.sets) {
-      sets.set(k, v);
-    }
-    into('service-ips', f.serviceIps);
-    into('service-nodeports', f.nodePorts);
-    into('no-endpoint-services', f.noEpServices);
-    into('no-endpoint-nodeports', f.noEpNodePorts);
-    for (const ip of f.clusterIps) {
-      clusterIps.add(ip);
-    }
   }
   const nodePortIps = opts.nodePortIPs === undefined ? undefined : sortIps(opts.nodePortIPs);
-  return { model: { table, fixed: fixedParts(opts.nodePortIPs !== undefined).join('\n'), chains, sets, maps, clusterIps, nodePortIps }, servicePorts, endpoints };
+  return { table: opts.table ?? TABLE_NAME, fixed: fixedParts(opts.nodePortIPs !== undefined).join('\n'), nodePortIps, fragments, servicePorts, endpoints };
 }
 
 /** Renders the complete table for the given objects; deterministic (same input, same text). */
 export function renderRuleset(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions): Rendered {
-  const { model, servicePorts, endpoints } = renderModel(services, slices, opts);
-  return { text: fullText(model), servicePorts, endpoints };
+  const state = renderState(services, slices, opts);
+  return { text: fullText(state), servicePorts: state.servicePorts, endpoints: state.endpoints };
 }
 
 function externalIPs(svc: Service): string[] {
@@ -219,12 +213,15 @@ function renderServicePort(l: Fragment, svc: Service, port: ServicePort, all: re
         rules.push(`ip saddr @${affinitySet(b)} goto ${epChain(b)}`);
       }
     }
-    const first = backends[0];
-    if (backends.length === 1 && first !== undefined) {
-      rules.push(`goto ${epChain(first)}`);
-    } else if (backends.length > 1) {
-      rules.push(`numgen random mod ${backends.length} vmap { ${backends.map((b, i) => `${i} : goto ${epChain(b)}`).join(', ')} }`);
-    }
+    // Uniform choice without an anonymous map: rule i takes 1/(N-i) of what reaches it (as
+    // iptables' statistic chain does), the last one takes the rest. Upstream writes
+    // `numgen random mod N vmap { ... }`, but every anonymous map makes the kernel walk the whole
+    // transaction when binding it (__nft_set_trans_bind), so a full sync of 5,000 Services spent
+    // 12–37 s of kernel time there; with plain rules the same table loads in well under a second.
+    backends.forEach((b, i) => {
+      const left = backends.length - i;
+      rules.push(left > 1 ? `numgen random mod ${left} == 0 goto ${epChain(b)}` : `goto ${epChain(b)}`);
+    });
     return rules;
   };
   const clusterChain = `service-${h}-${base}`;
@@ -317,18 +314,45 @@ export function setDecl(name: string, body: string): string {
   return `\tset ${name} {\n\t\t${body}\n\t}`;
 }
 
-/** The transaction that replaces the whole table with `model` (add; delete; create, in one commit). */
-export function fullText(m: RulesetModel): string {
-  const mapBlock = (name: string, type: string): string => block('map', name, type, [...(m.maps.get(name) ?? new Map<string, string>())].map(([k, v]) => `${k} : ${v}`));
+/** The transaction that replaces the whole table with `state` (add; delete; create, in one commit). */
+export function fullText(state: DesiredState): string {
+  // Services in name order, so the text does not depend on the order the caches list them in.
+  const keys = [...state.fragments.keys()].sort();
+  const chains = new Map<string, readonly string[]>();
+  const sets: string[] = [];
+  const maps = new Map<string, string[]>(MAP_TYPES.map(([name]) => [name, []]));
+  const clusterIps = new Set<string>();
+  for (const key of keys) {
+    const f = state.fragments.get(key);
+    if (f === undefined) {
+      continue;
+    }
+    for (const [name, rules] of f.chains) {
+      chains.set(name, rules);
+    }
+    for (const [name, body] of f.sets) {
+      sets.push(setDecl(name, body));
+    }
+    for (const [name, elements] of fragmentMaps(f)) {
+      const into = maps.get(name);
+      for (const [k, v] of elements) {
+        into?.push(`${k} : ${v}`);
+      }
+    }
+    for (const ip of f.clusterIps) {
+      clusterIps.add(ip);
+    }
+  }
   const parts: string[] = [
-    block('set', 'cluster-ips', 'ipv4_addr', sortIps(m.clusterIps)),
-    ...(m.nodePortIps !== undefined ? [block('set', 'nodeport-ips', 'ipv4_addr', m.nodePortIps)] : []),
-    ...MAP_TYPES.map(([name, type]) => mapBlock(name, type)),
-    ...[...m.sets].map(([name, body]) => setDecl(name, body)),
-    m.fixed,
-    ...[...m.chains.keys()].sort().map((name) => chain(name, m.chains.get(name) ?? [])),
+    block('set', 'cluster-ips', 'ipv4_addr', sortIps(clusterIps)),
+    ...(state.nodePortIps !== undefined ? [block('set', 'nodeport-ips', 'ipv4_addr', state.nodePortIps)] : []),
+    ...MAP_TYPES.map(([name, type]) => block('map', name, type, maps.get(name) ?? [])),
+    ...sets,
+    state.fixed,
+    ...[...chains.keys()].sort().map((name) => chain(name, chains.get(name) ?? [])),
   ];
-  return `add table ip ${m.table}\ndelete table ip ${m.table}\ntable ip ${m.table} {\n${parts.join('\n')}\n}\n`;
+  const t = state.table;
+  return `add table ip ${t}\ndelete table ip ${t}\ntable ip ${t} {\n${parts.join('\n')}\n}\n`;
 }
 
 /** The transaction `--cleanup` runs: removes the table if present, and nothing else. */
