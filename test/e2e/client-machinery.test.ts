@@ -20,16 +20,7 @@ import { join } from 'node:path';
 import { tokenKubeconfig, writeKubeconfig } from '../../src/kubeconfig/index.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
-
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../util/wait.ts';
 
 const configmaps = { group: '', version: 'v1', resource: 'configmaps' } as const;
 const cm = (ns: string, name?: string): { group: string; version: string; resource: string; namespace: string; name?: string } => ({ ...configmaps, namespace: ns, name });
@@ -175,7 +166,7 @@ describe('client machinery against a real apiserver', () => {
       stops.a.abort();
       await runs.a;
       assert.equal(leading.has('a'), false);
-      await until('b takes over', () => leading.has('b'), 10_000);
+      await until('b takes over', () => leading.has('b'), { timeoutMs: 10_000 });
       assert.deepEqual([...leading], ['b']);
       const taken = await client.get<Lease>(ref);
       assert.equal(taken.spec?.holderIdentity, 'b');

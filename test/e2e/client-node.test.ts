@@ -8,16 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { startApiServer } from '../util/apiserver.ts';
-
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../util/wait.ts';
 
 describe('@kubernetes/client-node informer', () => {
   let server: Awaited<ReturnType<typeof startApiServer>>;

@@ -14,6 +14,7 @@ import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
+import { until } from '../util/wait.ts';
 
 const k8ts = new URL('../../bin/k8ts', import.meta.url).pathname;
 const pods = { group: '', version: 'v1', resource: 'pods' } as const;
@@ -53,20 +54,6 @@ function startManager(kubeconfig: string, extra: readonly string[] = []): Manage
   };
   managers.add(m);
   return m;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}\n${[...managers].map((m) => m.output()).join('\n---\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Plays kubelet for pods: Pending → Running/Ready with an IP; deleting pods are removed. */
@@ -128,11 +115,11 @@ describe('core controllers (part A) with a real controller-manager', () => {
 
   test('a new namespace gets the default ServiceAccount and kube-root-ca.crt', async () => {
     await kubectlOk(env, ['create', 'namespace', 'fresh']);
-    await until('default SA', async () => ((await kubectl(env, ['get', 'sa', 'default', '-n', 'fresh'])).code === 0 ? true : undefined));
+    await until('default SA', async () => ((await kubectl(env, ['get', 'sa', 'default', '-n', 'fresh'])).code === 0 ? true : undefined), { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
     const ca = await until('kube-root-ca.crt', async () => {
       const r = await kubectl(env, ['get', 'configmap', 'kube-root-ca.crt', '-n', 'fresh', '-o', 'jsonpath={.data.ca\\.crt}']);
       return r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined;
-    });
+    }, { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
     assert.match(ca, /END CERTIFICATE/);
   });
 
@@ -193,7 +180,7 @@ describe('core controllers (part A) with a real controller-manager', () => {
       await kubectlOk(env, ['rollout', 'status', `deployment/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
     }
     await kubectlOk(env, ['delete', 'deployment', 'bg', '--cascade=background']);
-    await until('background: replica set and pods gone', async () => ((await podsOf('default', 'app=bg')).length === 0 && JSON.parse(await kubectlOk(env, ['get', 'rs', '-l', 'app=bg', '-o', 'json'])).items.length === 0 ? true : undefined));
+    await until('background: replica set and pods gone', async () => ((await podsOf('default', 'app=bg')).length === 0 && JSON.parse(await kubectlOk(env, ['get', 'rs', '-l', 'app=bg', '-o', 'json'])).items.length === 0 ? true : undefined), { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
 
     await kubectlOk(env, ['delete', 'deployment', 'fg', '--cascade=foreground', '--timeout=60s'], { timeoutMs: 70_000 });
     assert.equal((await kubectl(env, ['get', 'deployment', 'fg'])).code, 1, 'the owner is gone once kubectl returns');
@@ -203,7 +190,7 @@ describe('core controllers (part A) with a real controller-manager', () => {
     const orphaned = await until('orphaned replica set without owner', async () => {
       const items = (JSON.parse(await kubectlOk(env, ['get', 'rs', '-l', 'app=orph', '-o', 'json'])) as { items: KubeObject[] }).items;
       return items.length === 1 && (items[0].metadata.ownerReferences ?? []).length === 0 ? items[0] : undefined;
-    });
+    }, { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
     assert.equal((await podsOf('default', 'app=orph')).length, 2, 'pods stay with their replica set');
     assert.ok(orphaned.metadata.name?.startsWith('orph-'));
   });
@@ -212,7 +199,7 @@ describe('core controllers (part A) with a real controller-manager', () => {
     await kubectlOk(env, ['create', 'namespace', 'doomed']);
     await kubectlOk(env, ['create', 'deployment', 'app', '--image=nginx', '--replicas=2', '-n', 'doomed']);
     await kubectlOk(env, ['create', 'configmap', 'cfg', '--from-literal=a=b', '-n', 'doomed']);
-    await until('pods in doomed', async () => ((await podsOf('doomed', 'app=app')).length === 2 ? true : undefined));
+    await until('pods in doomed', async () => ((await podsOf('doomed', 'app=app')).length === 2 ? true : undefined), { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
     await kubectlOk(env, ['delete', 'namespace', 'doomed', '--timeout=90s'], { timeoutMs: 100_000 });
     assert.equal((await kubectl(env, ['get', 'namespace', 'doomed'])).code, 1);
   });
@@ -224,7 +211,7 @@ describe('core controllers (part A) with a real controller-manager', () => {
     await until('rollout under way', async () => {
       const ps = await podsOf('default', 'app=crash');
       return ps.some((p) => p.spec?.containers?.[0]?.image === 'nginx:1.27') ? true : undefined;
-    });
+    }, { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
     await manager.stop('SIGKILL');
     manager = startManager(server.kubeconfig);
     await kubectlOk(env, ['rollout', 'status', 'deployment/crash', '--timeout=90s'], { timeoutMs: 100_000 });
@@ -243,12 +230,12 @@ describe('core controllers (part A) with a real controller-manager', () => {
     assert.doesNotMatch(second.output(), /successfully acquired lease/, 'the second candidate waits');
     const first = await leaseHolder();
     await manager.stop('SIGKILL');
-    await until('the second candidate leads', async () => (/successfully acquired lease/.test(second.output()) ? true : undefined), 30_000);
+    await until('the second candidate leads', async () => (/successfully acquired lease/.test(second.output()) ? true : undefined), { timeoutMs: 30_000, context: () => [...managers].map((m) => m.output()).join('\n---\n') });
     const now = await leaseHolder();
     assert.notEqual(now, first);
     manager = second;
     // The new leader runs the controllers: a new namespace still gets its default ServiceAccount.
     await kubectlOk(env, ['create', 'namespace', 'after-failover']);
-    await until('default SA after failover', async () => ((await kubectl(env, ['get', 'sa', 'default', '-n', 'after-failover'])).code === 0 ? true : undefined));
+    await until('default SA after failover', async () => ((await kubectl(env, ['get', 'sa', 'default', '-n', 'after-failover'])).code === 0 ? true : undefined), { context: () => [...managers].map((m) => m.output()).join('\n---\n') });
   });
 });

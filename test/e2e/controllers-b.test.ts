@@ -15,6 +15,7 @@ import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
+import { until } from '../util/wait.ts';
 
 const CONTROLLERS = 'job-controller,daemonset-controller,statefulset-controller,cronjob-controller,disruption-controller,resourcequota-controller,ttl-after-finished-controller,garbage-collector-controller';
 const cmEntry = new URL('../../src/cmd/controller-manager.ts', import.meta.url).pathname;
@@ -30,20 +31,6 @@ function startControllerManager(kubeconfig: string): { child: ChildProcess; outp
 }
 
 let lastOutput = (): string => '';
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}\ncontroller-manager output:\n${lastOutput()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const pods = { group: '', version: 'v1', resource: 'pods' } as const;
 const nodes = { group: '', version: 'v1', resource: 'nodes' } as const;
@@ -100,7 +87,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
         succeededPods.add(p.metadata.name ?? '');
       }
       return undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.ok(maxActive <= 2, `parallelism honoured (saw ${maxActive} active)`);
     assert.equal(succeededPods.size, 5, 'exactly five pods were created and run');
     const out = await kubectlOk(env, ['get', 'job', 'five', '-o', 'jsonpath={.status.succeeded} {.status.conditions[*].type} {.status.completionTime}']);
@@ -116,12 +103,12 @@ describe('workload controllers (part B) with a real controller-manager', () => {
   test('a finished Job with ttlSecondsAfterFinished=0 is deleted', async () => {
     const manifest = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'brief', namespace: 'default' }, spec: { ttlSecondsAfterFinished: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
     await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
-    const p = await until('the job pod', async () => (await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'job-name=brief' })).items[0]);
+    const p = await until('the job pod', async () => (await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'job-name=brief' })).items[0], { context: () => `controller-manager output:\n${lastOutput()}` });
     await client.update({ ...pods, namespace: 'default', name: p.metadata.name, subresource: 'status' }, { ...p, status: { phase: 'Succeeded' } });
     await until('the job to be deleted', async () => {
       const r = await kubectl(env, ['get', 'job', 'brief', '-o', 'name']);
       return r.code !== 0 && /NotFound|not found/.test(r.stderr) ? true : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
   });
 
   test('a DaemonSet lands one pod per schedulable untainted node', async () => {
@@ -134,12 +121,12 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=agent' });
       const targets = list.items.map((p) => p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values?.[0] ?? '?').sort();
       return targets.length >= 2 ? targets : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.deepEqual(placed, ['n1', 'n2']);
     const status = await until('daemonset status', async () => {
       const out = await kubectlOk(env, ['get', 'ds', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.currentNumberScheduled}/{.status.observedGeneration}']);
       return out === '2/2/1' ? out : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(status, '2/2/1');
     const revs = await kubectlOk(env, ['get', 'controllerrevisions', '-o', 'name']);
     assert.match(revs, /controllerrevision.apps\/agent-[a-z0-9]+/);
@@ -148,7 +135,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     await until('a daemon pod for n4', async () => {
       const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=agent' });
       return list.items.length === 3 ? true : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(cm?.child.exitCode, null, `controller-manager still running:\n${cm?.output() ?? ''}`);
   });
 
@@ -162,7 +149,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
         const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=web' });
         seen.push(...list.items.map((x) => x.metadata.name ?? '').filter((n) => !seen.includes(n)));
         return list.items.find((x) => x.metadata.name === name);
-      });
+      }, { context: () => `controller-manager output:\n${lastOutput()}` });
       // OrderedReady: the next ordinal must not exist while this one is not ready.
       const list = await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=web' });
       assert.equal(list.items.length, ordinal + 1, `only web-0..web-${ordinal} exist before web-${ordinal} is ready`);
@@ -175,7 +162,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     await until('statefulset status 3 ready', async () => {
       const out = await kubectlOk(env, ['get', 'sts', 'web', '-o', 'jsonpath={.status.replicas}/{.status.readyReplicas}/{.status.updatedReplicas}/{.status.observedGeneration}']);
       return out === '3/3/3/1' ? out : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     const rollout = await kubectl(env, ['rollout', 'status', 'sts/web', '--timeout=20s']);
     assert.equal(rollout.code, 0, rollout.stderr);
   });
@@ -190,7 +177,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     const status = await until('pdb status', async () => {
       const out = await kubectlOk(env, ['get', 'pdb', 'guard', '-o', 'jsonpath={.status.expectedPods}/{.status.currentHealthy}/{.status.desiredHealthy}/{.status.disruptionsAllowed}/{.status.observedGeneration}']);
       return out === '2/2/1/1/1' ? out : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(status, '2/2/1/1/1');
     const evict = (name: string): Promise<unknown> => client.subresource('POST', { ...pods, namespace: 'default', name, subresource: 'eviction' }, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } });
     await evict('g1');
@@ -198,7 +185,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     await until('pdb recount', async () => {
       const out = await kubectlOk(env, ['get', 'pdb', 'guard', '-o', 'jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}']);
       return out === '1/0' ? out : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
   });
 
   test('orphans matching a Job or StatefulSet are adopted (ControllerRefManager); a pod that stops matching is released', async () => {
@@ -216,21 +203,21 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       const ref = p.metadata.ownerReferences?.find((r) => r.controller === true);
       return ref === undefined ? undefined : `${ref.kind}/${ref.name}`;
     };
-    await until('the Job adopts the stray pod', async () => ((await controllerOf('stray')) === 'Job/adopter' ? true : undefined));
+    await until('the Job adopts the stray pod', async () => ((await controllerOf('stray')) === 'Job/adopter' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
     const stray = await client.get<Pod>({ ...pods, namespace: 'default', name: 'stray' });
     assert.ok(stray.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking'), 'an adopted Job pod gets the tracking finalizer');
     await until('the Job counts the adopted pod as active and creates none', async () => {
       const out = await kubectlOk(env, ['get', 'job', 'adopter', '-o', 'jsonpath={.status.active}']);
       return out === '1' ? true : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal((await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=adopt-job' })).items.length, 1);
-    await until('the StatefulSet adopts db-0', async () => ((await controllerOf('db-0')) === 'StatefulSet/db' ? true : undefined));
+    await until('the StatefulSet adopts db-0', async () => ((await controllerOf('db-0')) === 'StatefulSet/db' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(await controllerOf('db-extra'), undefined, 'a pod not named like a member is left alone');
 
     // Relabelled out of the selector: released (no ownerReference left); the Job makes a new pod.
     await client.patch({ ...pods, namespace: 'default', name: 'stray' }, { metadata: { labels: { app: 'elsewhere' } } }, PatchType.Merge);
-    await until('the Job releases the relabelled pod', async () => ((await client.get<Pod>({ ...pods, namespace: 'default', name: 'stray' })).metadata.ownerReferences === undefined ? true : undefined));
-    await until('a replacement pod for the Job', async () => ((await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=adopt-job' })).items.length === 1 ? true : undefined));
+    await until('the Job releases the relabelled pod', async () => ((await client.get<Pod>({ ...pods, namespace: 'default', name: 'stray' })).metadata.ownerReferences === undefined ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
+    await until('a replacement pod for the Job', async () => ((await client.list<Pod>({ ...pods, namespace: 'default' }, { labelSelector: 'app=adopt-job' })).items.length === 1 ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
   });
 
   test('ResourceQuota usage is tracked', async () => {
@@ -241,7 +228,7 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     const used = await until('quota usage', async () => {
       const out = await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.pods}/{.status.used.requests\\.cpu}/{.status.used.requests\\.memory}/{.status.hard.pods}']);
       return out.startsWith('1/250m/64Mi/5') ? out : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(used, '1/250m/64Mi/5');
   });
 
@@ -249,13 +236,13 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     const jobName = await until('the cronjob to create a job', async () => {
       const list = await client.list({ group: 'batch', version: 'v1', resource: 'jobs', namespace: 'default' });
       return list.items.map((j) => j.metadata.name ?? '').find((n) => n.startsWith('tick-'));
-    }, 90_000);
+    }, { timeoutMs: 90_000, context: () => `controller-manager output:\n${lastOutput()}` });
     const minutes = Number(jobName.slice('tick-'.length));
     assert.ok(Number.isInteger(minutes) && Math.abs(minutes * 60_000 - Date.now()) < 120_000, `job name carries the scheduled minute: ${jobName}`);
     const last = await until('lastScheduleTime', async () => {
       const out = await kubectlOk(env, ['get', 'cronjob', 'tick', '-o', 'jsonpath={.status.lastScheduleTime}|{.status.active[*].name}']);
       return out.includes('|') && out.split('|')[0] !== '' ? out : undefined;
-    });
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(last.split('|')[0], new Date(minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z'));
   });
 });

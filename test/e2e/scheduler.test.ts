@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/client/log.ts';
 import type { KubeObject } from '../../src/api/object.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
+import { until } from '../util/wait.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const nodeBin = `${root}node_modules/node/bin/node`;
@@ -58,20 +59,6 @@ function startScheduler(args: readonly string[]): SchedulerProcess {
   };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 interface Pod extends KubeObject {
   spec: { nodeName?: string };
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; nominatedNodeName?: string };
@@ -103,16 +90,16 @@ describe('k8ts scheduler', { timeout: 300_000 }, () => {
     until(`pod ${name} bound`, async () => {
       const p = await client.get<Pod>({ ...podsRef, name });
       return p.spec.nodeName === undefined || p.spec.nodeName === '' ? undefined : p.spec.nodeName;
-    });
+    }, { ignoreErrors: true });
   const eventFor = (name: string, reason: string) =>
     until(`${reason} event for ${name}`, async () => {
       const evs = await client.list<CoreEvent>({ group: '', version: 'v1', resource: 'events', namespace: 'default' });
       return evs.items.find((e) => e.involvedObject.name === name && e.reason === reason);
-    });
+    }, { ignoreErrors: true });
   const deleteAllPods = async () => {
     const list = await client.list<Pod>(podsRef);
     await Promise.all(list.items.map((p) => client.delete({ ...podsRef, name: p.metadata.name }, { gracePeriodSeconds: 0 }).catch(() => undefined)));
-    await until('pods gone', async () => ((await client.list(podsRef)).items.length === 0 ? true : undefined));
+    await until('pods gone', async () => ((await client.list(podsRef)).items.length === 0 ? true : undefined), { ignoreErrors: true });
   };
 
   before(async () => {
@@ -164,7 +151,7 @@ describe('k8ts scheduler', { timeout: 300_000 }, () => {
         'preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.';
       assert.equal(ev.message, want);
       assert.equal(ev.type, 'Warning');
-      const cond = await until('PodScheduled condition', async () => (await client.get<Pod>({ ...podsRef, name: 'huge' })).status?.conditions?.find((c) => c.type === 'PodScheduled'));
+      const cond = await until('PodScheduled condition', async () => (await client.get<Pod>({ ...podsRef, name: 'huge' })).status?.conditions?.find((c) => c.type === 'PodScheduled'), { ignoreErrors: true });
       assert.deepEqual([cond.status, cond.reason, cond.message], ['False', 'Unschedulable', want]);
       await deleteAllPods();
     });
@@ -220,7 +207,7 @@ describe('k8ts scheduler', { timeout: 300_000 }, () => {
       const leader = await until('a leader', async () => {
         const leading = [a, b].filter((s) => s.output().includes('scheduler: started leading'));
         return leading.length > 0 ? leading : undefined;
-      });
+      }, { ignoreErrors: true });
       assert.equal(leader.length, 1, 'exactly one leader');
       const first = leader[0];
       const second = first === a ? b : a;

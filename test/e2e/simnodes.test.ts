@@ -15,6 +15,7 @@ import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
+import { until } from '../util/wait.ts';
 
 const simNodesModule = new URL('../../src/cmd/sim-nodes.ts', import.meta.url).pathname;
 
@@ -56,20 +57,6 @@ function startSimNodes(args: readonly string[]): SimProcess {
       }
     },
   };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function renewTime(env: ClientEnv, node: string): Promise<string> {
@@ -226,7 +213,7 @@ describe('k8ts sim-nodes at scale', { skip: process.env.K8TS_SIM_BENCH !== '1' &
     const env = clientEnv(server.kubeconfig);
     const sim = startSimNodes(['--kubeconfig', server.kubeconfig, '--count', '5000', '--name-prefix', 'bench-']);
     try {
-      await until('5,000 registered nodes', async () => (/5000\/5000 nodes registered/.test(sim.output()) ? true : undefined), 10 * 60_000);
+      await until('5,000 registered nodes', async () => (/5000\/5000 nodes registered/.test(sim.output()) ? true : undefined), { timeoutMs: 10 * 60_000 });
       const stat = (): { cpuTicks: number; rssKb: number } => {
         const fields = readFileSync(`/proc/${sim.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
         const status = readFileSync(`/proc/${sim.child.pid}/status`, 'utf8');

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from './wait.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,18 +33,6 @@ export interface EtcdInstance {
 const etcdBinary = process.env.K8TS_ETCD_BINARY ?? '/usr/bin/etcd';
 
 /** A port the kernel just handed out on loopback (closed again; etcd binds it right after). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function healthy(url: string, tls: EtcdTlsOptions | undefined): Promise<boolean> {
   try {
     if (!tls) {
