@@ -108,3 +108,38 @@ export function wantsObject(flags: FlagValues): boolean {
   const o = flags.get('output');
   return typeof o === 'string' && o !== '' && o !== 'name';
 }
+
+/** `--cascade` (delete, apply --prune). */
+export const cascadeFlag: FlagSpec = {
+  name: 'cascade',
+  type: 'string',
+  default: 'background',
+  noOptDefault: 'background',
+  usage: 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.',
+};
+
+/** `--grace-period` (delete, apply --prune). */
+export const gracePeriodFlag: FlagSpec = {
+  name: 'grace-period',
+  type: 'int',
+  default: -1,
+  usage: 'Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).',
+};
+
+/** `--cascade` as a deletion propagation policy (upstream's GetCascadingStrategy, old bool values included). */
+export function cascadeStrategy(flags: FlagValues): 'Background' | 'Foreground' | 'Orphan' {
+  const v = flags.get('cascade');
+  const s = typeof v === 'string' ? v : 'background';
+  switch (s) {
+    case 'background':
+    case 'true':
+      return 'Background';
+    case 'foreground':
+      return 'Foreground';
+    case 'orphan':
+    case 'false':
+      return 'Orphan';
+    default:
+      throw new CliError(`invalid cascade value (${s}). Must be "background", "foreground", or "orphan".`);
+  }
+}

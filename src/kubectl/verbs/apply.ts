@@ -9,7 +9,8 @@ import { StatusError } from '../../api/errors.ts';
 import { PatchType } from '../../client/rest.ts';
 import { threeWayPatch } from '../apply/threeway.ts';
 import { ErrorList } from '../cli/errors.ts';
-import { DryRun, dryRunFlag, dryRunStrategy, fieldValidation, printFlags, printObject, validateFlag } from '../mutate/common.ts';
+import { cascadeFlag, DryRun, dryRunFlag, dryRunStrategy, fieldValidation, gracePeriodFlag, printFlags, printObject, validateFlag } from '../mutate/common.ts';
+import { parseAllowlist, pruneAll } from '../apply/prune.ts';
 import { filenameFlags, filenames, withSource } from '../mutate/create-files.ts';
 import { getLastApplied, LAST_APPLIED, setLastApplied } from '../mutate/lastapplied.ts';
 import { lastAppliedOwners, upgradeManagedFieldsPatch } from '../mutate/csaupgrade.ts';
@@ -60,7 +61,7 @@ function stringFlagOf(flags: FlagValues, name: string, fallback: string): string
   return typeof v === 'string' && v !== '' ? v : fallback;
 }
 
-async function applyClientSide(ctx: KubectlContext, flags: FlagValues, m: ManifestObject, dryRun: DryRun): Promise<void> {
+async function applyClientSide(ctx: KubectlContext, flags: FlagValues, m: ManifestObject, dryRun: DryRun): Promise<Obj> {
   const client = await ctx.client();
   const manager = stringFlagOf(flags, 'field-manager', CLIENT_SIDE_MANAGER);
   const validation = fieldValidation(flags);
@@ -82,7 +83,12 @@ async function applyClientSide(ctx: KubectlContext, flags: FlagValues, m: Manife
       }
     }
     await printObject(ctx, flags, created, 'created', dryRun);
-    return;
+    return created;
+  }
+  if (dryRun === DryRun.Client) {
+    // upstream computes no patch in a client dry run: the live object, always "configured"
+    await printObject(ctx, flags, current, 'configured', dryRun);
+    return current;
   }
   const original = getLastApplied(current);
   if (original === undefined) {
@@ -93,20 +99,19 @@ async function applyClientSide(ctx: KubectlContext, flags: FlagValues, m: Manife
   const { type, patch } = threeWayPatch(gvkOf(modified), original ?? {}, modified, current);
   if (Object.keys(patch).length === 0) {
     await printObject(ctx, flags, current, 'unchanged', dryRun);
-    return;
+    return current;
   }
-  let result = current;
-  if (dryRun !== DryRun.Client) {
-    try {
-      result = (await client.patch(refOf(m), patch, type === 'strategic' ? PatchType.StrategicMerge : PatchType.Merge, query)) as Obj;
-    } catch (err) {
-      throw withSource(`applying patch:\n${goJson(patch)}\nto:\n${resourceDescription(m)}\nfor:`, m.source, err);
-    }
+  let result: Obj;
+  try {
+    result = (await client.patch(refOf(m), patch, type === 'strategic' ? PatchType.StrategicMerge : PatchType.Merge, query)) as Obj;
+  } catch (err) {
+    throw withSource(`applying patch:\n${goJson(patch)}\nto:\n${resourceDescription(m)}\nfor:`, m.source, err);
   }
   await printObject(ctx, flags, result, 'configured', dryRun);
+  return result;
 }
 
-async function applyServerSide(ctx: KubectlContext, flags: FlagValues, m: ManifestObject, dryRun: DryRun): Promise<void> {
+async function applyServerSide(ctx: KubectlContext, flags: FlagValues, m: ManifestObject, dryRun: DryRun): Promise<Obj> {
   const client = await ctx.client();
   const manager = ctx.changed?.has('field-manager') === true ? stringFlagOf(flags, 'field-manager', 'kubectl') : 'kubectl';
   const validation = fieldValidation(flags);
@@ -159,6 +164,7 @@ async function applyServerSide(ctx: KubectlContext, flags: FlagValues, m: Manife
     }
   }
   await printObject(ctx, flags, result, 'serverside-applied', dryRun);
+  return result;
 }
 
 const apply: Verb = {
@@ -175,6 +181,10 @@ const apply: Verb = {
     { name: 'all', type: 'bool', default: false, usage: 'Select all resources in the namespace of the specified resource types.' },
     { name: 'force', type: 'bool', default: false, usage: 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.' },
     { name: 'wait', type: 'bool', default: false, usage: 'If true, wait for resources to be gone before returning. This waits for finalizers.' },
+    { name: 'prune-allowlist', type: 'stringArray', default: [], usage: 'Overwrite the default allowlist with <group/version/kind> for --prune' },
+    cascadeFlag,
+    gracePeriodFlag,
+    { name: 'timeout', type: 'duration', default: 0, usage: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object' },
     dryRunFlag,
     validateFlag,
     ...printFlags,
@@ -201,7 +211,6 @@ const apply: Verb = {
       if (flags.get('server-side') === true) {
         throw new CliError("--prune is in alpha and doesn't currently work on objects created by server-side apply");
       }
-      throw new CliError('--prune is not supported by k8ts kubectl yet');
     }
     const dryRun = dryRunStrategy(flags);
     const serverSide = flags.get('server-side') === true;
@@ -214,20 +223,40 @@ const apply: Verb = {
     if (serverSide && flags.get('force') === true) {
       throw new CliError('--force cannot be used with --server-side');
     }
+    const prune = flags.get('prune') === true;
+    const allowlistFlag = flags.get('prune-allowlist');
+    const allowlist = prune ? await parseAllowlist(await ctx.discovery(), Array.isArray(allowlistFlag) ? (allowlistFlag as string[]) : []) : [];
     const objects = await readManifests(ctx, files, flags.get('recursive') === true);
+    if (selector !== '') {
+      const { parseLabelSelector } = await import('../../api/selectors/labels.ts');
+      const sel = parseLabelSelector(selector);
+      objects.splice(0, objects.length, ...objects.filter((m) => sel.matches(((m.object.metadata ?? {}) as Obj).labels as Record<string, string> | undefined)));
+    }
     if (objects.length === 0) {
       throw new CliError('no objects passed to apply');
     }
     const errors: unknown[] = [];
+    const namespaces = new Set<string>();
+    const visitedUids = new Set<string>();
     for (const m of objects) {
+      if (m.namespace !== '') {
+        namespaces.add(m.namespace);
+      }
       try {
-        await (serverSide ? applyServerSide(ctx, flags, m, dryRun) : applyClientSide(ctx, flags, m, dryRun));
+        const applied = await (serverSide ? applyServerSide(ctx, flags, m, dryRun) : applyClientSide(ctx, flags, m, dryRun));
+        const uid = (applied.metadata as { uid?: string } | undefined)?.uid;
+        if (uid !== undefined) {
+          visitedUids.add(uid);
+        }
       } catch (e) {
         errors.push(e);
       }
     }
     if (errors.length > 0) {
       throw errors.length === 1 ? errors[0] : new ErrorList(errors);
+    }
+    if (prune) {
+      await pruneAll(ctx, flags, { allowlist, selector, namespaces, visitedUids, dryRun });
     }
     return 0;
   },

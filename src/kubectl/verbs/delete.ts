@@ -8,7 +8,7 @@ import { CliError } from '../command.ts';
 import { StatusError } from '../../api/errors.ts';
 import type { DeleteOptions } from '../../client/rest.ts';
 import { ErrorList } from '../cli/errors.ts';
-import { DryRun, dryRunFlag, dryRunStrategy } from '../mutate/common.ts';
+import { cascadeFlag, cascadeStrategy, DryRun, dryRunFlag, dryRunStrategy, gracePeriodFlag } from '../mutate/common.ts';
 import { filenameFlags, withSource } from '../mutate/create-files.ts';
 import { kindName, refOf, resolveTargets } from '../mutate/targets.ts';
 import type { Target } from '../mutate/targets.ts';
@@ -19,23 +19,6 @@ Example resource specifications include:
    '--filename=rsrc.json'
    '<resource> <name>'
    '<resource>'`;
-
-function cascade(flags: FlagValues): 'Background' | 'Foreground' | 'Orphan' {
-  const v = flags.get('cascade');
-  const s = typeof v === 'string' ? v : 'background';
-  switch (s) {
-    case 'background':
-    case 'true':
-      return 'Background';
-    case 'foreground':
-      return 'Foreground';
-    case 'orphan':
-    case 'false':
-      return 'Orphan';
-    default:
-      throw new CliError(`invalid cascade value (${s}). Must be "background", "foreground", or "orphan".`);
-  }
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,12 +53,12 @@ const del: Verb = {
   flags: [
     { name: 'all', type: 'bool', default: false, usage: 'Delete all resources, in the namespace of the specified resource types.' },
     { name: 'all-namespaces', short: 'A', type: 'bool', default: false, usage: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.' },
-    { name: 'cascade', type: 'string', default: 'background', noOptDefault: 'background', usage: 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.' },
+    cascadeFlag,
     dryRunFlag,
     { name: 'field-selector', type: 'string', usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
     ...filenameFlags('containing the resource to delete.'),
     { name: 'force', type: 'bool', default: false, usage: 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.' },
-    { name: 'grace-period', type: 'int', default: -1, usage: 'Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).' },
+    gracePeriodFlag,
     { name: 'ignore-not-found', type: 'bool', default: false, usage: 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.' },
     { name: 'interactive', short: 'i', type: 'bool', default: false, usage: 'If true, delete resource only when user confirms.' },
     { name: 'now', type: 'bool', default: false, usage: 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).' },
@@ -114,7 +97,7 @@ const del: Verb = {
     if (force && grace === 0) {
       ctx.stderr.write('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
     }
-    const propagation = cascade(flags);
+    const propagation = cascadeStrategy(flags);
     const ignoreNotFound = flags.get('ignore-not-found') === true || (all && !ctx.changed?.has('ignore-not-found'));
     const targets = await resolveTargets(ctx, args, flags, { allowSelectorOrAll: true, emptyError, allNamespaces });
     if (targets.length === 0) {
