@@ -63,3 +63,22 @@ test('ensureTokenFile creates a 0600 file with an admin token and reuses it', as
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('client certificate: read once per TLS 1.3 connection, per request on TLS 1.2', async () => {
+  const authn = createAuthenticator({ clientCertificates: true, tokenAuthenticators: [] });
+  const counting = (protocol: string): { socket: TLSSocket; reads: () => number } => {
+    let reads = 0;
+    const cert = { subject: { CN: 'alice', O: 'dev' } };
+    const socket = { getPeerCertificate: () => (reads++, cert), getProtocol: () => protocol, authorized: true } as unknown as TLSSocket;
+    return { socket, reads: () => reads };
+  };
+  const v13 = counting('TLSv1.3');
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await authn({ socket: v13.socket, headers: {} }), { username: 'alice', groups: ['dev', 'system:authenticated'] });
+  }
+  assert.equal(v13.reads(), 1);
+  const v12 = counting('TLSv1.2');
+  await authn({ socket: v12.socket, headers: {} });
+  await authn({ socket: v12.socket, headers: {} });
+  assert.equal(v12.reads(), 2);
+});

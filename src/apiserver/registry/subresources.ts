@@ -145,6 +145,6 @@ export async function bindPod(core: RegistryCore, pods: ResourceDescription, nam
     status.conditions = conditions;
     pod.status = status;
     return pod;
-  }, { subresource: 'binding', allowCreate: false, skipValidation: true });
+  }, { subresource: 'binding', allowCreate: false, storeDirect: true });
   return success(201);
 }

@@ -3,10 +3,10 @@
  * (re-read, re-apply, compare-and-swap; retried on conflicts unless the client gave a
  * resourceVersion precondition), with create-on-update where upstream allows it.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { badRequest, conflict, isAlreadyExists, notFound } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
+import { deepEqual } from '../../api/validation/field.ts';
 import { StorageError } from '../../storage/interface.ts';
 import { asServed, asStored, cloneObject, decodeMutable, decodeObject, encodeObject, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
@@ -29,8 +29,14 @@ export interface UpdateOptions {
   readonly precondition?: string;
   /** Server-side apply already computed managedFields. */
   readonly managedFieldsDone?: boolean;
-  /** Server-internal writes upstream does straight through the store (pods/binding). */
+  /** Skip validation (subresources whose own strategy upstream validates elsewhere). */
   readonly skipValidation?: boolean;
+  /**
+   * A server-internal write upstream makes straight through the store (pods/binding's
+   * GuaranteedUpdate): no defaults, unknown-field pruning, validation or managedFields — the
+   * stored object is already clean — and the mutation always changes it.
+   */
+  readonly storeDirect?: boolean;
 }
 
 /** Upstream retries until the request times out; a generous cap keeps a livelock finite. */
@@ -49,10 +55,11 @@ export function readyToDelete(desc: ResourceDescription, obj: KubeObject): boole
   return true;
 }
 
-/** What must differ for an update to be written: everything but resourceVersion (managedFields included, so a patch of only managedFields is stored). */
-function comparable(obj: KubeObject): unknown {
-  const { resourceVersion: _r, ...meta } = obj.metadata;
-  return JSON.parse(JSON.stringify({ ...obj, metadata: meta })) as unknown;
+/** What must differ for an update to be written: everything but resourceVersion (managedFields included, so a patch of only managedFields is stored); JSON equality, undefined members count as absent. */
+function sameExceptResourceVersion(obj: KubeObject, old: KubeObject): boolean {
+  const { resourceVersion: _a, ...meta } = obj.metadata;
+  const { resourceVersion: _b, ...oldMeta } = old.metadata;
+  return deepEqual({ ...obj, metadata: meta }, { ...old, metadata: oldMeta });
 }
 
 /** Runs one update of desc/namespace/name through the guaranteed-update loop. */
@@ -112,11 +119,13 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
     if (desc.bumpsGeneration && specChanged(desc, obj, old)) {
       obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
-    admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
+    if (opts.storeDirect !== true) {
+      admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
+    }
     if (isService(desc) && opts.subresource === undefined) {
       await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
     }
-    if (isDeepStrictEqual(comparable(obj), comparable(old))) {
+    if (opts.storeDirect !== true && sameExceptResourceVersion(obj, old)) {
       return { object: cloneObject(old), created: false }; // no-op: upstream skips the write
     }
     if (readyToDelete(desc, obj)) {
