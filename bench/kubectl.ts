@@ -3,11 +3,14 @@
  *  1. start-up: `version --client` (no server);
  *  2. warm `get pods` with 100 pods (discovery cache warm: one request);
  *  3. `apply -f` of a 20-object manifest (first run creates, later runs are no-op applies).
- * Runs alternate between the two binaries; the median of --runs is reported with the load average.
- * Usage: node bench/kubectl.ts [--runs 10] [--pods 100] [--objects 20]
+ * Runs alternate between the binaries; the median of --runs is reported with the load average, for
+ * wall time and for CPU time (user+sys of the child, from /usr/bin/time: on a shared, loaded machine
+ * CPU time is the fair comparison). `--baseline DIR` adds a third column: another checkout's bin/k8ts
+ * (e.g. `git archive` of an older commit with node_modules linked), measured in the same run.
+ * Usage: node bench/kubectl.ts [--runs 10] [--pods 100] [--objects 20] [--baseline DIR]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,13 +18,32 @@ import { startApiServer } from '../test/util/apiserver.ts';
 import { kubectlPath } from '../test/util/kubectl.ts';
 import { k8tsPath } from '../test/util/kubectl-compare.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, pods: { type: 'string', default: '100' }, objects: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, pods: { type: 'string', default: '100' }, objects: { type: 'string', default: '20' }, baseline: { type: 'string' } },
+});
 const runs = Number(values.runs);
+const timeBin = '/usr/bin/time';
+const haveTime = existsSync(timeBin);
 
-function timed(bin: string, args: readonly string[], env: NodeJS.ProcessEnv): { ms: number; code: number; stderr: string } {
+interface Timed {
+  readonly ms: number;
+  /** User+sys CPU milliseconds of the child (NaN without /usr/bin/time). */
+  readonly cpuMs: number;
+  readonly code: number;
+  readonly stderr: string;
+}
+
+function timed(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, cpuFile: string): Timed {
   const start = performance.now();
-  const r = spawnSync(bin, args, { env, encoding: 'utf8' });
-  return { ms: performance.now() - start, code: r.status ?? 1, stderr: r.stderr };
+  // /usr/bin/time writes the child's rusage to its own file (-o), so the child's stderr stays clean.
+  const r = haveTime ? spawnSync(timeBin, ['-f', '%U %S', '-o', cpuFile, bin, ...args], { env, encoding: 'utf8' }) : spawnSync(bin, args, { env, encoding: 'utf8' });
+  const ms = performance.now() - start;
+  let cpuMs = Number.NaN;
+  if (haveTime) {
+    const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+    cpuMs = (user + sys) * 1000;
+  }
+  return { ms, cpuMs, code: r.status ?? 1, stderr: r.stderr };
 }
 
 function median(xs: number[]): number {
@@ -47,7 +69,8 @@ try {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: server.kubeconfig };
   writeFileSync(join(dir, 'pods.yaml'), manifest('pods', Number(values.pods)));
   writeFileSync(join(dir, 'objects.yaml'), manifest('objects', Number(values.objects)));
-  const setup = timed(kubectlPath, ['create', '-f', join(dir, 'pods.yaml')], env);
+  const cpuFile = join(dir, 'rusage');
+  const setup = timed(kubectlPath, ['create', '-f', join(dir, 'pods.yaml')], env, cpuFile);
   if (setup.code !== 0) {
     throw new Error(`creating pods: ${setup.stderr}`);
   }
@@ -60,26 +83,36 @@ try {
     ['kubectl 1.35', kubectlPath, []],
     ['k8ts kubectl', k8tsPath, ['kubectl']],
   ];
+  if (values.baseline !== undefined) {
+    tools.push(['baseline k8ts', join(values.baseline, 'bin/k8ts'), ['kubectl']]);
+  }
   // Warm both discovery caches (and Node's compile cache) before measuring.
   for (const [, bin, pre] of tools) {
-    timed(bin, [...pre, 'get', 'pods'], env);
+    timed(bin, [...pre, 'get', 'pods'], env, cpuFile);
+    timed(bin, [...pre, 'version', '--client'], env, cpuFile);
   }
-  console.log(`| command | kubectl 1.35 (median ms) | k8ts kubectl (median ms) | ratio | load avg |`);
-  console.log(`|---|---|---|---|---|`);
+  const names = tools.slice(1).map(([label]) => label);
+  console.log(`| command | kubectl 1.35 wall / CPU (median ms) | ${names.map((n) => `${n} wall / CPU (median ms)`).join(' | ')} | ${names.map((n) => `${n} ratio wall / CPU`).join(' | ')} | load avg |`);
+  console.log(`|---|---|${names.map(() => '---|---|').join('')}---|`);
   for (const c of cases) {
-    const times: number[][] = [[], []];
+    const wall: number[][] = tools.map(() => []);
+    const cpu: number[][] = tools.map(() => []);
     let failure = '';
     for (let i = 0; i < runs; i++) {
       tools.forEach(([label, bin, pre], t) => {
-        const r = timed(bin, [...pre, ...c.args], env);
+        const r = timed(bin, [...pre, ...c.args], env, cpuFile);
         if (r.code !== 0) {
           failure = `${label}: ${r.stderr.trim().split('\n')[0]}`;
         }
-        times[t].push(r.ms);
+        wall[t].push(r.ms);
+        cpu[t].push(r.cpuMs);
       });
     }
-    const [a, b] = times.map(median);
-    console.log(`| ${c.name} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)} | ${loadavg()[0].toFixed(1)} |${failure === '' ? '' : ` failed: ${failure}`}`);
+    const w = wall.map(median);
+    const u = cpu.map(median);
+    const cells = tools.map((_, t) => `${w[t].toFixed(0)} / ${u[t].toFixed(0)}`);
+    const ratios = tools.slice(1).map((_, i) => `${(w[i + 1] / w[0]).toFixed(2)} / ${(u[i + 1] / u[0]).toFixed(2)}`);
+    console.log(`| ${c.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${loadavg()[0].toFixed(1)} |${failure === '' ? '' : ` failed: ${failure}`}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -3,12 +3,10 @@
  * Client-side rate limiting (token bucket, like client-go's QPS/Burst), retries with
  * exponential backoff that honour Retry-After, and errors decoded into StatusError.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
 import { errorFromResponse } from './status.ts';
@@ -17,6 +15,10 @@ import type { QueryParams, ResourceRef } from './paths.ts';
 import { sleep, TokenBucket } from './tokenbucket.ts';
 import { stderrLogger } from './log.ts';
 import type { ClientLogger } from './log.ts';
+
+// Not `import ... from 'node:http'`: building that module's ESM facade reads every export,
+// and its lazy WebSocket/EventSource getters then load undici (~0.1 s of CPU per CLI start).
+const { Agent: HttpAgentClass, request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** The version k8ts reports in user agents. */
 export const CLIENT_VERSION = 'v1.35.0';
@@ -139,11 +141,13 @@ export class RestClient {
     this.agent =
       this.base.protocol === 'https:'
         ? new HttpsAgent({ keepAlive: true, maxFreeSockets: 16, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
-        : new HttpAgent({ keepAlive: true, maxFreeSockets: 16 });
+        : new HttpAgentClass({ keepAlive: true, maxFreeSockets: 16 });
   }
 
   /** Builds a client from a kubeconfig file (context default: current-context). */
   static async fromKubeconfig(path: string, opts: Omit<RestClientOptions, 'connection'> & { readonly context?: string } = {}): Promise<RestClient> {
+    // Loaded here, not at the top: the kubeconfig module pulls in the YAML parser.
+    const { loadKubeconfig, resolveContext } = await import('../kubeconfig/index.ts');
     const cfg = await loadKubeconfig(path);
     const connection = await resolveContext(cfg, opts.context, path);
     const contextName = opts.context ?? cfg['current-context'];
