@@ -1,7 +1,7 @@
 /**
  * `k8ts kubelet` end to end, as root with real runc, conmon and CNI, a real apiserver and real
  * kubectl 1.35: node registration and lease; a two-container pod sharing its network namespace
- * becomes Running with a pod IP reachable from the node; logs; CrashLoopBackOff; deletion with
+ * becomes Running with a pod IP reachable from the node; logs; CrashLoopBackOff; OOMKilled through the pod status; deletion with
  * grace removes every runc container, netns, mount, cgroup and veth the pod had.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ interface PodJson {
     hostIP?: string;
     qosClass?: string;
     conditions?: { type: string; status: string }[];
-    containerStatuses?: { name: string; ready: boolean; restartCount: number; containerID?: string; imageID?: string; state: { running?: unknown; waiting?: { reason: string }; terminated?: { exitCode: number } }; lastState: { terminated?: { exitCode: number } } }[];
+    containerStatuses?: { name: string; ready: boolean; restartCount: number; containerID?: string; imageID?: string; state: { running?: unknown; waiting?: { reason: string }; terminated?: { exitCode: number; reason?: string } }; lastState: { terminated?: { exitCode: number } } }[];
   };
 }
 
@@ -252,6 +252,35 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
       .then((yaml) => kubectlOk(env, ['replace', '-f', '-'], { stdin: yaml }));
     await eventually('the update to propagate', async () => ((await kubectlOk(env, ['exec', 'vols', '--', 'cat', '/etc/cm/greeting'])) === 'updated' ? true : undefined));
     await kubectlOk(env, ['delete', 'pod', 'vols', '--wait=true'], { timeoutMs: 60_000 });
+    assert.deepEqual(await eventually('cleanup', async () => {
+      const left = await leftovers(pod.metadata.uid);
+      return left.length === 0 ? left : undefined;
+    }, 30_000).catch(async () => leftovers(pod.metadata.uid)), []);
+  });
+
+  test('a container that allocates past its memory limit is reported OOMKilled (exit 137) in the pod status', async () => {
+    // dd's 64 MiB block buffer cannot fit in a 16 MiB memory cgroup: the kernel's OOM killer ends it.
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'oom', namespace: 'default' },
+      spec: {
+        nodeName, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'hog', image: 'k8ts.local/e2e/busybox:1', command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], resources: { limits: { memory: '16Mi' } } }],
+      },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
+    const pod = await eventually('the container to terminate', async () => {
+      const p = await getPod('oom');
+      return p.status?.containerStatuses?.[0]?.state.terminated !== undefined ? p : undefined;
+    });
+    const s = pod.status?.containerStatuses?.[0];
+    assert.equal(s?.state.terminated?.reason, 'OOMKilled');
+    assert.equal(s?.state.terminated?.exitCode, 137);
+    assert.equal(pod.status?.phase, 'Failed');
+    // The limit reached the container's memory cgroup (v1): pod<uid>/<container id> under the kubelet's cgroup root.
+    const containerId = (s?.containerID ?? '').replace(/^[^:]+:\/\//, '');
+    const limit = await readFile(join('/sys/fs/cgroup/memory', fixture.cgroupRoot, `pod${pod.metadata.uid}`, containerId, 'memory.limit_in_bytes'), 'utf8');
+    assert.equal(limit.trim(), String(16 * 1024 * 1024));
+    await kubectlOk(env, ['delete', 'pod', 'oom', '--wait=true'], { timeoutMs: 60_000 });
     assert.deepEqual(await eventually('cleanup', async () => {
       const left = await leftovers(pod.metadata.uid);
       return left.length === 0 ? left : undefined;

@@ -56,7 +56,18 @@ interface PodState {
   readonly waiting: Map<string, Waiting>;
   /** Container ids whose restart failed to start (counted as crashes). */
   finished: boolean;
+  /** The volumes as last set up (name → host path), when, and for which volume-relevant pod fields. */
+  volumes?: Map<string, string>;
+  volumesAt: number;
+  volumesKey: string;
 }
+
+/**
+ * How often volumes are refreshed while nothing about them changed: configMap/secret updates
+ * and token renewals propagate within this (upstream: the sync period, about a minute). Every
+ * sync used to re-read each ConfigMap/Secret from the API, once a second per pod.
+ */
+const VOLUME_REFRESH_MS = 10_000;
 
 const MAX_BACKOFF_MS = 300_000;
 /** Upstream's floor for the SIGTERM→SIGKILL window left after a preStop hook. */
@@ -101,6 +112,7 @@ export class PodWorkers {
   private readonly deps: PodWorkerDeps;
   private readonly pods = new Map<string, PodState>();
   private timer: NodeJS.Timeout | undefined;
+  private stopWatchingExits: (() => void) | undefined;
   private readonly data: DataSource;
   private readonly prober: Prober;
   private readonly events: PodEvents;
@@ -151,20 +163,35 @@ export class PodWorkers {
     };
   }
 
-  /** Starts the once-a-second resync of every pod. */
+  /** Starts the once-a-second resync of every pod, and syncs a pod as soon as one of its containers exits. */
   start(): void {
     this.timer = setInterval(() => {
       for (const uid of this.pods.keys()) {
         this.schedule(uid);
       }
     }, 1000);
+    this.stopWatchingExits = this.deps.runtime.watchExits?.((id) => {
+      void this.podOf(id).then((uid) => {
+        if (uid !== undefined) {
+          this.schedule(uid);
+        }
+      });
+    });
   }
 
   stop(): void {
     if (this.timer !== undefined) {
       clearInterval(this.timer);
     }
+    this.stopWatchingExits?.();
     this.prober.stopAll();
+  }
+
+  /** The pod uid a container or sandbox id belongs to, if the runtime still knows it. */
+  private async podOf(id: string): Promise<string | undefined> {
+    const { runtime } = this.deps;
+    const sandboxId = await runtime.containerStatus(id).then((c) => c.sandboxId, () => id);
+    return runtime.podSandboxStatus(sandboxId).then((sb) => sb.metadata.uid, () => undefined);
   }
 
   /** A pod was added or changed in the API. */
@@ -173,7 +200,7 @@ export class PodWorkers {
     const state = this.pods.get(uid);
     if (state === undefined) {
       const startTime = (pod.status?.startTime as string | undefined) ?? nowIso();
-      this.pods.set(uid, { pod, busy: false, again: false, removed: false, lastStatus: '', startTime, backoff: new Map(), waiting: new Map(), finished: false });
+      this.pods.set(uid, { pod, busy: false, again: false, removed: false, lastStatus: '', startTime, backoff: new Map(), waiting: new Map(), finished: false, volumesAt: 0, volumesKey: '' });
     } else {
       state.pod = pod;
     }
@@ -230,7 +257,7 @@ export class PodWorkers {
   }
 
   private async sandboxesOf(uid: string): Promise<PodSandbox[]> {
-    return (await this.deps.runtime.listPodSandboxes()).filter((s) => s.metadata.uid === uid).sort((a, b) => b.createdAt - a.createdAt);
+    return (await this.deps.runtime.listPodSandboxes({ uid })).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   /**
@@ -424,12 +451,40 @@ export class PodWorkers {
     return 'now';
   }
 
+  /** Sets up (or refreshes) the pod's volumes when they were never set up, changed, failed or are due. */
+  private async podVolumes(uid: string, state: PodState, podIp: string): Promise<{ ok: true; v: Map<string, string> } | { ok: false; message: string }> {
+    const pod = state.pod;
+    const key = JSON.stringify([pod.spec.volumes, pod.metadata.labels, pod.metadata.annotations, podIp]);
+    if (state.volumes !== undefined && key === state.volumesKey && Date.now() - state.volumesAt < VOLUME_REFRESH_MS) {
+      return { ok: true, v: state.volumes };
+    }
+    try {
+      const v = await setUpVolumes(pod, {
+        podDir: this.podDir(uid), data: this.data, podIp, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName,
+        token: (audience, expirationSeconds) => this.tokens.token(pod, audience, expirationSeconds),
+      });
+      state.volumes = v;
+      state.volumesAt = Date.now();
+      state.volumesKey = key;
+      return { ok: true, v };
+    } catch (e) {
+      state.volumes = undefined;
+      return { ok: false, message: (e as Error).message };
+    }
+  }
+
   private async runPod(uid: string, state: PodState): Promise<void> {
     const { runtime } = this.deps;
     const pod = state.pod;
     state.waiting.clear();
     let sandboxes = await this.sandboxesOf(uid);
     let sandbox = sandboxes.find((s) => s.state === SandboxState.Ready);
+    // Volumes that do not show the pod IP can be made while the sandbox starts (upstream's
+    // kubelet also mounts volumes before it creates the sandbox).
+    let early: Promise<unknown> | undefined;
+    if (sandbox === undefined && !JSON.stringify(pod.spec.volumes ?? []).includes('"status.')) {
+      early = this.podVolumes(uid, state, '');
+    }
     if (sandbox === undefined) {
       // The sandbox died (or never existed): start over with a new one, as the kubelet does.
       for (const old of sandboxes) {
@@ -449,11 +504,12 @@ export class PodWorkers {
       sandbox = await runtime.podSandboxStatus(id);
       sandboxes = [sandbox];
     }
-    const volumeResult = await setUpVolumes(pod, {
-      podDir: this.podDir(uid), data: this.data, podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName,
-      token: (audience, expirationSeconds) => this.tokens.token(pod, audience, expirationSeconds),
-    })
-      .then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, message: (e as Error).message }));
+    if (early !== undefined) {
+      await early;
+      // Those volumes never show the IP: what was set up without it stands.
+      state.volumesKey = JSON.stringify([pod.spec.volumes, pod.metadata.labels, pod.metadata.annotations, sandbox.ip]);
+    }
+    const volumeResult = await this.podVolumes(uid, state, sandbox.ip);
     const volumes = volumeResult.ok ? volumeResult.v : new Map<string, string>();
     let all = await runtime.listContainers({ sandboxId: sandbox.id });
     const policy = pod.spec.restartPolicy ?? 'Always';

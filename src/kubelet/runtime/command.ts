@@ -40,6 +40,7 @@ export class CommandError extends Error {
 
 /** Runs `file args...` and resolves with its result whatever the exit code. */
 export function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+  const t0 = performance.now();
   return new Promise((resolve) => {
     const child = execFile(
       file,
@@ -53,6 +54,9 @@ export function runCommand(file: string, args: readonly string[], options: Comma
           if (typeof e.code === 'string') {
             stderr = `${stderr}${e.message}`;
           }
+        }
+        if (process.env.K8TS_TRACE !== undefined) {
+          process.stderr.write(`trace ${(performance.now() - t0).toFixed(1)} ms ${file.split('/').pop()} ${args.slice(0, 4).join(' ')}\n`);
         }
         resolve({ code, stdout, stderr });
       },

@@ -25,6 +25,25 @@ export async function hostCapabilities(): Promise<string[]> {
 
 const cgroupRoot = '/sys/fs/cgroup';
 
+/**
+ * The start time (clock ticks since boot, /proc/<pid>/stat field 22) of a live process, or
+ * undefined when it is gone or a zombie. A pid plus its start time names one process for good
+ * (pids are reused, start times of a reused pid differ), so liveness checks need no `runc state`
+ * process: on this machine every spawned process costs 30–100 ms (RUNTIME.md §1).
+ */
+export async function processStartTime(pid: number | undefined): Promise<string | undefined> {
+  if (pid === undefined || pid <= 0) {
+    return undefined;
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+}
+
 /** How many times the memory cgroup's OOM killer fired (cgroup v1 `memory.oom_control`). */
 export async function oomKillCount(cgroupsPath: string): Promise<number> {
   const text = await readFile(join(cgroupRoot, 'memory', cgroupsPath, 'memory.oom_control'), 'utf8').catch(() => '');

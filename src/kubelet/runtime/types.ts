@@ -150,6 +150,12 @@ export interface ContainerFilter {
   readonly state?: ContainerState;
 }
 
+/** Which sandboxes listPodSandboxes returns (all when empty). */
+export interface SandboxFilter {
+  /** Only the sandboxes of this pod. */
+  readonly uid?: string;
+}
+
 /** The result of execSync. */
 export interface ExecResult {
   readonly stdout: string;
@@ -187,7 +193,7 @@ export interface ContainerRuntime {
   /** Removes a sandbox and all its containers; idempotent. */
   removePodSandbox(sandboxId: string): Promise<void>;
   podSandboxStatus(sandboxId: string): Promise<PodSandbox>;
-  listPodSandboxes(): Promise<PodSandbox[]>;
+  listPodSandboxes(filter?: SandboxFilter): Promise<PodSandbox[]>;
   /** Creates (but does not start) a container in a sandbox; returns its id. */
   createContainer(sandboxId: string, config: ContainerConfig): Promise<string>;
   startContainer(containerId: string): Promise<void>;
@@ -205,6 +211,8 @@ export interface ContainerRuntime {
   exec(containerId: string, options: ExecOptions): Promise<StreamSession>;
   /** Attaches to a container's main process output (and stdin when it was created with stdin). */
   attach(containerId: string): Promise<StreamSession>;
+  /** Calls `listener` with the id of each container or sandbox whose exit gets recorded (like a PLEG event); returns a stop function. */
+  watchExits?(listener: (id: string) => void): () => void;
 }
 
 /** A sandbox or container id that is not known. */
