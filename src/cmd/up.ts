@@ -16,6 +16,7 @@ import { adminKubeconfig, DEFAULT_CONTEXT_NAME, loadKubeconfig, mergeIntoUserKub
 import { ensureClientCert } from '../pki/index.ts';
 import { FlagError, formatUsage, parseFlags } from './flags.ts';
 import { defaultAdvertiseAddress } from '../dns/run.ts';
+import { K8TS_DNS_USER } from '../apiserver/authz/bootstrap-policy.ts';
 
 const specs = {
   'data-dir': { type: 'string', help: 'directory holding the cluster state (reused: a second up resumes the cluster)', default: '/var/lib/k8ts' },
@@ -26,6 +27,7 @@ const specs = {
   'etcd-cafile': { type: 'string', help: 'CA file for https:// etcd servers' },
   'etcd-certfile': { type: 'string', help: 'client certificate file for etcd' },
   'etcd-keyfile': { type: 'string', help: 'client key file for etcd' },
+  'authorization-mode': { type: 'strings', help: 'the apiserver\'s --authorization-mode (kubeadm\'s and k3s\'s: Node,RBAC; AlwaysAllow lets every authenticated user do anything)', default: ['Node', 'RBAC'] },
   'sim-nodes': { type: 'int', help: 'also run this many simulated nodes (k8ts sim-nodes)', default: 0 },
   'no-kubelet': { type: 'boolean', help: 'do not run a kubelet for this machine' },
   'no-proxy': { type: 'boolean', help: 'do not run kube-proxy (it writes nftables rules into this machine\'s network namespace)' },
@@ -42,6 +44,8 @@ export interface UpContext {
   readonly bindAddress: string;
   readonly storageBackend: string;
   readonly etcdServers: readonly string[];
+  /** The apiserver's --authorization-mode (default Node,RBAC). */
+  readonly authorizationModes?: readonly string[];
   /** Extra apiserver flags for etcd TLS, passed through as given. */
   readonly etcdTlsArgs?: readonly string[];
   readonly kubeconfig: string;
@@ -65,6 +69,9 @@ export interface Component {
 
 const nodeName = hostname().toLowerCase();
 
+/** What `up` runs the apiserver with unless told otherwise (kubeadm's and k3s's choice). */
+export const DEFAULT_AUTHORIZATION_MODES: readonly string[] = ['Node', 'RBAC'];
+
 /**
  * Every component `up` knows how to run, in start order. Only those the binary actually has
  * (listed by `k8ts --help`) are started; the apiserver must exist and starts first.
@@ -74,16 +81,21 @@ export const components: readonly Component[] = [
     name: 'apiserver',
     command: 'apiserver',
     args: (c) => ['--data-dir', c.dataDir, '--secure-port', String(c.securePort), '--bind-address', c.bindAddress, '--storage-backend', c.storageBackend,
+      '--authorization-mode', (c.authorizationModes ?? DEFAULT_AUTHORIZATION_MODES).join(','),
       ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : []), ...(c.etcdTlsArgs ?? [])],
   },
-  { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
+  // Each controller as its own kube-system ServiceAccount (upstream's system:controller:* roles), as kubeadm runs it.
+  { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials'] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName], wanted: (c) => !c.noKubelet },
+  // One process stands for many nodes, and the Node authorizer knows a node by its own
+  // system:node:<name> identity, so the simulated fleet keeps a privileged identity.
   { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:sim-nodes', groups: ['system:masters'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
   { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--hostname-override', nodeName], wanted: (c) => !c.noProxy },
-  // Cluster DNS as a host process (admin identity: it creates the kube-dns Service and its EndpointSlice).
+  // Cluster DNS as a host process, bound by the bootstrap policy to system:k8ts-dns (it reads Services and
+  // EndpointSlices and publishes the kube-dns Service and its EndpointSlice).
   // It binds the node address only, so a resolver the host already runs on 127.0.0.x:53 is left alone.
-  { name: 'dns', command: 'dns', args: (_c, kc) => ['--kubeconfig', kc, '--bind-address', defaultAdvertiseAddress('0.0.0.0')], wanted: (c) => c.noDns !== true },
+  { name: 'dns', command: 'dns', identity: { user: K8TS_DNS_USER, groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--bind-address', defaultAdvertiseAddress('0.0.0.0')], wanted: (c) => c.noDns !== true },
 ];
 
 /** Subcommands the k8ts binary offers, read from its usage text. */
@@ -263,6 +275,7 @@ export async function main(argv: string[]): Promise<number> {
       securePort: flags['secure-port'] ?? 6443,
       bindAddress: flags['bind-address'] ?? '0.0.0.0',
       storageBackend: flags['storage-backend'] ?? 'sqlite',
+      authorizationModes: flags['authorization-mode'] ?? DEFAULT_AUTHORIZATION_MODES,
       etcdServers: flags['etcd-servers'] ?? [],
       etcdTlsArgs: (['etcd-cafile', 'etcd-certfile', 'etcd-keyfile'] as const).flatMap((f) => (flags[f] !== undefined ? [`--${f}`, resolve(flags[f])] : [])),
       kubeconfig: join(dataDir, 'admin.kubeconfig'),

@@ -1,6 +1,7 @@
 /**
  * RBAC end to end: an apiserver with `--authorization-mode=RBAC`, static-token users, and the real
- * kubectl 1.35 as the judge of the 403 texts, `auth can-i`, and role aggregation.
+ * kubectl 1.35 as the judge of the 403 texts, `auth can-i`, and role aggregation; then `k8ts up`
+ * (Node,RBAC, every component under its own identity, controllers as their service accounts).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -10,6 +11,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { startApiServer } from '../util/apiserver.ts';
+import { startCluster, until } from './control-plane-cluster.ts';
+import type { Cluster, Pod } from './control-plane-cluster.ts';
+import { ensureClientCert } from '../../src/pki/index.ts';
+import { adminKubeconfig, writeKubeconfig } from '../../src/kubeconfig/index.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv, RunResult } from '../util/kubectl.ts';
@@ -19,16 +24,16 @@ let dataDir: string;
 let admin: ClientEnv;
 const users: Record<string, ClientEnv> = {};
 
-/** A kubeconfig for `name` authenticating with `token` against the admin kubeconfig's cluster. */
-async function tokenKubeconfig(name: string, token: string): Promise<string> {
-  const adminCfg = parse(readFileSync(server.kubeconfig, 'utf8')) as { clusters: unknown[] };
+/** A kubeconfig (in `dir`) for `name` authenticating with `token` against the cluster of the admin kubeconfig. */
+async function tokenKubeconfig(name: string, token: string, adminKubeconfig = server.kubeconfig, dir = dataDir): Promise<string> {
+  const adminCfg = parse(readFileSync(adminKubeconfig, 'utf8')) as { clusters: unknown[] };
   const cfg = {
     apiVersion: 'v1', kind: 'Config', clusters: adminCfg.clusters,
     users: [{ name, user: { token } }],
     contexts: [{ name, context: { cluster: (adminCfg.clusters[0] as { name: string }).name, user: name, namespace: 'default' } }],
     'current-context': name,
   };
-  const path = join(dataDir, `${name}.kubeconfig`);
+  const path = join(dir, `${name}.kubeconfig`);
   await writeFile(path, stringify(cfg), { mode: 0o600 });
   return path;
 }
@@ -122,4 +127,74 @@ test('group bindings to edit, and aggregation: a new aggregate-to-view role wide
   await kubectlOk(admin, ['delete', 'clusterrolebinding', 'devs-edit']);
   const revoked = await eventually(() => kubectl(users.bob, ['get', 'configmap', 'cfg']), (x) => x.code !== 0);
   assert.match(revoked.stderr, /configmaps "cfg" is forbidden/);
+});
+
+test('k8ts up runs Node,RBAC: a user without bindings is denied, while every component works under its own identity', { timeout: 240_000 }, async () => {
+  const cl: Cluster = await startCluster(2);
+  const users: ClientEnv[] = [];
+  try {
+    // A client certificate for a user no binding names.
+    const cert = await ensureClientCert(cl.dataDir, 'nobody', 'nobody');
+    const admin = parse(readFileSync(cl.env.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
+    const path = join(cl.tmp, 'nobody.kubeconfig');
+    await writeKubeconfig(path, adminKubeconfig(admin.clusters[0]?.cluster.server ?? '', readFileSync(join(cl.dataDir, 'pki', 'ca.crt'), 'utf8'), cert.certPem, cert.keyPem));
+    const nobody = clientEnv(path);
+    users.push(nobody);
+    const denied = await kubectl(nobody, ['get', 'pods']);
+    assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "default"');
+
+    // The controllers run as their upstream service accounts, whose roles are the bootstrap ones.
+    await until('the deployment-controller ServiceAccount', async () => ((await kubectl(cl.env, ['get', 'sa', '-n', 'kube-system', 'deployment-controller'])).code === 0 ? true : undefined));
+    const token = (await kubectlOk(cl.env, ['create', 'token', 'deployment-controller', '-n', 'kube-system'])).trim();
+    const sa = clientEnv(await tokenKubeconfig('deployment-controller', token, cl.env.kubeconfig, cl.tmp));
+    users.push(sa);
+    const asController = async (verb: string, what: string): Promise<string> => (await kubectl(sa, ['auth', 'can-i', verb, what])).stdout.trim();
+    assert.equal(await asController('create', 'replicasets.apps'), 'yes');
+    assert.equal(await asController('create', 'secrets'), 'no');
+
+    // A Deployment gets Running pods on the simulated nodes.
+    await cl.apply(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+`);
+    await cl.rollout('deployment/web');
+    const pods = await cl.podsOf('app=web');
+    assert.equal(pods.filter((p) => p.status?.phase === 'Running' && (p.spec.nodeName ?? '').startsWith('sim-')).length, 2);
+
+    // A Job completes.
+    await cl.apply(`apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  template:
+    metadata: {annotations: {sim.k8ts.dev/exit-after-seconds: "1"}}
+    spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
+`);
+    await kubectlOk(cl.env, ['wait', '--for=condition=Complete', 'job/once', '--timeout=90s'], { timeoutMs: 100_000 });
+
+    // The garbage collector deletes the dependents of a deleted Deployment.
+    await kubectlOk(cl.env, ['delete', 'deployment', 'web', '--cascade=background']);
+    await until('the ReplicaSet and pods of the deleted Deployment are gone', async () => {
+      const left = (await cl.json<{ items: Pod[] }>(['get', 'replicasets,pods', '-l', 'app=web'])).items;
+      return left.length === 0 ? true : undefined;
+    }, 90_000);
+
+    // Namespace deletion empties and removes the namespace.
+    await kubectlOk(cl.env, ['create', 'namespace', 'doomed']);
+    await kubectlOk(cl.env, ['create', 'configmap', 'c', '-n', 'doomed', '--from-literal=a=b']);
+    await kubectlOk(cl.env, ['delete', 'namespace', 'doomed', '--timeout=90s'], { timeoutMs: 100_000 });
+    assert.equal((await kubectl(cl.env, ['get', 'namespace', 'doomed'])).code, 1);
+    assert.doesNotMatch(cl.up.output(), /is forbidden: User "system:(serviceaccount:kube-system|kube-|k8ts-)/);
+  } finally {
+    for (const u of users) {
+      u.cleanup();
+    }
+    await cl.stop();
+  }
 });

@@ -10,7 +10,8 @@ import type { ClientLogger } from '../../client/index.ts';
 import type { Controller, ControllerContext } from './context.ts';
 import type { ManagerOptions } from './options.ts';
 import { selectControllers } from './options.ts';
-import { concurrencyFlags, controllerRegistry, disabledByDefault } from './registry.ts';
+import { concurrencyFlags, controllerRegistry, disabledByDefault, serviceAccountNames } from './registry.ts';
+import { ServiceAccountCredentials } from './sa-credentials.ts';
 
 /** Starts every selected controller and resolves when `signal` aborts and they have all stopped. */
 export async function runControllers(client: RestClient, opts: ManagerOptions, signal: AbortSignal, logger: ClientLogger = stderrLogger): Promise<void> {
@@ -28,8 +29,14 @@ export async function runControllers(client: RestClient, opts: ManagerOptions, s
   if (eventClient !== client) {
     clients.push(eventClient);
   }
+  // The shared informers keep the manager's own identity (upstream lists and watches through
+  // its root client too); with --use-service-account-credentials each controller writes as its SA.
+  const credentials = opts.useServiceAccountCredentials ? new ServiceAccountCredentials(client, logger) : undefined;
   const contextFor = async (name: string): Promise<ControllerContext> => {
-    const own = opts.kubeconfig === '' ? client : await RestClient.fromKubeconfig(opts.kubeconfig, { component: `kube-controller-manager/${name}`, qps: opts.qps, burst: opts.burst, logger });
+    const clientOpts = { component: `kube-controller-manager/${name}`, qps: opts.qps, burst: opts.burst, logger };
+    const own = credentials !== undefined
+      ? await credentials.clientFor(serviceAccountNames[name] ?? name, clientOpts)
+      : opts.kubeconfig === '' ? client : await RestClient.fromKubeconfig(opts.kubeconfig, clientOpts);
     if (own !== client) {
       clients.push(own);
     }
@@ -69,6 +76,7 @@ export async function runControllers(client: RestClient, opts: ManagerOptions, s
   for (const c of clients) {
     c.close();
   }
+  credentials?.close();
 }
 
 /** Runs the controller-manager until `signal` aborts (0) or the lease is lost (1). */

@@ -8,6 +8,7 @@ import type { SecureServingOptions } from './secure-serving.ts';
 export const controllerManagerFlags = {
   kubeconfig: { type: 'string', help: 'path to kubeconfig file with authorization and master location information' },
   controllers: { type: 'strings', help: "a list of controllers to enable. '*' enables all on-by-default controllers, 'foo' enables the controller named 'foo', '-foo' disables the controller named 'foo'", default: ['*'] },
+  'use-service-account-credentials': { type: 'boolean', help: 'if true, use individual service account credentials for each controller', default: false },
   'kube-api-qps': { type: 'int', help: 'QPS to use while talking with kubernetes apiserver', default: 20 },
   'kube-api-burst': { type: 'int', help: 'burst to use while talking with kubernetes apiserver', default: 30 },
   'leader-elect': { type: 'boolean', help: 'start a leader election client and gain leadership before executing the main loop', default: true },
@@ -49,6 +50,8 @@ export const controllerManagerFlags = {
 export interface ManagerOptions {
   readonly kubeconfig: string;
   readonly controllers: readonly string[];
+  /** --use-service-account-credentials: each controller as `kube-system/<its service account>`. */
+  readonly useServiceAccountCredentials: boolean;
   readonly qps: number;
   readonly burst: number;
   readonly leaderElect: boolean;
@@ -131,6 +134,7 @@ export function controllerManagerOptions(argv: readonly string[]): ManagerOption
   return {
     kubeconfig,
     controllers: flags.controllers ?? ['*'],
+    useServiceAccountCredentials: flags['use-service-account-credentials'] ?? false,
     qps: flags['kube-api-qps'] ?? 20,
     burst: flags['kube-api-burst'] ?? 30,
     leaderElect: flags['leader-elect'] ?? true,

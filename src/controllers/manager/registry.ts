@@ -56,6 +56,35 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'resourcequota-controller': resourceQuotaControllerFactory,
 };
 
+/**
+ * The ServiceAccount (in kube-system) each controller runs as with
+ * `--use-service-account-credentials`: upstream's names, so the bootstrap
+ * `system:controller:<name>` roles apply. Several controllers share `node-controller`, as
+ * upstream's node-ipam and node-lifecycle do (k8ts's taint-eviction controller joins them).
+ */
+export const serviceAccountNames: Readonly<Record<string, string>> = {
+  'garbage-collector-controller': 'generic-garbage-collector',
+  'namespace-controller': 'namespace-controller',
+  'serviceaccount-controller': 'service-account-controller',
+  'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
+  'deployment-controller': 'deployment-controller',
+  'replicaset-controller': 'replicaset-controller',
+  'replicationcontroller-controller': 'replication-controller',
+  'endpoints-controller': 'endpoint-controller',
+  'endpointslice-controller': 'endpointslice-controller',
+  'node-ipam-controller': 'node-controller',
+  'node-lifecycle-controller': 'node-controller',
+  'taint-eviction-controller': 'node-controller',
+  'pod-garbage-collector-controller': 'pod-garbage-collector',
+  'daemonset-controller': 'daemon-set-controller',
+  'job-controller': 'job-controller',
+  'disruption-controller': 'disruption-controller',
+  'cronjob-controller': 'cronjob-controller',
+  'statefulset-controller': 'statefulset-controller',
+  'ttl-after-finished-controller': 'ttl-after-finished-controller',
+  'resourcequota-controller': 'resourcequota-controller',
+};
+
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */
 export const disabledByDefault: ReadonlySet<string> = new Set<string>();
 
