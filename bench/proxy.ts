@@ -9,10 +9,16 @@
  *     endpoint chains, a verdict map; no reject/affinity/masquerade extras) applied the same way,
  *   - the iptables equivalent (kube-proxy iptables mode's layout: KUBE-SERVICES → KUBE-SVC-* with
  *     statistic random → KUBE-SEP-* mark + DNAT) applied with one `iptables-restore` (nft backend).
- * Reports medians of --runs runs. Needs root.
+ *   - the hand-written file again with one `numgen … == 0 goto` rule per endpoint instead of the
+ *     anonymous `numgen … vmap {…}` (the shape our proxier writes since the vmap made loads quadratic).
+ * Wall times are medians of --runs runs; on a shared machine the CPU time (user+sys) of our process
+ * and of the `nft` child (via /usr/bin/time) is reported beside them. Needs root.
  * Usage: node bench/proxy.ts [--services 1000,5000] [--runs 3]
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostCommands } from '../src/proxy/nft.ts';
 import { Proxier } from '../src/proxy/proxier.ts';
@@ -44,16 +50,33 @@ function fixtures(n: number, generation = 0): { services: Service[]; slices: End
   return { services, slices };
 }
 
+/** Runs every command under /usr/bin/time, keeping the CPU seconds (user+sys) of the last one. */
+class TimedCommands extends HostCommands {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'k8ts-proxybench-'));
+  lastCpuMs = 0;
+  override async run(cmd: string[], stdin = ''): Promise<string> {
+    const file = join(this.dir, 'time');
+    const out = await super.run(['/usr/bin/time', '-f', '%U %S', '-o', file, ...cmd], stdin);
+    const [user = 0, sys = 0] = readFileSync(file, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
+    this.lastCpuMs = (user + sys) * 1000;
+    return out;
+  }
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 /** The hand-written comparison: the minimal ruleset that load-balances the same Services. */
-function handWritten(n: number): string {
-  const out = ['add table ip bench-hand', 'delete table ip bench-hand', 'table ip bench-hand {'];
+function handWritten(n: number, numgenRules = false): string {
+  const table = numgenRules ? 'bench-hand2' : 'bench-hand';
+  const out = [`add table ip ${table}`, `delete table ip ${table}`, `table ip ${table} {`];
   const elems: string[] = [];
   const chains: string[] = [];
   for (let i = 0; i < n; i++) {
     const a = ip(172, 0x100000 + 2 * i);
     const b = ip(172, 0x100000 + 2 * i + 1);
     elems.push(`${ip(10, 0x600000 + i)} . tcp . 80 : goto svc-${i}`);
-    chains.push(`\tchain svc-${i} {\n\t\tnumgen random mod 2 vmap { 0 : goto ep-${i}-a, 1 : goto ep-${i}-b }\n\t}`);
+    chains.push(numgenRules ? `\tchain svc-${i} {\n\t\tnumgen random mod 2 == 0 goto ep-${i}-a\n\t\tgoto ep-${i}-b\n\t}` : `\tchain svc-${i} {\n\t\tnumgen random mod 2 vmap { 0 : goto ep-${i}-a, 1 : goto ep-${i}-b }\n\t}`);
     chains.push(`\tchain ep-${i}-a {\n\t\tip saddr ${a} meta mark set meta mark or 0x4000\n\t\tmeta l4proto tcp dnat to ${a}:8080\n\t}`);
     chains.push(`\tchain ep-${i}-b {\n\t\tip saddr ${b} meta mark set meta mark or 0x4000\n\t\tmeta l4proto tcp dnat to ${b}:8080\n\t}`);
   }
@@ -79,11 +102,17 @@ function iptablesRestore(n: number): string {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
+/** "wall / cpu" of one measurement, both medians. */
+const pair = (wall: number[], cpu: number[]): string => `${fmt(median(wall))} / ${fmt(median(cpu))}`;
+const load = (): string => loadavg()[0]?.toFixed(1) ?? '?';
 
-async function time(fn: () => Promise<void>): Promise<number> {
+/** Wall time and this process's CPU time (user+sys) of `fn`. */
+async function time(fn: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 }
 
 async function main(): Promise<void> {
@@ -91,14 +120,16 @@ async function main(): Promise<void> {
     throw new Error('bench/proxy.ts needs root (it creates a network namespace)');
   }
   execFileSync('ip', ['netns', 'add', netns]);
-  const cmds = new HostCommands(netns);
+  const cmds = new TimedCommands(netns);
   try {
-    const rows: string[][] = [['services', 'proxier full sync (empty)', 'proxier full sync (replace)', '  of which render', 'one service changed (partial)', '  render / nft', 'hand-written nft -f (replace)', 'iptables-restore', 'lines ours / hand']];
+    const rows: string[][] = [[
+      'services', 'load', 'full sync, empty (wall / nft cpu)', 'full sync, replace (wall / nft cpu)', 'render (wall / js cpu)',
+      'one service changed (wall)', 'partial: js (wall / cpu)', 'partial: nft (wall / cpu)', 'hand-written vmap (wall / nft cpu)', 'hand-written numgen rules (wall / nft cpu)', 'iptables-restore (wall / cpu)', 'lines ours / hand',
+    ]];
     for (const n of sizes) {
+      const loadAtStart = load();
       let current = fixtures(n);
-      let lastRender = 0;
-      let lastApply = 0;
-      let lastLines = 0;
+      let last = { renderMs: 0, applyMs: 0 };
       const proxier = new Proxier({
         hostname: 'bench-node',
         clusterCIDR: '172.16.0.0/12',
@@ -109,52 +140,68 @@ async function main(): Promise<void> {
         services: () => current.services,
         slices: () => current.slices,
         onSync: (r) => {
-          lastRender = r.renderMs;
-          lastApply = r.applyMs;
+          last = { renderMs: r.renderMs, applyMs: r.applyMs };
         },
       });
       const sync = (reason: RunReason): Promise<void> => proxier.sync(reason);
-      const empty: number[] = [];
-      const replace: number[] = [];
-      const renders: number[] = [];
-      const change: number[] = [];
-      const changeSplit: string[] = [];
-      const hand: number[] = [];
-      const ipt: number[] = [];
+      const m = { empty: [] as number[], emptyCpu: [] as number[], replace: [] as number[], replaceCpu: [] as number[], render: [] as number[], renderCpu: [] as number[] };
+      const p = { wall: [] as number[], js: [] as number[], jsCpu: [] as number[], nft: [] as number[], nftCpu: [] as number[] };
       for (let r = 0; r < runs; r++) {
         await cmds.nftApply('add table ip k8ts-proxy\ndelete table ip k8ts-proxy\n');
         current = fixtures(n);
-        empty.push(await time(() => sync('periodic')));
-        replace.push(await time(() => sync('periodic')));
-        renders.push(lastRender);
+        const e = await time(() => sync('periodic'));
+        m.empty.push(e.wall);
+        m.emptyCpu.push(cmds.lastCpuMs);
+        const f = await time(() => sync('periodic'));
+        m.replace.push(f.wall);
+        m.replaceCpu.push(cmds.lastCpuMs);
+        m.render.push(last.renderMs);
+        m.renderCpu.push(f.cpu);
         // Like an informer cache: only the changed slice is a new object, the rest stay the same objects.
-        const moved = fixtures(n, r + 1).slices[0];
-        current = { services: current.services, slices: moved === undefined ? current.slices : [moved, ...current.slices.slice(1)] };
-        change.push(await time(() => sync('requested')));
-        changeSplit.push(`${lastRender.toFixed(0)} / ${lastApply.toFixed(0)} ms`);
+        for (let k = 1; k <= 5; k++) {
+          const moved = fixtures(1, r * 5 + k).slices[0];
+          current = { services: current.services, slices: moved === undefined ? current.slices : [moved, ...current.slices.slice(1)] };
+          const c = await time(() => sync('requested'));
+          p.wall.push(c.wall);
+          p.js.push(last.renderMs);
+          p.jsCpu.push(c.cpu);
+          p.nft.push(last.applyMs);
+          p.nftCpu.push(cmds.lastCpuMs);
+        }
       }
-      const text = handWritten(n);
+      const hands = [handWritten(n), handWritten(n, true)];
+      const hand = hands.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
       for (let r = 0; r < runs; r++) {
-        hand.push(await time(() => cmds.nftApply(text)));
+        for (const [i, text] of hands.entries()) {
+          hand[i]?.wall.push((await time(() => cmds.nftApply(text))).wall);
+          hand[i]?.cpu.push(cmds.lastCpuMs);
+        }
       }
       const iptText = iptablesRestore(n);
+      const ipt = { wall: [] as number[], cpu: [] as number[] };
       for (let r = 0; r < runs; r++) {
-        ipt.push(await time(async () => {
+        ipt.wall.push((await time(async () => {
           await cmds.run(['iptables-restore'], iptText);
-        }));
+        })).wall);
+        ipt.cpu.push(cmds.lastCpuMs);
       }
-      await cmds.nftApply('add table ip bench-hand\ndelete table ip bench-hand\nadd table ip k8ts-proxy\ndelete table ip k8ts-proxy\n');
+      await cmds.nftApply('add table ip bench-hand\ndelete table ip bench-hand\nadd table ip bench-hand2\ndelete table ip bench-hand2\nadd table ip k8ts-proxy\ndelete table ip k8ts-proxy\n');
+      await cmds.run(['iptables', '-t', 'nat', '-F']);
+      await cmds.run(['iptables', '-t', 'nat', '-X']);
       const { renderRuleset } = await import('../src/proxy/render.ts');
-      lastLines = renderRuleset(current.services, current.slices, { hostname: 'bench-node', clusterCIDR: '172.16.0.0/12' }).text.split('\n').length;
-      rows.push([String(n), fmt(median(empty)), fmt(median(replace)), fmt(median(renders)), fmt(median(change)), changeSplit[0] ?? '', fmt(median(hand)), fmt(median(ipt)), `${lastLines} / ${text.split('\n').length}`]);
+      const lines = renderRuleset(current.services, current.slices, { hostname: 'bench-node', clusterCIDR: '172.16.0.0/12' }).text.split('\n').length;
+      rows.push([
+        String(n), `${loadAtStart}→${load()}`, pair(m.empty, m.emptyCpu), pair(m.replace, m.replaceCpu), pair(m.render, m.renderCpu),
+        fmt(median(p.wall)), pair(p.js, p.jsCpu), pair(p.nft, p.nftCpu), pair(hand[0]?.wall ?? [], hand[0]?.cpu ?? []), pair(hand[1]?.wall ?? [], hand[1]?.cpu ?? []), pair(ipt.wall, ipt.cpu), `${lines} / ${hands[0]?.split('\n').length ?? 0}`,
+      ]);
       await proxier.stop();
     }
-    const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
     for (const row of rows) {
-      process.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ')}\n`);
+      process.stdout.write(`| ${row.join(' | ')} |\n`);
     }
-    process.stdout.write(`(median of ${runs}; full syncs are one atomic replace, the change a partial transaction, all through \`ip netns exec ${netns} nft -f -\`; iptables-restore through \`ip netns exec\` too)\n`);
+    process.stdout.write(`(medians of ${runs} runs, 5 partial changes each; load = 1-minute load average before→after; nft cpu = user+sys of the \`ip netns exec ${netns} nft -f -\` child, js cpu = this process)\n`);
   } finally {
+    cmds.close();
     execFileSync('ip', ['netns', 'del', netns]);
   }
 }

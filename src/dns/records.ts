@@ -88,13 +88,24 @@ export class ClusterDnsIndex {
   private readonly orphanSlices = new Map<string, Map<string, EndpointSlice>>();
   /** reverse name → PTR target, rebuilt on the first PTR question after any change. */
   private reverseIndex: Map<string, string> | undefined;
+  private changes = 0;
 
   constructor(domain = 'cluster.local') {
     this.domain = lower(domain.replace(/\.$/, ''));
   }
 
-  upsertService(s: Service): void {
+  /** Bumped on every change: answers computed at one generation stay valid until it moves. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  private changed(): void {
     this.reverseIndex = undefined;
+    this.changes++;
+  }
+
+  upsertService(s: Service): void {
+    this.changed();
     const key = `${s.metadata.namespace}/${s.metadata.name}`;
     const slices = this.services.get(key)?.slices ?? this.orphanSlices.get(key) ?? new Map<string, EndpointSlice>();
     this.orphanSlices.delete(key);
@@ -102,7 +113,7 @@ export class ClusterDnsIndex {
   }
 
   deleteService(namespace: string, name: string): void {
-    this.reverseIndex = undefined;
+    this.changed();
     const key = `${namespace}/${name}`;
     const entry = this.services.get(key);
     this.services.delete(key);
@@ -112,7 +123,7 @@ export class ClusterDnsIndex {
   }
 
   upsertSlice(slice: EndpointSlice): void {
-    this.reverseIndex = undefined;
+    this.changed();
     const svc = slice.metadata.labels?.['kubernetes.io/service-name'];
     if (svc === undefined) {
       return;
@@ -126,7 +137,7 @@ export class ClusterDnsIndex {
   }
 
   deleteSlice(slice: EndpointSlice): void {
-    this.reverseIndex = undefined;
+    this.changed();
     const svc = slice.metadata.labels?.['kubernetes.io/service-name'];
     const key = `${slice.metadata.namespace}/${svc}`;
     (this.services.get(key)?.slices ?? this.orphanSlices.get(key))?.delete(slice.metadata.name ?? '');

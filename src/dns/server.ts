@@ -8,6 +8,7 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import * as packet from 'dns-packet';
+import { AnswerCache } from './answer-cache.ts';
 import type { Forwarder } from './forwarder.ts';
 import { Rcode } from './forwarder.ts';
 import type { ClusterDnsIndex, DnsRecord } from './records.ts';
@@ -60,7 +61,14 @@ export async function answerQuery(query: packet.Packet, index: ClusterDnsIndex, 
 /** Starts UDP and TCP listeners (same port). */
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const udp: UdpSocket = createSocket(opts.bindAddress.includes(':') ? 'udp6' : 'udp4');
+  const cache = new AnswerCache();
   udp.on('message', (msg, rinfo) => {
+    const generation = opts.index.generation;
+    const hit = cache.get(msg, generation);
+    if (hit !== undefined) {
+      udp.send(hit, rinfo.port, rinfo.address);
+      return;
+    }
     let query: packet.Packet;
     try {
       query = packet.decode(msg);
@@ -72,6 +80,9 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       if (out.length > 512) {
         // Classic DNS over UDP: truncate and let the client retry over TCP.
         out = packet.encode({ ...res, flags: (res.flags ?? 0) | packet.TRUNCATED_RESPONSE, answers: [] });
+      }
+      if (((res.flags ?? 0) & packet.AUTHORITATIVE_ANSWER) !== 0) {
+        cache.set(msg, out, generation); // our own answers only: forwarded ones carry upstream TTLs
       }
       udp.send(out, rinfo.port, rinfo.address);
     });
