@@ -35,6 +35,7 @@ function generator(path: string): Generator {
   if (entry.kind === 'generator') {
     return entry.generator;
   }
+  assert.ok(entry.kind === 'group', path);
   const child = entry.children.find((c) => c.name === second);
   assert.ok(child !== undefined, path);
   return child;
@@ -57,7 +58,8 @@ const cases: [string, string, Record<string, string | number | boolean | string[
   ['priorityclass', 'pc', { value: 5, description: 'hi' }, undefined, [], '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1","metadata":{"name":"pc"},"value":5,"description":"hi","preemptionPolicy":"PreemptLowerPriority"}'],
   ['quota', 'q1', { hard: 'pods=2,cpu=1', scopes: 'BestEffort' }, undefined, [], '{"kind":"ResourceQuota","apiVersion":"v1","metadata":{"name":"q1"},"spec":{"hard":{"cpu":"1","pods":"2"},"scopes":["BestEffort"]},"status":{}}'],
   ['ns', 'ns1', {}, 'team', [], '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"ns1"},"spec":{},"status":{}}'],
-  ['sa', 'sa1', {}, 'team', [], '{"kind":"ServiceAccount","apiVersion":"v1","metadata":{"name":"sa1","namespace":"team"}}'],
+  ['sa', 'sa1', {}, 'team', [], '{"kind":"ServiceAccount","apiVersion":"v1","metadata":{"name":"sa1","namespace":"team"}}'],  ['ingress', 'ing1', { rule: ['foo.com/bar*=svc1:8080,tls=my-cert', 'bar.com/=svc2:http'], class: 'nginx', 'default-backend': 'defsvc:80', annotation: ['a=b'] }, undefined, [], '{"kind":"Ingress","apiVersion":"networking.k8s.io/v1","metadata":{"name":"ing1","annotations":{"a":"b"}},"spec":{"ingressClassName":"nginx","defaultBackend":{"service":{"name":"defsvc","port":{"number":80}}},"tls":[{"hosts":["foo.com"],"secretName":"my-cert"}],"rules":[{"host":"foo.com","http":{"paths":[{"path":"/bar","pathType":"Prefix","backend":{"service":{"name":"svc1","port":{"number":8080}}}}]}},{"host":"bar.com","http":{"paths":[{"path":"/","pathType":"Exact","backend":{"service":{"name":"svc2","port":{"name":"http"}}}}]}}]},"status":{"loadBalancer":{}}}'],
+  ['pdb', 'p1', { selector: 'app=x,env,z in (a,b)', 'min-available': '50%' }, 'team', [], '{"kind":"PodDisruptionBudget","apiVersion":"policy/v1","metadata":{"name":"p1","namespace":"team"},"spec":{"minAvailable":"50%","selector":{"matchLabels":{"app":"x"},"matchExpressions":[{"key":"env","operator":"Exists"},{"key":"z","operator":"In","values":["a","b"]}]}},"status":{"disruptionsAllowed":0,"currentHealthy":0,"desiredHealthy":0,"expectedPods":0}}'],
 ];
 
 for (const [path, name, f, ns, args, expected] of cases) {

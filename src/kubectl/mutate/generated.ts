@@ -82,6 +82,8 @@ export async function runGenerator(ctx: KubectlContext, gen: Generator, args: re
   }
   if (dryRun !== DryRun.Client) {
     const client = await ctx.client();
+    // upstream decodes the answer into the typed struct: status fields the server left out print as zero values
+    const zeroStatus = obj.status;
     try {
       obj = (await client.create(
         { group: gen.target.group, version: gen.target.version, resource: gen.target.resource, namespace: gen.target.namespaced ? ns.namespace : undefined },
@@ -93,6 +95,9 @@ export async function runGenerator(ctx: KubectlContext, gen: Generator, args: re
         throw new CliError(`failed to create ${gen.errorNoun}: ${e.message}`);
       }
       throw e;
+    }
+    if (typeof zeroStatus === 'object' && zeroStatus !== null && typeof obj.status === 'object' && obj.status !== null) {
+      obj = { ...obj, status: { ...(zeroStatus as JsonObject), ...(obj.status as JsonObject) } };
     }
   }
   await printObject(ctx, flags, obj, 'created', dryRun, true);

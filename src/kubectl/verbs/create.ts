@@ -84,6 +84,11 @@ const create: Verb = {
       if (entry?.kind === 'generator') {
         return runGeneratorEntry(sub, entry, full, i, globals);
       }
+      if (entry?.kind === 'verb') {
+        full[i] = entry.name;
+        const one: SubverbTable = { [entry.name]: { short: entry.short, load: entry.load } };
+        return runSubverbs(sub, 'create', { short: createShort, long: createLong, example: createExample }, one, full, globals);
+      }
     }
     return createFromFiles(ctx, args, globals);
   },
