@@ -41,6 +41,8 @@ export interface ApiServerOptions {
   readonly etcdKeyFile?: string;
   /** Static token file (default `<dataDir>/pki/tokens.csv`, created with an admin token). */
   readonly tokenAuthFile?: string;
+  /** `--event-ttl` in seconds (default 1 h); 0 keeps events forever. */
+  readonly eventTtlSeconds?: number;
   /** `--authorization-mode` (default AlwaysAllow, as upstream's kube-apiserver). */
   readonly authorizationModes?: readonly AuthorizationMode[];
   /** Serves connect-style subresources (pods/log, exec, attach, portforward, proxy), given the registry and PKI (kubelet client cert). */
@@ -134,6 +136,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   const metricsRegistry = new PromRegistry();
   const registry = createRegistry({
     storage: instrumentStorage(storage, metricsRegistry),
+    eventTtlSeconds: opts.eventTtlSeconds,
     serviceAccountTokens: { signingKeyPem: pki.serviceAccount.keyPem, publicKeyPem: pki.serviceAccount.pubPem },
   });
   let bootstrapped = false;

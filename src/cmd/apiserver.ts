@@ -1,6 +1,7 @@
 /** `k8ts apiserver`: flags → the API server's run(); SIGTERM/SIGINT stop it cleanly. */
 import { checkAuthorizationModes } from '../apiserver/authz/index.ts';
 import type { AuthorizationMode } from '../apiserver/authz/index.ts';
+import { parseGoDuration } from '../apiserver/http/query.ts';
 import { FlagError, parseFlags } from './flags.ts';
 import { optionsOrExit, untilSignal } from './lifecycle.ts';
 
@@ -15,6 +16,7 @@ const specs = {
   'etcd-certfile': { type: 'string', help: 'SSL certification file used to secure etcd communication' },
   'etcd-keyfile': { type: 'string', help: 'SSL key file used to secure etcd communication' },
   'authorization-mode': { type: 'strings', help: 'ordered list of authorization plug-ins: AlwaysAllow, AlwaysDeny, Node, RBAC', default: ['AlwaysAllow'] },
+  'event-ttl': { type: 'string', help: 'amount of time to retain events (default 1h0m0s)' },
   'token-auth-file': { type: 'string', help: 'static bearer tokens, CSV: token,user,uid,"group1,group2" (default <data-dir>/pki/tokens.csv, created with an admin token)' },
 } as const;
 
@@ -46,6 +48,12 @@ export function apiserverOptions(argv: readonly string[]) {
   if (port < 0 || port > 65535) {
     throw new FlagError(`--secure-port ${port} must be between 0 and 65535, inclusive`);
   }
+  // Unset: the registry's default (1 h, as upstream).
+  const eventTtl = flags['event-ttl'];
+  const eventTtlSeconds = eventTtl === undefined ? undefined : parseGoDuration(eventTtl);
+  if (eventTtl !== undefined && (eventTtlSeconds === undefined || eventTtlSeconds < 0)) {
+    throw new FlagError(`invalid argument "${eventTtl}" for "--event-ttl" flag: time: invalid duration "${eventTtl}"`);
+  }
   return {
     dataDir: flags['data-dir'] ?? '/var/lib/k8ts',
     securePort: port,
@@ -57,6 +65,7 @@ export function apiserverOptions(argv: readonly string[]) {
     etcdCertFile: flags['etcd-certfile'],
     etcdKeyFile: flags['etcd-keyfile'],
     tokenAuthFile: flags['token-auth-file'],
+    ...(eventTtlSeconds === undefined ? {} : { eventTtlSeconds }),
     authorizationModes: authorizationModes as AuthorizationMode[],
   } as const;
 }

@@ -34,6 +34,16 @@ export interface ListResult {
   readonly remaining?: number;
 }
 
+/** Options of one create or update. */
+export interface WriteOptions {
+  /**
+   * Delete the key this many seconds after this write (upstream's lease-backed TTL, used for
+   * events: `--event-ttl`). The expiry is a delete like any other (watchers see it). A later
+   * write without a TTL clears it, as an etcd put without a lease does.
+   */
+  readonly ttlSeconds?: number;
+}
+
 export type WatchEvent =
   | { readonly type: 'put'; readonly kv: KeyValue; readonly prev: KeyValue | undefined }
   | { readonly type: 'delete'; readonly key: string; readonly revision: number; readonly prev: KeyValue };
@@ -56,9 +66,9 @@ export interface Storage {
   /** Count keys under a prefix at the latest revision. */
   count(prefix: string): Promise<number>;
   /** Creates the key; 'KeyExists' if present. */
-  create(key: string, value: string): Promise<KeyValue>;
+  create(key: string, value: string, opts?: WriteOptions): Promise<KeyValue>;
   /** Replaces the value if the current modRevision equals expectedModRevision; else 'Conflict' ('NotFound' if absent). */
-  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
+  update(key: string, value: string, expectedModRevision: number, opts?: WriteOptions): Promise<KeyValue>;
   /** Deletes the key (only if modRevision matches, when given); returns the deleted value and the delete's revision. */
   delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }>;
   /** Delivers every change under prefix with revision > fromRevision. */

@@ -4,7 +4,7 @@
  * right after our own write comes from a cache that already holds it.
  */
 import type { ResourceDescription } from '../../api/resource.ts';
-import type { Storage } from '../../storage/interface.ts';
+import type { Storage, WriteOptions } from '../../storage/interface.ts';
 import { WatchCache } from '../watchcache/cache.ts';
 import type { WatchCacheOptions } from '../watchcache/cache.ts';
 import { decodeObject, resourcePrefix } from './codec.ts';
@@ -28,12 +28,20 @@ export class RegistryCore {
   serviceRanges: ServiceRanges = defaultServiceRanges;
   /** Serialises Service writes (allocation + store write). */
   readonly serviceLock = new SerialLock();
+  /** How long events live after their last write (`--event-ttl`); undefined: forever. */
+  eventTtlSeconds: number | undefined;
   /** Finds a served description by group and resource (any version). */
   lookup: (group: string, resource: string) => ResourceDescription | undefined = () => undefined;
 
   constructor(storage: Storage, cacheOptions: WatchCacheOptions = {}) {
     this.storage = storage;
     this.cacheOptions = cacheOptions;
+  }
+
+  /** Store options of a write to desc: events expire `eventTtlSeconds` after each write, as upstream's event registry's TTL. */
+  writeOptions(desc: ResourceDescription): WriteOptions | undefined {
+    const isEvent = desc.resource === 'events' && (desc.group === '' || desc.group === 'events.k8s.io');
+    return isEvent && this.eventTtlSeconds !== undefined ? { ttlSeconds: this.eventTtlSeconds } : undefined;
   }
 
   /** The (started) watch cache of desc's prefix. */

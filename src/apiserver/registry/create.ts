@@ -112,7 +112,7 @@ export async function storeNew(core: RegistryCore, desc: ResourceDescription, ob
       return obj;
     }
     try {
-      const kv = await core.storage.create(objectKey(desc, obj.metadata.namespace, name), encodeObject(asStored(desc, obj)));
+      const kv = await core.storage.create(objectKey(desc, obj.metadata.namespace, name), encodeObject(asStored(desc, obj)), core.writeOptions(desc));
       core.noteWrite(desc, kv.modRevision);
       return asServed(desc, decodeMutable(kv) as KubeObject);
     } catch (err) {

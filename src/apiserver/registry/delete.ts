@@ -130,7 +130,7 @@ export async function deleteObject(core: RegistryCore, desc: ResourceDescription
       if (JSON.stringify(next) === JSON.stringify(old)) {
         return { object: next, finished: false };
       }
-      const upd = await core.storage.update(key, encodeObject(next), kv.modRevision);
+      const upd = await core.storage.update(key, encodeObject(next), kv.modRevision, core.writeOptions(desc));
       core.noteWrite(desc, upd.modRevision);
       return { object: decodeMutable(upd) as KubeObject, finished: false };
     } catch (err) {

@@ -38,6 +38,8 @@ export interface RegistryOptions {
   readonly resources?: readonly ResourceDescription[];
   /** Watch cache tuning (tests use small rings). */
   readonly watchCache?: WatchCacheOptions;
+  /** Events are deleted this long after their last write (upstream's `--event-ttl`, default 1 h); 0: never. */
+  readonly eventTtlSeconds?: number;
   /** Serve CustomResourceDefinitions (default true when the catalogue has them). */
   readonly crds?: boolean;
   /** Service ClusterIP CIDR and NodePort range (defaults: 10.96.0.0/12, 30000-32767). */
@@ -45,6 +47,9 @@ export interface RegistryOptions {
   /** Keys for serviceaccounts/<name>/token (TokenRequest); without them token requests answer 400. */
   readonly serviceAccountTokens?: ServiceAccountTokenOptions;
 }
+
+/** Upstream's `--event-ttl` default: one hour. */
+export const defaultEventTtlSeconds = 3600;
 
 /** Upstream answers 404 for a subresource path the resource does not serve. */
 function requireSubresource(desc: ResourceDescription, subresource: string | undefined): void {
@@ -67,6 +72,7 @@ function gvrKey(group: string, version: string, resource: string): string {
 /** Builds the registry serving `resources` (built-ins) plus every established CRD from `storage`. */
 export function createRegistry(opts: RegistryOptions): Registry & { readonly ready: Promise<void> } {
   const core = new RegistryCore(opts.storage, opts.watchCache);
+  core.eventTtlSeconds = opts.eventTtlSeconds === 0 ? undefined : (opts.eventTtlSeconds ?? defaultEventTtlSeconds);
   core.serviceRanges = { ...defaultServiceRanges, ...opts.services };
   /** Service writes run one at a time: address allocation reads every Service, then writes. */
   const serialised = <T>(desc: ResourceDescription, fn: () => Promise<T>): Promise<T> => (isService(desc) ? core.serviceLock.run(fn) : fn());

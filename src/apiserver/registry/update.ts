@@ -148,7 +148,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       return { object: obj, created: false };
     }
     try {
-      const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), kv.modRevision);
+      const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), kv.modRevision, core.writeOptions(desc));
       core.noteWrite(desc, next.modRevision);
       return { object: asServed(desc, decodeMutable(next) as KubeObject), created: false };
     } catch (err) {

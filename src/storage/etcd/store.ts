@@ -5,10 +5,11 @@
 import { Etcd3 } from 'etcd3';
 import type { IResponseOp, ITxnResponse } from 'etcd3';
 import { StorageError, StorageErrorCode } from '../interface.ts';
-import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchHandle } from '../interface.ts';
+import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchHandle, WriteOptions } from '../interface.ts';
 import { normalizePrefix, prefixEnd } from '../keys.ts';
 import { bytes, fromEtcd, int } from './codec.ts';
 import { isCompactedError, toStorageError } from './errors.ts';
+import { LeaseManager } from './leases.ts';
 import { watchEtcd } from './watch.ts';
 import { startCompactor } from '../compactor.ts';
 import type { Compactor, CompactorOptions } from '../compactor.ts';
@@ -50,6 +51,7 @@ function firstRange(ops: IResponseOp[] | undefined): KeyValue | undefined {
 export class EtcdStorage implements Storage {
   readonly #client: Etcd3;
   readonly #compactor: Compactor | undefined;
+  readonly #leases: LeaseManager;
   #knownCompacted = 0;
   #closed = false;
 
@@ -66,6 +68,7 @@ export class EtcdStorage implements Storage {
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
     this.#compactor = opts.compactor === false ? undefined : startCompactor(this, opts.compactor ?? {});
+    this.#leases = new LeaseManager(this.#client);
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -108,10 +111,11 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
+  async create(key: string, value: string, opts?: WriteOptions): Promise<KeyValue> {
+    const lease = await this.#leaseFor(key, opts);
     const res = await this.#txn(key, {
       compare: [{ key: bytes(key), target: 'Create', result: 'Equal', create_revision: 0 }],
-      success: [{ request_put: { key: bytes(key), value: bytes(value) } }],
+      success: [{ request_put: { key: bytes(key), value: bytes(value), lease } }],
       failure: [{ request_range: { key: bytes(key) } }],
     });
     if (!res.succeeded) {
@@ -122,14 +126,16 @@ export class EtcdStorage implements Storage {
     return { key, value, modRevision: rev, createRevision: rev };
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+  async update(key: string, value: string, expectedModRevision: number, opts?: WriteOptions): Promise<KeyValue> {
+    const lease = await this.#leaseFor(key, opts);
     const res = await this.#txn(key, {
       // Version > 0 too: an absent key has mod_revision 0, and update must never create.
       compare: [
         { key: bytes(key), target: 'Version', result: 'Greater', version: 0 },
         { key: bytes(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision },
       ],
-      success: [{ request_put: { key: bytes(key), value: bytes(value), prev_kv: true } }],
+      // No lease (0) detaches the key from any earlier one: a write without a TTL keeps the key.
+      success: [{ request_put: { key: bytes(key), value: bytes(value), prev_kv: true, lease } }],
       failure: [{ request_range: { key: bytes(key) } }],
     });
     if (!res.succeeded) {
@@ -218,6 +224,17 @@ export class EtcdStorage implements Storage {
       this.#closed = true;
       this.#compactor?.stop();
       this.#client.close();
+    }
+  }
+
+  async #leaseFor(key: string, opts: WriteOptions | undefined): Promise<string | number> {
+    if (opts?.ttlSeconds === undefined) {
+      return 0;
+    }
+    try {
+      return await this.#leases.leaseFor(opts.ttlSeconds);
+    } catch (err) {
+      throw toStorageError(err, key);
     }
   }
 

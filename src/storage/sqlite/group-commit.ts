@@ -6,14 +6,20 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { StorageError, StorageErrorCode } from '../interface.ts';
 import type { KeyValue, WatchEvent } from '../interface.ts';
+import type { ExpiryTable } from './expiry.ts';
 import type { LogTable, NewLogRow } from './log.ts';
 import { rowToKeyValue } from './log.ts';
 
-/** A write to apply: create, update (with expected revision) or delete (optional precondition). */
+/**
+ * A write to apply: create, update (with expected revision; both may expire at a time),
+ * delete (optional precondition), or expire (delete the key if `revision` is still its latest
+ * write, and forget that write's expiry either way).
+ */
 export type WriteOp =
-  | { readonly kind: 'create'; readonly key: string; readonly value: string }
-  | { readonly kind: 'update'; readonly key: string; readonly value: string; readonly expected: number }
-  | { readonly kind: 'delete'; readonly key: string; readonly expected: number | undefined };
+  | { readonly kind: 'create'; readonly key: string; readonly value: string; readonly expiresAtMs?: number }
+  | { readonly kind: 'update'; readonly key: string; readonly value: string; readonly expected: number; readonly expiresAtMs?: number }
+  | { readonly kind: 'delete'; readonly key: string; readonly expected: number | undefined }
+  | { readonly kind: 'expire'; readonly key: string; readonly revision: number };
 
 /** The outcome of one applied write. */
 export interface WriteResult {
@@ -31,7 +37,11 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Checks one write against the latest row and appends its log row; throws StorageError on a failed check. */
-function applyOne(log: LogTable, op: WriteOp): WatchEvent {
+function applyOne(log: LogTable, expiry: ExpiryTable, op: WriteOp): WatchEvent {
+  if (op.kind === 'expire') {
+    expiry.clear(op.key, op.revision);
+    return applyOne(log, expiry, { kind: 'delete', key: op.key, expected: op.revision });
+  }
   const latest = log.latest(op.key);
   const live = latest && !latest.deleted ? latest : undefined;
   let row: NewLogRow;
@@ -74,6 +84,9 @@ function applyOne(log: LogTable, op: WriteOp): WatchEvent {
   if (op.kind === 'delete') {
     return { type: 'delete', key: op.key, revision: id, prev: rowToKeyValue(live as NonNullable<typeof live>) };
   }
+  if (op.expiresAtMs !== undefined) {
+    expiry.set(op.key, id, op.expiresAtMs);
+  }
   const kv: KeyValue = rowToKeyValue({ ...row, id });
   return { type: 'put', kv, prev: live ? rowToKeyValue(live) : undefined };
 }
@@ -82,14 +95,16 @@ function applyOne(log: LogTable, op: WriteOp): WatchEvent {
 export class GroupCommitter {
   readonly #db: DatabaseSync;
   readonly #log: LogTable;
+  readonly #expiry: ExpiryTable;
   readonly #onCommit: (events: readonly WatchEvent[]) => void;
   #queue: Pending[] = [];
   #scheduled = false;
   #closed = false;
 
-  constructor(db: DatabaseSync, log: LogTable, onCommit: (events: readonly WatchEvent[]) => void) {
+  constructor(db: DatabaseSync, log: LogTable, expiry: ExpiryTable, onCommit: (events: readonly WatchEvent[]) => void) {
     this.#db = db;
     this.#log = log;
+    this.#expiry = expiry;
     this.#onCommit = onCommit;
   }
 
@@ -123,7 +138,7 @@ export class GroupCommitter {
       try {
         for (const p of batch) {
           try {
-            outcomes.push({ event: applyOne(this.#log, p.op) });
+            outcomes.push({ event: applyOne(this.#log, this.#expiry, p.op) });
           } catch (err) {
             if (!(err instanceof StorageError)) {
               throw err;

@@ -1,6 +1,7 @@
 /**
  * The SQLite file layout (see README.md in this folder): one append-only `log` table whose
- * autoincrement id is the revision, and a small `meta` table for the compacted revision.
+ * autoincrement id is the revision, an `expiry` table for keys written with a TTL, and a
+ * small `meta` table for the compacted revision.
  */
 import { DatabaseSync } from 'node:sqlite';
 
@@ -18,6 +19,15 @@ CREATE TABLE IF NOT EXISTS log (
 CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev_revision ON log (name, prev_revision);
 -- Latest row per key and prefix scans in key order; covers counting live keys.
 CREATE INDEX IF NOT EXISTS log_name_id_deleted ON log (name, id, deleted);
+-- Keys written with a TTL: the revision that set it and when it runs out (ms since the epoch).
+-- A row whose revision is no longer the key's latest is stale (rewritten without a TTL, or
+-- deleted) and is dropped when it comes due.
+CREATE TABLE IF NOT EXISTS expiry (
+  name TEXT PRIMARY KEY,
+  revision INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS expiry_expires_at ON expiry (expires_at);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL

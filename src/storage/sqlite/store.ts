@@ -4,7 +4,8 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { StorageError, StorageErrorCode } from '../interface.ts';
-import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle } from '../interface.ts';
+import type { KeyValue, ListOptions, ListResult, Storage, WatchCallbacks, WatchEvent, WatchHandle, WriteOptions } from '../interface.ts';
+import { ExpiryTable } from './expiry.ts';
 import { normalizePrefix, prefixEnd } from '../keys.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { LogTable, rowToEvent, rowToKeyValue } from './log.ts';
@@ -21,11 +22,19 @@ export interface SqliteStorageOptions {
   readonly compactor?: Partial<CompactorOptions> | false;
   /** How long to wait for another owner of the file to let go before failing (default 5 s). */
   readonly busyTimeoutMs?: number;
+  /** How often keys written with a TTL are checked for expiry (default 1 s). */
+  readonly expirySweepMs?: number;
 }
 
 const compactedKey = 'compacted_revision';
 /** Revisions compacted per transaction, so a big compaction never stalls the event loop for long. */
 const compactChunk = 1000;
+/** Expired keys deleted per sweep (one transaction); the rest wait for the next sweep. */
+const expiryChunk = 500;
+
+function expiresAt(opts: WriteOptions | undefined): number | undefined {
+  return opts?.ttlSeconds === undefined ? undefined : Date.now() + opts.ttlSeconds * 1000;
+}
 
 /** storage.Interface over one SQLite file owned by this process. */
 export class SqliteStorage implements Storage {
@@ -34,6 +43,8 @@ export class SqliteStorage implements Storage {
   readonly #hub: WatchHub;
   readonly #writer: GroupCommitter;
   readonly #compactor: Compactor | undefined;
+  readonly #expiry: ExpiryTable;
+  readonly #sweeper: NodeJS.Timeout;
   #compacting: Promise<void> = Promise.resolve();
   #closed = false;
   #closing = false;
@@ -49,7 +60,10 @@ export class SqliteStorage implements Storage {
       },
       compactedRevision: () => log.meta(compactedKey),
     });
-    this.#writer = new GroupCommitter(this.#db, this.#log, (events) => this.#hub.publish(events));
+    this.#expiry = new ExpiryTable(this.#db);
+    this.#writer = new GroupCommitter(this.#db, this.#log, this.#expiry, (events) => this.#hub.publish(events));
+    this.#sweeper = setInterval(() => this.#sweepExpired(), opts.expirySweepMs ?? 1000);
+    this.#sweeper.unref();
     this.#compactor = opts.compactor === false ? undefined : startCompactor(this, opts.compactor ?? {});
   }
 
@@ -86,13 +100,13 @@ export class SqliteStorage implements Storage {
     return this.#log.count(start, prefixEnd(start), '', this.#log.currentRevision());
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    const { event } = await this.#writer.submit({ kind: 'create', key, value });
+  async create(key: string, value: string, opts?: WriteOptions): Promise<KeyValue> {
+    const { event } = await this.#writer.submit({ kind: 'create', key, value, expiresAtMs: expiresAt(opts) });
     return putKv(event);
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    const { event } = await this.#writer.submit({ kind: 'update', key, value, expected: expectedModRevision });
+  async update(key: string, value: string, expectedModRevision: number, opts?: WriteOptions): Promise<KeyValue> {
+    const { event } = await this.#writer.submit({ kind: 'update', key, value, expected: expectedModRevision, expiresAtMs: expiresAt(opts) });
     return putKv(event);
   }
 
@@ -135,6 +149,7 @@ export class SqliteStorage implements Storage {
       return;
     }
     this.#closing = true;
+    clearInterval(this.#sweeper);
     this.#compactor?.stop();
     this.#writer.close();
     await this.#compacting;
@@ -163,6 +178,17 @@ export class SqliteStorage implements Storage {
       }
       done = to;
       await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Deletes the keys whose TTL ran out, through the group committer (one batch, ordinary tombstones and watch events). */
+  #sweepExpired(): void {
+    if (this.#closing || this.#closed) {
+      return;
+    }
+    for (const due of this.#expiry.due(Date.now(), expiryChunk)) {
+      // NotFound/Conflict: the key was deleted or rewritten since; its entry is gone either way.
+      this.#writer.submit({ kind: 'expire', key: due.name, revision: due.revision }).catch(() => undefined);
     }
   }
 

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { StorageError, StorageErrorCode } from '../interface.ts';
 import type { Storage, StorageErrorCode as Code } from '../interface.ts';
 import { guaranteedUpdate } from '../guaranteed-update.ts';
+import { ttlConformance } from './conformance-ttl.ts';
 import { watchConformance } from './conformance-watch.ts';
 
 /** How the suite gets a store: a fresh handle, and how to release it. */
@@ -243,5 +244,6 @@ export function runStorageConformance(name: string, open: OpenStore): void {
       }));
 
     watchConformance(open);
+    ttlConformance(open);
   });
 }

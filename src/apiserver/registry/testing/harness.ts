@@ -24,10 +24,10 @@ export interface Harness {
 }
 
 /** Opens a fresh registry on SQLite in a temp dir; close() removes everything. */
-export async function openHarness(opts: { capacity?: number } = {}): Promise<Harness> {
+export async function openHarness(opts: { capacity?: number; eventTtlSeconds?: number } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'k8ts-registry-'));
   const storage = await openStorage({ backend: 'sqlite', dataDir: dir, compactor: false });
-  const registry = createRegistry({ storage, watchCache: { capacity: opts.capacity ?? 1000, minRetentionMs: 0 } });
+  const registry = createRegistry({ storage, watchCache: { capacity: opts.capacity ?? 1000, minRetentionMs: 0 }, eventTtlSeconds: opts.eventTtlSeconds });
   await registry.ready;
   return {
     registry,
