@@ -7,7 +7,10 @@
  *    RUNTIME.md §6) inside a private netns, with the same image (`podman load` of the same archive).
  * Also the kubelet's RSS with 0 and N pods, its CPU time per round, and each way's teardown time.
  *
- *   node bench/pod-startup.ts [--counts 1,10,50] [--no-podman]
+ *   node bench/pod-startup.ts [--counts 1,10,50] [--no-podman] [--trace]
+ *
+ * --trace sets K8TS_TRACE (inherited by the kubelet): each command's wall time and each pod's
+ * startup steps, printed after the 1-pod rounds.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -113,6 +116,9 @@ async function kubeletWay(): Promise<Way & { pid(): number }> {
       watch.stop();
       cpuRound = (await cpuMs(bed.kubelet.pid())) - cpuBefore;
       console.log(`  kubelet RSS with ${n} pods: ${rssMiB(bed.kubelet.pid()).toFixed(0)} MiB; kubelet CPU for the starts: ${cpuRound} ms`);
+      if (n === 1 && process.env.K8TS_TRACE !== undefined) {
+        console.log(bed.kubelet.log().split('\n').filter((l) => l.startsWith('trace ')).map((l) => `  kubelet ${l}`).join('\n'));
+      }
       return names.map((name) => (running.get(name) ?? NaN) - (created.get(name) ?? NaN));
     },
     async teardown() {
@@ -222,7 +228,10 @@ async function podmanWay(archive: string): Promise<Way | undefined> {
   };
 }
 
-const { values } = parseArgs({ options: { counts: { type: 'string', default: '1,10,50' }, 'no-podman': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { counts: { type: 'string', default: '1,10,50' }, 'no-podman': { type: 'boolean', default: false }, trace: { type: 'boolean', default: false } } });
+if (values.trace) {
+  process.env.K8TS_TRACE = '1';
+}
 const counts = values.counts.split(',').map(Number).filter((n) => n > 0);
 console.log(`pod startup benchmark, counts ${counts.join(', ')}; load average ${load()}; ${new Date().toISOString()}`);
 const img = await buildBusyboxImage({ ref: IMAGE });

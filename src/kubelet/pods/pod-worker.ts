@@ -60,6 +60,8 @@ interface PodState {
   volumes?: Map<string, string>;
   volumesAt: number;
   volumesKey: string;
+  /** performance.now() when the kubelet first saw the pod (for K8TS_TRACE). */
+  readonly seenAt: number;
 }
 
 /**
@@ -74,6 +76,13 @@ const MAX_BACKOFF_MS = 300_000;
 const MIN_GRACE_SECONDS = 2;
 const INITIAL_BACKOFF_MS = 10_000;
 const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** With K8TS_TRACE set: a pod's startup steps on stderr, in ms since the kubelet first saw the pod. */
+function trace(state: PodState, step: string): void {
+  if (process.env.K8TS_TRACE !== undefined) {
+    process.stderr.write(`trace pod ${state.pod.metadata.name ?? ''} +${(performance.now() - state.seenAt).toFixed(0)} ms ${step}\n`);
+  }
+}
 
 function newestFirst(list: readonly RuntimeContainer[], name: string): RuntimeContainer[] {
   return list.filter((c) => c.metadata.name === name).sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt - a.createdAt);
@@ -200,7 +209,7 @@ export class PodWorkers {
     const state = this.pods.get(uid);
     if (state === undefined) {
       const startTime = (pod.status?.startTime as string | undefined) ?? nowIso();
-      this.pods.set(uid, { pod, busy: false, again: false, removed: false, lastStatus: '', startTime, backoff: new Map(), waiting: new Map(), finished: false, volumesAt: 0, volumesKey: '' });
+      this.pods.set(uid, { pod, busy: false, again: false, removed: false, lastStatus: '', startTime, backoff: new Map(), waiting: new Map(), finished: false, volumesAt: 0, volumesKey: '', seenAt: performance.now() });
     } else {
       state.pod = pod;
     }
@@ -397,6 +406,7 @@ export class PodWorkers {
       const mounts = await containerMounts(c, volumes);
       const config = await containerConfig(state.pod, c, image, { podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName, data: this.data, mounts, attempt });
       id = await runtime.createContainer(sandbox.id, config);
+      trace(state, `container ${c.name} created`);
     } catch (e) {
       state.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: (e as Error).message });
       this.events.container(state.pod, c.name, EventType.Warning, 'Failed', `Error: ${(e as Error).message}`);
@@ -405,6 +415,7 @@ export class PodWorkers {
     this.events.container(state.pod, c.name, EventType.Normal, 'Created', `Created container: ${c.name}`);
     try {
       await runtime.startContainer(id);
+      trace(state, `container ${c.name} started`);
     } catch (e) {
       state.waiting.set(c.name, { reason: 'RunContainerError', message: (e as Error).message });
       this.events.container(state.pod, c.name, EventType.Warning, 'Failed', `Error: ${(e as Error).message}`);
@@ -503,6 +514,7 @@ export class PodWorkers {
       });
       sandbox = await runtime.podSandboxStatus(id);
       sandboxes = [sandbox];
+      trace(state, 'sandbox ready');
     }
     if (early !== undefined) {
       await early;
@@ -510,6 +522,7 @@ export class PodWorkers {
       state.volumesKey = JSON.stringify([pod.spec.volumes, pod.metadata.labels, pod.metadata.annotations, sandbox.ip]);
     }
     const volumeResult = await this.podVolumes(uid, state, sandbox.ip);
+    trace(state, 'volumes ready');
     const volumes = volumeResult.ok ? volumeResult.v : new Map<string, string>();
     let all = await runtime.listContainers({ sandboxId: sandbox.id });
     const policy = pod.spec.restartPolicy ?? 'Always';
@@ -586,5 +599,6 @@ export class PodWorkers {
     const pod = state.pod;
     await this.deps.client.patch({ ...podsRef, namespace: pod.metadata.namespace, name: pod.metadata.name, subresource: 'status' }, { metadata: { uid: pod.metadata.uid }, status }, PatchType.Merge);
     state.lastStatus = text;
+    trace(state, `status written (phase ${String(status.phase)})`);
   }
 }

@@ -107,11 +107,16 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   private async launch(id: string, name: string, bundle: string, logPath: string, stdin: boolean, tty: boolean): Promise<number> {
-    return startConmon({
+    const t0 = performance.now();
+    const pid = await startConmon({
       conmonPath: this.options.conmonPath, id, name, bundle, runcPath: this.runc.binary, runcRoot: this.runc.root,
       containerPidFile: join(bundle, 'pidfile'), conmonPidFile: join(bundle, 'conmon.pid'), exitDir: this.state.exitDir,
       logPath, socketDir: this.state.socketDir, stdin, tty,
     });
+    if (process.env.K8TS_TRACE !== undefined) {
+      process.stderr.write(`trace ${(performance.now() - t0).toFixed(1)} ms conmon + runc create ${name}\n`);
+    }
+    return pid;
   }
 
   /** Creates the sandbox: netns via CNI, shared files, /dev/shm, and the pause process. */
