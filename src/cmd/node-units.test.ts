@@ -1,50 +1,24 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { agentOptions } from './agent.ts';
+import { kubeletOptions } from './kubelet.ts';
 import { proxyOptions } from './proxy.ts';
+import { assertUnitsVerify, execFlags, readUnit } from './testing/units.ts';
 
-const run = promisify(execFile);
-const root = new URL('../..', import.meta.url).pathname;
-const units = join(root, 'deploy/systemd');
-
-/** The unit's ExecStart flags with ${VAR} taken from its Environment= defaults and $ARGS dropped. */
-function execFlags(unit: string, command: string): string[] {
-  const env = new Map([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-  const exec = new RegExp(`^ExecStart=(\\S+) ${command} (.*)$`, 'm').exec(unit);
-  assert.ok(exec !== null, `ExecStart runs \`k8ts ${command}\``);
-  assert.equal(exec[1], '/usr/local/bin/k8ts');
-  return exec[2].split(/\s+/).filter((a) => a !== '' && !/^\$\w+$/.test(a)).map((a) => a.replace(/\$\{(\w+)\}/g, (_m, v: string) => env.get(v) ?? ''));
-}
-
-test('the kube-proxy and k8ts-agent units pass systemd-analyze verify and their flags parse', async (t) => {
-  const proxy = await readFile(join(units, 'kube-proxy.service'), 'utf8');
-  const agent = await readFile(join(units, 'k8ts-agent.service'), 'utf8');
+test('the kubelet, kube-proxy and k8ts-agent units pass systemd-analyze verify and their flags parse', async (t) => {
+  const kubelet = await readUnit('kubelet.service');
+  const k = kubeletOptions(execFlags(kubelet, 'kubelet'));
+  assert.equal(k?.kubeconfig, '/var/lib/k8ts/kubelet.kubeconfig', 'the kubelet\'s own identity, as `k8ts up` writes it');
+  assert.equal(k?.rootDir, '/var/lib/k8ts/kubelet');
+  assert.match(kubelet, /^KillMode=process$/m, 'stopping the kubelet leaves its pods running for the next one to adopt');
+  const proxy = await readUnit('kube-proxy.service');
+  const agent = await readUnit('k8ts-agent.service');
   assert.equal(proxyOptions(execFlags(proxy, 'proxy'))?.options.kubeconfig, '/var/lib/k8ts/kube-proxy.kubeconfig');
   const a = await agentOptions(execFlags(agent, 'agent'));
   assert.equal(a?.kubeconfig, '/var/lib/k8ts/kubelet.kubeconfig');
   assert.equal(a?.kubelet?.kubeconfig, a?.kubeconfig, 'the kubelet gets the agent\'s kubeconfig');
   assert.equal(a?.proxy?.kubeconfig, a?.kubeconfig, 'so does the proxy');
-  if (!existsSync('/usr/bin/systemd-analyze')) {
-    t.skip('systemd-analyze not installed');
-    return;
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'k8ts-units-'));
-  try {
-    // verify insists that ExecStart binaries exist: point them at the one in this tree.
-    const k8ts = join(root, 'bin/k8ts');
-    await writeFile(join(dir, 'kube-proxy.service'), proxy.replaceAll('/usr/local/bin/k8ts', k8ts));
-    await writeFile(join(dir, 'k8ts-agent.service'), agent.replaceAll('/usr/local/bin/k8ts', k8ts));
-    const { stderr } = await run('systemd-analyze', ['verify', '--man=false', join(dir, 'kube-proxy.service'), join(dir, 'k8ts-agent.service')]);
-    assert.equal(stderr.trim(), '', 'no warnings');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  await assertUnitsVerify(t, { 'kubelet.service': kubelet, 'kube-proxy.service': proxy, 'k8ts-agent.service': agent });
 });
 
 test('agent flags: pass-through values keep their commas; the service LB pool is parsed; bad pools are flag errors', async () => {
