@@ -1,13 +1,15 @@
 /**
  * OpenAPI documents served by the API server, built from the schema registry and the
- * served resources: the v3 index and per-group-version documents, and the v2 (swagger 2.0,
- * JSON) document. Documents are cached per input fingerprint; a CRD change or a change in
+ * served resources: the v3 index and per-group-version documents, and the v2 (swagger 2.0)
+ * document as JSON or gnostic protobuf. Documents are cached per input fingerprint; a CRD change or a change in
  * served resources yields a new document and a new hash.
  */
 import { createHash } from 'node:crypto';
 import type { ResourceDescription } from '../resource.ts';
 import { customRevision, getSchema, isCustom } from '../schema/index.ts';
 import { buildV2Document } from './v2.ts';
+import { negotiateOpenApiV2, renderOpenApiV2 } from './v2-proto.ts';
+import type { AcceptedRange, OpenApiV2Rendering } from './v2-proto.ts';
 import { buildV3Document, gvPathOf } from './v3.ts';
 
 /** The Kubernetes version our documents describe (info.version). */
@@ -93,15 +95,46 @@ export function openApiV3Hash(groupVersionPath: string, resources: readonly Reso
 
 let v2Cache: { hash: string; doc: Record<string, unknown> } | undefined;
 
-/**
- * `/openapi/v2` as swagger 2.0 JSON (serve it for `Accept: application/json`). Upstream also
- * serves it as protobuf, which we do not: answer 406 to a protobuf-only Accept; kubectl
- * tolerates that (and 404) and uses v3.
- */
+/** `/openapi/v2` as the swagger 2.0 JSON object (cached per served resources and CRD schemas). */
 export function openApiV2(resources: readonly ResourceDescription[]): Record<string, unknown> {
   const hash = fingerprint(resources) + String(customRevision());
   if (v2Cache?.hash !== hash) {
     v2Cache = { hash, doc: buildV2Document(resources, openApiVersion) };
+    v2Renderings.clear();
   }
   return v2Cache.doc;
+}
+
+const v2Renderings = new Map<'protobuf' | 'json', Promise<OpenApiV2Rendering>>();
+
+/** What to answer a GET of `/openapi/v2`: undefined when no acceptable representation exists (406). */
+export interface OpenApiV2Response {
+  readonly status: 200 | 304;
+  readonly contentType: string;
+  readonly body: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * `/openapi/v2` negotiated as upstream does: gnostic protobuf for kubectl's
+ * `application/com.github.proto-openapi.spec.v2@v1.0+protobuf`, JSON for JSON; each
+ * representation rendered once per document, with its own ETag; a matching If-None-Match is 304.
+ */
+export async function openApiV2Response(resources: readonly ResourceDescription[], accepted: readonly AcceptedRange[], ifNoneMatch: string | undefined): Promise<OpenApiV2Response | undefined> {
+  const format = negotiateOpenApiV2(accepted);
+  if (format === undefined) {
+    return undefined;
+  }
+  const doc = openApiV2(resources);
+  let rendering = v2Renderings.get(format);
+  if (rendering === undefined) {
+    rendering = renderOpenApiV2(doc, format);
+    v2Renderings.set(format, rendering);
+  }
+  const r = await rendering;
+  const headers = { ETag: r.etag, Vary: 'Accept' };
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === r.etag || t.trim() === '*')) {
+    return { status: 304, contentType: r.contentType, body: Buffer.alloc(0), headers };
+  }
+  return { status: 200, contentType: r.contentType, body: r.body, headers };
 }

@@ -256,7 +256,9 @@ describe('routing details', () => {
     const stale = await fetch(`${server.url}/openapi/v3/apis/apps/v1?hash=stale`, { redirect: 'manual' });
     assert.equal(stale.status, 301);
     assert.equal(stale.headers.get('location'), url);
-    assert.equal((await call('GET', '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })).status, 406);
+    const proto = await call('GET', '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    assert.deepEqual([proto.status, proto.headers.get('content-type')], [200, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf']);
+    assert.equal((await call('GET', '/openapi/v2', { headers: { accept: 'application/vnd.kubernetes.protobuf' } })).status, 406);
     assert.equal((await call('GET', '/openapi/v2', { headers: { accept: 'application/json' } })).json.swagger, '2.0');
   });
 });

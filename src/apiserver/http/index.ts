@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { openApiV2, openApiV3Document, openApiV3Hash, openApiV3Index } from '../../api/openapi/index.ts';
+import { openApiV2Response, openApiV3Document, openApiV3Hash, openApiV3Index } from '../../api/openapi/index.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StatusError, StatusReason, unauthorized } from '../../api/errors.ts';
 import type { Registry, UserInfo } from '../registry/types.ts';
@@ -132,11 +132,13 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         return;
       }
       case 'openapiV2': {
-        // Served as JSON only; kubectl asks for protobuf alone, and tolerates 406 by using v3.
-        if (!parseAccept(accept).some((r) => r.params.as === undefined && (r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*'))) {
+        // JSON or gnostic protobuf (what kubectl asks for), with ETags; see api/openapi.
+        const ifNoneMatch = req.headers['if-none-match'];
+        const v2 = await openApiV2Response(registry.resources(), parseAccept(accept), typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined);
+        if (v2 === undefined) {
           throw notAcceptable();
         }
-        sendJson(res, 200, openApiV2(registry.resources()), 'application/json', pretty);
+        send(res, v2.status, v2.contentType, v2.body, v2.headers);
         return;
       }
       case 'apiVersions':
