@@ -39,6 +39,7 @@ const verbs: Readonly<Record<string, VerbLoader>> = {
   exec: () => import('./verbs/exec.ts'),
   attach: () => import('./verbs/attach.ts'),
   'port-forward': () => import('./verbs/port-forward.ts'),
+  explain: () => import('./verbs/explain.ts'),
   cordon: () => import('./verbs/cordon.ts'),
   uncordon: () => import('./verbs/uncordon.ts'),
   taint: () => import('./verbs/taint.ts'),
