@@ -184,5 +184,7 @@ export interface OpenApiV2Rendering {
 export async function renderOpenApiV2(doc: Json, format: 'protobuf' | 'json'): Promise<OpenApiV2Rendering> {
   const body = format === 'protobuf' ? await encodeOpenApiV2(doc) : Buffer.from(JSON.stringify(doc));
   const etag = `"${createHash('sha512').update(body).digest('hex').toUpperCase()}"`;
-  return { contentType: format === 'protobuf' ? OPENAPI_V2_PROTOBUF : 'application/json', body, etag };
+  // The protobuf media type has an '@', which Go's mime.ParseMediaType (client-go) rejects:
+  // upstream's handler leaves the type to http.ServeContent, which sniffs application/octet-stream.
+  return { contentType: format === 'protobuf' ? 'application/octet-stream' : 'application/json', body, etag };
 }
