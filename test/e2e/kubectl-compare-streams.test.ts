@@ -146,4 +146,107 @@ describe('kubectl port-forward and attach: real kubectl 1.35 vs k8ts kubectl', {
     await assertSameAsKubectl(env, ['port-forward', 'service/websvc', '9999']);
     await assertSameAsKubectl(env, ['port-forward', 'web', 'nosuchname']);
   });
+
+  test('attach -c to a container that prints lines (stdout and stderr) while attached', async () => {
+    const seen: { stdout: string; stderr: string; code: number }[] = [];
+    for (const [, bin, prefix] of sides) {
+      const live = startLiveTool(bin, env, [...prefix, 'attach', 'web', '-c', 'talker']);
+      try {
+        // Each trigger makes the container print one batch; trigger until a whole batch reached this client.
+        await eventually('a batch printed through attach', async () => {
+          if (live.exited()) {
+            throw new Error(`attach exited early:\n${live.stdout()}${live.stderr()}`);
+          }
+          if (/line 2\n/.test(live.stdout()) && /on stderr\n/.test(live.stderr())) {
+            return true;
+          }
+          await kubectlOk(env, ['exec', 'web', '-c', 'talker', '--', 'touch', '/tmp/go']);
+          await new Promise((r) => setTimeout(r, 500));
+          return undefined;
+        }, 60_000);
+        const code = await live.stop('SIGINT');
+        seen.push({ stdout: live.stdout(), stderr: live.stderr(), code });
+      } finally {
+        await live.stop('SIGKILL');
+      }
+    }
+    const [real, ours] = seen;
+    // Batches printed before the client was attached never reach it, so their numbers differ: compare shapes.
+    const shape = (t: string): string => [...new Set(t.replace(/batch \d+/g, 'batch N').split('\n'))].join('\n');
+    assert.deepEqual({ stdout: shape(ours.stdout), stderr: shape(ours.stderr), code: ours.code }, { stdout: shape(real.stdout), stderr: shape(real.stderr), code: real.code });
+    assert.match(ours.stdout, /^batch \d+ line 1\nbatch \d+ line 2\n/m);
+  });
+
+  test('attach errors', async () => {
+    await assertSameAsKubectl(env, ['attach', 'nope']);
+    await assertSameAsKubectl(env, ['attach', 'web', '-c', 'nope']);
+  });
+});
+
+describe('kubectl explain: real kubectl 1.35 vs k8ts kubectl', { timeout: 120_000 }, () => {
+  let api: TestApiServer;
+  let env: ClientEnv;
+
+  before(async () => {
+    api = await startApiServer();
+    env = clientEnv(api.kubeconfig);
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'] },
+        versions: [{
+          name: 'v1', served: true, storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object', description: 'A Widget is a thing with a size and some parts.',
+              properties: {
+                spec: {
+                  type: 'object', required: ['size'], description: 'What the widget should be.',
+                  properties: {
+                    size: { type: 'integer', description: 'How big, in widget units.' },
+                    color: { type: 'string', enum: ['red', 'green', 'blue', 'black', 'white'], description: 'Its colour.' },
+                    parts: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
+                    labels: { type: 'object', additionalProperties: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        }],
+      },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(crd) });
+    await eventually('the Widget schema in OpenAPI v3', async () => ((await kubectlOk(env, ['explain', 'widgets.spec']).catch(() => '')).includes('size') ? true : undefined), 60_000);
+  });
+
+  after(async () => {
+    env?.cleanup();
+    await api?.stop();
+  });
+
+  test('built-in resources, fields, --recursive, --api-version', async () => {
+    await assertSameAsKubectl(env, ['explain', 'pods']);
+    await assertSameAsKubectl(env, ['explain', 'pod.spec.containers']);
+    await assertSameAsKubectl(env, ['explain', 'deployment.spec', '--recursive']);
+    await assertSameAsKubectl(env, ['explain', 'deployments.apps.spec.strategy']);
+    await assertSameAsKubectl(env, ['explain', 'svc.spec.type']);
+    await assertSameAsKubectl(env, ['explain', 'cronjob.spec.jobTemplate']);
+    await assertSameAsKubectl(env, ['explain', 'hpa', '--api-version=autoscaling/v2']);
+    await assertSameAsKubectl(env, ['explain', 'crd.spec.versions.schema']);
+  });
+
+  test('a CRD\'s schema', async () => {
+    await assertSameAsKubectl(env, ['explain', 'widgets']);
+    await assertSameAsKubectl(env, ['explain', 'widget.spec']);
+    await assertSameAsKubectl(env, ['explain', 'wd.spec', '--recursive']);
+    await assertSameAsKubectl(env, ['explain', 'widgets.spec.color']);
+  });
+
+  test('errors', async () => {
+    await assertSameAsKubectl(env, ['explain', 'pods.spec.foo']);
+    await assertSameAsKubectl(env, ['explain', 'foo']);
+    await assertSameAsKubectl(env, ['explain']);
+    await assertSameAsKubectl(env, ['explain', 'pods', 'svc']);
+    await assertSameAsKubectl(env, ['explain', 'deploy', '--api-version=apps/v1beta1']);
+  });
 });
