@@ -161,3 +161,19 @@ export async function rollback(client: RestClient, kind: string, workload: Owned
   await client.patch({ group: 'apps', version: 'v1', resource, namespace, name }, data, PatchType.StrategicMerge, query);
   return 'rolled back';
 }
+
+/** The pod template a revision recorded: a ReplicaSet's template with its change-cause added, or a ControllerRevision's patch template. */
+export function revisionTemplate(kind: string, r: Revision): Record<string, unknown> {
+  if (kind === 'Deployment') {
+    const template = structuredClone(r.source.spec?.template ?? {}) as { metadata?: { annotations?: Record<string, string> } };
+    if (r.changeCause !== '') {
+      template.metadata = { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [CHANGE_CAUSE_ANNOTATION]: r.changeCause } };
+    }
+    return template as Record<string, unknown>;
+  }
+  // applying the revision's strategic patch replaces the template wholesale ($patch: replace)
+  const data = (r.source.data ?? {}) as { spec?: { template?: Record<string, unknown> } };
+  const template = { ...(data.spec?.template ?? {}) };
+  delete template.$patch;
+  return template;
+}

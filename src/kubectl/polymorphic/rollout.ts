@@ -7,7 +7,10 @@ import type { FlagSpec, FlagValues, KubectlContext, Verb } from '../command.ts';
 import { CliError } from '../command.ts';
 import { RawMessageError } from '../cli/errors.ts';
 import { boolFlag, numberFlag, stringFlag } from './flagvalues.ts';
-import { historyTable, pickRollbackRevision, revisionsOf, rollback } from './history.ts';
+import { historyTable, pickRollbackRevision, revisionsOf, revisionTemplate, rollback } from './history.ts';
+import type { Revision } from './history.ts';
+import { formatObjects, OBJECT_OUTPUT_FORMATS, parseOutput, printFlagSpecs } from '../printers/index.ts';
+import { podTemplateText } from './podtemplate.ts';
 import { dryRunFlag, dryRunStrategy, selectorFlag } from './nodes.ts';
 import type { DryRunStrategy } from './nodes.ts';
 import { statusViewerFor } from './statusviewer.ts';
@@ -89,24 +92,68 @@ const status: Verb = {
 const history: Verb = {
   use: 'history (TYPE NAME | TYPE/NAME) [flags]',
   short: 'View rollout history',
-  flags: [filenameFlag, recursiveFlag, { name: 'revision', type: 'int', default: 0, usage: 'See the details, including podTemplate of the revision specified' }, selectorFlag],
+  flags: [filenameFlag, recursiveFlag, { name: 'revision', type: 'int', default: 0, usage: 'See the details, including podTemplate of the revision specified' }, selectorFlag, ...printFlagSpecs()],
   async run(ctx, args, flags) {
     const { targets } = await targetsFor(ctx, args, flags);
     const client = await ctx.client();
     const revision = numberFlag(flags, 'revision', 0);
+    const output = parseOutput(flags, OBJECT_OUTPUT_FORMATS);
     for (const t of targets) {
       if (!['Deployment', 'DaemonSet', 'StatefulSet'].includes(t.mapping.kind) || t.mapping.group !== 'apps') {
         throw new CliError(`no history viewer has been implemented for "${t.mapping.group === '' ? t.mapping.kind : `${t.mapping.kind}.${t.mapping.group}`}"`);
       }
       const revisions = await revisionsOf(client, t.mapping.kind, t.object);
-      if (revision > 0) {
-        if (!revisions.some((r) => r.revision === revision)) {
+      const asObject = (r: Revision): Record<string, unknown> => {
+        if (t.mapping.kind === 'Deployment') {
+          // the ReplicaSet as the typed client decodes it (minReadySeconds is omitempty)
+          const rs: Record<string, unknown> = { ...(r.source as unknown as Record<string, unknown>), apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+          const spec = { ...((rs.spec ?? {}) as Record<string, unknown>) };
+          if (spec.minReadySeconds === 0) {
+            delete spec.minReadySeconds;
+          }
+          return { ...rs, spec };
+        }
+        // DaemonSets and StatefulSets: the live object with the revision applied
+        const live = t.object as unknown as Record<string, unknown>;
+        const template = revisionTemplate(t.mapping.kind, r) as { spec?: Record<string, unknown> };
+        if (template.spec !== undefined) {
+          // typed containers always carry `resources`
+          const withResources = (cs: unknown): unknown => (Array.isArray(cs) ? cs.map((c: Record<string, unknown>) => ({ ...c, resources: c.resources ?? {} })) : cs);
+          template.spec = { ...template.spec, containers: withResources(template.spec.containers) };
+          if (template.spec.initContainers !== undefined) {
+            template.spec.initContainers = withResources(template.spec.initContainers);
+          }
+        }
+        return { ...live, apiVersion: 'apps/v1', kind: t.mapping.kind, spec: { ...((live.spec ?? {}) as Record<string, unknown>), template } };
+      };
+      if (output.format !== '') {
+        // -o prints the ReplicaSets / ControllerRevisions behind the revisions, one document each
+        if (revision > 0) {
+          const r = revisions.find((x) => x.revision === revision);
+          if (r === undefined) {
+            throw new CliError('unable to find the specified revision');
+          }
+          ctx.stdout.write(await formatObjects([asObject(r)], output, flags, true));
+        } else {
+          const byRev = new Map(revisions.map((r) => [r.revision, r] as const));
+          let printed = 0;
+          for (const n of [...byRev.keys()].sort((a, b) => a - b)) {
+            // the YAML printer separates documents
+            const sep = printed++ > 0 && output.format === 'yaml' ? '---\n' : '';
+            ctx.stdout.write(sep + (await formatObjects([asObject(byRev.get(n) as Revision)], output, flags, true)));
+          }
+        }
+        continue;
+      }
+      if (revision > 0 && revisions.length > 0) {
+        const r = revisions.find((x) => x.revision === revision);
+        if (r === undefined) {
           throw new CliError('unable to find the specified revision');
         }
-        // The pod template description of one revision needs describe's template printer (not done yet).
-        throw new CliError('rollout history --revision is not supported by k8ts kubectl yet');
+        ctx.stdout.write(`${qualifiedName(t.mapping, t.name)} with revision #${revision}\n${podTemplateText(revisionTemplate(t.mapping.kind, r))}\n`);
+        continue;
       }
-      ctx.stdout.write(`${qualifiedName(t.mapping, t.name)} \n${historyTable(revisions)}\n`);
+      ctx.stdout.write(`${qualifiedName(t.mapping, t.name)} ${revision > 0 ? `with revision #${revision}` : ''}\n${historyTable(revisions)}\n`);
     }
     return 0;
   },
