@@ -3,7 +3,6 @@
  * (so `kubectl version --client` and `config` never read credentials), one RestClient per
  * run, discovery served from the on-disk cache.
  */
-import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -125,7 +124,8 @@ export function createContext(init: ContextInit): FullKubectlContext {
           maxRetries: 0,
           timeoutMs,
           // kubectl 1.35 names the command and the invocation on every request (server-side audit/metrics).
-          headers: { ...impersonationHeaders(globals), 'kubectl-command': `kubectl ${init.commandPath ?? ''}`.trim(), 'kubectl-session': randomUUID() },
+          // node:crypto through getBuiltinModule: its ESM facade would also load WebCrypto.
+          headers: { ...impersonationHeaders(globals), 'kubectl-command': `kubectl ${init.commandPath ?? ''}`.trim(), 'kubectl-session': process.getBuiltinModule('node:crypto').randomUUID() },
           logger: () => undefined,
         });
         return made;

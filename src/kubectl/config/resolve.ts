@@ -4,7 +4,7 @@
  * --certificate-authority, --client-certificate/--client-key, --insecure-skip-tls-verify,
  * -n) and reads the credentials into a ClientConnection. Errors are worded as kubectl's.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { ClientConnection } from '../../kubeconfig/index.ts';
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from '../../kubeconfig/types.ts';
 import { CliError } from '../command.ts';
@@ -93,13 +93,19 @@ export function selectContext(cfg: Kubeconfig, globals: FlagValues): SelectedCon
   };
 }
 
+// Credential files are read synchronously: a CLI has nothing to overlap with them, and node:fs/promises
+// (with the readline modules it loads) would add to every start.
+function readText(file: string): Promise<string> {
+  return new Promise((resolve) => resolve(readFileSync(file, 'utf8')));
+}
+
 async function pem(data: unknown, file: unknown): Promise<string | undefined> {
   if (typeof data === 'string' && data !== '') {
     return Buffer.from(data, 'base64').toString('utf8');
   }
   if (typeof file === 'string' && file !== '') {
     try {
-      return await readFile(file, 'utf8');
+      return await readText(file);
     } catch (e) {
       throw new CliError(`open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
     }
@@ -112,7 +118,7 @@ export async function connectionFor(sel: SelectedContext, env: NodeJS.ProcessEnv
   const { cluster, user } = sel;
   let token = typeof user.token === 'string' && user.token !== '' ? user.token : undefined;
   if (token === undefined && typeof user.tokenFile === 'string' && user.tokenFile !== '') {
-    token = (await readFile(user.tokenFile, 'utf8')).trim();
+    token = (await readText(user.tokenFile)).trim();
   }
   const server = typeof cluster.server === 'string' && cluster.server !== '' ? cluster.server : 'http://localhost:8080';
   const caPem = await pem(cluster['certificate-authority-data'], cluster['certificate-authority']);
