@@ -13,6 +13,7 @@ import type { AgentRunOptions } from '../agent/run.ts';
 
 const specs = {
   kubeconfig: { type: 'string', help: 'kubeconfig of this node (kubelet, proxy and agent use it)', default: '/var/lib/k8ts/kubelet.kubeconfig' },
+  'proxy-kubeconfig': { type: 'string', help: 'kubeconfig for the proxy (default: --kubeconfig); under --authorization-mode Node,RBAC give it the system:kube-proxy identity, as a node identity may not watch EndpointSlices' },
   'hostname-override': { type: 'string', help: 'the node name; default: the host name' },
   'kubelet-arg': { type: 'string', help: 'a kubelet flag as name=value (repeatable), e.g. --kubelet-arg root-dir=/var/lib/k8ts/kubelet' },
   'proxy-arg': { type: 'string', help: 'a proxy flag as name=value (repeatable), e.g. --proxy-arg cluster-cidr=10.244.0.0/16' },
@@ -61,7 +62,8 @@ export async function agentOptions(argv: readonly string[]): Promise<AgentRunOpt
   const nodeName = (f['hostname-override'] ?? hostname()).toLowerCase();
   const common = ['--kubeconfig', kubeconfig, '--hostname-override', nodeName];
   const kubelet = f['no-kubelet'] === true ? undefined : kubeletOptions([...common, ...split.kubelet]);
-  const proxy = f['no-proxy'] === true ? undefined : proxyOptions([...common, ...split.proxy])?.options;
+  const proxyCommon = ['--kubeconfig', f['proxy-kubeconfig'] ?? kubeconfig, '--hostname-override', nodeName];
+  const proxy = f['no-proxy'] === true ? undefined : proxyOptions([...proxyCommon, ...split.proxy])?.options;
   let lbPool: string[] = [];
   if ((f['service-lb-pool'] ?? []).length > 0) {
     const { parsePool } = await import('../agent/servicelb.ts');
