@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   try {
     const rows: string[][] = [[
       'services', 'load', 'full sync, empty (wall / nft cpu)', 'full sync, replace (wall / nft cpu)', 'render (wall / js cpu)',
-      'one service changed (wall)', 'partial: js (wall / cpu)', 'partial: nft (wall / cpu)', 'hand-written vmap (wall / nft cpu)', 'hand-written numgen rules (wall / nft cpu)', 'iptables-restore (wall / cpu)', 'lines ours / hand',
+      'one service changed (wall)', 'partial: js (wall / cpu)', 'partial: nft (wall / cpu)', 'nft floor: no fetch / with cache fetch (wall / cpu)', 'hand-written vmap (wall / nft cpu)', 'hand-written numgen rules (wall / nft cpu)', 'iptables-restore (wall / cpu)', 'lines ours / hand',
     ]];
     for (const n of sizes) {
       const loadAtStart = load();
@@ -146,6 +146,7 @@ async function main(): Promise<void> {
       const sync = (reason: RunReason): Promise<void> => proxier.sync(reason);
       const m = { empty: [] as number[], emptyCpu: [] as number[], replace: [] as number[], replaceCpu: [] as number[], render: [] as number[], renderCpu: [] as number[] };
       const p = { wall: [] as number[], js: [] as number[], jsCpu: [] as number[], nft: [] as number[], nftCpu: [] as number[] };
+      const floor = { spawn: [] as number[], spawnCpu: [] as number[], fetch: [] as number[], fetchCpu: [] as number[] };
       for (let r = 0; r < runs; r++) {
         await cmds.nftApply('add table ip k8ts-proxy\ndelete table ip k8ts-proxy\n');
         current = fixtures(n);
@@ -168,6 +169,16 @@ async function main(): Promise<void> {
           p.nft.push(last.applyMs);
           p.nftCpu.push(cmds.lastCpuMs);
         }
+        // The floor under a partial sync: one spawned nft that fetches nothing from the kernel
+        // (`add table` of an existing table) vs one that must (any element or rule command makes
+        // nft 1.0.6 list every table's chains and sets first).
+        for (let k = 0; k < 5; k++) {
+          floor.spawn.push((await time(() => cmds.nftApply('add table ip k8ts-proxy\n'))).wall);
+          floor.spawnCpu.push(cmds.lastCpuMs);
+          floor.fetch.push((await time(() => cmds.nftApply('add element ip k8ts-proxy cluster-ips { 10.255.255.254 }\n'))).wall);
+          floor.fetchCpu.push(cmds.lastCpuMs);
+        }
+        await cmds.nftApply('delete element ip k8ts-proxy cluster-ips { 10.255.255.254 }\n');
       }
       const hands = [handWritten(n), handWritten(n, true)];
       const hand = hands.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
@@ -192,7 +203,7 @@ async function main(): Promise<void> {
       const lines = renderRuleset(current.services, current.slices, { hostname: 'bench-node', clusterCIDR: '172.16.0.0/12' }).text.split('\n').length;
       rows.push([
         String(n), `${loadAtStart}→${load()}`, pair(m.empty, m.emptyCpu), pair(m.replace, m.replaceCpu), pair(m.render, m.renderCpu),
-        fmt(median(p.wall)), pair(p.js, p.jsCpu), pair(p.nft, p.nftCpu), pair(hand[0]?.wall ?? [], hand[0]?.cpu ?? []), pair(hand[1]?.wall ?? [], hand[1]?.cpu ?? []), pair(ipt.wall, ipt.cpu), `${lines} / ${hands[0]?.split('\n').length ?? 0}`,
+        fmt(median(p.wall)), pair(p.js, p.jsCpu), pair(p.nft, p.nftCpu), `${pair(floor.spawn, floor.spawnCpu)}; ${pair(floor.fetch, floor.fetchCpu)}`, pair(hand[0]?.wall ?? [], hand[0]?.cpu ?? []), pair(hand[1]?.wall ?? [], hand[1]?.cpu ?? []), pair(ipt.wall, ipt.cpu), `${lines} / ${hands[0]?.split('\n').length ?? 0}`,
       ]);
       await proxier.stop();
     }
