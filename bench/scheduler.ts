@@ -8,8 +8,12 @@
  * `--algorithm-only` runs just the scheduling cycles in memory (cache + framework, assume, no
  * API): the ceiling the scheduler itself could reach if the API server kept up.
  * Usage: node bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--create-concurrency 64] [--bind-concurrency 32] [--precreate] [--algorithm-only]
+ * Also reports the apiserver's own CPU time (/proc/<pid>/stat) per pod created and per pod bound,
+ * and the load average: on a shared machine CPU per write is steadier than wall-clock rates.
  * Clients run without a QPS limit, as scheduler_perf raises the scheduler's client QPS (upstream's default 50 would cap it at 50 bindings/s).
  */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RestClient } from '../src/client/rest.ts';
 import { silentLogger } from '../src/client/log.ts';
@@ -38,6 +42,13 @@ const nodeCounts = values.nodes.split(',').map(Number);
 const podCount = Number(values.pods);
 const concurrency = Number(values['create-concurrency']);
 const precreate = values.precreate;
+
+/** CPU time (user + system) process `pid` has used so far, in ms (Linux clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 async function parallel(n: number, width: number, op: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -107,6 +118,7 @@ async function runOnce(nodes: number): Promise<void> {
       await sched.start();
     }
     const start = performance.now();
+    const cpuAtStart = cpuMs(api.pid);
     await parallel(podCount, concurrency, async (i) => {
       const name = `pod-${i}`;
       createdAt.set(name, performance.now());
@@ -118,6 +130,7 @@ async function runOnce(nodes: number): Promise<void> {
       });
     });
     const created = performance.now();
+    const cpuAfterCreate = cpuMs(api.pid);
     if (precreate) {
       await sched.start();
       // Latency from creation makes no sense when creation came first: measure from scheduler start.
@@ -129,6 +142,7 @@ async function runOnce(nodes: number): Promise<void> {
     const scheduleStart = performance.now();
     await allBound;
     const end = performance.now();
+    const cpuAtEnd = cpuMs(api.pid);
     // Throughput collector: bound pods per 1 s window, from the first binding to the last.
     const first = boundAt[0];
     const windows: number[] = [];
@@ -152,6 +166,11 @@ async function runOnce(nodes: number): Promise<void> {
         podsPerSecondAvgOfWindows: Math.round(avg),
         attemptMs: { p50: +pct(attempt, 50).toFixed(1), p90: +pct(attempt, 90).toFixed(1), p99: +pct(attempt, 99).toFixed(1) },
         createToBoundMs: { p50: +pct(e2e, 50).toFixed(1), p99: +pct(e2e, 99).toFixed(1) },
+        // With --precreate the two phases are apart: CPU per create, then per binding.
+        apiserverCpuMsPerPod: precreate
+          ? { create: +((cpuAfterCreate - cpuAtStart) / podCount).toFixed(2), bind: +((cpuAtEnd - cpuAfterCreate) / podCount).toFixed(2) }
+          : { createAndBind: +((cpuAtEnd - cpuAtStart) / podCount).toFixed(2) },
+        load: loadavg().map((l) => +l.toFixed(1)),
       }),
     );
     await sched.stop();

@@ -1,13 +1,15 @@
 /**
  * Group commit: writes requested in the same event-loop turn are applied in ONE SQLite
- * transaction (one WAL fsync for the whole batch), yet each is checked on its own and gets
- * its own result: a conflict in one write never fails its neighbours.
+ * transaction, yet each is checked on its own and gets its own result: a conflict in one
+ * write never fails its neighbours. Results (and watch events) are handed out only once the
+ * batch is durable (`WalSync`: the fsync runs off the event loop, shared by batches).
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { StorageError, StorageErrorCode } from '../interface.ts';
 import type { KeyValue, WatchEvent } from '../interface.ts';
 import type { ExpiryTable } from './expiry.ts';
 import type { LogTable, NewLogRow } from './log.ts';
+import type { WalSync } from './wal-sync.ts';
 import { rowToKeyValue } from './log.ts';
 
 /**
@@ -96,15 +98,17 @@ export class GroupCommitter {
   readonly #db: DatabaseSync;
   readonly #log: LogTable;
   readonly #expiry: ExpiryTable;
+  readonly #wal: WalSync;
   readonly #onCommit: (events: readonly WatchEvent[]) => void;
   #queue: Pending[] = [];
   #scheduled = false;
   #closed = false;
 
-  constructor(db: DatabaseSync, log: LogTable, expiry: ExpiryTable, onCommit: (events: readonly WatchEvent[]) => void) {
+  constructor(db: DatabaseSync, log: LogTable, expiry: ExpiryTable, wal: WalSync, onCommit: (events: readonly WatchEvent[]) => void) {
     this.#db = db;
     this.#log = log;
     this.#expiry = expiry;
+    this.#wal = wal;
     this.#onCommit = onCommit;
   }
 
@@ -124,7 +128,7 @@ export class GroupCommitter {
     });
   }
 
-  /** Commits everything queued now (also called on close). */
+  /** Commits everything queued now (also called on close); results follow once it is durable. */
   flush(): void {
     this.#scheduled = false;
     const batch = this.#queue;
@@ -159,19 +163,36 @@ export class GroupCommitter {
       }
       return;
     }
+    // Syncs finish in commit order, so batches are published and acknowledged in revision order.
+    this.#wal.afterCommit().then(
+      () => this.#deliver(batch, outcomes),
+      (err: unknown) => {
+        for (const p of batch) {
+          p.reject(new StorageError(StorageErrorCode.Unavailable, p.op.key, `sqlite sync failed: ${String(err)}`));
+        }
+      },
+    );
+  }
+
+  /** Watchers first, then the writers: a writer's next read of the watch cache already sees its write. */
+  #deliver(batch: readonly Pending[], outcomes: ReadonlyArray<{ event: WatchEvent } | { error: unknown }>): void {
     const events: WatchEvent[] = [];
-    batch.forEach((p, i) => {
-      const o = outcomes[i];
+    outcomes.forEach((o) => {
       if ('event' in o) {
         events.push(o.event);
-        p.resolve({ event: o.event });
-      } else {
-        p.reject(o.error);
       }
     });
     if (events.length > 0) {
       this.#onCommit(events);
     }
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if ('event' in o) {
+        p.resolve({ event: o.event });
+      } else {
+        p.reject(o.error);
+      }
+    });
   }
 
   /** Commits what is queued and refuses further writes. */

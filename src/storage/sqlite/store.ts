@@ -10,6 +10,7 @@ import { normalizePrefix, prefixEnd } from '../keys.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { LogTable, rowToEvent, rowToKeyValue } from './log.ts';
 import { openDatabase } from './schema.ts';
+import { WalSync } from './wal-sync.ts';
 import { WatchHub } from './watch-hub.ts';
 import { startCompactor } from '../compactor.ts';
 import type { Compactor, CompactorOptions } from '../compactor.ts';
@@ -44,6 +45,7 @@ export class SqliteStorage implements Storage {
   readonly #writer: GroupCommitter;
   readonly #compactor: Compactor | undefined;
   readonly #expiry: ExpiryTable;
+  readonly #wal: WalSync;
   readonly #sweeper: NodeJS.Timeout;
   #compacting: Promise<void> = Promise.resolve();
   #closed = false;
@@ -61,7 +63,8 @@ export class SqliteStorage implements Storage {
       compactedRevision: () => log.meta(compactedKey),
     });
     this.#expiry = new ExpiryTable(this.#db);
-    this.#writer = new GroupCommitter(this.#db, this.#log, this.#expiry, (events) => this.#hub.publish(events));
+    this.#wal = new WalSync(this.#db, opts.path);
+    this.#writer = new GroupCommitter(this.#db, this.#log, this.#expiry, this.#wal, (events) => this.#hub.publish(events));
     this.#sweeper = setInterval(() => this.#sweepExpired(), opts.expirySweepMs ?? 1000);
     this.#sweeper.unref();
     this.#compactor = opts.compactor === false ? undefined : startCompactor(this, opts.compactor ?? {});
@@ -153,8 +156,11 @@ export class SqliteStorage implements Storage {
     this.#compactor?.stop();
     this.#writer.close();
     await this.#compacting;
+    // Acknowledge what the last batches wrote, then close with FULL syncing for the final checkpoint.
+    await this.#wal.close();
     this.#closed = true;
     this.#hub.closeAll();
+    this.#db.exec('PRAGMA synchronous = FULL');
     this.#db.close();
   }
 
