@@ -5,7 +5,6 @@
  */
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
@@ -15,6 +14,9 @@ import type { QueryParams, ResourceRef } from './paths.ts';
 import { sleep, TokenBucket } from './tokenbucket.ts';
 import { stderrLogger } from './log.ts';
 import type { ClientLogger } from './log.ts';
+
+// node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 // Not `import ... from 'node:http'`: building that module's ESM facade reads every export,
 // and its lazy WebSocket/EventSource getters then load undici (~0.1 s of CPU per CLI start).

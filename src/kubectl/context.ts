@@ -83,7 +83,9 @@ export function createContext(init: ContextInit): FullKubectlContext {
   const ctx: FullKubectlContext = {
     stdout: init.stdout,
     stderr: init.stderr,
-    stdin: init.stdin,
+    get stdin() {
+      return init.stdin;
+    },
     env: init.env,
     globals,
     changed: init.changed,

@@ -86,8 +86,20 @@ function mergeSpecs(verbFlags: readonly FlagSpec[]): FlagSpec[] {
   return [...verbFlags, ...globalFlags.filter((g) => !names.has(g.name) && (g.short === undefined || !shorts.has(g.short)))];
 }
 
+function processIO(): KubectlIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // Only verbs that read stdin pay for creating process.stdin (fs streams, readline).
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+}
+
 /** Runs kubectl with `argv` (the words after `kubectl`); resolves with the exit code. */
-export async function kubectlMain(argv: readonly string[], io: KubectlIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
+export async function kubectlMain(argv: readonly string[], io: KubectlIO = processIO()): Promise<number> {
   const at = findVerbIndex(argv);
   if (at < 0) {
     // No verb: cobra parses the root's flags, then prints the root help.
@@ -135,7 +147,19 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = { std
   }
   // Sub-verb dispatchers see -h themselves; give it back to them as an argument.
   const args = parsed.help && verb.passThroughArgs === true ? [...parsed.args, '--help'] : parsed.args;
-  const ctx = createContext({ ...io, globals: parsed.values, changed: parsed.changed, dashAt: parsed.dashAt, commandPath: name });
+  // stdin is passed on unread (a getter): creating process.stdin loads fs streams and readline.
+  const ctx = createContext({
+    stdout: io.stdout,
+    stderr: io.stderr,
+    get stdin() {
+      return io.stdin;
+    },
+    env: io.env,
+    globals: parsed.values,
+    changed: parsed.changed,
+    dashAt: parsed.dashAt,
+    commandPath: name,
+  });
   try {
     return await verb.run(ctx, args, parsed.values);
   } catch (e) {

@@ -4,7 +4,6 @@
  * current-context wins, missing files skipped), else `~/.kube/config`. Relative paths inside a
  * file are made absolute against that file, as clientcmd's ResolveLocalPaths does.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -13,6 +12,9 @@ import { emptyKubeconfig } from '../../kubeconfig/types.ts';
 import type { Kubeconfig } from '../../kubeconfig/types.ts';
 import { CliError } from '../command.ts';
 import { parseSimpleYaml } from './simple-yaml.ts';
+
+// node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
+const { readFileSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** The merged config plus where each named stanza came from (for the `config` writers). */
 export interface LoadedKubeconfig {

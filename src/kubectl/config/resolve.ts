@@ -4,13 +4,15 @@
  * --certificate-authority, --client-certificate/--client-key, --insecure-skip-tls-verify,
  * -n) and reads the credentials into a ClientConnection. Errors are worded as kubectl's.
  */
-import { readFileSync } from 'node:fs';
 import type { ClientConnection } from '../../kubeconfig/index.ts';
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from '../../kubeconfig/types.ts';
 import { CliError } from '../command.ts';
 import type { FlagValues } from '../command.ts';
 import { RawMessageError } from '../cli/errors.ts';
 import { stringFlag, boolFlag } from '../cli/flags.ts';
+
+// node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** What the selected context resolves to, before credentials are read. */
 export interface SelectedContext {

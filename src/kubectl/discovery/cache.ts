@@ -3,9 +3,11 @@
  * `<cacheDir>/discovery/<host_port>/servergroups.json` and `…/<group>/<version>/serverresources.json`,
  * fresh for 6 hours (by file mtime), files 0660 in 0750 directories.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { APIGroupList, APIResourceList, DiscoveredGroups } from './types.ts';
+
+// node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } = process.getBuiltinModule('node:fs');
 
 /** How long cached discovery is used without asking the server (kubectl's default). */
 export const DISCOVERY_TTL_MS = 6 * 3600 * 1000;

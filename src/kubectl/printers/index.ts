@@ -3,12 +3,14 @@
  * go-template[-file], custom-columns[-file] (K2's modules), plus the "success" line mutating
  * verbs print (`deployment.apps/web created`). Tables live in ./table.ts; get drives them.
  */
-import { readFileSync } from 'node:fs';
 import { CliError } from '../command.ts';
 import type { FlagSpec, FlagValues } from '../command.ts';
 import { boolFlag, stringFlag } from '../cli/flags.ts';
 import { goJson } from './gofmt.ts';
 import { toYaml } from './yaml.ts';
+
+// node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** The -o forms kubectl knows, in its error message's order. */
 export const ALL_OUTPUT_FORMATS = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'kyaml', 'name', 'template', 'templatefile', 'wide', 'yaml'] as const;

@@ -2,10 +2,12 @@
  * Reading manifests for `-f`: files, directories (only .json/.yaml/.yml; with -R recursively),
  * `-` for stdin; multi-document YAML and JSON; `kind: *List` documents flattened into their items.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CliError } from '../command.ts';
+
+// node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
+const { readdirSync, readFileSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** One object read from a manifest, with where it came from (for error messages). */
 export interface ManifestObject {

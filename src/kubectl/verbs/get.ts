@@ -168,7 +168,10 @@ const verb: Verb = {
       allNamespaces,
       namespace,
       explicitNamespace: explicit,
-      stdin: ctx.stdin,
+      // A getter: process.stdin is created only for `-f -`.
+      get stdin() {
+        return ctx.stdin;
+      },
     });
     const client = await ctx.client();
     const tableMode = (out.format === '' || out.format === 'wide') && flags.get('server-print') !== false;
