@@ -94,6 +94,9 @@ describe('kubectl workflow verbs: real kubectl 1.35 vs k8ts kubectl', { timeout:
     await assertSameAsKubectl(env, ['rollout', 'status']);
     await assertSameAsKubectl(env, ['rollout', 'status', 'pod/x']);
     await assertSameAsKubectl(env, ['rollout', 'history', 'deployment', 'web']);
+    await assertSameAsKubectl(env, ['rollout', 'history', 'deploy/web', '--revision=1']);
+    await assertSameAsKubectl(env, ['rollout', 'history', 'deploy/web', '--revision=42']);
+    await assertSameAsKubectl(env, ['rollout', 'history', 'deploy/web', '--revision=1', '-o', 'name']);
     await assertSameAsKubectl(env, ['rollout', 'undo', 'deploy/web', '--to-revision=42']);
     const unpause = async (): Promise<void> => void (await kubectlOk(env, ['patch', 'deploy/web', '--type=merge', '-p', '{"spec":{"paused":false}}']));
     const pause = async (): Promise<void> => void (await kubectlOk(env, ['patch', 'deploy/web', '--type=merge', '-p', '{"spec":{"paused":true}}']));
