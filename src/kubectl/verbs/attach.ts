@@ -8,6 +8,20 @@ import { runPodSession } from '../streams/session.ts';
 const verb: Verb = {
   use: 'attach (POD | TYPE/NAME) -c CONTAINER',
   short: 'Attach to a running container',
+  long: 'Attach to a process that is already running inside an existing container.',
+  example: `  # Get output from running pod mypod; use the 'kubectl.kubernetes.io/default-container' annotation
+  # for selecting the container to be attached or the first container in the pod will be chosen
+  kubectl attach mypod
+  
+  # Get output from ruby-container from pod mypod
+  kubectl attach mypod -c ruby-container
+  
+  # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
+  # and sends stdout/stderr from 'bash' back to the client
+  kubectl attach mypod -c ruby-container -i -t
+  
+  # Get output from the first pod of a replica set named nginx
+  kubectl attach rs/nginx`,
   flags: [
     { name: 'pod-running-timeout', type: 'duration', default: 60_000, usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
     { name: 'container', short: 'c', type: 'string', default: '', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },

@@ -394,12 +394,35 @@ interface V3Index {
 }
 
 const verb: Verb = {
-  use: 'explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [--output=plaintext|plaintext-openapiv2]',
+  use: 'explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [-o|--output=plaintext|plaintext-openapiv2]',
   short: 'Get documentation for a resource',
+  long: `Describe fields and structure of various resources.
+
+ This command describes the fields associated with each supported API resource. Fields are identified via a simple JSONPath identifier:
+
+        <type>.<fieldName>[.<fieldName>]
+        
+ Information about each field is retrieved from the server in OpenAPI format.
+
+Use "kubectl api-resources" for a complete list of supported resources.`,
+  example: `  # Get the documentation of the resource and its fields
+  kubectl explain pods
+  
+  # Get all the fields in the resource
+  kubectl explain pods --recursive
+  
+  # Get the explanation for deployment in supported api versions
+  kubectl explain deployments --api-version=apps/v1
+  
+  # Get the documentation of a specific field of a resource
+  kubectl explain pods.spec.containers
+  
+  # Get the documentation of resources in different format
+  kubectl explain deployment --output=plaintext-openapiv2`,
   flags: [
-    { name: 'recursive', type: 'bool', default: false, usage: 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.' },
-    { name: 'api-version', type: 'string', default: '', usage: 'Use given api-version (group/version) of the resource.' },
-    { name: 'output', type: 'string', default: 'plaintext', usage: 'Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).' },
+    { name: 'recursive', type: 'bool', default: false, usage: 'Print the fields of fields (Currently only 1 level deep)' },
+    { name: 'api-version', type: 'string', default: '', usage: 'Get different explanations for particular API version (API group/version)' },
+    { name: 'output', short: 'o', type: 'string', default: 'plaintext', usage: 'Format in which to render the schema (plaintext, plaintext-openapiv2)' },
   ],
   async run(ctx: KubectlContext, args: readonly string[], flags: FlagValues): Promise<number> {
     if (args.length === 0) {
