@@ -15,7 +15,8 @@ export interface WalkOptions {
   prune: boolean;
 }
 
-const objectMetaRef = '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+/** The metadata of an embedded resource is an ObjectMeta (one node, so derefCached remembers it). */
+const objectMetaNode: SchemaNode = { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' };
 
 /** Follows `$ref` and single-element `allOf` wrappers to the node that describes the value. */
 export function derefNode(node: SchemaNode, resolve: (ref: string) => SchemaNode | undefined): SchemaNode | undefined {
@@ -35,19 +36,47 @@ export function derefNode(node: SchemaNode, resolve: (ref: string) => SchemaNode
   return n;
 }
 
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
+/** derefNode results per resolver: schemas are immutable once loaded, and the walk visits the same nodes for every object. */
+const derefMemo = new WeakMap<(ref: string) => SchemaNode | undefined, WeakMap<SchemaNode, SchemaNode | null>>();
+
+function derefCached(node: SchemaNode, resolve: (ref: string) => SchemaNode | undefined): SchemaNode | undefined {
+  let memo = derefMemo.get(resolve);
+  if (memo === undefined) {
+    memo = new WeakMap();
+    derefMemo.set(resolve, memo);
+  }
+  let n = memo.get(node);
+  if (n === undefined) {
+    n = derefNode(node, resolve) ?? null;
+    memo.set(node, n);
+  }
+  return n ?? undefined;
 }
 
 /** Walks `value` under `node`, reporting (and optionally deleting) fields the schema does not know. */
 export function walkUnknown(node: SchemaNode, value: unknown, path: string, out: string[], opts: WalkOptions): void {
-  const n = derefNode(node, opts.resolve);
+  walk(node, value, path === '' ? [] : [path], out, opts);
+}
+
+/** A field's segment: `key` at the root, `.key` below it. */
+function keySegment(segments: readonly string[], key: string): string {
+  return segments.length === 0 ? key : `.${key}`;
+}
+
+/** `segments` is the path so far, joined only when a field is reported (most walks report none). */
+function walk(node: SchemaNode, value: unknown, segments: string[], out: string[], opts: WalkOptions): void {
+  const n = derefCached(node, opts.resolve);
   if (n === undefined || n['x-kubernetes-int-or-string'] === true) {
     return;
   }
   if (Array.isArray(value)) {
-    if (n.items !== undefined) {
-      value.forEach((item, i) => walkUnknown(n.items as SchemaNode, item, `${path}[${i}]`, out, opts));
+    const items = n.items as SchemaNode | undefined;
+    if (items !== undefined) {
+      for (let i = 0; i < value.length; i++) {
+        segments.push(`[${i}]`);
+        walk(items, value[i], segments, out, opts);
+        segments.pop();
+      }
     }
     return;
   }
@@ -64,21 +93,32 @@ export function walkUnknown(node: SchemaNode, value: unknown, path: string, out:
   for (const key of Object.keys(value)) {
     const child = value[key];
     const prop = props?.[key];
+    let childNode: SchemaNode | undefined;
+    let segment: string | undefined;
     if (prop !== undefined) {
-      walkUnknown(prop, child, join(path, key), out, opts);
+      childNode = prop;
     } else if (embedded && (key === 'apiVersion' || key === 'kind')) {
       continue;
     } else if (embedded && key === 'metadata') {
-      walkUnknown({ $ref: objectMetaRef }, child, join(path, key), out, opts);
+      childNode = objectMetaNode;
     } else if (isPlainObject(additional)) {
-      walkUnknown(additional, child, opts.mapKeys === 'dot' ? join(path, key) : `${path}[${key}]`, out, opts);
+      childNode = additional;
+      segment = opts.mapKeys === 'dot' ? undefined : `[${key}]`;
     } else if (additional === true || preserve) {
       continue;
     } else {
-      out.push(join(path, key));
+      out.push(segments.join('') + keySegment(segments, key));
       if (opts.prune) {
         delete value[key];
       }
+      continue;
     }
+    // Scalars under a known field cannot hide unknown fields: no need to descend.
+    if (child === null || typeof child !== 'object') {
+      continue;
+    }
+    segments.push(segment ?? keySegment(segments, key));
+    walk(childNode, child, segments, out, opts);
+    segments.pop();
   }
 }
