@@ -99,7 +99,8 @@ export async function buildResources(discovery: Discovery, req: BuilderRequest):
       );
     }
     if (req.selector !== undefined && req.selector !== '') {
-      throw new CliError('name cannot be provided when a selector is specified');
+      // upstream's wording for TYPE/NAME arguments with -l (TYPE NAME with -l has its own)
+      throw new CliError('selectors and the all flag cannot be used when passing resource/name arguments');
     }
     for (const a of req.args) {
       const i = a.indexOf('/');
