@@ -146,6 +146,29 @@ describe('kubectl port-forward and attach: real kubectl 1.35 vs k8ts kubectl', {
     await assertSameAsKubectl(env, ['port-forward', 'service/websvc', '9999']);
   });
 
+  test('port-forward to a port nothing listens on: the kubelet\'s error, then "lost connection to pod"', async () => {
+    const seen: { stdout: string; stderr: string; code: number }[] = [];
+    for (const [, bin, prefix] of sides) {
+      const live = startLiveTool(bin, env, [...prefix, 'port-forward', 'web', ':9']);
+      try {
+        const port = await eventually('port-forward to listen', async () => {
+          const m = /^Forwarding from 127\.0\.0\.1:(\d+)/m.exec(live.stdout());
+          return m === null ? undefined : Number(m[1]);
+        }, 30_000);
+        await httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined);
+        await eventually('port-forward to give up', async () => (live.exited() ? true : undefined), 30_000);
+        seen.push({ stdout: live.stdout(), stderr: live.stderr(), code: await live.stop() });
+      } finally {
+        await live.stop('SIGKILL');
+      }
+    }
+    // klog's header carries the time, the pid and upstream's source line. The kubelet's reason races
+    // (nc's "Connection refused", or EPIPE when the request bytes hit the already-exited nc): not compared.
+    const klog = (t: string): string => normalizePorts(t, []).replace(/^E\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+ [\w.]+:\d+\] /gm, 'E<klog> ').replace(/forwarding \d+ -> /g, 'forwarding <port> -> ').replace(/(network namespace: )[^"]*/g, '$1<reason>');
+    const [real, ours] = seen.map((r) => ({ stdout: klog(r.stdout), stderr: klog(r.stderr), code: r.code }));
+    assert.deepEqual(ours, real);
+  });
+
   test('attach -c to a container that prints lines (stdout and stderr) while attached', async () => {
     const seen: { stdout: string; stderr: string; code: number }[] = [];
     for (const [, bin, prefix] of sides) {
