@@ -44,7 +44,7 @@ export class NodeAuthorizer implements Authorizer {
       return { decision: Decision.NoOpinion, reason: '' };
     }
     if (a.resourceRequest && a.apiGroup === '' && a.subresource === '' && graphResources.has(a.resource) && a.name === '') {
-      return { decision: Decision.NoOpinion, reason: `node '${node}' can only get individual resources of this type` };
+      return { decision: Decision.NoOpinion, reason: 'can only get individual resources of this type' };
     }
     if (this.#rules.some((r) => ruleAllows(r, a))) {
       return { decision: Decision.Allow, reason: '' };
