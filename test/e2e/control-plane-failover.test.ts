@@ -119,7 +119,8 @@ spec:
     const childEnv = { PATH: process.env.PATH ?? '', HOME: cl.tmp };
     const [cmPort, schedPort] = [await freePort(), await freePort()];
     const serve = (port: number): string[] => ['--secure-port', String(port), '--bind-address', '127.0.0.1'];
-    const cm2 = startProc(['controller-manager', '--kubeconfig', join(cl.dataDir, 'controller-manager.kubeconfig'), ...serve(cmPort)], childEnv);
+    // As up runs it: under Node,RBAC each controller needs its own service account's role.
+    const cm2 = startProc(['controller-manager', '--kubeconfig', join(cl.dataDir, 'controller-manager.kubeconfig'), '--use-service-account-credentials', ...serve(cmPort)], childEnv);
     const sched2 = startProc(['scheduler', '--kubeconfig', join(cl.dataDir, 'scheduler.kubeconfig'), ...serve(schedPort)], childEnv);
     const leaderGauge = async (port: number, lease: string): Promise<string | undefined> => {
       const m = await getInsecure(`https://127.0.0.1:${port}/metrics`);
@@ -181,7 +182,11 @@ spec:
     // Only a leading scheduler schedules: the standby's counter moves only if it won the lease.
     const standbyMetrics = (await getInsecure(`https://127.0.0.1:${schedPort}/metrics`)).body;
     const scheduledByStandby = /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/m.test(standbyMetrics);
-    assert.equal(scheduledByStandby, (await leaderGauge(schedPort, 'kube-scheduler')) === '1', 'the standby scheduled pods exactly when it leads');
+    // On a loaded machine the standby may win, schedule, and lose the lease again (or win after
+    // everything was scheduled), so the invariant is: it scheduled only if it ever held the lease.
+    const standbyLed = /successfully acquired lease/.test(sched2.output());
+    assert.ok(!scheduledByStandby || standbyLed, 'the standby scheduled pods without ever holding the lease');
+    assert.ok((await leaderGauge(schedPort, 'kube-scheduler')) !== '1' || standbyLed, 'the standby reports leading without having acquired the lease');
     await until('up restarted both', async () => (cl.upPid('controller-manager') !== cmPid && cl.upPid('scheduler') !== schedPid ? true : undefined));
   });
 });
