@@ -1,12 +1,21 @@
 /**
- * What a mutating verb acts on, from its arguments (upstream's builder, reduced): `TYPE NAME...`,
- * `TYPE1,TYPE2 NAME`, `TYPE/NAME...`, `TYPE -l sel`, `TYPE --all` (with `-A`), or `-f` manifests.
- * Listing by selector happens here, so every target has a name.
+ * What a mutating verb acts on: the builder parses `TYPE NAME...`, `TYPE1,TYPE2 NAME`, `TYPE/NAME...`,
+ * `TYPE -l sel`, `TYPE --all` (with `-A`); `-f` manifests are read here. Listing by selector happens
+ * here too, so every target has a name.
  */
 import type { FlagValues, KubectlContext, ResourceMapping } from '../command.ts';
 import { CliError } from '../command.ts';
 import { filenames } from './create-files.ts';
 import { readManifests } from './manifests.ts';
+import { buildResources } from '../resource/builder.ts';
+
+/** Upstream's error when a verb that needs resources got neither arguments nor `-f`. */
+export const emptyResourcesError = `You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'`;
 
 /** One object a verb acts on. */
 export interface Target {
@@ -55,46 +64,31 @@ export async function resolveTargets(ctx: KubectlContext, args: readonly string[
     throw new CliError(opts.emptyError);
   }
   const discovery = await ctx.discovery();
-  const nsFor = (m: ResourceMapping): string => (m.namespaced ? ns.namespace : '');
-  if (args.every((a) => a.includes('/'))) {
-    const out: Target[] = [];
-    for (const a of args) {
-      const slash = a.indexOf('/');
-      const mapping = await discovery.resolve(a.slice(0, slash));
-      const name = a.slice(slash + 1);
-      if (name === '') {
-        throw new CliError(`arguments in resource/name form must have a single resource and name`);
-      }
-      out.push({ mapping, namespace: nsFor(mapping), name });
+  const { infos } = await buildResources(discovery, { args, namespace: ns.namespace, selector, allNamespaces: opts.allNamespaces });
+  const named: Target[] = [];
+  const whole: ResourceMapping[] = [];
+  for (const info of infos) {
+    if (info.name !== undefined) {
+      named.push({ mapping: info.mapping, namespace: info.mapping.namespaced ? ns.namespace : '', name: info.name });
+    } else {
+      whole.push(info.mapping);
     }
-    return out;
   }
-  if (args.some((a) => a.includes('/'))) {
-    throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
-  }
-  const types = (args[0] ?? '').split(',').filter((t) => t !== '');
-  const mappings: ResourceMapping[] = [];
-  for (const t of types) {
-    mappings.push(await discovery.resolve(t));
-  }
-  const names = args.slice(1);
-  if (names.length > 0) {
-    if (selector !== '') {
-      throw new CliError('name cannot be provided when a selector is specified');
-    }
-    return mappings.flatMap((mapping) => names.map((name) => ({ mapping, namespace: nsFor(mapping), name })));
+  if (whole.length === 0) {
+    return named;
   }
   if (!opts.allowSelectorOrAll || (selector === '' && fieldSelector === '' && !all)) {
     throw new CliError('resource(s) were provided, but no name was specified');
   }
+  // listing by selector (or --all) here, so every target has a name
   const client = await ctx.client();
   const out: Target[] = [];
-  for (const mapping of mappings) {
+  for (const mapping of whole) {
     const namespace = mapping.namespaced && opts.allNamespaces !== true ? ns.namespace : undefined;
     const list = await client.list({ group: mapping.group, version: mapping.version, resource: mapping.resource, namespace }, { labelSelector: selector || undefined, fieldSelector: fieldSelector || undefined });
     for (const item of list.items) {
       const meta = (item.metadata ?? {}) as { name?: string; namespace?: string };
-      const obj = { ...(item as unknown as Record<string, unknown>), apiVersion: mapping.group === '' ? mapping.version : `${mapping.group}/${mapping.version}`, kind: mapping.kind };
+      const obj = { ...(item as unknown as Record<string, unknown>), apiVersion: apiVersionOf(mapping), kind: mapping.kind };
       out.push({ mapping, namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj });
     }
   }

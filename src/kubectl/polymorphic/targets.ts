@@ -1,12 +1,13 @@
 /**
- * A small "builder" for verbs that act on named objects of a type (rollout, wait): `TYPE NAME...`,
- * `TYPE/NAME...`, `TYPE -l SELECTOR`, `TYPE --all`, fetching the latest objects in argument order.
+ * Targets of verbs that act on live objects of a type (rollout, wait): the builder turns `TYPE NAME...`,
+ * `TYPE/NAME...`, `TYPE -l SELECTOR`, `TYPE --all` into requests; here they are fetched, in argument order.
  */
 import type { KubeObject } from '../../api/object.ts';
 import type { RestClient } from '../../client/rest.ts';
 import type { ResourceRef } from '../../client/paths.ts';
 import { CliError } from '../command.ts';
 import type { Discovery, ResourceMapping } from '../command.ts';
+import { buildResources } from '../resource/builder.ts';
 
 /** One object a verb acts on. */
 export interface Target {
@@ -40,43 +41,18 @@ export interface TargetOptions {
   readonly allowEmptySelector?: boolean;
 }
 
-/** Resolves the arguments to objects (NotFound and unknown-type errors as upstream prints them). */
+/** Resolves the arguments to objects (NotFound and unknown-type errors as upstream prints them); argument parsing is the builder's. */
 export async function resolveTargets(client: RestClient, discovery: Discovery, namespace: string, args: readonly string[], opts: TargetOptions = {}): Promise<Target[]> {
-  const pairs: { type: string; name?: string }[] = [];
-  if (args.some((a) => a.includes('/'))) {
-    for (const a of args) {
-      const i = a.indexOf('/');
-      if (i < 0) {
-        throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
-      }
-      pairs.push({ type: a.slice(0, i), name: a.slice(i + 1) });
-    }
-  } else if (args.length > 0) {
-    const types = (args[0] ?? '').split(',');
-    if (args.length > 1) {
-      for (const t of types) {
-        for (const n of args.slice(1)) {
-          pairs.push({ type: t, name: n });
-        }
-      }
-    } else {
-      for (const t of types) {
-        pairs.push({ type: t });
-      }
-    }
-  }
+  const hasSelector = opts.selector !== undefined && opts.selector !== '';
+  const { infos } = await buildResources(discovery, { args, namespace, selector: opts.selector });
   const out: Target[] = [];
-  for (const p of pairs) {
-    const mapping = await discovery.resolve(p.type);
-    if (p.name !== undefined) {
-      if (opts.selector !== undefined && opts.selector !== '') {
-        throw new CliError('name cannot be provided when a selector is specified');
-      }
-      const object = await client.get(refOf(mapping, namespace, p.name));
-      out.push({ mapping, namespace, name: p.name, object });
+  for (const info of infos) {
+    const mapping = info.mapping;
+    if (info.name !== undefined) {
+      const object = await client.get(refOf(mapping, namespace, info.name));
+      out.push({ mapping, namespace, name: info.name, object });
       continue;
     }
-    const hasSelector = opts.selector !== undefined && opts.selector !== '';
     if (!hasSelector && opts.all !== true && opts.allowEmptySelector !== true) {
       throw new CliError(`resource(s) were provided, but no name was specified`);
     }

@@ -10,15 +10,9 @@ import type { DeleteOptions } from '../../client/rest.ts';
 import { ErrorList } from '../cli/errors.ts';
 import { cascadeFlag, cascadeStrategy, DryRun, dryRunFlag, dryRunStrategy, gracePeriodFlag } from '../mutate/common.ts';
 import { filenameFlags, withSource } from '../mutate/create-files.ts';
-import { kindName, refOf, resolveTargets } from '../mutate/targets.ts';
+import { emptyResourcesError as emptyError, kindName, refOf, resolveTargets } from '../mutate/targets.ts';
 import type { Target } from '../mutate/targets.ts';
 
-const emptyError = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

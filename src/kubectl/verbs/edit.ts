@@ -16,7 +16,7 @@ import { PatchType } from '../../client/rest.ts';
 import { threeWayPatch } from '../apply/threeway.ts';
 import { printFlags, printObject, DryRun, fieldManagerFlag, validateFlag } from '../mutate/common.ts';
 import { filenameFlags } from '../mutate/create-files.ts';
-import { refOf, resolveTargets } from '../mutate/targets.ts';
+import { emptyResourcesError as emptyError, refOf, resolveTargets } from '../mutate/targets.ts';
 import type { Target } from '../mutate/targets.ts';
 import { withoutManagedFields } from '../printers/index.ts';
 import { toYaml } from '../printers/yaml.ts';
@@ -29,12 +29,6 @@ const HEADER = `# Please edit the object below. Lines beginning with a '#' will 
 #
 `;
 
-const emptyError = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 /** The editor command as upstream's defaultEnvEditor builds it. */
 function editorCommand(env: NodeJS.ProcessEnv, file: string): string[] {

@@ -4,17 +4,11 @@ import { CliError } from '../command.ts';
 import { ErrorList } from '../cli/errors.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, fieldManagerFlag, fieldValidation, printFlags, printObject, validateFlag } from '../mutate/common.ts';
 import { filenameFlags } from '../mutate/create-files.ts';
-import { refOf, resolveTargets } from '../mutate/targets.ts';
+import { emptyResourcesError as emptyError, refOf, resolveTargets } from '../mutate/targets.ts';
 import { goJson } from '../printers/gofmt.ts';
 
 type Obj = Record<string, unknown>;
 
-const emptyError = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 function obj(v: unknown): Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};

@@ -8,18 +8,12 @@ import { ErrorList } from '../cli/errors.ts';
 import { deepEqual } from '../../api/patch/json-values.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, fieldManagerFlag, printFlags, printObject } from '../mutate/common.ts';
 import { filenameFlags } from '../mutate/create-files.ts';
-import { refOf, resolveTargets } from '../mutate/targets.ts';
+import { emptyResourcesError as emptyError, refOf, resolveTargets } from '../mutate/targets.ts';
 
 type Obj = Record<string, unknown>;
 
 const patchTypes: Readonly<Record<string, PatchType>> = { json: PatchType.Json, merge: PatchType.Merge, strategic: PatchType.StrategicMerge };
 
-const emptyError = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 const patch: Verb = {
   use: 'patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]',

@@ -6,16 +6,10 @@ import { ErrorList } from '../cli/errors.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, printFlags, printObject } from '../mutate/common.ts';
 import { filenameFlags } from '../mutate/create-files.ts';
 import { checkRequired } from '../mutate/generated.ts';
-import { refOf, resolveTargets } from '../mutate/targets.ts';
+import { emptyResourcesError as emptyError, refOf, resolveTargets } from '../mutate/targets.ts';
 
 type Obj = Record<string, unknown>;
 
-const emptyError = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 const scale: Verb = {
   use: 'scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)',

@@ -11,16 +11,10 @@ import { runSubverbs } from '../cli/subverbs.ts';
 import type { SubverbTable } from '../cli/subverbs.ts';
 import { DryRun, dryRunFlag, dryRunStrategy, fieldManagerFlag, printFlags, printObject } from '../mutate/common.ts';
 import { filenameFlags, filenames } from '../mutate/create-files.ts';
-import { refOf, resolveTargets } from '../mutate/targets.ts';
+import { emptyResourcesError as emptyError, refOf, resolveTargets } from '../mutate/targets.ts';
 
 type Obj = Record<string, unknown>;
 
-const emptyError = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 /** The pod spec inside an object (pod, workload template, cronjob's job template), created on demand. */
 function podSpecOf(o: Obj): Obj | undefined {
