@@ -150,6 +150,11 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
     try {
       const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), kv.modRevision, core.writeOptions(desc));
       core.noteWrite(desc, next.modRevision);
+      if (opts.storeDirect === true) {
+        // Nobody reads a server-internal write's object back from the store (binding answers a Status).
+        obj.metadata.resourceVersion = String(next.modRevision);
+        return { object: obj, created: false };
+      }
       return { object: asServed(desc, decodeMutable(next) as KubeObject), created: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
