@@ -52,6 +52,30 @@ test('a partial transaction touches only the changed service; nothing changed gi
   assert.match(p.text, /delete chain ip k8ts-partial-test endpoint-[0-9A-F]{8}-ns\/s7\/tcp\/http__10\.244\.9\.7\/8080\n/);
 });
 
+test('a partial sync never looks inside the fragments of unchanged services', () => {
+  const cache = new FragmentCache();
+  const many = Array.from({ length: 50 }, (_, i) => svc(`s${i}`, `10.96.2.${i}`));
+  const slices = many.map((s, i) => slice(s.metadata.name ?? '', [`10.244.8.${i}`]));
+  const first = renderState(many, slices, opts, cache);
+  const moved = [...slices];
+  moved[3] = slice('s3', ['10.244.8.200']);
+  const next = renderState(many, moved, opts, cache);
+  // A fragment the cache handed out again (same object) is replaced, in both states, by one
+  // stand-in whose every field read fails the test.
+  const standIns = new Map<object, object>();
+  const poison = (k: string, f: object): object => {
+    const p = standIns.get(f) ?? new Proxy(f, { get: (_t, prop) => assert.fail(`read ${String(prop)} of unchanged ${k}`) });
+    standIns.set(f, p);
+    return p;
+  };
+  const unchanged = (k: string): boolean => first.fragments.get(k) === next.fragments.get(k);
+  const guard = (state: typeof first): typeof first => ({ ...state, fragments: new Map([...state.fragments].map(([k, f]) => [k, unchanged(k) ? (poison(k, f) as typeof f) : f])) });
+  assert.deepEqual([...first.fragments.keys()].filter((k) => !unchanged(k)), ['ns/s3']);
+  const p = partialText(guard(first), guard(next));
+  assert.equal(p?.stats.chains, 3);
+  assert.match(p?.text ?? '', /10\.244\.8\.200/);
+});
+
 test('fixed-part changes (nodeport addresses) need a full sync', () => {
   const s = states()[0];
   assert.ok(s !== undefined);
