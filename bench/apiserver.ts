@@ -4,10 +4,12 @@
  *     1/16/64 vs apiserver pod creates/s through HTTPS at the same concurrency (ratio);
  *  2. list latency with 10k and 100k pods, apiserver RSS idle and with the pods stored;
  *  3. one event delivered to 1,000 watchers: p50/p99 fan-out latency;
- *  4. start-up time of `k8ts apiserver` (fresh data dir, and again on the same dir).
+ *  4. start-up time of `k8ts apiserver` (fresh data dir, and again on the same dir);
+ *  5. (`--sections paths`, not in the default set) apiserver CPU per request on the hot write
+ *     paths: POST pods, POST pods/binding, PUT leases (sim-nodes' heartbeat), PATCH nodes/status.
  * A failing cell is reported in its row and the run goes on.
  * Usage: node bench/apiserver.ts [--seconds 3] [--pods 10000,100000] [--watchers 1000]
- *        [--backends sqlite,etcd3] [--concurrency 1,16,64] [--sections writes,list,watch,startup]
+ *        [--backends sqlite,etcd3] [--concurrency 1,16,64] [--sections writes,list,watch,startup,paths] [--path-ops 2000]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'sqlite,etcd3' },
     concurrency: { type: 'string', default: '1,16,64' },
     sections: { type: 'string', default: 'writes,list,watch,startup' },
+    'path-ops': { type: 'string', default: '2000' },
   },
 });
 const seconds = Number(values.seconds);
@@ -84,17 +87,17 @@ function load(): string {
 interface Api {
   agent: Agent;
   /** Sends a request; returns the status and the body's byte length (and the text when `keepBody`). */
-  call(method: string, path: string, body?: unknown, keepBody?: boolean): Promise<{ status: number; bytes: number; body: string }>;
+  call(method: string, path: string, body?: unknown, keepBody?: boolean, contentType?: string): Promise<{ status: number; bytes: number; body: string }>;
 }
 
 function apiClient(url: string, kubeconfig: string, token: string, maxSockets: number): Api {
   const agent = new Agent({ ca: caFromKubeconfig(kubeconfig), keepAlive: true, maxSockets });
   return {
     agent,
-    call: (method, path, body, keepBody = true) =>
+    call: (method, path, body, keepBody = true, contentType = 'application/json') =>
       new Promise((resolve, reject) => {
         const data = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(`${url}${path}`, { method, agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(data === undefined ? {} : { 'content-type': 'application/json' }) } }, (res) => {
+        const req = request(`${url}${path}`, { method, agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(data === undefined ? {} : { 'content-type': contentType }) } }, (res) => {
           const chunks: Buffer[] = [];
           let bytes = 0;
           res.on('data', (d: Buffer) => {
@@ -167,6 +170,59 @@ async function writesSection(etcdServers: string[]): Promise<void> {
       }
       out(`| ${backend} | ${c} | ${storeRate.toFixed(0)} | ${apiRate.toFixed(0)}${failure} | ${((apiRate / storeRate) * 100).toFixed(0)}% | ${cpuPerCreate.toFixed(2)} | ${load()} |`);
     }
+  }
+}
+
+/** Runs op(0..n-1) from `width` loops; returns the apiserver CPU ms per op and ops/s. */
+async function measurePath(pid: number, n: number, width: number, op: (i: number) => Promise<void>): Promise<{ cpu: number; rate: number }> {
+  const cpuBefore = cpuMs(pid);
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let i = next++; i < n; i = next++) {
+      await op(i);
+    }
+  }));
+  return { cpu: (cpuMs(pid) - cpuBefore) / n, rate: n / ((performance.now() - start) / 1000) };
+}
+
+async function pathsSection(): Promise<void> {
+  const n = Number(values['path-ops']);
+  const width = 32;
+  out(`\n## hot write paths: apiserver CPU per request (sqlite, ${n} requests per path, ${width} in flight, HTTPS keep-alive)`);
+  out('| path | apiserver CPU ms per request | requests/s | load avg |');
+  out('|---|---|---|---|');
+  const server = await startApiServer();
+  const api = apiClient(server.url, server.kubeconfig, server.token, width);
+  const must = async (method: string, path: string, body: unknown, want: number): Promise<string> => {
+    const r = await api.call(method, path, body);
+    if (r.status !== want) {
+      throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 200)}`);
+    }
+    return r.body;
+  };
+  const renew = (i: number, rv?: string): unknown => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: `n-${i}`, ...(rv === undefined ? {} : { resourceVersion: rv }) }, spec: { holderIdentity: `n-${i}`, leaseDurationSeconds: 40, renewTime: new Date().toISOString().replace('Z', '000Z') } });
+  const rvOf = (body: string): string => (JSON.parse(body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const row = (path: string, m: { cpu: number; rate: number }): void => out(`| ${path} | ${m.cpu.toFixed(2)} | ${m.rate.toFixed(0)} | ${load()} |`);
+  try {
+    await must('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } }, 201);
+    row('POST pods', await measurePath(server.pid, n, width, async (i) => void (await must('POST', '/api/v1/namespaces/bench/pods', benchPod(`p-${i}`, 'bench'), 201))));
+    row('POST pods/binding', await measurePath(server.pid, n, width, async (i) => void (await must('POST', `/api/v1/namespaces/bench/pods/p-${i}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: `p-${i}` }, target: { kind: 'Node', name: `n-${i % 100}` } }, 201))));
+    const rvs: string[] = [];
+    const leases = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+    await measurePath(server.pid, n, width, async (i) => void (rvs[i] = rvOf(await must('POST', leases, renew(i), 201))));
+    row('PUT leases (renew)', await measurePath(server.pid, n, width, async (i) => void (rvs[i] = rvOf(await must('PUT', `${leases}/n-${i}`, renew(i, rvs[i]), 200)))));
+    await measurePath(server.pid, n, width, async (i) => void (await must('POST', '/api/v1/nodes', { metadata: { name: `n-${i}` }, status: { capacity: { cpu: '4' }, allocatable: { cpu: '4' }, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }] } }, 201)));
+    row('PATCH nodes/status (heartbeat)', await measurePath(server.pid, n, width, async (i) => {
+      const patch = { status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date(Date.now() + 1000).toISOString() }] } };
+      const r = await api.call('PATCH', `/api/v1/nodes/n-${i}/status`, patch, true, 'application/strategic-merge-patch+json');
+      if (r.status !== 200) {
+        throw new Error(`PATCH nodes/status: ${r.status} ${r.body.slice(0, 200)}`);
+      }
+    }));
+  } finally {
+    api.agent.destroy();
+    await server.stop();
   }
 }
 
@@ -357,6 +413,9 @@ async function main(): Promise<void> {
   }
   if (sections.has('startup')) {
     await startupSection();
+  }
+  if (sections.has('paths')) {
+    await pathsSection();
   }
   out(`\nload average at end: ${load()}`);
 }
