@@ -75,6 +75,8 @@ const MAX_BACKOFF_MS = 300_000;
 /** Upstream's floor for the SIGTERM→SIGKILL window left after a preStop hook. */
 const MIN_GRACE_SECONDS = 2;
 const INITIAL_BACKOFF_MS = 10_000;
+/** A bound on postStart hooks (upstream has none) so a hung hook cannot stall its pod worker forever. */
+const POST_START_TIMEOUT_SECONDS = 300;
 const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** With K8TS_TRACE set: a pod's startup steps on stderr, in ms since the kubelet first saw the pod. */
@@ -425,7 +427,9 @@ export class PodWorkers {
     const postStart = c.lifecycle?.postStart;
     if (postStart !== undefined) {
       // As upstream: the hook runs before the next container starts; a failure kills this one.
-      const failure = await runHook(postStart, { runtime, pod: state.pod, container: c, containerId: id, podIp: sandbox.ip, timeoutSeconds: state.pod.spec.terminationGracePeriodSeconds ?? 30 });
+      // Upstream bounds only preStop (by the grace period); postStart gets a generous safety bound,
+      // not the grace period (1 s hooks timed out on a loaded node).
+      const failure = await runHook(postStart, { runtime, pod: state.pod, container: c, containerId: id, podIp: sandbox.ip, timeoutSeconds: POST_START_TIMEOUT_SECONDS });
       if (failure !== undefined) {
         this.events.container(state.pod, c.name, EventType.Warning, 'FailedPostStartHook', failure);
         await this.killContainer(state.pod, id, c.name, state.pod.spec.terminationGracePeriodSeconds ?? 30, 'FailedPostStartHook');

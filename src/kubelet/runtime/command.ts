@@ -4,6 +4,7 @@
  * module goes through here so errors name the command and carry its stderr.
  */
 import { execFile } from 'node:child_process';
+import { spawnViaHelper } from './spawner.ts';
 
 /** What a finished command printed and how it ended. */
 export interface CommandResult {
@@ -39,8 +40,18 @@ export class CommandError extends Error {
 }
 
 /** Runs `file args...` and resolves with its result whatever the exit code. */
-export function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+export async function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const t0 = performance.now();
+  const result = await spawnViaHelper({ file, args, env: options.env ?? process.env, input: options.input, cwd: options.cwd, timeoutMs: options.timeoutMs ?? 60_000 })
+    ?? await runHere(file, args, options);
+  if (process.env.K8TS_TRACE !== undefined) {
+    process.stderr.write(`trace ${(performance.now() - t0).toFixed(1)} ms ${file.split('/').pop()} ${args.slice(0, 4).join(' ')}\n`);
+  }
+  return result;
+}
+
+/** Runs the command with Node's own spawn (when the spawn helper is unavailable). */
+function runHere(file: string, args: readonly string[], options: CommandOptions): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = execFile(
       file,
@@ -54,9 +65,6 @@ export function runCommand(file: string, args: readonly string[], options: Comma
           if (typeof e.code === 'string') {
             stderr = `${stderr}${e.message}`;
           }
-        }
-        if (process.env.K8TS_TRACE !== undefined) {
-          process.stderr.write(`trace ${(performance.now() - t0).toFixed(1)} ms ${file.split('/').pop()} ${args.slice(0, 4).join(' ')}\n`);
         }
         resolve({ code, stdout, stderr });
       },
