@@ -8,23 +8,15 @@ import { spawn } from 'node:child_process';
 import type { KubectlContext } from '../command.ts';
 import { CliError } from '../command.ts';
 
-/** The program and its arguments for comparing `from` with `to`; `warnings` are the klog lines for dropped arguments. */
-export function diffCommand(env: NodeJS.ProcessEnv, from: string, to: string): { program: string; args: string[]; warnings: string[] } {
+/** The program and its arguments for comparing `from` with `to` (unsafe extra words are dropped silently, as kubectl 1.35 does). */
+export function diffCommand(env: NodeJS.ProcessEnv, from: string, to: string): { program: string; args: string[] } {
   const external = env.KUBECTL_EXTERNAL_DIFF ?? '';
   if (external === '') {
-    return { program: 'diff', args: ['-u', '-N', from, to], warnings: [] };
+    return { program: 'diff', args: ['-u', '-N', from, to] };
   }
   const words = external.split(' ');
-  const args = [from, to];
-  const warnings: string[] = [];
-  for (const w of words.slice(1)) {
-    if (/^[a-zA-Z0-9-=]+$/.test(w)) {
-      args.push(w);
-    } else {
-      warnings.push(`invalid argument is ignored: ${w}, only Alphanumeric (case-insensitive), dash and equal are allowed`);
-    }
-  }
-  return { program: words[0], args, warnings };
+  const args = [from, to, ...words.slice(1).filter((w) => /^[a-zA-Z0-9-=]+$/.test(w))];
+  return { program: words[0], args };
 }
 
 /** Runs the diff program, relaying its output; resolves with 0 or 1, throws for other outcomes. */
