@@ -4,12 +4,8 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { emptyKubeconfig } from './types.ts';
+import { emptyKubeconfig, kubeconfigFromDocument } from './types.ts';
 import type { Kubeconfig } from './types.ts';
-
-function asArray(v: unknown): Record<string, unknown>[] {
-  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
-}
 
 /** Parses kubeconfig text; empty text is an empty config; list fields that are null become []. */
 export function parseKubeconfig(text: string): Kubeconfig {
@@ -17,15 +13,7 @@ export function parseKubeconfig(text: string): Kubeconfig {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new Error('kubeconfig: not a YAML mapping');
   }
-  const raw = doc as Record<string, unknown>;
-  const cfg = { ...emptyKubeconfig(), ...raw } as Kubeconfig;
-  cfg.apiVersion = 'v1';
-  cfg.kind = 'Config';
-  cfg.clusters = asArray(raw.clusters) as Kubeconfig['clusters'];
-  cfg.users = asArray(raw.users) as Kubeconfig['users'];
-  cfg.contexts = asArray(raw.contexts) as Kubeconfig['contexts'];
-  cfg['current-context'] = typeof raw['current-context'] === 'string' ? raw['current-context'] : '';
-  return cfg;
+  return kubeconfigFromDocument(doc as Record<string, unknown>);
 }
 
 /** Loads a kubeconfig file; a missing file is an empty config. */

@@ -69,3 +69,23 @@ export interface Kubeconfig {
 export function emptyKubeconfig(): Kubeconfig {
   return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [], 'current-context': '', preferences: {} };
 }
+
+function records(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+}
+
+/**
+ * A parsed kubeconfig document (a mapping) as a Kubeconfig: apiVersion/kind set, list fields that
+ * are null or missing become [], entries that are not mappings are dropped. Kept free of the YAML
+ * library so that kubectl's fast path for simple files can use it without loading the parser.
+ */
+export function kubeconfigFromDocument(doc: Readonly<Record<string, unknown>>): Kubeconfig {
+  const cfg = { ...emptyKubeconfig(), ...doc } as Kubeconfig;
+  cfg.apiVersion = 'v1';
+  cfg.kind = 'Config';
+  cfg.clusters = records(doc.clusters) as Kubeconfig['clusters'];
+  cfg.users = records(doc.users) as Kubeconfig['users'];
+  cfg.contexts = records(doc.contexts) as Kubeconfig['contexts'];
+  cfg['current-context'] = typeof doc['current-context'] === 'string' ? doc['current-context'] : '';
+  return cfg;
+}

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as KubeconfigFile from '../../kubeconfig/file.ts';
-import { emptyKubeconfig } from '../../kubeconfig/types.ts';
+import { emptyKubeconfig, kubeconfigFromDocument } from '../../kubeconfig/types.ts';
 import type { Kubeconfig } from '../../kubeconfig/types.ts';
 import { CliError } from '../command.ts';
 import { parseSimpleYaml } from './simple-yaml.ts';
@@ -77,14 +77,11 @@ function absolutize(cfg: Kubeconfig, file: string): void {
   }
 }
 
-function records(v: unknown): Record<string, unknown>[] {
-  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
-}
-
 /**
  * kubeconfig text → Kubeconfig. Simple files (what kubectl, kubeadm and cloud CLIs write) skip
  * the YAML library, whose loading is a large share of a kubectl start; the normalisation is
- * parseKubeconfig's (src/kubeconfig/file.ts), which reads every other file synchronously on demand.
+ * kubeconfigFromDocument's, shared with parseKubeconfig (src/kubeconfig/file.ts), which reads every
+ * other file synchronously on demand.
  */
 function parseKubeconfigText(text: string): Kubeconfig {
   const doc = text.trim() === '' ? undefined : parseSimpleYaml(text);
@@ -93,14 +90,7 @@ function parseKubeconfigText(text: string): Kubeconfig {
     const { parseKubeconfig } = require('../../kubeconfig/file.ts') as typeof KubeconfigFile;
     return parseKubeconfig(text);
   }
-  const cfg = { ...emptyKubeconfig(), ...doc } as Kubeconfig;
-  cfg.apiVersion = 'v1';
-  cfg.kind = 'Config';
-  cfg.clusters = records(doc.clusters) as Kubeconfig['clusters'];
-  cfg.users = records(doc.users) as Kubeconfig['users'];
-  cfg.contexts = records(doc.contexts) as Kubeconfig['contexts'];
-  cfg['current-context'] = typeof doc['current-context'] === 'string' ? doc['current-context'] : '';
-  return cfg;
+  return kubeconfigFromDocument(doc);
 }
 
 function readOne(file: string, mustExist: boolean): Kubeconfig | undefined {

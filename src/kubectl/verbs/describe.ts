@@ -58,7 +58,11 @@ const verb: Verb = {
     const discovery = await ctx.discovery();
     const client = await ctx.client();
     const built = await buildResources(discovery, {
-      args, filenames, recursive: flags.get('recursive') === true, selector, allNamespaces, namespace, explicitNamespace: explicit, stdin: ctx.stdin,
+      args, filenames, recursive: flags.get('recursive') === true, selector, allNamespaces, namespace, explicitNamespace: explicit,
+      // A getter: process.stdin is created only for `-f -`.
+      get stdin() {
+        return ctx.stdin;
+      },
     });
 
     // Resolve the infos into objects, as the builder's visitors would (GET names, LIST types).
