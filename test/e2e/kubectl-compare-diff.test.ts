@@ -1,6 +1,6 @@
 /**
  * KD's matrix, real kubectl 1.35 vs `k8ts kubectl` against one apiserver: `diff` (client-side
- * and --server-side, new/changed/unchanged objects, Secret masking, errors, KUBECTL_EXTERNAL_DIFF),
+ * and --server-side, new/changed/unchanged objects, Secret masking, errors, KUBECTL_EXTERNAL_DIFF, --prune),
  * `apply --prune` (default allowlist, --prune-allowlist, dry runs), and the `create token|ingress|
  * poddisruptionbudget` generators. Normalised stdout, stderr and exit code must agree.
  */
@@ -157,6 +157,8 @@ describe('kubectl diff, apply --prune, create token/ingress/pdb: real kubectl 1.
     file('prune-keep.yaml', pruneKeep);
     const restore = async (): Promise<void> => void (await kubectlOk(env, ['apply', '-f', all]));
     await restore();
+    // diff --prune shows what apply --prune would delete on the live side only
+    await same(['diff', '-f', 'prune-keep.yaml', '--prune', '-l', 'set=p']);
     await same(['apply', '-f', 'prune-keep.yaml', '--prune', '-l', 'set=p', '--dry-run=client']);
     await same(['apply', '-f', 'prune-keep.yaml', '--prune', '-l', 'set=p', '--dry-run=server']);
     await same(['apply', '-f', 'prune-keep.yaml', '--prune', '-l', 'set=p', '--prune-allowlist=core/v1/ConfigMap'], { between: restore });

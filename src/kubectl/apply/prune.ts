@@ -89,26 +89,37 @@ async function mappingsOf(ctx: KubectlContext, kinds: readonly PruneKind[]): Pro
   return { namespaced, cluster };
 }
 
-async function pruneIn(ctx: KubectlContext, flags: FlagValues, scope: PruneScope, namespace: string, m: ResourceMapping): Promise<void> {
+/** The objects of one kind in one namespace ('' for cluster-scoped) that the selector matches, apply manages, and the run did not visit. */
+async function prunableIn(ctx: KubectlContext, scope: PruneScope, namespace: string, m: ResourceMapping): Promise<Record<string, unknown>[]> {
   const client = await ctx.client();
   const ref = { group: m.group, version: m.version, resource: m.resource, namespace: namespace === '' ? undefined : namespace };
   const list = await client.list(ref, scope.selector === '' ? undefined : { labelSelector: scope.selector });
-  for (const item of list.items) {
-    const meta = item.metadata;
-    if (meta.annotations?.[LAST_APPLIED] === undefined || scope.visitedUids.has(meta.uid ?? '')) {
-      continue;
-    }
+  return list.items
+    .filter((item) => item.metadata.annotations?.[LAST_APPLIED] !== undefined && !scope.visitedUids.has(item.metadata.uid ?? ''))
+    .map((item) => ({ apiVersion: apiVersionOf(m.group, m.version), kind: m.kind, ...(item as unknown as Record<string, unknown>) }));
+}
+
+async function pruneIn(ctx: KubectlContext, flags: FlagValues, scope: PruneScope, namespace: string, m: ResourceMapping): Promise<void> {
+  const client = await ctx.client();
+  for (const obj of await prunableIn(ctx, scope, namespace, m)) {
     if (scope.dryRun !== DryRun.Client) {
       const grace = typeof flags.get('grace-period') === 'number' ? (flags.get('grace-period') as number) : -1;
-      await client.delete({ ...ref, name: meta.name }, { propagationPolicy: cascadeStrategy(flags), gracePeriodSeconds: grace >= 0 ? grace : undefined, dryRun: scope.dryRun === DryRun.Server ? ['All'] : undefined });
+      const name = String((obj.metadata as { name?: string }).name ?? '');
+      await client.delete({ group: m.group, version: m.version, resource: m.resource, namespace: namespace === '' ? undefined : namespace, name }, { propagationPolicy: cascadeStrategy(flags), gracePeriodSeconds: grace >= 0 ? grace : undefined, dryRun: scope.dryRun === DryRun.Server ? ['All'] : undefined });
     }
-    const obj = { ...(item as unknown as Record<string, unknown>), apiVersion: apiVersionOf(m.group, m.version), kind: m.kind };
-    await printObject(ctx, flags, obj, 'pruned', scope.dryRun);
+    await printObject(ctx, flags, { ...obj, apiVersion: apiVersionOf(m.group, m.version), kind: m.kind }, 'pruned', scope.dryRun);
   }
 }
 
-/** Deletes (or, in a dry run, reports) what the apply run left behind. */
-export async function pruneAll(ctx: KubectlContext, flags: FlagValues, scope: PruneScope): Promise<void> {
+/** What pruning would delete (for `diff --prune`): the objects in the order the pruner visits them. */
+export async function findPrunable(ctx: KubectlContext, scope: PruneScope): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  await eachPruneTarget(ctx, scope, async (ns, m) => void out.push(...(await prunableIn(ctx, scope, ns, m))));
+  return out;
+}
+
+/** Calls `visit` for every (namespace, kind) the pruner covers, wrapping failures in upstream's messages; prints the default-allowlist warning. */
+async function eachPruneTarget(ctx: KubectlContext, scope: PruneScope, visit: (namespace: string, m: ResourceMapping) => Promise<void>): Promise<void> {
   let allowlist = scope.allowlist;
   if (allowlist.length === 0) {
     ctx.stderr.write(
@@ -120,7 +131,7 @@ export async function pruneAll(ctx: KubectlContext, flags: FlagValues, scope: Pr
   for (const ns of scope.namespaces) {
     for (const m of namespaced) {
       try {
-        await pruneIn(ctx, flags, scope, ns, m);
+        await visit(ns, m);
       } catch (e) {
         throw new CliError(`error pruning namespaced object ${apiVersionOf(m.group, m.version)}, Kind=${m.kind}: ${(e as Error).message}`);
       }
@@ -128,9 +139,14 @@ export async function pruneAll(ctx: KubectlContext, flags: FlagValues, scope: Pr
   }
   for (const m of cluster) {
     try {
-      await pruneIn(ctx, flags, scope, '', m);
+      await visit('', m);
     } catch (e) {
       throw new CliError(`error pruning nonNamespaced object ${apiVersionOf(m.group, m.version)}, Kind=${m.kind}: ${(e as Error).message}`);
     }
   }
+}
+
+/** Deletes (or, in a dry run, reports) what the apply run left behind. */
+export async function pruneAll(ctx: KubectlContext, flags: FlagValues, scope: PruneScope): Promise<void> {
+  await eachPruneTarget(ctx, scope, (ns, m) => pruneIn(ctx, flags, scope, ns, m));
 }

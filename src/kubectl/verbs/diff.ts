@@ -23,6 +23,7 @@ import type { ManifestObject } from '../mutate/manifests.ts';
 import { goJson } from '../printers/gofmt.ts';
 import { toYaml } from '../printers/yaml.ts';
 import { runDiffProgram } from '../apply/diffprogram.ts';
+import { findPrunable, parseAllowlist } from '../apply/prune.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -175,6 +176,11 @@ async function runDiff(ctx: KubectlContext, args: readonly string[], flags: Flag
     const sel = parseLabelSelector(selector);
     objects = objects.filter((m) => sel.matches(((m.object.metadata ?? {}) as Obj).labels as Record<string, string> | undefined));
   }
+  const prune = flags.get('prune') === true;
+  const allowlistFlag = flags.get('prune-allowlist');
+  const allowlist = prune ? await parseAllowlist(await ctx.discovery(), Array.isArray(allowlistFlag) ? (allowlistFlag as string[]) : []) : [];
+  const visitedNamespaces = new Set<string>();
+  const visitedUids = new Set<string>();
   const client = await ctx.client();
   const liveDir = await tempDir('LIVE');
   let mergedDir: string;
@@ -208,6 +214,11 @@ async function runDiff(ctx: KubectlContext, args: readonly string[], flags: Flag
           }
         }
       }
+      if (m.namespace !== '') {
+        visitedNamespaces.add(m.namespace);
+      }
+      const uid = ((live?.metadata ?? {}) as Obj).uid;
+      visitedUids.add(typeof uid === 'string' ? uid : '');
       let from = showManaged ? live : withoutManagedFields(live);
       let to = (showManaged ? after : withoutManagedFields(after)) as Obj;
       // a masked Secret's missing live side goes through the masker and prints as YAML null
@@ -221,6 +232,15 @@ async function runDiff(ctx: KubectlContext, args: readonly string[], flags: Flag
       await writeFile(join(mergedDir, name), toYaml(to), { mode: 0o700 });
       if (((live?.metadata ?? {}) as Obj).deletionTimestamp !== undefined) {
         ctx.stderr.write(`Warning: Detected changes to resource ${name} which is currently being deleted.\n`);
+      }
+    }
+    if (prune) {
+      // what apply --prune would delete appears only on the live side (as it is, managedFields included)
+      for (const obj of await findPrunable(ctx, { allowlist, selector, namespaces: visitedNamespaces, visitedUids, dryRun: 'none' })) {
+        const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+        const apiVersion = String(obj.apiVersion ?? '');
+        const gv = apiVersion.includes('/') ? apiVersion.replace('/', '.') : apiVersion;
+        await writeFile(join(liveDir, `${gv}.${String(obj.kind ?? '')}.${meta.namespace ?? ''}.${meta.name ?? ''}`), toYaml(obj), { mode: 0o700 });
       }
     }
     return await runDiffProgram(ctx, liveDir, mergedDir);
