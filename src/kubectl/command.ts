@@ -92,6 +92,11 @@ export interface Verb {
   /** Other names the verb answers to. */
   readonly aliases?: readonly string[];
   readonly flags: readonly FlagSpec[];
+  /**
+   * Cobra appends ` [flags]` to the usage line unless DisableFlagsInUseLine is set, which kubectl
+   * sets on nearly every command; true for the few that leave it unset (cluster-info, top).
+   */
+  readonly flagsInUseLine?: boolean;
   /** Verbs with their own sub-verbs (rollout, config, set, create) parse the rest themselves. */
   readonly passThroughArgs?: boolean;
   run(ctx: KubectlContext, args: readonly string[], flags: FlagValues): Promise<number>;

@@ -45,13 +45,15 @@ export function formatFlags(flags: readonly FlagSpec[]): string {
   return visible.map((f) => `    ${f.short === undefined ? '' : `-${f.short}, `}--${f.name}=${quoteDefault(f)}:\n\t${f.usage}\n`).join('\n');
 }
 
-/** The usage line's command part: `kubectl <use>` with ` [flags]` when the verb has flags, then ` [options]`. */
-export function usageLine(path: string, verb: Pick<Verb, 'use' | 'flags'>): string {
+/** The usage line's command part: `kubectl <use>`, ` [flags]` where cobra adds it (see Verb.flagsInUseLine), then ` [options]`. */
+export function usageLine(path: string, verb: Pick<Verb, 'use' | 'flagsInUseLine'>): string {
   // `use` starts with the verb's own name; the parent path (for sub-verbs) goes before it.
   const parent = path.split(' ').slice(0, -1).join(' ');
   const use = parent === '' ? verb.use : `${parent} ${verb.use}`;
-  const withFlags = verb.flags.some((f) => f.hidden !== true) && !use.includes('[flags]') ? `${use} [flags]` : use;
-  return `kubectl ${withFlags} [options]`;
+  // Every command has flags to cobra (the global ones are inherited), so only the opt-out matters.
+  const withFlags = verb.flagsInUseLine === true && !use.includes('[flags]') ? `${use} [flags]` : use;
+  // kubectl's templater appends ` [options]` unless the line already says it.
+  return withFlags.includes('[options]') ? `kubectl ${withFlags}` : `kubectl ${withFlags} [options]`;
 }
 
 /** The whole `kubectl <path> --help` text. */

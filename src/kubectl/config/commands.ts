@@ -15,8 +15,11 @@ function full(ctx: KubectlContext): FullKubectlContext {
   return ctx as FullKubectlContext;
 }
 
+/** The config sub-commands upstream leaves without DisableFlagsInUseLine (their usage says `[flags]`). */
+const flagsInUseLine = new Set(['view', 'current-context', 'get-clusters', 'get-users']);
+
 function sub(name: string, h: HelpText, short: string, run: Verb['run']): Verb {
-  return { use: h.use, short, long: h.long, example: h.example, flags: h.flags, run };
+  return { use: h.use, short, long: h.long, example: h.example, flags: h.flags, flagsInUseLine: flagsInUseLine.has(name), run };
 }
 
 function names<T extends { name: string }>(list: readonly T[]): string[] {

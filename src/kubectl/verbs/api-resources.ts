@@ -11,6 +11,7 @@ function apiVersion(m: ResourceMapping): string {
 
 const verb: Verb = {
   use: apiResourcesHelp.use,
+  flagsInUseLine: true,
   short: 'Print the supported API resources on the server',
   long: apiResourcesHelp.long,
   example: apiResourcesHelp.example,

@@ -9,6 +9,7 @@ interface ServiceList {
 
 const verb: Verb = {
   use: clusterInfoHelp.use,
+  flagsInUseLine: true,
   short: 'Display cluster information',
   long: clusterInfoHelp.long,
   example: clusterInfoHelp.example,

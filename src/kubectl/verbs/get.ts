@@ -144,6 +144,7 @@ async function printTables(ctx: KubectlContext, fetched: readonly Fetched[], fla
 
 const verb: Verb = {
   use: getHelp.use,
+  flagsInUseLine: true,
   short: 'Display one or many resources',
   long: getHelp.long,
   example: getHelp.example,

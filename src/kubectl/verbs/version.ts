@@ -36,6 +36,7 @@ function skewWarning(server: Record<string, unknown>): string {
 
 const verb: Verb = {
   use: 'version',
+  flagsInUseLine: true,
   short: 'Print the client and server version information',
   long: 'Print the client and server version information for the current context.',
   example: '  # Print the client and server versions for the current context\n  kubectl version',
