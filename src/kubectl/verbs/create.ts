@@ -90,8 +90,24 @@ const create: Verb = {
         return runSubverbs(sub, 'create', { short: createShort, long: createLong, example: createExample }, one, full, globals);
       }
     }
+    if (at < 0 && (args.includes('--help') || args.includes('-h'))) {
+      ctx.stdout.write(await createHelp());
+      return 0;
+    }
     return createFromFiles(ctx, args, globals);
   },
 };
+
+/** `kubectl create --help`: cobra's layout with the sub-commands after the examples. */
+async function createHelp(): Promise<string> {
+  const { formatHelp } = await import('../cli/help.ts');
+  const names = Object.keys(table).sort();
+  const width = Math.max(...names.map((n) => n.length)) + 3;
+  const available = `Available Commands:\n${names.map((n) => `  ${n.padEnd(width)}${table[n].short}\n`).join('')}\n`;
+  const text = formatHelp('create', create);
+  const at = text.indexOf('Options:\n');
+  const withCommands = at < 0 ? text : text.slice(0, at) + available + text.slice(at);
+  return withCommands.replace('Use "kubectl options"', 'Use "kubectl create <command> --help" for more information about a given command.\nUse "kubectl options"');
+}
 
 export default create;
