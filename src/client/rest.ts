@@ -142,8 +142,8 @@ export class RestClient {
     const c = opts.connection;
     this.agent =
       this.base.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, maxFreeSockets: 16, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
-        : new HttpAgentClass({ keepAlive: true, maxFreeSockets: 16 });
+        ? new HttpsAgent({ keepAlive: true, maxFreeSockets: 64, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
+        : new HttpAgentClass({ keepAlive: true, maxFreeSockets: 64 });
   }
 
   /** Builds a client from a kubeconfig file (context default: current-context). */

@@ -40,6 +40,7 @@ test('the systemd units pass systemd-analyze verify and the apiserver unit\'s fl
   assert.equal(exec[1], '/usr/local/bin/k8ts');
   const args = exec[2].split(/\s+/).filter((a) => a !== '' && !a.startsWith('$'));
   assert.equal(apiserverOptions(args)?.securePort, 6443);
+  assert.deepEqual(apiserverOptions(args)?.authorizationModes, ['Node', 'RBAC']);
 
   if (!existsSync('/usr/bin/systemd-analyze')) {
     t.skip('systemd-analyze not installed');

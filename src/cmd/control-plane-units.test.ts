@@ -14,6 +14,7 @@ test('the scheduler and controller-manager units pass systemd-analyze verify and
   const c = controllerManagerOptions(execFlags(cm, 'controller-manager'));
   assert.equal(c?.kubeconfig, '/var/lib/k8ts/controller-manager.kubeconfig');
   assert.equal(c?.leaderElect, true);
+  assert.equal(c?.useServiceAccountCredentials, true, 'each controller under its own service account, as RBAC expects');
   assert.equal(c?.serving.securePort, 10257);
   await assertUnitsVerify(t, { 'kube-scheduler.service': sched, 'kube-controller-manager.service': cm });
 });

@@ -4,7 +4,6 @@
  * including a port nothing listens on; `kubectl cp` both ways; `kubectl attach`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,42 +14,14 @@ import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectlOk, kubectlPath } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
+import { startLiveTool } from '../util/live-tool.ts';
+import type { LiveTool } from '../util/live-tool.ts';
 
 const IMAGE = 'k8ts.local/e2e/busybox:1';
 
-/** A long-running kubectl (port-forward, attach) whose output is read while it runs. */
-interface LiveKubectl {
-  stdout(): string;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-function startKubectl(env: ClientEnv, args: readonly string[], extraEnv: Record<string, string> = {}): LiveKubectl & { exited(): boolean } {
-  const child = spawn(kubectlPath, args, {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.home, KUBECONFIG: env.kubeconfig, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited: () => child.exitCode !== null || child.signalCode !== null,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGKILL');
-        await gone;
-      }
-    },
-  };
-}
-
 /** A running `kubectl port-forward`; resolves once it prints the first local port. */
-async function portForward(env: ClientEnv, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<LiveKubectl & { port: number }> {
-  const k = startKubectl(env, ['port-forward', ...args], extraEnv);
+async function portForward(env: ClientEnv, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<LiveTool & { port: number }> {
+  const k = startLiveTool(kubectlPath, env, ['port-forward', ...args], extraEnv);
   try {
     const port = await eventually('kubectl port-forward to listen', async () => {
       if (k.exited()) {
@@ -61,7 +32,7 @@ async function portForward(env: ClientEnv, args: readonly string[], extraEnv: Re
     }, 30_000);
     return { ...k, port };
   } catch (e) {
-    await k.stop();
+    await k.stop('SIGKILL');
     throw e;
   }
 }
@@ -115,7 +86,7 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
         assert.equal(a.body.length, 300000);
         assert.equal(b.body, 'hello through the tunnel\n');
       } finally {
-        await pf.stop();
+        await pf.stop('SIGKILL');
       }
     });
   }
@@ -126,7 +97,7 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
       await httpGet(`http://127.0.0.1:${pf.port}/`).catch(() => undefined);
       await eventually('the forwarding error on stderr', async () => (/error forwarding port 9 to pod/.test(pf.stderr()) ? true : undefined), 20_000);
     } finally {
-      await pf.stop();
+      await pf.stop('SIGKILL');
     }
   });
 
@@ -141,12 +112,12 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
   });
 
   test('kubectl attach streams the main process output', async () => {
-    const k = startKubectl(env, ['attach', 'web', '-c', 'talker']);
+    const k = startLiveTool(kubectlPath, env, ['attach', 'web', '-c', 'talker']);
     try {
       // attach runs until stopped; what matters is that live output arrives.
       await eventually('live output through attach', async () => (/tick \d+\n/.test(k.stdout()) ? true : undefined), 30_000);
     } finally {
-      await k.stop();
+      await k.stop('SIGKILL');
     }
   });
 });
