@@ -4,6 +4,7 @@ import { FlagError, parseFlags } from './flags.ts';
 import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
 import type { KubeletOptions } from '../kubelet/kubelet.ts';
 import { parseResourceList } from '../kubelet/node/node-agent.ts';
+import { parseGoDuration } from '../controllers/manager/options.ts';
 
 const specs = {
   kubeconfig: { type: 'string', help: 'path to a kubeconfig file, specifying how to connect to the API server' },
@@ -22,6 +23,10 @@ const specs = {
   port: { type: 'int', help: 'the port for the kubelet to serve on', default: 10250 },
   'client-ca-file': { type: 'string', help: 'CA bundle that signs client certificates of the kubelet API (default: the kubeconfig\'s cluster CA)' },
   'cgroup-root': { type: 'string', help: 'cgroup parent of every pod', default: 'k8ts' },
+  'image-gc': { type: 'boolean', help: 'garbage collect unused images when the image filesystem is over --image-gc-high-threshold', default: false },
+  'image-gc-high-threshold': { type: 'int', help: 'the percent of disk usage after which image garbage collection is always run. Values must be within the range [0, 100], To disable image garbage collection, set to 100.', default: 85 },
+  'image-gc-low-threshold': { type: 'int', help: 'the percent of disk usage before which image garbage collection is never run. Lowest disk usage to garbage collect to. Values must be within the range [0, 100] and should not be larger than that of --image-gc-high-threshold.', default: 80 },
+  'image-minimum-gc-age': { type: 'string', help: 'minimum age for an unused image before it is garbage collected', default: '2m0s' },
 } as const;
 
 const usageLine = 'Usage: k8ts kubelet [flags]\n\nThe node agent: registers the Node and runs the pods bound to it.';
@@ -55,7 +60,28 @@ export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefi
     cgroupRoot: flags['cgroup-root'],
     port: flags.port,
     clientCaFile: flags['client-ca-file'],
+    imageGc: flags['image-gc'] === true ? imageGcOptions(flags['image-gc-high-threshold'] ?? 85, flags['image-gc-low-threshold'] ?? 80, flags['image-minimum-gc-age'] ?? '2m0s') : undefined,
   };
+}
+
+/** The image GC flags, checked as upstream's kubelet checks them. */
+function imageGcOptions(high: number, low: number, minAge: string): NonNullable<KubeletOptions['imageGc']> {
+  if (high < 0 || high > 100) {
+    throw new FlagError(`--image-gc-high-threshold: ${high} must be between 0 and 100, inclusive`);
+  }
+  if (low < 0 || low > 100) {
+    throw new FlagError(`--image-gc-low-threshold: ${low} must be between 0 and 100, inclusive`);
+  }
+  if (low > high) {
+    throw new FlagError(`--image-gc-low-threshold: ${low} must be less than or equal to --image-gc-high-threshold: ${high}`);
+  }
+  let minAgeMs: number;
+  try {
+    minAgeMs = parseGoDuration(minAge);
+  } catch {
+    throw new FlagError(`invalid argument "${minAge}" for "--image-minimum-gc-age" flag: time: invalid duration "${minAge}"`);
+  }
+  return { highThresholdPercent: high, lowThresholdPercent: low, minAgeMs };
 }
 
 /** Entry point: runs until SIGTERM/SIGINT. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../api/object.ts';
 import { EventRecorder, isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { importArchive } from './images/archive.ts';
+import { ImageGarbageCollector, imagesOfPods } from './images/gc.ts';
 import { ImageStore } from './images/store.ts';
 import { PodNetwork } from './network/pod-network.ts';
 import { loadKubeconfig, resolveContext } from '../kubeconfig/index.ts';
@@ -41,6 +42,8 @@ export interface KubeletOptions {
   readonly port?: number;
   /** CA that signs clients of the kubelet API (default: the kubeconfig's cluster CA). */
   readonly clientCaFile?: string;
+  /** Image GC by disk threshold (`--image-gc`, upstream's thresholds and min age); off when absent. */
+  readonly imageGc?: { readonly highThresholdPercent: number; readonly lowThresholdPercent: number; readonly minAgeMs: number };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -135,6 +138,8 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
     removeOrphans().catch((e: unknown) => log(`orphan cleanup: ${(e as Error).message}`));
   }, 10_000);
   await removeOrphans().catch((e: unknown) => log(`orphan cleanup: ${(e as Error).message}`));
+  const imageGc = opts.imageGc === undefined ? undefined : new ImageGarbageCollector({ ...opts.imageGc, store: images, nodeName: opts.nodeName, events, log, imagesInUse: () => imagesOfPods(workers.list()) });
+  imageGc?.start();
   await new Promise<void>((resolve) => {
     if (signal.aborted) {
       resolve();
@@ -143,6 +148,7 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   });
   // Containers keep running across a kubelet restart: only our loops stop.
   clearInterval(orphanTimer);
+  await imageGc?.stop();
   workers.stop();
   agent.stop();
   await events.shutdown();
