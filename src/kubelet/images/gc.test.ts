@@ -48,8 +48,14 @@ test('image GC above the high threshold removes the unused image only, keeps sha
     assert.deepEqual((await gc.runOnce())?.removed, []);
     assert.equal((await store.list()).length, 2);
 
-    // Above it, old enough: the unused image goes, the used one and the shared layer stay.
+    // A container the kubelet still keeps (rootfs mounted, pod gone from the list) protects its image.
     disk = { capacityBytes: 100, availableBytes: 10 };
+    await store.mountRootfs('kept', 'k8ts.local/gc/unused:1');
+    assert.equal(await gc.runOnce(), undefined);
+    assert.equal((await store.list()).length, 2);
+    await store.unmountRootfs('kept');
+
+    // Above it, old enough: the unused image goes, the used one and the shared layer stay.
     const result = await gc.runOnce();
     assert.deepEqual(result?.removed, [b.id]);
     assert.equal(result?.amountToFree, 10);
@@ -66,6 +72,7 @@ test('image GC above the high threshold removes the unused image only, keeps sha
     assert.equal(await gc.runOnce(), undefined);
     assert.deepEqual((await store.list()).map((i) => i.id), [a.id]);
   } finally {
+    await store.unmountRootfs('kept').catch(() => undefined);
     await rm(root, { recursive: true, force: true });
     await rm(used.dir, { recursive: true, force: true });
     await rm(unused.dir, { recursive: true, force: true });
