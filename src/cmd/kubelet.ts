@@ -12,7 +12,7 @@ const specs = {
   'node-name': { type: 'string', help: 'the name of the node (same as --hostname-override)' },
   'root-dir': { type: 'string', help: 'directory path for managing kubelet files (volume mounts, etc)', default: '/var/lib/k8ts/kubelet' },
   'pod-cidr': { type: 'string', help: 'the CIDR to use for pod IP addresses (default: the Node\'s spec.podCIDR)' },
-  'pod-manifest-path': { type: 'string', help: 'path to the directory containing static pod files to run (not supported yet)' },
+  'pod-manifest-path': { type: 'string', help: 'path to the directory containing static pod files to run' },
   'system-reserved': { type: 'string', help: 'resources reserved for non-kubernetes components, e.g. cpu=200m,memory=500Mi' },
   'cluster-dns': { type: 'strings', help: 'comma-separated list of DNS server IP addresses for pods with dnsPolicy=ClusterFirst', default: ['10.96.0.10'] },
   'cluster-domain': { type: 'string', help: 'domain for this cluster', default: 'cluster.local' },
@@ -61,6 +61,7 @@ export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefi
     port: flags.port,
     clientCaFile: flags['client-ca-file'],
     imageGc: flags['image-gc'] === true ? imageGcOptions(flags['image-gc-high-threshold'] ?? 85, flags['image-gc-low-threshold'] ?? 80, flags['image-minimum-gc-age'] ?? '2m0s') : undefined,
+    podManifestPath: flags['pod-manifest-path'],
   };
 }
 

@@ -18,6 +18,7 @@ import { startKubeletServer } from './server/server.ts';
 import { PodWorkers } from './pods/pod-worker.ts';
 import type { Pod } from './pods/types.ts';
 import { RuncRuntime } from './runtime/runtime.ts';
+import { isMirrorPod, StaticPods } from './static/static-pods.ts';
 
 /** The kubelet's settings (from flags). */
 export interface KubeletOptions {
@@ -44,6 +45,8 @@ export interface KubeletOptions {
   readonly clientCaFile?: string;
   /** Image GC by disk threshold (`--image-gc`, upstream's thresholds and min age); off when absent. */
   readonly imageGc?: { readonly highThresholdPercent: number; readonly lowThresholdPercent: number; readonly minAgeMs: number };
+  /** Directory of static pod manifests (`--pod-manifest-path`); unset: no static pods. */
+  readonly podManifestPath?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +106,9 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   const runtime = new RuncRuntime({ rootDir: opts.rootDir, images, network, cgroupRoot: opts.cgroupRoot });
   // Events carry source {component: kubelet, host: <node name>}, as upstream's kubelet.
   const events = new EventRecorder({ client, component: 'kubelet', host: opts.nodeName });
-  const workers = new PodWorkers({ client, runtime, images, nodeName: opts.nodeName, hostIp: agent.hostIp, rootDir: opts.rootDir, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, log, events });
+  // Static pods run from files; their status goes to mirror pods through a wrapped client.
+  let staticPods: StaticPods | undefined;
+  const workers: PodWorkers = new PodWorkers({ client: opts.podManifestPath === undefined ? client : (staticPods = new StaticPods({ dir: opts.podManifestPath, nodeName: opts.nodeName, client, workers: { update: (p) => workers.update(p), remove: (uid) => workers.remove(uid) }, log })).wrapClient(client), runtime, images, nodeName: opts.nodeName, hostIp: agent.hostIp, rootDir: opts.rootDir, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, log, events });
   const server = await startKubeletServer({
     runtime, rootDir: opts.rootDir, nodeName: opts.nodeName, hostIp: agent.hostIp, clientCaPem, port: opts.port ?? KUBELET_PORT, log,
     pods: () => workers.list(),
@@ -111,11 +116,13 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   const factory = new SharedInformerFactory(client);
   const pods = factory.informerFor<KubeObject>({ group: '', version: 'v1', resource: 'pods', fieldSelector: `spec.nodeName=${opts.nodeName}` });
   pods.addEventHandler({
-    onAdd: (p) => workers.update(structuredClone(p) as Pod),
-    onUpdate: (_o, p) => workers.update(structuredClone(p) as Pod),
+    onAdd: (p) => (staticPods !== undefined && isMirrorPod(p) ? staticPods.mirrorChanged(p, false) : workers.update(structuredClone(p) as Pod)),
+    onUpdate: (_o, p) => (staticPods !== undefined && isMirrorPod(p) ? staticPods.mirrorChanged(p, false) : workers.update(structuredClone(p) as Pod)),
     onDelete: (p) => {
       const obj = isTombstone(p) ? p.obj : p;
-      if (obj !== undefined && obj.metadata.uid !== undefined) {
+      if (staticPods !== undefined && obj !== undefined && isMirrorPod(obj)) {
+        staticPods.mirrorChanged(obj, true);
+      } else if (obj !== undefined && obj.metadata.uid !== undefined) {
         workers.remove(obj.metadata.uid);
       }
     },
@@ -123,6 +130,7 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   factory.start();
   await pods.waitForSync(signal);
   workers.start();
+  await staticPods?.start();
   const removeOrphans = async (): Promise<void> => {
     const known = workers.known();
     for (const p of pods.lister.list()) {
@@ -149,6 +157,7 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   // Containers keep running across a kubelet restart: only our loops stop.
   clearInterval(orphanTimer);
   await imageGc?.stop();
+  await staticPods?.stop();
   workers.stop();
   agent.stop();
   await events.shutdown();

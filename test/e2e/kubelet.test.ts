@@ -5,7 +5,8 @@
  * grace removes every runc container, netns, mount, cgroup and veth the pod had.
  */
 import assert from 'node:assert/strict';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Runc } from '../../src/kubelet/runtime/runc.ts';
@@ -17,7 +18,7 @@ import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
 
 interface PodJson {
-  metadata: { uid: string };
+  metadata: { uid: string; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
   status?: {
     phase?: string;
     podIP?: string;
@@ -34,9 +35,11 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
   let fixture: KubeletFixture;
   let nodeName = '';
   let rootDir = '';
+  let manifestDir = '';
 
   before(async () => {
-    bed = await startKubeletTestbed('e2e', 'k8ts.local/e2e/busybox:1', () => startApiServer());
+    manifestDir = await mkdtemp(join(tmpdir(), 'k8ts-static-'));
+    bed = await startKubeletTestbed('e2e', 'k8ts.local/e2e/busybox:1', () => startApiServer(), [], ['--pod-manifest-path', manifestDir]);
     fixture = bed.kubelet;
     env = clientEnv(bed.api.kubeconfig);
     nodeName = fixture.nodeName;
@@ -46,6 +49,7 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
   after(async () => {
     env?.cleanup();
     await bed?.stop();
+    await rm(manifestDir, { recursive: true, force: true });
   });
 
   async function getPod(name: string): Promise<PodJson> {
@@ -300,5 +304,36 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
     assert.equal(pod.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 0);
     assert.equal(await kubectlOk(env, ['logs', 'once', '--timestamps']).then((t) => t.replace(/^\S+ /, '')), 'done\n');
     await kubectlOk(env, ['delete', 'pod', 'once', '--wait=true'], { timeoutMs: 60_000 });
+  });
+
+  test('static pod from --pod-manifest-path: mirror pod Running, recreated when deleted, gone with the file', async () => {
+    const file = join(manifestDir, 'static-web.yaml');
+    await writeFile(file, ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: static-web', 'spec:', '  containers:',
+      '  - name: main', '    image: k8ts.local/e2e/busybox:1', '    command: ["sleep", "3600"]', ''].join('\n'));
+    const name = `static-web-${nodeName}`;
+    const running = async (notUid?: string): Promise<PodJson | undefined> => {
+      const r = await kubectl(env, ['get', 'pod', name, '-o', 'json']);
+      const p = r.code === 0 ? JSON.parse(r.stdout) as PodJson : undefined;
+      return p !== undefined && p.metadata.uid !== notUid && p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.containerID !== undefined ? p : undefined;
+    };
+    const mirror = await eventually('the mirror pod Running', () => running());
+    const hash = mirror.metadata.annotations?.['kubernetes.io/config.hash'] ?? '';
+    assert.match(hash, /^[0-9a-f]{32}$/);
+    assert.equal(mirror.metadata.annotations?.['kubernetes.io/config.mirror'], hash);
+    assert.equal(mirror.metadata.annotations?.['kubernetes.io/config.source'], 'file');
+    assert.deepEqual(mirror.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.controller]), [['Node', nodeName, true]]);
+    const containerId = mirror.status?.containerStatuses?.[0]?.containerID;
+    // Deleting the mirror pod does not stop the static pod: the mirror comes back, same container.
+    await kubectlOk(env, ['delete', 'pod', name, '--wait=true'], { timeoutMs: 60_000 });
+    const again = await eventually('the mirror pod recreated', () => running(mirror.metadata.uid));
+    assert.equal(again.status?.containerStatuses?.[0]?.containerID, containerId);
+    assert.equal(again.status?.containerStatuses?.[0]?.restartCount, 0);
+    // Removing the file stops the pod and deletes its mirror.
+    await rm(file);
+    await eventually('the mirror pod gone', async () => ((await kubectl(env, ['get', 'pod', name, '-o', 'json'])).code !== 0 ? true : undefined));
+    assert.deepEqual(await eventually('cleanup', async () => {
+      const left = await leftovers(hash);
+      return left.length === 0 ? left : undefined;
+    }, 30_000).catch(async () => leftovers(hash)), []);
   });
 });

@@ -155,13 +155,13 @@ async function seedNamespaceDefaults(kubeconfig: string): Promise<void> {
 }
 
 /** Starts a testbed; `startApi` is the test's apiserver starter (kept out of src/ so src never imports test/). */
-export async function startKubeletTestbed<A extends TestbedApiServer>(name: string, imageRef: string, startApi: () => Promise<A>, extraArchives: readonly string[] = []): Promise<KubeletTestbed<A>> {
+export async function startKubeletTestbed<A extends TestbedApiServer>(name: string, imageRef: string, startApi: () => Promise<A>, extraArchives: readonly string[] = [], extraArgs: readonly string[] = []): Promise<KubeletTestbed<A>> {
   const image = await buildBusyboxImage({ ref: imageRef });
   let api: A | undefined;
   try {
     api = await startApi();
     await seedNamespaceDefaults(api.kubeconfig);
-    const kubelet = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath, ...extraArchives], name });
+    const kubelet = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath, ...extraArchives], name, extraArgs });
     const started = api;
     return {
       api: started, kubelet, image,
