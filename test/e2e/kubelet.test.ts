@@ -328,12 +328,22 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
     const again = await eventually('the mirror pod recreated', () => running(mirror.metadata.uid));
     assert.equal(again.status?.containerStatuses?.[0]?.containerID, containerId);
     assert.equal(again.status?.containerStatuses?.[0]?.restartCount, 0);
+    // Editing the file restarts the pod with the new spec under a new hash.
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"3600"', '"3601"'));
+    const edited = await eventually('the edited static pod Running', async () => {
+      const p = await running(again.metadata.uid);
+      return p !== undefined && p.metadata.annotations?.['kubernetes.io/config.hash'] !== hash ? p : undefined;
+    });
+    const newHash = edited.metadata.annotations?.['kubernetes.io/config.mirror'] ?? '';
+    assert.equal(newHash, edited.metadata.annotations?.['kubernetes.io/config.hash']);
+    assert.notEqual(edited.status?.containerStatuses?.[0]?.containerID, containerId);
     // Removing the file stops the pod and deletes its mirror.
     await rm(file);
     await eventually('the mirror pod gone', async () => ((await kubectl(env, ['get', 'pod', name, '-o', 'json'])).code !== 0 ? true : undefined));
     assert.deepEqual(await eventually('cleanup', async () => {
-      const left = await leftovers(hash);
+      // leftovers() lists every container of the node, so this covers the pod before the edit too.
+      const left = [...await leftovers(hash), ...await leftovers(newHash)];
       return left.length === 0 ? left : undefined;
-    }, 30_000).catch(async () => leftovers(hash)), []);
+    }, 30_000).catch(async () => [...await leftovers(hash), ...await leftovers(newHash)]), []);
   });
 });
