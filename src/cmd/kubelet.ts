@@ -23,7 +23,7 @@ const specs = {
   port: { type: 'int', help: 'the port for the kubelet to serve on', default: 10250 },
   'client-ca-file': { type: 'string', help: 'CA bundle that signs client certificates of the kubelet API (default: the kubeconfig\'s cluster CA)' },
   'cgroup-root': { type: 'string', help: 'cgroup parent of every pod', default: 'k8ts' },
-  'image-gc': { type: 'boolean', help: 'garbage collect unused images when the image filesystem is over --image-gc-high-threshold', default: false },
+  'image-gc': { type: 'boolean', help: 'garbage collect unused images when the image filesystem is over --image-gc-high-threshold (on, as upstream; --image-gc=false or --image-gc-high-threshold=100 turns it off)', default: true },
   'image-gc-high-threshold': { type: 'int', help: 'the percent of disk usage after which image garbage collection is always run. Values must be within the range [0, 100], To disable image garbage collection, set to 100.', default: 85 },
   'image-gc-low-threshold': { type: 'int', help: 'the percent of disk usage before which image garbage collection is never run. Lowest disk usage to garbage collect to. Values must be within the range [0, 100] and should not be larger than that of --image-gc-high-threshold.', default: 80 },
   'image-minimum-gc-age': { type: 'string', help: 'minimum age for an unused image before it is garbage collected', default: '2m0s' },
@@ -60,7 +60,7 @@ export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefi
     cgroupRoot: flags['cgroup-root'],
     port: flags.port,
     clientCaFile: flags['client-ca-file'],
-    imageGc: flags['image-gc'] === true ? imageGcOptions(flags['image-gc-high-threshold'] ?? 85, flags['image-gc-low-threshold'] ?? 80, flags['image-minimum-gc-age'] ?? '2m0s') : undefined,
+    imageGc: flags['image-gc'] !== false ? imageGcOptions(flags['image-gc-high-threshold'] ?? 85, flags['image-gc-low-threshold'] ?? 80, flags['image-minimum-gc-age'] ?? '2m0s') : undefined,
     podManifestPath: flags['pod-manifest-path'],
   };
 }

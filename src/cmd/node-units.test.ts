@@ -10,6 +10,7 @@ test('the kubelet, kube-proxy and k8ts-agent units pass systemd-analyze verify a
   const k = kubeletOptions(execFlags(kubelet, 'kubelet'));
   assert.equal(k?.kubeconfig, '/var/lib/k8ts/kubelet.kubeconfig', 'the kubelet\'s own identity, as `k8ts up` writes it');
   assert.equal(k?.rootDir, '/var/lib/k8ts/kubelet');
+  assert.deepEqual(k?.imageGc, { highThresholdPercent: 85, lowThresholdPercent: 80, minAgeMs: 120_000 }, 'image GC on with upstream\'s defaults');
   assert.match(kubelet, /^KillMode=process$/m, 'stopping the kubelet leaves its pods running for the next one to adopt');
   const proxy = await readUnit('kube-proxy.service');
   const agent = await readUnit('k8ts-agent.service');

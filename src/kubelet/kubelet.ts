@@ -43,7 +43,7 @@ export interface KubeletOptions {
   readonly port?: number;
   /** CA that signs clients of the kubelet API (default: the kubeconfig's cluster CA). */
   readonly clientCaFile?: string;
-  /** Image GC by disk threshold (`--image-gc`, upstream's thresholds and min age); off when absent. */
+  /** Image GC by disk threshold (on unless `--image-gc=false`, upstream's thresholds and min age); off when absent. */
   readonly imageGc?: { readonly highThresholdPercent: number; readonly lowThresholdPercent: number; readonly minAgeMs: number };
   /** Directory of static pod manifests (`--pod-manifest-path`); unset: no static pods. */
   readonly podManifestPath?: string;
