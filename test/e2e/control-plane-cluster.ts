@@ -8,12 +8,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientEnv, kubectl, kubectlOk, kubectlPath } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
+import { freePort, until as untilShared } from '../util/wait.ts';
 
 const k8ts = new URL('../../bin/k8ts', import.meta.url).pathname;
 /** The simulated nodes `up --sim-nodes 5` registers. */
@@ -34,17 +33,7 @@ export interface Pod {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A child process whose combined output is kept (bounded) for assertions and failure messages. */
 export interface Proc {
@@ -100,18 +89,8 @@ let diagnostics = (): string => '';
 
 
 /** Polls `check` until it returns a value; throws with the cluster's log tail after `ms`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}\n${diagnostics().slice(-8000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
+export function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  return untilShared(what, check, { timeoutMs: ms, intervalMs: 300, context: () => diagnostics().slice(-8000) });
 }
 
 /**
