@@ -5,14 +5,13 @@
  * poddisruptionbudget` generators. Normalised stdout, stderr and exit code must agree.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
-import { clientEnv, kubectlOk, kubectlPath } from '../util/kubectl.ts';
+import { clientEnv, kubectlOk, kubectlPath, runTool } from '../util/kubectl.ts';
 import type { ClientEnv, RunResult } from '../util/kubectl.ts';
 import { assertSameAsKubectl, k8tsPath, lineDiff, normalizeKubectlText } from '../util/kubectl-compare.ts';
 
@@ -79,23 +78,6 @@ metadata: {name: pa, labels: {set: p}}
 data: {a: "1"}
 `;
 
-/** Runs a binary with the client environment plus `extra` variables (compareKubectl passes no others). */
-function runWithEnv(bin: string, env: ClientEnv, args: readonly string[], extra: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.home, KUBECONFIG: env.kubeconfig, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
-}
-
 describe('kubectl diff, apply --prune, create token/ingress/pdb: real kubectl 1.35 vs k8ts kubectl', { timeout: 400_000 }, () => {
   let api: TestApiServer;
   let env: ClientEnv;
@@ -145,8 +127,8 @@ describe('kubectl diff, apply --prune, create token/ingress/pdb: real kubectl 1.
 
   test('diff with KUBECTL_EXTERNAL_DIFF', async () => {
     for (const external of ['diff -q', 'nosuch-differ -u']) {
-      const real = await runWithEnv(kubectlPath, env, ['diff', '-f', join(dir, 'cm2.yaml')], { KUBECTL_EXTERNAL_DIFF: external });
-      const ours = await runWithEnv(k8tsPath, env, ['kubectl', 'diff', '-f', join(dir, 'cm2.yaml')], { KUBECTL_EXTERNAL_DIFF: external });
+      const real = await runTool(kubectlPath, env, ['diff', '-f', join(dir, 'cm2.yaml')], { extraEnv: { KUBECTL_EXTERNAL_DIFF: external } });
+      const ours = await runTool(k8tsPath, env, ['kubectl', 'diff', '-f', join(dir, 'cm2.yaml')], { extraEnv: { KUBECTL_EXTERNAL_DIFF: external } });
       const n = (r: RunResult): string => `${r.code}\n${normalizeDiff(normalizeKubectlText(r.stdout))}\n${normalizeDiff(normalizeKubectlText(r.stderr))}`;
       assert.equal(n(ours), n(real), lineDiff(n(real), n(ours)));
     }

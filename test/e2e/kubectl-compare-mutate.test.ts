@@ -15,10 +15,9 @@ import type { ResourceRef } from '../../src/client/paths.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { lineDiff, normalizeKubectlText, oursKubectl } from '../util/kubectl-compare.ts';
-import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { k8tsPath } from '../util/kubectl-compare.ts';
-import { clientEnv, kubectl, kubectlPath } from '../util/kubectl.ts';
+import { clientEnv, kubectl, kubectlPath, runTool } from '../util/kubectl.ts';
 import type { ClientEnv, RunResult } from '../util/kubectl.ts';
 
 type Obj = Record<string, unknown>;
@@ -61,23 +60,6 @@ data: {b: "2"}
 const DEPLOY: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments', namespace: 'default', name: 'demo' };
 const cm = (name: string): ResourceRef => ({ group: '', version: 'v1', resource: 'configmaps', namespace: 'default', name });
 const ref = (resource: string, name: string, group = '', namespace: string | undefined = 'default'): ResourceRef => ({ group, version: 'v1', resource, namespace, name });
-
-/** Runs a binary with the client environment plus `extraEnv` (EDITOR for edit). */
-function runWithEnv(bin: string, env: ClientEnv, args: readonly string[], extraEnv: Readonly<Record<string, string>>, cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.home, KUBECONFIG: env.kubeconfig, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
-}
 
 /** Removes the copies `kubectl edit` preserves in the temp dir (named in its stderr) and hides their random names. */
 function preservedCopies(text: string): string {
@@ -164,7 +146,7 @@ describe('kubectl mutating verbs: k8ts kubectl vs kubectl 1.35', { timeout: 900_
       const opts = { stdin: c.stdin, cwd: dir, timeoutMs: 60_000 };
       let out: RunResult;
       if (c.env !== undefined) {
-        const raw = which === 'real' ? await runWithEnv(kubectlPath, env, c.args, c.env, dir) : await runWithEnv(k8tsPath, env, ['kubectl', ...c.args], c.env, dir);
+        const raw = which === 'real' ? await runTool(kubectlPath, env, c.args, { extraEnv: c.env, cwd: dir }) : await runTool(k8tsPath, env, ['kubectl', ...c.args], { extraEnv: c.env, cwd: dir });
         out = { ...raw, stderr: preservedCopies(raw.stderr) };
       } else {
         out = which === 'real' ? await kubectl(env, c.args, opts) : await oursKubectl(env, c.args, opts);

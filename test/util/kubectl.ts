@@ -31,11 +31,11 @@ export function clientEnv(kubeconfig: string): ClientEnv {
 }
 
 /** Runs a binary with the client environment; never rejects (the exit code is part of the result). */
-export function runTool(bin: string, env: ClientEnv, args: readonly string[], opts: { stdin?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function runTool(bin: string, env: ClientEnv, args: readonly string[], opts: { stdin?: string; timeoutMs?: number; cwd?: string; extraEnv?: Readonly<Record<string, string>> } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {
       cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.home, KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.home, '.cache/helm'), HELM_CONFIG_HOME: join(env.home, '.config/helm'), HELM_DATA_HOME: join(env.home, '.local/share/helm') },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.home, KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.home, '.cache/helm'), HELM_CONFIG_HOME: join(env.home, '.config/helm'), HELM_DATA_HOME: join(env.home, '.local/share/helm'), ...opts.extraEnv },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
