@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { mustRun, runCommand } from '../runtime/command.ts';
@@ -66,13 +66,13 @@ export async function unpackLayer(blobPath: string, dest: string): Promise<strin
       cb(null, chunk);
     },
   });
-  const streams: NodeJS.ReadableStream[] = [createReadStream(blobPath)];
-  const gz = await isGzip(blobPath);
+  const source = createReadStream(blobPath);
+  const sink = tarInput(tar.stdin);
   try {
-    if (gz) {
-      await pipeline(streams[0], createGunzip(), tee, tar.stdin);
+    if (await isGzip(blobPath)) {
+      await pipeline(source, createGunzip(), tee, sink);
     } else {
-      await pipeline(streams[0], tee, tar.stdin);
+      await pipeline(source, tee, sink);
     }
   } catch (err) {
     tar.kill('SIGKILL');
@@ -85,6 +85,45 @@ export async function unpackLayer(blobPath: string, dest: string): Promise<strin
   }
   await convertWhiteouts(dest);
   return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * A sink feeding tar's stdin that keeps accepting data once tar has stopped reading.
+ * GNU tar exits as soon as it sees the end-of-archive blocks, and a layer may carry more
+ * padding after them; writing into the closed pipe then fails with EPIPE, which would abort
+ * the pipeline before the tee has hashed the whole stream, so the diffID would be wrong or
+ * the pull would fail at random. Whether tar itself succeeded is judged by its exit code.
+ */
+function tarInput(stdin: Writable): Writable {
+  let closed = false;
+  stdin.on('error', () => {
+    closed = true;
+  });
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (closed || stdin.destroyed) {
+        cb();
+        return;
+      }
+      if (stdin.write(chunk)) {
+        cb();
+        return;
+      }
+      const resume = (): void => {
+        stdin.off('drain', resume);
+        stdin.off('close', resume);
+        cb();
+      };
+      stdin.on('drain', resume);
+      stdin.on('close', resume);
+    },
+    final(cb) {
+      if (!closed && !stdin.destroyed) {
+        stdin.end();
+      }
+      cb();
+    },
+  });
 }
 
 /** Sets an extended attribute with the attr tools, falling back to python3 where setfattr is missing. */
