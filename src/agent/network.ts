@@ -1,18 +1,19 @@
 /**
  * The agent's node-network loop: watches Nodes and Services and keeps (1) host-gw routes to the
  * other nodes' pod CIDRs and (2) the service-LB addresses this node speaks for in line with
- * them, debounced like kube-proxy's syncs; the first Ready node also hands out LB addresses.
- * On close it removes every route and address it added.
+ * them, debounced like kube-proxy's syncs (the controller manager's service-lb-controller hands
+ * the addresses out). On close it removes every route and address it added.
  */
 import type { DeepReadonly } from '../api/object.ts';
 import type { ClientLogger, RestClient } from '../client/index.ts';
-import { PatchType, SharedInformerFactory } from '../client/index.ts';
+import { SharedInformerFactory } from '../client/index.ts';
 import type { HostCommands } from '../proxy/nft.ts';
 import { BoundedFrequencyRunner } from '../proxy/runner.ts';
 import { internalIPv4, localAddresses, removeRoutes, syncRoutes } from './routes.ts';
 import type { LocalAddress, RouteNode } from './routes.ts';
-import { allocate, announcedBy, heldAddress, readyNodes, wantsAddress } from './servicelb.ts';
-import type { LbNode, LbService } from './servicelb.ts';
+import type { LbService } from '../controllers/servicelb/pool.ts';
+import { announcedBy, readyNodes } from './servicelb.ts';
+import type { LbNode } from './servicelb.ts';
 
 /** What the node-network loop needs. */
 export interface NodeNetworkOptions {
@@ -21,7 +22,7 @@ export interface NodeNetworkOptions {
   readonly commands: HostCommands;
   /** Keep host-gw routes (default true). */
   readonly routes: boolean;
-  /** Service LB address pool (parsed); empty: no service LB on this agent. */
+  /** Service LB address pool (parsed): the addresses this agent may announce; empty: none. */
   readonly lbPool: readonly string[];
   readonly minSyncPeriodMs: number;
   readonly syncPeriodMs: number;
@@ -36,8 +37,6 @@ export interface NodeNetwork {
 }
 
 type Node = RouteNode & LbNode;
-
-const svcRef = (namespace: string, name: string) => ({ group: '', version: 'v1', resource: 'services', namespace, name, subresource: 'status' });
 
 /** The interface carrying the node's own address (where LB addresses are added). */
 function nodeInterface(local: readonly LocalAddress[], nodeIp: string | undefined): string | undefined {
@@ -58,18 +57,6 @@ export async function startNodeNetwork(opts: NodeNetworkOptions, signal?: AbortS
 
   const syncLb = async (): Promise<void> => {
     const ready = readyNodes(plainNodes());
-    if (ready[0] === opts.nodeName) {
-      // The allocator: a merge patch carrying resourceVersion fails with 409 if another writer got there first.
-      for (const a of allocate(plainServices(), opts.lbPool)) {
-        await opts.client.patch(svcRef(a.namespace, a.name), { metadata: { resourceVersion: a.resourceVersion }, status: { loadBalancer: { ingress: [{ ip: a.ip, ipMode: 'VIP' }] } } }, PatchType.Merge);
-        opts.logger('info', `agent: service ${a.namespace}/${a.name} gets load-balancer address ${a.ip}`);
-      }
-      for (const s of plainServices()) {
-        if (!wantsAddress(s) && heldAddress(s, pool) !== undefined) {
-          await opts.client.patch(svcRef(s.metadata.namespace ?? '', s.metadata.name ?? ''), { metadata: { resourceVersion: s.metadata.resourceVersion }, status: { loadBalancer: {} } }, PatchType.Merge);
-        }
-      }
-    }
     const local = await localAddresses(opts.commands);
     const self = plainNodes().find((n) => n.metadata.name === opts.nodeName);
     lbDevice = nodeInterface(local, self === undefined ? undefined : internalIPv4(self)) ?? lbDevice;

@@ -20,7 +20,7 @@ const specs = {
   'no-kubelet': { type: 'boolean', help: 'do not run the kubelet (e.g. a control-plane host that only needs routes)' },
   'no-proxy': { type: 'boolean', help: 'do not run the proxy' },
   'no-routes': { type: 'boolean', help: 'do not keep host-gw routes to other nodes\' pod CIDRs' },
-  'service-lb-pool': { type: 'strings', help: 'addresses for LoadBalancer Services: CIDRs or first-last ranges (all agents get the same pool; empty: no service LB)' },
+  'service-lb-pool': { type: 'strings', help: 'the service-LB pool (the controller manager\'s --service-lb-pool): pool addresses held by LoadBalancer Services are announced from this node when it is their speaker; empty: no announcing' },
   'min-sync-period': { type: 'string', help: 'minimum interval between node-network syncs (Go duration)', default: '1s' },
   'sync-period': { type: 'string', help: 'how often routes and LB addresses are rechecked even without changes (Go duration)', default: '30s' },
 } as const;
@@ -66,7 +66,7 @@ export async function agentOptions(argv: readonly string[]): Promise<AgentRunOpt
   const proxy = f['no-proxy'] === true ? undefined : proxyOptions([...proxyCommon, ...split.proxy])?.options;
   let lbPool: string[] = [];
   if ((f['service-lb-pool'] ?? []).length > 0) {
-    const { parsePool } = await import('../agent/servicelb.ts');
+    const { parsePool } = await import('../controllers/servicelb/pool.ts');
     try {
       lbPool = parsePool((f['service-lb-pool'] ?? []).join(','));
     } catch (e) {

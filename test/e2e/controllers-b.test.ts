@@ -17,7 +17,7 @@ import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
 import { until } from '../util/wait.ts';
 
-const CONTROLLERS = 'job-controller,daemonset-controller,statefulset-controller,cronjob-controller,disruption-controller,resourcequota-controller,ttl-after-finished-controller,garbage-collector-controller';
+const CONTROLLERS = 'job-controller,daemonset-controller,statefulset-controller,cronjob-controller,disruption-controller,resourcequota-controller,ttl-after-finished-controller,garbage-collector-controller,service-lb-controller';
 const cmEntry = new URL('../../src/cmd/controller-manager.ts', import.meta.url).pathname;
 
 /** Starts the controller-manager as its own process (until the lead registers the subcommand, via its module's main). */
@@ -137,6 +137,31 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       return list.items.length === 3 ? true : undefined;
     }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(cm?.child.exitCode, null, `controller-manager still running:\n${cm?.output() ?? ''}`);
+  });
+
+  test('a LoadBalancer Service gets the Ready nodes\' addresses (no pool); it is cleared when the type changes', async () => {
+    const services = { group: '', version: 'v1', resource: 'services', namespace: 'default' } as const;
+    const ingressOf = async (): Promise<string> => (await kubectlOk(env, ['get', 'service', 'edge', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim();
+    await kubectlOk(env, ['create', 'service', 'loadbalancer', 'edge', '--tcp=8080:80']);
+    // No Ready node yet: nothing to hand out, the Service stays pending.
+    assert.equal(await ingressOf(), '');
+    for (const [name, ip] of [['lb-a', '192.0.2.21'], ['lb-b', '192.0.2.20']] as const) {
+      await client.create(nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name } });
+      await client.patch({ ...nodes, name, subresource: 'status' }, { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }], addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }] } }, PatchType.Merge);
+    }
+    const ips = await until('node addresses on the Service', async () => {
+      const got = await ingressOf();
+      return got === '192.0.2.20 192.0.2.21' ? got : undefined;
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
+    assert.equal(ips, '192.0.2.20 192.0.2.21');
+    assert.match(await kubectlOk(env, ['get', 'service', 'edge']), /192\.0\.2\.20,192\.0\.2\.21/, 'kubectl shows the external IPs, not <pending>');
+    const events = await kubectlOk(env, ['get', 'events', '--field-selector', 'involvedObject.name=edge', '-o', 'jsonpath={.items[*].reason}']);
+    assert.match(events, /EnsuredLoadBalancer/);
+    // A node that goes NotReady stops being offered.
+    await client.patch({ ...nodes, name: 'lb-b', subresource: 'status' }, { status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } }, PatchType.Merge);
+    await until('only the Ready node', async () => ((await ingressOf()) === '192.0.2.21' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
+    await client.patch({ ...services, name: 'edge' }, { spec: { type: 'ClusterIP' } }, PatchType.Merge);
+    await until('ingress cleared once the Service is no LoadBalancer', async () => ((await ingressOf()) === '' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
   });
 
   test('a StatefulSet creates ordered pods with stable names and claims', async () => {

@@ -178,7 +178,7 @@ describe('multi-node: three hosts with k8ts agent, Services across nodes, DNS, s
     kubeconfig = join(dataDir, 'admin.kubeconfig');
     env = clientEnv(kubeconfig);
     await eventually('apiserver ready', async () => ((await kubectl(env, ['get', '--raw', '/readyz'])).stdout.includes('ok') ? true : undefined));
-    start('controller-manager', [k8ts, 'controller-manager', '--kubeconfig', kubeconfig, '--leader-elect=false', '--cluster-cidr', clusterCidr, '--node-monitor-grace-period', '20s', '--node-monitor-period', '1s']);
+    start('controller-manager', [k8ts, 'controller-manager', '--kubeconfig', kubeconfig, '--leader-elect=false', '--cluster-cidr', clusterCidr, '--service-lb-pool', lbPool, '--node-monitor-grace-period', '20s', '--node-monitor-period', '1s']);
     start('scheduler', [k8ts, 'scheduler', '--kubeconfig', kubeconfig, '--leader-elect=false']);
     const dns = start('dns', [k8ts, 'dns', '--kubeconfig', kubeconfig, '--bind-address', hostIp, '--port', '0', '--upstream', `127.0.0.1:${(upstream.address()).port}`]);
     await waitLog(dns, /serving .* on [\d.]+:(\d+)/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import { cidrBounds } from './services.ts';
+import { cidrBounds, dropTypeDependentFields } from './services.ts';
 import { openHarness } from './testing/harness.ts';
 import type { Harness } from './testing/harness.ts';
 
@@ -55,4 +55,28 @@ test('NodePort services get free node ports; a taken one is refused', opts, asyn
     assert.match((e as StatusError).message, /spec.ports\[0\].nodePort: Invalid value: 30080: provided port is already allocated/);
     return true;
   });
+});
+
+test('dropTypeDependentFields: LoadBalancer → ClusterIP drops node ports, traffic policy, class and LB status; user-changed fields stay', () => {
+  const old = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'LoadBalancer', clusterIP: '10.96.0.9', clusterIPs: ['10.96.0.9'], externalTrafficPolicy: 'Local', healthCheckNodePort: 31000, loadBalancerClass: 'x', allocateLoadBalancerNodePorts: true, ports: [{ port: 80, nodePort: 30080 }] }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } };
+  const next = structuredClone(old) as typeof old & { spec: { type: string } };
+  next.spec.type = 'ClusterIP';
+  dropTypeDependentFields(next, old);
+  assert.deepEqual(next.spec, { type: 'ClusterIP', clusterIP: '10.96.0.9', clusterIPs: ['10.96.0.9'], ports: [{ port: 80 }] });
+  assert.deepEqual(next.status, { loadBalancer: {} });
+  // A node port the user adds in the same request is not silently dropped: validation answers it.
+  const added = structuredClone(old);
+  added.spec.type = 'ClusterIP';
+  added.spec.ports = [{ port: 80, nodePort: 30099 }];
+  dropTypeDependentFields(added, old);
+  assert.equal(added.spec.ports[0]?.nodePort, 30099);
+});
+
+test('dropTypeDependentFields: → ExternalName releases the cluster IP the user left unchanged', () => {
+  const old = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'ClusterIP', clusterIP: '10.96.0.9', clusterIPs: ['10.96.0.9'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80 }] } };
+  const next = structuredClone(old) as typeof old & { spec: { externalName?: string } };
+  next.spec.type = 'ExternalName';
+  next.spec.externalName = 'example.com';
+  dropTypeDependentFields(next, old);
+  assert.deepEqual(next.spec, { type: 'ExternalName', externalName: 'example.com', ports: [{ port: 80 }] });
 });

@@ -195,3 +195,67 @@ export class SerialLock {
     return result;
   }
 }
+
+interface TypedService {
+  spec?: ServiceSpec & { externalIPs?: string[]; externalTrafficPolicy?: string; healthCheckNodePort?: number; loadBalancerClass?: string };
+  status?: { loadBalancer?: unknown };
+}
+
+const externallyAccessible = (s: TypedService['spec']): boolean => s?.type === 'LoadBalancer' || s?.type === 'NodePort' || (s?.type === 'ClusterIP' && (s.externalIPs ?? []).length > 0);
+const nodePortSet = (s: TypedService['spec']): Set<number> => new Set((s?.ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n !== 0));
+const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * Upstream's dropTypeDependentFields for a Service update: when `type` changes, fields that only
+ * made sense for the old type (and that the user did not change in the same request) are
+ * cleared, so `kubectl patch svc x -p '{"spec":{"type":"ClusterIP"}}'` on a LoadBalancer works;
+ * the load-balancer status goes whenever the new type is not LoadBalancer.
+ */
+export function dropTypeDependentFields(newObj: KubeObject, oldObj: KubeObject): void {
+  const n = newObj as TypedService;
+  const o = oldObj as TypedService;
+  const ns = n.spec;
+  const os = o.spec;
+  if (ns === undefined || os === undefined) {
+    return;
+  }
+  if (os.type !== 'ExternalName' && ns.type === 'ExternalName') {
+    if (ns.clusterIP === os.clusterIP && sameList(ns.clusterIPs, os.clusterIPs)) {
+      delete ns.clusterIP;
+      delete ns.clusterIPs;
+    }
+    if (sameList(ns.ipFamilies, os.ipFamilies)) {
+      delete ns.ipFamilies;
+    }
+    if (ns.ipFamilyPolicy === os.ipFamilyPolicy) {
+      delete ns.ipFamilyPolicy;
+    }
+  }
+  const usesNodePorts = (t: string | undefined): boolean => t === 'NodePort' || t === 'LoadBalancer';
+  if (usesNodePorts(os.type) && !usesNodePorts(ns.type)) {
+    const oldPorts = nodePortSet(os);
+    if ([...nodePortSet(ns)].every((p) => oldPorts.has(p))) {
+      for (const p of ns.ports ?? []) {
+        delete p.nodePort;
+      }
+    }
+  }
+  const usesHealthCheckPort = (s: TypedService['spec']): boolean => s?.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
+  if (usesHealthCheckPort(os) && !usesHealthCheckPort(ns) && ns.healthCheckNodePort === os.healthCheckNodePort) {
+    delete ns.healthCheckNodePort;
+  }
+  if (os.type === 'LoadBalancer' && ns.type !== 'LoadBalancer') {
+    if (ns.allocateLoadBalancerNodePorts !== undefined && ns.allocateLoadBalancerNodePorts === os.allocateLoadBalancerNodePorts) {
+      delete ns.allocateLoadBalancerNodePorts;
+    }
+    if (ns.loadBalancerClass === os.loadBalancerClass) {
+      delete ns.loadBalancerClass;
+    }
+  }
+  if (externallyAccessible(os) && !externallyAccessible(ns) && ns.externalTrafficPolicy === os.externalTrafficPolicy) {
+    delete ns.externalTrafficPolicy;
+  }
+  if (ns.type !== 'LoadBalancer' && n.status !== undefined) {
+    n.status.loadBalancer = {};
+  }
+}

@@ -14,7 +14,7 @@ import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVer
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
-import { allocateServiceAddresses, isService } from './services.ts';
+import { allocateServiceAddresses, dropTypeDependentFields, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
 import type { WriteContext, WriteResult } from './types.ts';
 
@@ -67,6 +67,21 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
   const key = objectKey(desc, namespace, name);
   const conditional = opts.precondition !== undefined && opts.precondition !== '';
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // First attempt from the watch cache's copy, as upstream's cacher hands GuaranteedUpdate its
+    // cached object: no store read or decode. A stale copy shows as a failed compare-and-swap or
+    // an error from the mutation; either way the next attempt reads the store.
+    const guess = attempt === 0 && !ctx.dryRun && !isService(desc) ? core.cachedObject(desc, key) : undefined;
+    if (guess !== undefined) {
+      try {
+        const r = await updateExisting(core, desc, name, key, ctx, mutate, opts, asServed(desc, guess), Number(guess.metadata.resourceVersion), true);
+        if (r !== retryFromStore) {
+          return r;
+        }
+      } catch {
+        // Possibly decided on stale data: the store has the last word.
+      }
+      continue;
+    }
     const kv = await core.storage.get(key);
     const decoded = kv === undefined ? undefined : decodeObject(kv);
     const old = decoded === undefined ? undefined : asServed(desc, decoded);
@@ -101,69 +116,89 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
         throw err;
       }
     }
-    const oldRv = old.metadata.resourceVersion;
-    if (conditional && opts.precondition !== oldRv) {
-      throw conflict(desc.group, desc.resource, name, modifiedMessage);
+    const r = await updateExisting(core, desc, name, key, ctx, mutate, opts, old, kv.modRevision, false);
+    if (r !== retryFromStore) {
+      return r;
     }
-    const obj = await mutate(cloneObject(old));
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw badRequest('the request produced no object: the patched document must be a JSON object');
-    }
-    obj.metadata ??= {};
-    checkTypeMeta(desc, obj);
-    applyNamespace(desc, namespace, obj);
-    checkName(obj, name);
-    obj.metadata.resourceVersion = oldRv;
-    keepServerFields(desc, obj, old);
-    prepareForUpdate(desc, obj, old, opts.subresource);
-    if (desc.bumpsGeneration && specChanged(desc, obj, old)) {
-      obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    }
-    if (opts.storeDirect !== true) {
-      admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
-    }
-    if (isService(desc) && opts.subresource === undefined) {
-      await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
-    }
-    if (opts.storeDirect !== true && sameExceptResourceVersion(obj, old)) {
-      return { object: cloneObject(old), created: false }; // no-op: upstream skips the write
-    }
-    if (readyToDelete(desc, obj)) {
-      if (ctx.dryRun) {
-        return { object: obj, created: false };
-      }
-      try {
-        const res = await core.storage.delete(key, kv.modRevision);
-        core.noteWrite(desc, res.revision);
-        obj.metadata.resourceVersion = String(res.revision);
-        return { object: obj, created: false };
-      } catch (err) {
-        if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
-          continue;
-        }
-        throw translateStorageError(desc, name, err);
-      }
-    }
+  }
+  throw conflict(desc.group, desc.resource, name, modifiedMessage);
+}
+
+/** Marks an attempt to repeat with the object read from the store. */
+const retryFromStore = Symbol('retryFromStore');
+
+/**
+ * One update attempt on the current object `old` at `modRevision`; `guess`: old came from the
+ * watch cache and may be stale.
+ */
+async function updateExisting(core: RegistryCore, desc: ResourceDescription, name: string, key: string, ctx: WriteContext, mutate: Mutator, opts: UpdateOptions, old: KubeObject, modRevision: number, guess: boolean): Promise<WriteResult | typeof retryFromStore> {
+  const namespace = old.metadata.namespace;
+  const conditional = opts.precondition !== undefined && opts.precondition !== '';
+  const oldRv = old.metadata.resourceVersion;
+  if (conditional && opts.precondition !== oldRv) {
+    throw conflict(desc.group, desc.resource, name, modifiedMessage);
+  }
+  const obj = await mutate(cloneObject(old));
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw badRequest('the request produced no object: the patched document must be a JSON object');
+  }
+  obj.metadata ??= {};
+  checkTypeMeta(desc, obj);
+  applyNamespace(desc, namespace, obj);
+  checkName(obj, name);
+  obj.metadata.resourceVersion = oldRv;
+  keepServerFields(desc, obj, old);
+  prepareForUpdate(desc, obj, old, opts.subresource);
+  if (isService(desc) && opts.subresource === undefined) {
+    dropTypeDependentFields(obj, old);
+  }
+  if (desc.bumpsGeneration && specChanged(desc, obj, old)) {
+    obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  }
+  if (opts.storeDirect !== true) {
+    admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
+  }
+  if (isService(desc) && opts.subresource === undefined) {
+    await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
+  }
+  if (opts.storeDirect !== true && sameExceptResourceVersion(obj, old)) {
+    // No-op: upstream skips the write, but only once it knows the object is current.
+    return guess ? retryFromStore : { object: cloneObject(old), created: false };
+  }
+  if (readyToDelete(desc, obj)) {
     if (ctx.dryRun) {
       return { object: obj, created: false };
     }
     try {
-      const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), kv.modRevision, core.writeOptions(desc));
-      core.noteWrite(desc, next.modRevision);
-      if (opts.storeDirect === true) {
-        // Nobody reads a server-internal write's object back from the store (binding answers a Status).
-        obj.metadata.resourceVersion = String(next.modRevision);
-        return { object: obj, created: false };
-      }
-      return { object: asServed(desc, decodeMutable(next) as KubeObject), created: false };
+      const res = await core.storage.delete(key, modRevision);
+      core.noteWrite(desc, res.revision);
+      obj.metadata.resourceVersion = String(res.revision);
+      return { object: obj, created: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
-        continue;
+        return retryFromStore;
       }
       throw translateStorageError(desc, name, err);
     }
   }
-  throw conflict(desc.group, desc.resource, name, modifiedMessage);
+  if (ctx.dryRun) {
+    return { object: obj, created: false };
+  }
+  try {
+    const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), modRevision, core.writeOptions(desc));
+    core.noteWrite(desc, next.modRevision);
+    if (opts.storeDirect === true) {
+      // Nobody reads a server-internal write's object back from the store (binding answers a Status).
+      obj.metadata.resourceVersion = String(next.modRevision);
+      return { object: obj, created: false };
+    }
+    return { object: asServed(desc, decodeMutable(next) as KubeObject), created: false };
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
+      return retryFromStore;
+    }
+    throw translateStorageError(desc, name, err);
+  }
 }
 
 function checkName(obj: KubeObject, name: string): void {

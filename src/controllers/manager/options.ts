@@ -3,6 +3,7 @@ import type { FlagSpec } from '../../cmd/flags.ts';
 import { FlagError, parseFlags } from '../../cmd/flags.ts';
 import type { ControllerOptions } from './context.ts';
 import type { SecureServingOptions } from './secure-serving.ts';
+import { parsePool } from '../servicelb/pool.ts';
 
 /** Every flag `k8ts controller-manager` accepts. */
 export const controllerManagerFlags = {
@@ -43,6 +44,7 @@ export const controllerManagerFlags = {
   'concurrent-job-syncs': { type: 'int', help: 'the number of job objects that are allowed to sync concurrently', default: 5 },
   'concurrent-cron-job-syncs': { type: 'int', help: 'the number of cron job objects that are allowed to sync concurrently', default: 5 },
   'concurrent-resource-quota-syncs': { type: 'int', help: 'the number of resource quotas that are allowed to sync concurrently', default: 5 },
+  'service-lb-pool': { type: 'strings', help: 'addresses for LoadBalancer Services (k8ts service-lb-controller): CIDRs or first-last ranges; empty: each LoadBalancer Service gets the Ready nodes\' addresses, as k3s servicelb does' },
   'concurrent-ttl-after-finished-syncs': { type: 'int', help: 'the number of ttl-after-finished-controller workers that are allowed to sync concurrently', default: 5 },
 } as const satisfies Readonly<Record<string, FlagSpec>>;
 
@@ -126,6 +128,11 @@ export function controllerManagerOptions(argv: readonly string[]): ManagerOption
   const kubeconfig = flags.kubeconfig ?? process.env.KUBECONFIG;
   if (kubeconfig === undefined || kubeconfig === '') {
     throw new FlagError('--kubeconfig is required (in-cluster configuration is not supported)');
+  }
+  try {
+    parsePool((flags['service-lb-pool'] ?? []).join(','));
+  } catch (e) {
+    throw new FlagError(`--service-lb-pool: ${(e as Error).message}`);
   }
   const mask = flags['node-cidr-mask-size'] ?? 24;
   if (mask < 1 || mask > 32) {

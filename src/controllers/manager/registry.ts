@@ -25,6 +25,7 @@ import { cronJobControllerFactory } from '../cronjob/controller.ts';
 import { statefulSetControllerFactory } from '../statefulset/controller.ts';
 import { ttlAfterFinishedFactory } from '../ttlafterfinished/controller.ts';
 import { resourceQuotaControllerFactory } from '../resourcequota/controller.ts';
+import { serviceLbControllerFactory } from '../servicelb/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -54,6 +55,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'statefulset-controller': statefulSetControllerFactory,
   'ttl-after-finished-controller': ttlAfterFinishedFactory,
   'resourcequota-controller': resourceQuotaControllerFactory,
+  'service-lb-controller': serviceLbControllerFactory,
 };
 
 /**
@@ -83,6 +85,7 @@ export const serviceAccountNames: Readonly<Record<string, string>> = {
   'statefulset-controller': 'statefulset-controller',
   'ttl-after-finished-controller': 'ttl-after-finished-controller',
   'resourcequota-controller': 'resourcequota-controller',
+  'service-lb-controller': 'service-controller',
 };
 
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */
