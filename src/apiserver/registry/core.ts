@@ -3,6 +3,7 @@
  * (shared by every version that maps to it), and read-your-writes bookkeeping so a list
  * right after our own write comes from a cache that already holds it.
  */
+import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import type { Storage, WriteOptions } from '../../storage/interface.ts';
 import { WatchCache } from '../watchcache/cache.ts';
@@ -54,6 +55,14 @@ export class RegistryCore {
     }
     await c.ready();
     return c;
+  }
+
+  /**
+   * The watch cache's current copy of key, if desc's cache exists (never starts one): a first
+   * guess for updates, which may be stale (the store's compare-and-swap decides).
+   */
+  cachedObject(desc: ResourceDescription, key: string): KubeObject | undefined {
+    return this.caches.get(resourcePrefix(desc))?.get(key);
   }
 
   /** Records a revision this registry wrote under desc's prefix. */

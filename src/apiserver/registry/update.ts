@@ -73,7 +73,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
     const guess = attempt === 0 && !ctx.dryRun && !isService(desc) ? core.cachedObject(desc, key) : undefined;
     if (guess !== undefined) {
       try {
-        const r = await updateExisting(core, desc, name, key, ctx, mutate, opts, asServed(desc, guess), Number(guess.metadata.resourceVersion), true);
+        const r = await updateExisting(core, desc, namespace, name, key, ctx, mutate, opts, asServed(desc, guess), Number(guess.metadata.resourceVersion), true);
         if (r !== retryFromStore) {
           return r;
         }
@@ -116,7 +116,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
         throw err;
       }
     }
-    const r = await updateExisting(core, desc, name, key, ctx, mutate, opts, old, kv.modRevision, false);
+    const r = await updateExisting(core, desc, namespace, name, key, ctx, mutate, opts, old, kv.modRevision, false);
     if (r !== retryFromStore) {
       return r;
     }
@@ -131,8 +131,7 @@ const retryFromStore = Symbol('retryFromStore');
  * One update attempt on the current object `old` at `modRevision`; `guess`: old came from the
  * watch cache and may be stale.
  */
-async function updateExisting(core: RegistryCore, desc: ResourceDescription, name: string, key: string, ctx: WriteContext, mutate: Mutator, opts: UpdateOptions, old: KubeObject, modRevision: number, guess: boolean): Promise<WriteResult | typeof retryFromStore> {
-  const namespace = old.metadata.namespace;
+async function updateExisting(core: RegistryCore, desc: ResourceDescription, namespace: string | undefined, name: string, key: string, ctx: WriteContext, mutate: Mutator, opts: UpdateOptions, old: KubeObject, modRevision: number, guess: boolean): Promise<WriteResult | typeof retryFromStore> {
   const conditional = opts.precondition !== undefined && opts.precondition !== '';
   const oldRv = old.metadata.resourceVersion;
   if (conditional && opts.precondition !== oldRv) {
