@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { HostCommands } from './nft.ts';
 import { partialText } from './partial.ts';
+import { PRESET_PICKS } from './fragment.ts';
 import { FragmentCache, fullText, renderState } from './render.ts';
-import type { RenderOptions } from './render.ts';
+import type { RenderOptions } from './fragment.ts';
 import type { EndpointSlice, Service } from './types.ts';
 
 const svc = (name: string, ip: string, extra: Partial<NonNullable<Service['spec']>> = {}): Service => ({ metadata: { name, namespace: 'ns' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80 }], ...extra } });
@@ -24,13 +25,22 @@ function states(): { services: Service[]; slices: EndpointSlice[] }[] {
   const sb = slice('b', ['10.244.1.2']);
   const c = svc('c', '10.96.0.12', { sessionAffinity: 'ClientIP' });
   const sc = slice('c', ['10.244.2.2', '10.244.2.3']);
+  // More endpoints than the preset pick chains: its pick chain exists only while it does.
+  const big = svc('big', '10.96.0.13');
+  const sbig = slice('big', Array.from({ length: PRESET_PICKS + 1 }, (_, i) => `10.244.3.${i + 1}`));
+  // A UDP LoadBalancer (policy Cluster: elements only) and an externalTrafficPolicy Local NodePort (own chains).
+  const d = svc('d', '10.96.0.14', { type: 'LoadBalancer', externalIPs: ['192.0.2.9'], ports: [{ name: 'http', port: 53, protocol: 'UDP', nodePort: 30053 }] });
+  const sd: EndpointSlice = { ...slice('d', ['10.244.4.2', '10.244.4.3']), ports: [{ name: 'http', port: 5353, protocol: 'UDP' }] };
+  const e = svc('e', '10.96.0.15', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30081 }] });
+  const se: EndpointSlice = { ...slice('e', []), endpoints: [{ addresses: ['10.244.5.2'], nodeName: 'n1' }, { addresses: ['10.244.5.3'], nodeName: 'n2' }] };
   return [
-    { services: [a, b], slices: [sa, sb] },
-    { services: [a, b], slices: [slice('a', ['10.244.0.2', '10.244.0.4', '10.244.0.5']), sb] }, // endpoints moved
-    { services: [a, b, c], slices: [sa, sb, sc] }, // a service with affinity sets added
-    { services: [a, b, c], slices: [sa, slice('b', []), sc] }, // b loses its endpoints: reject entries instead
-    { services: [a, c], slices: [sa, sc] }, // b deleted
+    { services: [a, b, big], slices: [sa, sb, sbig] },
+    { services: [a, b, big], slices: [slice('a', ['10.244.0.2', '10.244.0.4', '10.244.0.5']), sb, sbig] }, // endpoints moved, 2 → 3
+    { services: [a, b, big, c], slices: [sa, sb, sbig, sc] }, // a service with affinity sets added
+    { services: [a, b, big, c], slices: [sa, slice('b', []), sbig, sc] }, // b loses its endpoints: reject entries instead
+    { services: [a, c], slices: [sa, sc] }, // b deleted, big deleted (its pick chains go)
     { services: [a], slices: [sa] }, // c (and its sets) deleted
+    { services: [a, d, e], slices: [sa, sd, se] }, // elements-only UDP LoadBalancer, chained Local NodePort
   ];
 }
 
@@ -46,10 +56,28 @@ test('a partial transaction touches only the changed service; nothing changed gi
   moved[7] = slice('s7', ['10.244.9.250']);
   const p = partialText(first, renderState(many, moved, opts, cache));
   assert.ok(p !== undefined);
-  assert.deepEqual(p.stats, { chains: 3, elements: 0 }, 'one endpoint chain out, one in, the service chain rewritten');
-  assert.doesNotMatch(p.text, /s8\b|10\.244\.9\.8:/, 'other services untouched');
-  assert.match(p.text, /flush chain ip k8ts-partial-test service-[0-9A-F]{8}-ns\/s7\/tcp\/http\n/);
-  assert.match(p.text, /delete chain ip k8ts-partial-test endpoint-[0-9A-F]{8}-ns\/s7\/tcp\/http__10\.244\.9\.7\/8080\n/);
+  assert.deepEqual(p.stats, { chains: 0, elements: 4 }, 'one endpoint element and one hairpin element out, one each in; no chain touched');
+  assert.doesNotMatch(p.text, /s8\b|10\.96\.1\.8 |10\.244\.9\.8 /, 'other services untouched');
+  assert.equal(p.text, [
+    'delete element ip k8ts-partial-test service-endpoints { 10.96.1.7 . tcp . 80 . 0 }',
+    'delete element ip k8ts-partial-test hairpin-connections { 10.244.9.7 . 10.244.9.7 . 10.96.1.7 }',
+    'add element ip k8ts-partial-test service-endpoints { 10.96.1.7 . tcp . 80 . 0 : 10.244.9.250 . 8080 }',
+    'add element ip k8ts-partial-test hairpin-connections { 10.244.9.250 . 10.244.9.250 . 10.96.1.7 }',
+    '',
+  ].join('\n'));
+});
+
+test('a new endpoint count beyond the preset pick chains needs a full sync; its chain goes with its last user', () => {
+  const cache = new FragmentCache();
+  const one = [svc('s', '10.96.3.1')];
+  const first = renderState(one, [slice('s', ['10.244.7.1'])], opts, cache);
+  const many = Array.from({ length: PRESET_PICKS + 1 }, (_, i) => `10.244.7.${i + 1}`);
+  const big = renderState(one, [slice('s', many)], opts, cache);
+  assert.equal(partialText(first, big), undefined, 'a partial transaction cannot create a pick chain');
+  const scaled = renderState(one, [slice('s', many.slice(0, PRESET_PICKS))], opts, cache);
+  assert.match(partialText(first, scaled)?.text ?? '', new RegExp(`10\\.96\\.3\\.1 \\. tcp \\. 80 : goto pick-${PRESET_PICKS} }\\n`), 'within the preset: partial');
+  const back = partialText(big, renderState(one, [slice('s', ['10.244.7.1'])], opts, cache));
+  assert.match(back?.text ?? '', new RegExp(`\\ndelete chain ip k8ts-partial-test pick-${PRESET_PICKS + 1}\\n`));
 });
 
 test('a partial sync never looks inside the fragments of unchanged services', () => {
@@ -72,7 +100,7 @@ test('a partial sync never looks inside the fragments of unchanged services', ()
   const guard = (state: typeof first): typeof first => ({ ...state, fragments: new Map([...state.fragments].map(([k, f]) => [k, unchanged(k) ? (poison(k, f) as typeof f) : f])) });
   assert.deepEqual([...first.fragments.keys()].filter((k) => !unchanged(k)), ['ns/s3']);
   const p = partialText(guard(first), guard(next));
-  assert.equal(p?.stats.chains, 3);
+  assert.deepEqual(p?.stats, { chains: 0, elements: 4 });
   assert.match(p?.text ?? '', /10\.244\.8\.200/);
 });
 
@@ -125,4 +153,9 @@ test('in a scratch netns, every partial transaction leaves the table equal to a 
     assert.equal(await listing(cmds, 'k8ts-partial-test'), await listing(cmds, 'k8ts-partial-ref'));
     prev = next;
   }
+  // The pick chains match no protocol of their own (UDP and SCTP Services use them too):
+  // no `meta l4proto` load compared against a constant before the map lookup.
+  const bytecode = await cmds.run(['nft', '--debug=netlink', 'list', 'chain', 'ip', 'k8ts-partial-test', 'pick-2']);
+  assert.match(bytecode, /numgen reg \d+ = random mod 2/);
+  assert.doesNotMatch(bytecode, /cmp eq/, bytecode);
 });

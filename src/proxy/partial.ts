@@ -1,15 +1,18 @@
 /**
  * Partial syncs (upstream's nftables proxier does the same between full syncs): the difference
  * between the table as last applied and as now desired, as one small `nft -f` transaction that
- * touches only the changed Services' chains, affinity sets and map elements. Still one
+ * touches only the changed Services' map/set elements (and, for the few Services with chains of
+ * their own, those chains and affinity sets). Still one
  * transaction: packets see the old or the new state, never a mix.
  *
  * The work is proportional to the change: a Service whose fragment is the very same object as
  * last time (the render cache hands out the same fragment while its Service and slices are
  * unchanged) is skipped without looking inside it.
  */
-import { chain, fragmentMaps, MAP_TYPES, setDecl, sortIps } from './render.ts';
-import type { DesiredState, Fragment } from './render.ts';
+import { fragmentMaps, fragmentSets, MAP_DECLS, SET_DECLS } from './fragment.ts';
+import type { Fragment } from './fragment.ts';
+import { chain, setDecl } from './render.ts';
+import type { DesiredState } from './render.ts';
 
 /** What a partial transaction changes (for logs and tests). */
 export interface PartialStats {
@@ -43,7 +46,8 @@ const NO_MAP: ReadonlyMap<string, string> = new Map();
 
 /**
  * The transaction turning `prev` into `next`: '' when they are equal; undefined when only a full
- * sync can do it (the fixed chains changed, another table, or an affinity set changed its timeout).
+ * sync can do it (the fixed chains changed, another table, an affinity set changed its timeout,
+ * or a pick chain is missing).
  * Map keys are assumed to belong to one Service each (cluster IPs and NodePorts are allocated
  * uniquely); two Services claiming the same external IP are sorted out by the next full sync.
  */
@@ -51,10 +55,10 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
   if (prev.table !== next.table || prev.fixed !== next.fixed || !sameList(prev.nodePortIps, next.nodePortIps)) {
     return undefined;
   }
-  const gone = new Map<string, string[]>(MAP_TYPES.map(([name]) => [name, []]));
-  const come = new Map<string, string[]>(MAP_TYPES.map(([name]) => [name, []]));
-  const ipsGone: string[] = [];
-  const ipsCome: string[] = [];
+  const gone = new Map<string, string[]>(MAP_DECLS.map(([name]) => [name, []]));
+  const come = new Map<string, string[]>(MAP_DECLS.map(([name]) => [name, []]));
+  const setGone = new Map<string, string[]>(SET_DECLS.map(([name]) => [name, []]));
+  const setCome = new Map<string, string[]>(SET_DECLS.map(([name]) => [name, []]));
   const removed: string[] = [];
   const changed: string[] = [];
   const added: string[] = [];
@@ -93,14 +97,22 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
         }
       }
     }
-    for (const ip of before?.clusterIps ?? []) {
-      if (after?.clusterIps.has(ip) !== true) {
-        ipsGone.push(ip);
+    const afterSets = after === undefined ? undefined : new Map(fragmentSets(after));
+    for (const [name, elements] of before === undefined ? [] : fragmentSets(before)) {
+      const now = afterSets?.get(name);
+      for (const e of elements) {
+        if (now?.has(e) !== true) {
+          setGone.get(name)?.push(e);
+        }
       }
     }
-    for (const ip of after?.clusterIps ?? []) {
-      if (before?.clusterIps.has(ip) !== true) {
-        ipsCome.push(ip);
+    const beforeSets = before === undefined ? undefined : new Map(fragmentSets(before));
+    for (const [name, elements] of after === undefined ? [] : fragmentSets(after)) {
+      const was = beforeSets?.get(name);
+      for (const e of elements) {
+        if (was?.has(e) !== true) {
+          setCome.get(name)?.push(e);
+        }
       }
     }
     for (const [name, rules] of after?.chains ?? []) {
@@ -124,7 +136,7 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
   const delElements: string[] = [];
   const addElements: string[] = [];
   let elements = 0;
-  for (const [name] of MAP_TYPES) {
+  for (const [name] of MAP_DECLS) {
     const g = gone.get(name) ?? [];
     const c = come.get(name) ?? [];
     if (g.length > 0) {
@@ -135,13 +147,29 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
     }
     elements += g.length + c.length;
   }
-  if (ipsGone.length > 0) {
-    delElements.push(`delete element ${t} cluster-ips { ${sortIps(ipsGone).join(', ')} }`);
+  for (const [name] of SET_DECLS) {
+    const g = setGone.get(name) ?? [];
+    const c = setCome.get(name) ?? [];
+    if (g.length > 0) {
+      delElements.push(`delete element ${t} ${name} { ${g.join(', ')} }`);
+    }
+    if (c.length > 0) {
+      addElements.push(`add element ${t} ${name} { ${c.join(', ')} }`);
+    }
+    elements += g.length + c.length;
   }
-  if (ipsCome.length > 0) {
-    addElements.push(`add element ${t} cluster-ips { ${sortIps(ipsCome).join(', ')} }`);
+  // A pick chain cannot be created (or rewritten) by a partial transaction (see MAP_DECLS): a
+  // Service with more endpoints than any before it needs a full sync. Unused ones can go.
+  for (const [name, rules] of next.picks) {
+    if (!sameRules(prev.picks.get(name), rules)) {
+      return undefined;
+    }
   }
-  elements += ipsGone.length + ipsCome.length;
+  for (const name of prev.picks.keys()) {
+    if (!next.picks.has(name)) {
+      removed.push(name);
+    }
+  }
   if (delElements.length + addElements.length + removed.length + changed.length + added.length + setsGone.length + setsCome.length === 0) {
     return { text: '', stats: { chains: 0, elements: 0 } };
   }

@@ -40,7 +40,7 @@ test('an unchanged requested sync is skipped; a periodic one reapplies', async (
   assert.equal(cmds.scripts.length, 1);
   await p.sync('periodic');
   assert.equal(cmds.scripts.length, 2);
-  assert.match(cmds.scripts[0] ?? '', /dnat to 10\.244\.0\.5:8080/);
+  assert.match(cmds.scripts[0] ?? '', /10\.96\.0\.9 \. tcp \. 80 \. 0 : 10\.244\.0\.5 \. 8080/);
   // Localhost NodePorts (no --nodeport-addresses) need route_localnet, set once.
   assert.deepEqual(cmds.ran.filter((c) => c[0] === 'sysctl'), [['sysctl', '-qw', 'net.ipv4.conf.all.route_localnet=1']]);
   await p.stop();

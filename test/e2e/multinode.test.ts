@@ -400,7 +400,13 @@ describe('multi-node: three hosts with k8ts agent, Services across nodes, DNS, s
   });
 
   test('scaling reaches every node\'s rules; ClientIP affinity sticks to one replica', { timeout: 150_000 }, async () => {
-    const backendsIn = async (ns: string): Promise<number> => (await sh('ip', 'netns', 'exec', ns, 'nft', 'list', 'table', 'ip', 'k8ts-proxy')).split('\n').filter((l) => /^\s*chain endpoint-.*default\/web\/tcp\/http__/.test(l)).length;
+    // Backends of web's port: endpoint-map elements of its cluster IP (the common shape), or its
+    // endpoint chains (the shape with session affinity).
+    const vipElement = new RegExp(`${clusterIP.replaceAll('.', '\\.')} \\. tcp \\. 80 \\. \\d+ : `, 'g');
+    const backendsIn = async (ns: string): Promise<number> => {
+      const table = await sh('ip', 'netns', 'exec', ns, 'nft', 'list', 'table', 'ip', 'k8ts-proxy');
+      return (table.match(vipElement) ?? []).length + table.split('\n').filter((l) => /^\s*chain endpoint-.*default\/web\/tcp\/http__/.test(l)).length;
+    };
     await kubectlOk(env, ['scale', 'deployment', 'web', '--replicas', '3']);
     const sliceSeen = await eventually('3 ready endpoints in the slice', async () => {
       const slices = JSON.parse(await kubectlOk(env, ['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'])) as { items: { endpoints?: { conditions?: { ready?: boolean } }[] }[] };
@@ -432,7 +438,8 @@ describe('multi-node: three hosts with k8ts agent, Services across nodes, DNS, s
     const deadIps = onDead.map((p) => p.status?.podIP ?? '?');
     await eventually('no dead backends in node 1\'s rules', async () => {
       const table = await sh('ip', 'netns', 'exec', nodes[0]?.ns ?? '', 'nft', 'list', 'table', 'ip', 'k8ts-proxy');
-      return deadIps.some((ip) => table.includes(`dnat to ${ip}:`)) ? undefined : true;
+      // An endpoint appears as a map element's value (`… : IP . PORT`) or, with affinity, in its own chain's DNAT.
+      return deadIps.some((ip) => table.includes(`dnat to ${ip}:`) || table.includes(`: ${ip} . `)) ? undefined : true;
     }, 30_000);
   });
 });
