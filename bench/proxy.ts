@@ -10,7 +10,8 @@
  *   - the iptables equivalent (kube-proxy iptables mode's layout: KUBE-SERVICES → KUBE-SVC-* with
  *     statistic random → KUBE-SEP-* mark + DNAT) applied with one `iptables-restore` (nft backend).
  *   - the hand-written file again with one `numgen … == 0 goto` rule per endpoint instead of the
- *     anonymous `numgen … vmap {…}` (the shape our proxier writes since the vmap made loads quadratic).
+ *     anonymous `numgen … vmap {…}` (the shape our proxier wrote in session 3; since session 4 a
+ *     common Service is only map elements and shared pick chains, see src/proxy/README.md).
  * Wall times are medians of --runs runs; on a shared machine the CPU time (user+sys) of our process
  * and of the `nft` child (via /usr/bin/time) is reported beside them. Needs root.
  * Usage: node bench/proxy.ts [--services 1000,5000] [--runs 3]

@@ -56,8 +56,8 @@ export class HostCommands {
    * One `nft -f -` per sync, on purpose (measured with nft 1.0.6, BENCHMARKS.md "Proxy"): the
    * cost of a small transaction against a big table is not the spawn but nft's cache fetch —
    * any `add element`/`add rule`/`delete element` makes it dump every table's chains and sets
-   * from the kernel first (~1 MB for 15,000 chains), while `add table`/`add chain`/`flush chain`
-   * fetch nothing. A long-running `nft -i` does not help: it reads stdin byte by byte and
+   * from the kernel first (~1 MB for the 15,000 chains 5,000 Services took before most Services
+   * became map elements, see README.md), while `add table`/`add chain`/`flush chain` fetch nothing. A long-running `nft -i` does not help: it reads stdin byte by byte and
    * refetches the same cache for every line, since each commit moves the ruleset generation.
    * Talking netlink directly would, but there is no well-kept Node library for nf_tables.
    */
