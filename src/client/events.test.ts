@@ -15,20 +15,23 @@ interface Call {
 
 function fakeEventsClient(opts: { patchNotFound?: boolean; slow?: boolean } = {}): { client: RestClient; calls: Call[] } {
   const calls: Call[] = [];
+  // The recorder writes through requestWithoutResult (it never reads the server's answer).
   const client = {
-    create: async (_ref: unknown, ev: CoreEvent) => {
-      if (opts.slow === true) {
-        await new Promise((r) => setTimeout(r, 5));
+    requestWithoutResult: async (req: { method: string; path: string; body: Record<string, unknown>; contentType?: string }) => {
+      if (req.method === 'POST') {
+        if (opts.slow === true) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.equal(req.path, `/api/v1/namespaces/${String((req.body.metadata as { namespace: string }).namespace)}/events`);
+        calls.push({ verb: 'create', name: (req.body.metadata as { name?: string }).name ?? '', body: structuredClone(req.body) });
+        return;
       }
-      calls.push({ verb: 'create', name: ev.metadata.name ?? '', body: structuredClone(ev) as unknown as Record<string, unknown> });
-      return ev;
-    },
-    patch: async (ref: { name: string }, body: Record<string, unknown>, contentType: string) => {
-      calls.push({ verb: 'patch', name: ref.name, body, contentType });
+      assert.equal(req.method, 'PATCH');
+      const name = decodeURIComponent(req.path.slice(req.path.lastIndexOf('/') + 1));
+      calls.push({ verb: 'patch', name, body: req.body, contentType: req.contentType });
       if (opts.patchNotFound === true) {
-        throw notFound('', 'events', ref.name);
+        throw notFound('', 'events', name);
       }
-      return {};
     },
   };
   return { client: client as unknown as RestClient, calls };

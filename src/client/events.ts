@@ -10,6 +10,7 @@ import { isAlreadyExists, isNotFound, StatusError } from '../api/errors.ts';
 import type { DeepReadonly, KubeObject } from '../api/object.ts';
 import { stderrLogger } from './log.ts';
 import type { ClientLogger } from './log.ts';
+import { pathFor } from './paths.ts';
 import { PatchType } from './rest.ts';
 import type { RestClient } from './rest.ts';
 import { TokenBucket } from './tokenbucket.ts';
@@ -55,6 +56,7 @@ export interface EventRecorderOptions {
   readonly logger?: ClientLogger;
 }
 
+const eventsResource = { group: '', version: 'v1', resource: 'events' } as const;
 const MAX_LRU = 4096;
 const AGGREGATE_MAX_EVENTS = 10;
 const AGGREGATE_INTERVAL_MS = 600_000;
@@ -209,11 +211,12 @@ export class EventRecorder {
     if (prior !== undefined) {
       try {
         await this.write(() =>
-          this.opts.client.patch(
-            { group: '', version: 'v1', resource: 'events', namespace: ev.metadata.namespace, name: prior.name },
-            { count: ev.count, lastTimestamp: ev.lastTimestamp, message: ev.message },
-            PatchType.StrategicMerge,
-          ),
+          this.opts.client.requestWithoutResult({
+            method: 'PATCH',
+            path: pathFor({ ...eventsResource, namespace: ev.metadata.namespace, name: prior.name }),
+            body: { count: ev.count, lastTimestamp: ev.lastTimestamp, message: ev.message },
+            contentType: PatchType.StrategicMerge,
+          }),
         );
         return;
       } catch (e) {
@@ -223,7 +226,8 @@ export class EventRecorder {
         // The Event expired or was deleted: create it again, keeping the count.
       }
     }
-    await this.write(() => this.opts.client.create({ group: '', version: 'v1', resource: 'events', namespace: ev.metadata.namespace }, ev));
+    // The server's answer is not read: the recorder keeps what it needs (name, count) itself.
+    await this.write(() => this.opts.client.requestWithoutResult({ method: 'POST', path: pathFor({ ...eventsResource, namespace: ev.metadata.namespace }), body: ev }));
   }
 
   /** A few retries for transient failures; the object's problems (exists, invalid, forbidden) are final. */
@@ -247,8 +251,20 @@ export class EventRecorder {
 export function refOf(obj: KubeObject | DeepReadonly<KubeObject> | ObjectReference): ObjectReference {
   if ('metadata' in obj && typeof obj.metadata === 'object' && obj.metadata !== null) {
     const m = obj.metadata as KubeObject['metadata'];
-    const ref: ObjectReference = { kind: obj.kind as string | undefined, namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: obj.apiVersion as string | undefined, resourceVersion: m.resourceVersion };
-    return Object.fromEntries(Object.entries(ref).filter(([, v]) => v !== undefined && v !== '')) as ObjectReference;
+    // Same field order as the ObjectReference literal; unset and empty fields left out.
+    const ref: ObjectReference = {};
+    const put = (k: keyof ObjectReference, v: string | undefined): void => {
+      if (v !== undefined && v !== '') {
+        ref[k] = v;
+      }
+    };
+    put('kind', obj.kind as string | undefined);
+    put('namespace', m.namespace);
+    put('name', m.name);
+    put('uid', m.uid);
+    put('apiVersion', obj.apiVersion as string | undefined);
+    put('resourceVersion', m.resourceVersion);
+    return ref;
   }
   return { ...(obj as ObjectReference) };
 }

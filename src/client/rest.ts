@@ -5,6 +5,8 @@
  */
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
+import { isIP } from 'node:net';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
@@ -112,6 +114,43 @@ function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
   return Number.isFinite(s) && s >= 0 ? Math.min(s, 60) * 1000 : undefined;
 }
 
+/**
+ * An https.Agent whose pool key is worked out once per origin. Node's Agent.getName appends the
+ * CA, client certificate and key PEMs to the key on every request and again when the socket is
+ * freed: several KB of string building and hashing per call, for TLS options that never change
+ * in a RestClient (they are the agent's own; requests carry none).
+ */
+class FixedTlsHttpsAgent extends HttpsAgent {
+  readonly #names = new Map<string, string>();
+
+  override getName(options?: HttpsRequestOptions): string {
+    const o = options ?? {};
+    const origin = `${o.host ?? ''}:${o.port ?? ''}:${o.localAddress ?? ''}:${o.family ?? ''}:${o.servername ?? ''}`;
+    let name = this.#names.get(origin);
+    if (name === undefined) {
+      name = super.getName(options);
+      this.#names.set(origin, name);
+    }
+    return name;
+  }
+}
+
+/** Reads a whole response body as UTF-8 (plain listeners: cheaper than an async iterator per response). */
+function readResponse(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+    // A connection lost mid-body: 'close' without 'end' (a no-op once resolved).
+    res.once('close', () => {
+      if (!res.complete) {
+        reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      }
+    });
+  });
+}
+
 /** A Kubernetes REST client over one keep-alive agent; safe to share across a process. */
 export class RestClient {
   readonly connection: ClientConnection;
@@ -126,12 +165,22 @@ export class RestClient {
   private readonly tokenFile: string | undefined;
   private fileToken: { value: string; readAt: number } | undefined;
   private readonly defaultHeaders: OutgoingHttpHeaders | undefined;
+  // What every request's options share, worked out once.
+  private readonly pathPrefix: string;
+  private readonly hostname: string;
+  private readonly port: number | undefined;
+  /** TLS server name: the host, or '' (no SNI) for an IP address, as Node would derive it per request. */
+  private readonly servername: string | undefined;
 
   constructor(opts: RestClientOptions) {
     this.tokenFile = opts.tokenFile;
     this.defaultHeaders = opts.headers;
     this.connection = opts.connection;
     this.base = new URL(opts.connection.server);
+    this.pathPrefix = this.base.pathname.replace(/\/+$/, '');
+    this.hostname = this.base.hostname.replace(/^\[|\]$/g, '');
+    this.port = this.base.port === '' ? undefined : Number(this.base.port);
+    this.servername = this.base.protocol === 'https:' ? (isIP(this.hostname) === 0 ? this.hostname : '') : undefined;
     this.userAgent = opts.userAgent ?? `k8ts-${opts.component ?? 'client'}/${CLIENT_VERSION} (${process.platform}/${process.arch})`;
     const qps = opts.qps ?? DEFAULT_KUBE_API_QPS;
     this.limiter = qps > 0 ? new TokenBucket(qps, Math.max(1, opts.burst ?? DEFAULT_KUBE_API_BURST)) : undefined;
@@ -142,7 +191,7 @@ export class RestClient {
     const c = opts.connection;
     this.agent =
       this.base.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, maxFreeSockets: 64, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
+        ? new FixedTlsHttpsAgent({ keepAlive: true, maxFreeSockets: 64, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
         : new HttpAgentClass({ keepAlive: true, maxFreeSockets: 64 });
   }
 
@@ -231,16 +280,16 @@ export class RestClient {
 
   /** Sends once; resolves with the response head (body unread). */
   private send(opts: RequestOptions, body: string | undefined, streaming: boolean): Promise<IncomingMessage> {
-    const prefix = this.base.pathname.replace(/\/+$/, '');
     const request = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = request(
         {
           protocol: this.base.protocol,
-          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
-          port: this.base.port === '' ? undefined : Number(this.base.port),
+          hostname: this.hostname,
+          port: this.port,
+          servername: this.servername,
           method: opts.method,
-          path: `${prefix}${opts.path}${queryString(opts.query)}`,
+          path: `${this.pathPrefix}${opts.path}${queryString(opts.query)}`,
           headers: this.headersFor(opts, body),
           agent: this.agent,
           signal: opts.signal,
@@ -292,11 +341,8 @@ export class RestClient {
   /** Sends a request and reads the whole body, whatever the status. */
   async raw(opts: RequestOptions): Promise<RawResponse> {
     const res = await this.sendWithRetry(opts, false);
-    const chunks: Buffer[] = [];
-    for await (const c of res) {
-      chunks.push(c as Buffer);
-    }
-    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const body = await readResponse(res);
+    return { status: res.statusCode ?? 0, headers: res.headers, body };
   }
 
   /** Sends a request; a 2xx JSON body is returned parsed (other bodies as text); errors throw a StatusError. */
@@ -310,6 +356,14 @@ export class RestClient {
     }
     const type = r.headers['content-type'] ?? '';
     return (type.includes('json') || type === '' ? JSON.parse(r.body) : r.body) as T;
+  }
+
+  /** Sends a request whose 2xx answer the caller does not need (left unparsed); errors throw a StatusError. */
+  async requestWithoutResult(opts: RequestOptions): Promise<void> {
+    const r = await this.raw(opts);
+    if (r.status < 200 || r.status > 299) {
+      throw errorFromResponse(r.status, r.body);
+    }
   }
 
   /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives; errors throw StatusError. */

@@ -15,12 +15,29 @@ export const NAMESPACE_INDEX = 'namespace';
 /** Freezes a parsed JSON value in place, recursively (cached objects must never be mutated). */
 export function deepFreeze<T>(v: T): DeepReadonly<T> {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) {
-      deepFreeze(x);
-    }
+    freezeTree(v);
   }
   return v as DeepReadonly<T>;
+}
+
+// Every watch event's object passes through here: no array of values per object, no call per string or number.
+function freezeTree(o: object): void {
+  Object.freeze(o);
+  if (Array.isArray(o)) {
+    for (const x of o as unknown[]) {
+      if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+        freezeTree(x);
+      }
+    }
+    return;
+  }
+  const r = o as Record<string, unknown>;
+  for (const k in r) {
+    const x = r[k];
+    if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+      freezeTree(x);
+    }
+  }
 }
 
 /** An indexed, read-mostly cache of objects keyed like objectKey(). */

@@ -12,6 +12,7 @@ import { isTombstone } from '../client/informer.ts';
 import type { DeletedFinalStateUnknown, SharedInformer } from '../client/informer.ts';
 import { stderrLogger } from '../client/log.ts';
 import type { ClientLogger } from '../client/log.ts';
+import { pathFor } from '../client/paths.ts';
 import { PatchType } from '../client/rest.ts';
 import type { RestClient } from '../client/rest.ts';
 import { FitError, schedulePod } from './algorithm.ts';
@@ -86,11 +87,11 @@ export class Scheduler {
     const bind = async (namespace: string, name: string, uid: string | undefined, nodeName: string): Promise<void> => {
       await this.acquireBindSlot();
       try {
-        await this.opts.client.create({ ...pods, namespace, name, subresource: 'binding' }, {
-          apiVersion: 'v1',
-          kind: 'Binding',
-          metadata: { name, namespace, uid },
-          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+        // The answer is a Status nobody reads: not parsed.
+        await this.opts.client.requestWithoutResult({
+          method: 'POST',
+          path: pathFor({ ...pods, namespace, name, subresource: 'binding' }),
+          body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } },
         });
       } finally {
         this.releaseBindSlot();
