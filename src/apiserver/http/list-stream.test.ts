@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { KubeObject } from '../../api/object.ts';
 import { decodeObject } from '../registry/codec.ts';
 import { sendListJson } from './list-stream.ts';
+import type { AnyResponse } from './respond.ts';
 
 function listOf(n: number): { apiVersion: string; kind: string; metadata: { resourceVersion: string }; items: KubeObject[] } {
   const items: KubeObject[] = [];
@@ -48,4 +50,53 @@ test('a large list is streamed (no Content-Length) with exactly the text JSON.st
   assert.equal(headers['content-length'], undefined);
   assert.equal(headers['content-type'], 'application/json');
   assert.equal(body, `${JSON.stringify(list)}\n`);
+});
+
+/** A response that takes writes like a socket: each chunk is consumed (copied) and its callback run a turn later; 'drain' once the queue empties. */
+function slowResponse(): { res: AnyResponse; body: () => string; chunkStores: () => Set<ArrayBufferLike>; ended: Promise<void> } {
+  const emitter = new EventEmitter();
+  const received: Buffer[] = [];
+  const stores = new Set<ArrayBufferLike>();
+  const queue: { chunk: Buffer; done?: (err?: Error | null) => void }[] = [];
+  let ended!: () => void;
+  const endedPromise = new Promise<void>((resolve) => (ended = resolve));
+  const pump = (): void => {
+    const next = queue.shift();
+    if (next === undefined) {
+      emitter.emit('drain');
+      return;
+    }
+    received.push(Buffer.from(next.chunk)); // the bytes as they are when the write completes
+    next.done?.(null);
+    setImmediate(pump);
+  };
+  const res = Object.assign(emitter, {
+    statusCode: 0,
+    headersSent: false,
+    setHeader: () => undefined,
+    flushHeaders: () => undefined,
+    write(chunk: Buffer, done?: (err?: Error | null) => void): boolean {
+      stores.add(chunk.buffer);
+      queue.push({ chunk, done });
+      if (queue.length === 1) {
+        setImmediate(pump);
+      }
+      return queue.length < 2;
+    },
+    end(): void {
+      const finish = (): void => (queue.length === 0 ? ended() : void setImmediate(finish));
+      finish();
+    },
+  });
+  return { res: res as unknown as AnyResponse, body: () => Buffer.concat(received).toString('utf8'), chunkStores: () => stores, ended: endedPromise };
+}
+
+test('batch buffers are reused only after their write completed, and the text stays exact', async () => {
+  const list = listOf(8000); // ~5.5 MB: several 1 MiB batches
+  const out = slowResponse();
+  await sendListJson(out.res, 'application/json', list);
+  await out.ended;
+  assert.equal(out.body(), `${JSON.stringify(list)}\n`);
+  // A handful of buffers serve every batch (fresh megabytes per batch made V8 run full GCs during large lists).
+  assert.ok(out.chunkStores().size <= 3, `batch buffers allocated: ${out.chunkStores().size}`);
 });

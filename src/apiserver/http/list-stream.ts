@@ -14,7 +14,7 @@ const streamFromItems = 1000;
 const batchBytes = 1 << 20;
 
 interface Writable {
-  write(chunk: Buffer): boolean;
+  write(chunk: Buffer, done?: (err?: Error | null) => void): boolean;
   once(event: string, fn: () => void): unknown;
   off(event: string, fn: () => void): unknown;
   readonly destroyed?: boolean;
@@ -49,9 +49,14 @@ export async function sendListJson(res: AnyResponse, contentType: string, list: 
   const out = res as unknown as Writable;
   const { before, after } = listJsonEnvelope(list);
   startStream(res, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' });
-  // Item text is copied straight into fresh batch buffers (joining megabytes of strings and
-  // encoding the result costs several times more); a written buffer is never reused.
-  let buf = Buffer.allocUnsafe(batchBytes);
+  // Item text is copied straight into batch buffers (joining megabytes of strings and encoding
+  // the result costs several times more). A batch buffer goes back to `spare` once its write is
+  // done and is refilled: allocating a fresh megabyte per batch grew V8's external memory by the
+  // list's size and set off full mark-compacts of the whole heap (the cached objects) during
+  // every large list, which cost more CPU than the list itself.
+  const spare: Buffer[] = [];
+  const take = (room: number): Buffer => (room <= batchBytes ? (spare.pop() ?? Buffer.allocUnsafe(batchBytes)) : Buffer.allocUnsafe(room));
+  let buf = take(0);
   let used = buf.write(before, 0, 'utf8');
   const items = list.items;
   for (let i = 0; i < items.length; i++) {
@@ -61,8 +66,13 @@ export async function sendListJson(res: AnyResponse, contentType: string, list: 
       if (out.destroyed === true) {
         return;
       }
-      const more = out.write(buf.subarray(0, used));
-      buf = Buffer.allocUnsafe(Math.max(batchBytes, room));
+      const full = buf;
+      const more = out.write(full.subarray(0, used), (err) => {
+        if (err == null && full.length === batchBytes) {
+          spare.push(full);
+        }
+      });
+      buf = take(room);
       used = 0;
       if (!more && !(await drained(out))) {
         return;
@@ -74,7 +84,13 @@ export async function sendListJson(res: AnyResponse, contentType: string, list: 
     used += buf.write(json, used, 'utf8');
   }
   if (out.destroyed !== true) {
-    out.write(Buffer.concat([buf.subarray(0, used), Buffer.from(`${after}\n`)]));
+    const tail = `${after}\n`;
+    if (buf.length - used >= tail.length * 3) {
+      used += buf.write(tail, used, 'utf8');
+      out.write(buf.subarray(0, used));
+    } else {
+      out.write(Buffer.concat([buf.subarray(0, used), Buffer.from(tail)]));
+    }
     res.end();
   }
 }
