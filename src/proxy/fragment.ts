@@ -25,7 +25,7 @@ export interface Fragment {
   readonly chains: Map<string, string[]>;
   /** Affinity set name → its body (type, flags, timeout). */
   readonly sets: Map<string, string>;
-  /** Shared pick chains this Service's elements point at: name → rules (the same array for every Service). */
+  /** Shared pick chains beyond the preset ones this Service's elements point at: name → rules (the same array for every Service). */
   readonly picks: Map<string, readonly string[]>;
   readonly serviceIps: Map<string, string>;
   readonly nodePorts: Map<string, string>;

@@ -40,14 +40,16 @@ export interface DesiredState {
   readonly endpoints: number;
 }
 
+/** What, besides the Service and its slices, a fragment depends on. */
+const cacheKeyOf = (opts: RenderOptions): string => `${opts.hostname}|${opts.clusterCIDR ?? ''}`;
+
 /** Remembers each Service's fragment, so an unchanged Service (same cached objects) is not rendered again. */
 export class FragmentCache {
   private entries = new WeakMap<Service, { readonly slices: readonly EndpointSlice[]; readonly optsKey: string; readonly fragment: Fragment }>();
   hits = 0;
 
   /** The Service's fragment: reused when the Service and its slices are the very same objects as last time. */
-  get(svc: Service, slices: readonly EndpointSlice[], opts: RenderOptions): Fragment {
-    const optsKey = `${opts.hostname}|${opts.clusterCIDR ?? ''}`;
+  get(svc: Service, slices: readonly EndpointSlice[], opts: RenderOptions, optsKey = cacheKeyOf(opts)): Fragment {
     const hit = this.entries.get(svc);
     if (hit !== undefined && hit.optsKey === optsKey && hit.slices.length === slices.length && hit.slices.every((s, i) => s === slices[i])) {
       this.hits++;
@@ -78,15 +80,18 @@ export function renderState(services: Iterable<Service>, slices: Iterable<Endpoi
   }
   let servicePorts = 0;
   let endpoints = 0;
+  const optsKey = cacheKeyOf(opts);
   for (const svc of services) {
     if (!isProxied(svc)) {
       continue;
     }
     const key = svcKey(svc);
-    const f = cache.get(svc, bySvc.get(key) ?? [], opts);
+    const f = cache.get(svc, bySvc.get(key) ?? [], opts, optsKey);
     fragments.set(key, f);
-    for (const [name, rules] of f.picks) {
-      picks.set(name, rules);
+    if (f.picks.size > 0) {
+      for (const [name, rules] of f.picks) {
+        picks.set(name, rules);
+      }
     }
     servicePorts += f.servicePorts;
     endpoints += f.endpoints;

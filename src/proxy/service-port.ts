@@ -6,7 +6,7 @@
  */
 import { categorize } from './endpoints.ts';
 import type { Backend } from './endpoints.ts';
-import { hash, PickFamily, pickChain, sortIps } from './fragment.ts';
+import { hash, PickFamily, pickChain, PRESET_PICKS, sortIps } from './fragment.ts';
 import type { Fragment, RenderOptions } from './fragment.ts';
 import type { Service, ServicePort } from './types.ts';
 
@@ -87,7 +87,9 @@ function renderElements(f: Fragment, c: PortContext): number {
   const targets = cluster.map((b) => `${b.ip} . ${b.port}`);
   const dispatch = (map: Map<string, string>, key: string, family: PickFamily): void => {
     const [name, rules] = pickChain(family, k, c.opts.clusterCIDR);
-    f.picks.set(name, rules);
+    if (k > PRESET_PICKS) {
+      f.picks.set(name, rules); // the preset ones are always there
+    }
     map.set(key, `goto ${name}`);
   };
   const endpoints = (map: Map<string, string>, key: string): void => {
