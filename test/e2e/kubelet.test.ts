@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Runc } from '../../src/kubelet/runtime/runc.ts';
 import { canRunPods, eventually, httpGet, startKubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import type { KubeletFixture, KubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
-import { startApiServer } from '../util/apiserver.ts';
+import { identityKubeconfig, startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
@@ -39,7 +39,10 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
 
   before(async () => {
     manifestDir = await mkdtemp(join(tmpdir(), 'k8ts-static-'));
-    bed = await startKubeletTestbed('e2e', 'k8ts.local/e2e/busybox:1', () => startApiServer(), [], ['--pod-manifest-path', manifestDir]);
+    // The kubelet runs as its node (system:node:<name>) under Node,RBAC, as in `k8ts up`: every
+    // secret, configmap and token it reads must come through the Node authorizer's graph.
+    bed = await startKubeletTestbed('e2e', 'k8ts.local/e2e/busybox:1', () => startApiServer({ extraArgs: ['--authorization-mode', 'Node,RBAC'] }), [], ['--pod-manifest-path', manifestDir],
+      (api, node) => identityKubeconfig(api.url, api.dataDir, 'kubelet-e2e', `system:node:${node}`, ['system:nodes']));
     fixture = bed.kubelet;
     env = clientEnv(bed.api.kubeconfig);
     nodeName = fixture.nodeName;

@@ -10,11 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { startApiServer } from '../util/apiserver.ts';
+import { identityKubeconfig, startApiServer } from '../util/apiserver.ts';
 import { startCluster, until } from './control-plane-cluster.ts';
 import type { Cluster, Pod } from './control-plane-cluster.ts';
-import { ensureClientCert } from '../../src/pki/index.ts';
-import { adminKubeconfig, writeKubeconfig } from '../../src/kubeconfig/index.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv, RunResult } from '../util/kubectl.ts';
@@ -134,12 +132,13 @@ test('k8ts up runs Node,RBAC: a user without bindings is denied, while every com
   const users: ClientEnv[] = [];
   try {
     // A client certificate for a user no binding names.
-    const cert = await ensureClientCert(cl.dataDir, 'nobody', 'nobody');
     const admin = parse(readFileSync(cl.env.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
-    const path = join(cl.tmp, 'nobody.kubeconfig');
-    await writeKubeconfig(path, adminKubeconfig(admin.clusters[0]?.cluster.server ?? '', readFileSync(join(cl.dataDir, 'pki', 'ca.crt'), 'utf8'), cert.certPem, cert.keyPem));
-    const nobody = clientEnv(path);
-    users.push(nobody);
+    const certUser = async (base: string, user: string, groups: string[] = []): Promise<ClientEnv> => {
+      const env = clientEnv(await identityKubeconfig(admin.clusters[0]?.cluster.server ?? '', cl.dataDir, base, user, groups));
+      users.push(env);
+      return env;
+    };
+    const nobody = await certUser('nobody', 'nobody');
     const denied = await kubectl(nobody, ['get', 'pods']);
     assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "default"');
 
@@ -184,6 +183,26 @@ spec:
       const left = (await cl.json<{ items: Pod[] }>(['get', 'replicasets,pods', '-l', 'app=web'])).items;
       return left.length === 0 ? true : undefined;
     }, 90_000);
+
+    // The Node authorizer's graph: a kubelet reads the secrets of pods bound to its node, no others.
+    await kubectlOk(cl.env, ['create', 'secret', 'generic', 'used', '--from-literal=a=b']);
+    await kubectlOk(cl.env, ['create', 'secret', 'generic', 'unused', '--from-literal=a=b']);
+    await cl.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: uses-secret}
+spec:
+  nodeName: sim-0
+  containers: [{name: c, image: busybox, envFrom: [{secretRef: {name: used}}]}]
+`);
+    const node0 = await certUser('sim-0-kubelet', 'system:node:sim-0', ['system:nodes']);
+    const node1 = await certUser('sim-1-kubelet', 'system:node:sim-1', ['system:nodes']);
+    await until('sim-0 may read the secret its pod uses', async () => ((await kubectl(node0, ['get', 'secret', 'used', '-o', 'name'])).code === 0 ? true : undefined));
+    assert.equal((await kubectl(node0, ['get', 'secret', 'unused'])).stderr.trim(),
+      'Error from server (Forbidden): secrets "unused" is forbidden: User "system:node:sim-0" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node \'sim-0\' and this object');
+    assert.match((await kubectl(node1, ['get', 'secret', 'used'])).stderr, /Forbidden.*no relationship found between node 'sim-1' and this object/);
+    assert.match((await kubectl(node0, ['get', 'secrets'])).stderr, /Forbidden/, 'no node lists secrets');
+    await kubectlOk(cl.env, ['delete', 'pod', 'uses-secret', '--grace-period=0', '--force']);
+    await until('the secret is out of reach once the pod is gone', async () => ((await kubectl(node0, ['get', 'secret', 'used'])).code === 1 ? true : undefined));
 
     // Namespace deletion empties and removes the namespace.
     await kubectlOk(cl.env, ['create', 'namespace', 'doomed']);

@@ -10,6 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adminKubeconfig, writeKubeconfig } from '../../src/kubeconfig/index.ts';
+import { ensureClientCert } from '../../src/pki/index.ts';
 
 const k8ts = new URL('../../bin/k8ts', import.meta.url).pathname;
 
@@ -180,4 +182,15 @@ export async function startApiServer(opts: StartApiServerOptions = {}): Promise<
       await start();
     },
   };
+}
+
+/**
+ * A kubeconfig at `<dataDir>/<base>.kubeconfig` for `user` in `groups`, with a client certificate
+ * from the cluster CA in `dataDir` (e.g. a kubelet's `system:node:<name>` in `system:nodes`).
+ */
+export async function identityKubeconfig(server: string, dataDir: string, base: string, user: string, groups: readonly string[] = []): Promise<string> {
+  const cert = await ensureClientCert(dataDir, base, user, groups);
+  const path = join(dataDir, `${base}.kubeconfig`);
+  await writeKubeconfig(path, adminKubeconfig(server, readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'), cert.certPem, cert.keyPem));
+  return path;
 }

@@ -5,6 +5,7 @@
  */
 import type { Registry } from '../registry/types.ts';
 import { NodeAuthorizer } from './node.ts';
+import { NodeGraph } from './node-graph.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { alwaysAllow, RbacAuthorizer } from './rbac.ts';
 import { Decision } from './types.ts';
@@ -80,7 +81,10 @@ export async function createAuthorizer(modes: readonly AuthorizationMode[], regi
     } else if (m === 'AlwaysDeny') {
       members.push(alwaysDeny);
     } else if (m === 'Node') {
-      members.push(new NodeAuthorizer());
+      const graph = new NodeGraph();
+      await graph.start(registry);
+      closers.push(() => graph.close());
+      members.push(new NodeAuthorizer(undefined, graph));
     } else {
       const cache = new PolicyCache();
       await cache.start(registry);

@@ -3,10 +3,11 @@
  * identity (user `system:node:<name>` in group `system:nodes`) is allowed when the `system:node`
  * role's rules allow it; anything else gets no opinion (the next mode, usually RBAC, decides).
  *
- * Not implemented: upstream's graph restriction (a node may read only the secrets, configmaps,
- * volumes and service-account tokens of pods bound to it). What is kept is its cheap half: those
- * objects can be read one by name only (a get, or a list/watch narrowed by
- * `fieldSelector=metadata.name=`), never listed wholesale.
+ * Secrets, configmaps, PVCs and PVs are read one by name only (a get, or a list/watch narrowed by
+ * `fieldSelector=metadata.name=`), never listed wholesale, and only when the node graph
+ * (node-graph.ts) says a pod bound to the node uses them; service-account tokens likewise only
+ * for service accounts of the node's pods. Anything else gets no opinion: with RBAC next, a
+ * node reading another node's secret is forbidden, as upstream.
  */
 import type { UserInfo } from '../registry/types.ts';
 import { nodeRules } from './bootstrap-policy.ts';
@@ -27,15 +28,24 @@ export function nodeName(user: UserInfo): string | undefined {
   return name === '' ? undefined : name;
 }
 
-// Resources upstream authorizes through the node graph; here: by name only.
+// Resources upstream authorizes through the node graph.
 const graphResources = new Set(['secrets', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']);
+const readVerbs = new Set(['get', 'list', 'watch']);
+
+/** What the authorizer asks the graph. */
+export interface NodeRelations {
+  references(node: string, resource: string, namespace: string, name: string): boolean;
+}
 
 /** The Node authorizer. */
 export class NodeAuthorizer implements Authorizer {
   readonly #rules: readonly PolicyRule[];
+  readonly #graph: NodeRelations | undefined;
 
-  constructor(rules: readonly PolicyRule[] = nodeRules()) {
+  /** Without a graph, graph resources are still read by name only, but from any node (unit tests). */
+  constructor(rules: readonly PolicyRule[] = nodeRules(), graph?: NodeRelations) {
     this.#rules = rules;
+    this.#graph = graph;
   }
 
   authorize(a: Attributes): AuthorizationResult {
@@ -43,8 +53,16 @@ export class NodeAuthorizer implements Authorizer {
     if (node === undefined) {
       return { decision: Decision.NoOpinion, reason: '' };
     }
-    if (a.resourceRequest && a.apiGroup === '' && a.subresource === '' && graphResources.has(a.resource) && a.name === '') {
-      return { decision: Decision.NoOpinion, reason: 'can only get individual resources of this type' };
+    if (a.resourceRequest && a.apiGroup === '' && a.subresource === '' && graphResources.has(a.resource)) {
+      if (a.name === '') {
+        return { decision: Decision.NoOpinion, reason: 'can only get individual resources of this type' };
+      }
+      if (readVerbs.has(a.verb) && this.#graph !== undefined && !this.#graph.references(node, a.resource, a.namespace, a.name)) {
+        return { decision: Decision.NoOpinion, reason: `no relationship found between node '${node}' and this object` };
+      }
+    }
+    if (a.resourceRequest && a.apiGroup === '' && a.resource === 'serviceaccounts' && a.subresource === 'token' && this.#graph !== undefined && !this.#graph.references(node, 'serviceaccounts', a.namespace, a.name)) {
+      return { decision: Decision.NoOpinion, reason: `no relationship found between node '${node}' and this object` };
     }
     if (this.#rules.some((r) => ruleAllows(r, a))) {
       return { decision: Decision.Allow, reason: '' };

@@ -10,6 +10,7 @@ import type { LabelSelectorMeta } from '../../api/selectors/index.ts';
 import type { Registry, WatchEventType } from '../registry/types.ts';
 import type { Binding, PolicySource, RoleRef, Subject } from './rbac.ts';
 import type { PolicyRule } from './types.ts';
+import { RegistryMirror } from './registry-mirror.ts';
 
 interface StoredRole {
   readonly labels: Readonly<Record<string, string>>;
@@ -47,8 +48,7 @@ export class PolicyCache implements PolicySource {
   readonly #clusterBindings = new Map<string, Binding>();
   /** namespace → name → binding */
   readonly #roleBindings = new Map<string, Map<string, Binding>>();
-  readonly #stops: (() => void)[] = [];
-  #closed = false;
+  readonly #mirror = new RegistryMirror();
 
   clusterRoleRules(name: string): readonly PolicyRule[] | undefined {
     return this.#clusterRoles.has(name) ? this.#aggregated(name, new Set()) : undefined;
@@ -118,42 +118,12 @@ export class PolicyCache implements PolicySource {
     ({ clusterroles: this.#clusterRoles, roles: this.#roles, clusterrolebindings: this.#clusterBindings, rolebindings: this.#roleBindings } as const)[kind].clear();
   }
 
-  /** Lists and watches `kind`; a watch the server ends is replaced by a fresh list + watch. */
-  async #sync(registry: Registry, kind: Kind): Promise<void> {
-    const desc = registry.resolve(RBAC_GROUP, 'v1', kind);
-    if (desc === undefined || this.#closed) {
-      return;
-    }
-    const list = await registry.list(desc, undefined, {});
-    this.#reset(kind);
-    for (const o of list.items) {
-      this.#apply(kind, 'ADDED', o);
-    }
-    const restart = (): void => {
-      if (!this.#closed) {
-        setTimeout(() => void this.#sync(registry, kind).catch((e: unknown) => process.stderr.write(`apiserver: RBAC cache resync of ${kind} failed: ${String(e)}\n`)), 200).unref();
-      }
-    };
-    const stop = await registry.watch(desc, undefined, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false, sendInitialEvents: false }, {
-      event: (type, obj) => {
-        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-          this.#apply(kind, type, obj as KubeObject);
-        }
-      },
-      close: restart,
-    });
-    this.#stops.push(stop);
-  }
-
   /** Loads everything and keeps it current; resolves once the initial lists are in. */
   async start(registry: Registry): Promise<void> {
-    await Promise.all(KINDS.map((k) => this.#sync(registry, k)));
+    await Promise.all(KINDS.map((k) => this.#mirror.mirror(registry, RBAC_GROUP, 'v1', k, { reset: () => this.#reset(k), apply: (t, o) => this.#apply(k, t, o) })));
   }
 
   close(): void {
-    this.#closed = true;
-    for (const stop of this.#stops.splice(0)) {
-      stop();
-    }
+    this.#mirror.close();
   }
 }

@@ -34,6 +34,8 @@ export interface KubeletFixtureOptions {
   /** Short name part for the node, e.g. `e2e`. */
   readonly name: string;
   readonly extraArgs?: readonly string[];
+  /** The kubelet's own kubeconfig for its node name (e.g. a `system:node:<name>` identity); default: `kubeconfig`. */
+  readonly kubeconfigFor?: (nodeName: string) => Promise<string>;
 }
 
 /** A running test kubelet. */
@@ -70,7 +72,8 @@ export async function startKubeletFixture(opts: KubeletFixtureOptions): Promise<
   const natTablesBefore = await natTablesPresent();
   const hadPortmapChains = (await runCommand('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT'])).code === 0;
   const rootDir = await mkdtemp(join(tmpdir(), 'k8ts-kubelet-'));
-  const args = ['--kubeconfig', opts.kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
+  const kubeconfig = opts.kubeconfigFor === undefined ? opts.kubeconfig : await opts.kubeconfigFor(nodeName);
+  const args = ['--kubeconfig', kubeconfig, '--root-dir', rootDir, '--hostname-override', nodeName, '--pod-cidr', podCidr,
     '--port', String(await freePort()), ...opts.imageArchives.flatMap((a) => ['--image-archive', a]),
     '--cni-bridge', bridge, '--netns-prefix', netnsPrefix, '--cgroup-root', cgroupRoot, ...(opts.extraArgs ?? [])];
   let child: ChildProcess | undefined;
@@ -154,15 +157,19 @@ async function seedNamespaceDefaults(kubeconfig: string): Promise<void> {
   }
 }
 
-/** Starts a testbed; `startApi` is the test's apiserver starter (kept out of src/ so src never imports test/). */
-export async function startKubeletTestbed<A extends TestbedApiServer>(name: string, imageRef: string, startApi: () => Promise<A>, extraArchives: readonly string[] = [], extraArgs: readonly string[] = []): Promise<KubeletTestbed<A>> {
+/**
+ * Starts a testbed; `startApi` is the test's apiserver starter (kept out of src/ so src never
+ * imports test/). `nodeKubeconfig` gives the kubelet its own identity instead of the admin's.
+ */
+export async function startKubeletTestbed<A extends TestbedApiServer>(name: string, imageRef: string, startApi: () => Promise<A>, extraArchives: readonly string[] = [], extraArgs: readonly string[] = [], nodeKubeconfig?: (api: A, nodeName: string) => Promise<string>): Promise<KubeletTestbed<A>> {
   const image = await buildBusyboxImage({ ref: imageRef });
   let api: A | undefined;
   try {
     api = await startApi();
     await seedNamespaceDefaults(api.kubeconfig);
-    const kubelet = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath, ...extraArchives], name, extraArgs });
     const started = api;
+    const kubeconfigFor = nodeKubeconfig === undefined ? undefined : (node: string): Promise<string> => nodeKubeconfig(started, node);
+    const kubelet = await startKubeletFixture({ kubeconfig: api.kubeconfig, imageArchives: [image.archivePath, ...extraArchives], name, extraArgs, kubeconfigFor });
     return {
       api: started, kubelet, image,
       stop: async () => {

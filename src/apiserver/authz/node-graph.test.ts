@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { NodeAuthorizer } from './node.ts';
+import { NodeGraph, podReferences } from './node-graph.ts';
+import { Decision } from './types.ts';
+import type { Attributes } from './types.ts';
+
+const kubelet = (node: string) => ({ username: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] });
+
+function attrs(over: Partial<Attributes>): Attributes {
+  return { user: kubelet('n1'), verb: 'get', namespace: 'app', apiGroup: '', apiVersion: 'v1', resource: 'secrets', subresource: '', name: '', resourceRequest: true, path: '', ...over };
+}
+
+const pod = (name: string, node: string | undefined, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'app' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'i' }], ...spec },
+});
+
+test('podReferences: volumes, projected sources, env, envFrom, image pull secrets, CSI secrets, ephemeral claims, the service account', () => {
+  const refs = podReferences(pod('web', 'n1', {
+    serviceAccountName: 'builder',
+    imagePullSecrets: [{ name: 'pull' }],
+    initContainers: [{ name: 'i', envFrom: [{ configMapRef: { name: 'init-env' } }] }],
+    containers: [{ name: 'c', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'k' } } }], envFrom: [{ secretRef: { name: 'all' } }] }],
+    volumes: [
+      { name: 'a', secret: { secretName: 'vol-secret' } },
+      { name: 'b', configMap: { name: 'vol-cm' } },
+      { name: 'c', projected: { sources: [{ secret: { name: 'proj' } }, { configMap: { name: 'proj-cm' } }] } },
+      { name: 'd', persistentVolumeClaim: { claimName: 'data' } },
+      { name: 'e', csi: { driver: 'x', nodePublishSecretRef: { name: 'csi' } } },
+      { name: 'f', ephemeral: { volumeClaimTemplate: {} } },
+    ],
+  }));
+  assert.deepEqual(refs.sort(), [
+    'configmaps/app/init-env', 'configmaps/app/proj-cm', 'configmaps/app/vol-cm',
+    'persistentvolumeclaims/app/data', 'persistentvolumeclaims/app/web-f',
+    'secrets/app/all', 'secrets/app/csi', 'secrets/app/env-secret', 'secrets/app/proj', 'secrets/app/pull', 'secrets/app/vol-secret',
+    'serviceaccounts/app/builder',
+  ]);
+});
+
+test('Node authorizer with the graph: a kubelet reads only what its own pods use, and loses it when they go', () => {
+  const graph = new NodeGraph();
+  const node = new NodeAuthorizer(undefined, graph);
+  const decide = (over: Partial<Attributes>): string => node.authorize(attrs(over)).decision;
+  graph.applyPod('ADDED', pod('web', undefined, { volumes: [{ name: 'a', secret: { secretName: 'tls' } }, { name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }));
+  // Not bound yet: no node may read it.
+  assert.equal(decide({ name: 'tls' }), Decision.NoOpinion);
+  graph.applyPod('MODIFIED', pod('web', 'n1', { volumes: [{ name: 'a', secret: { secretName: 'tls' } }, { name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }));
+  assert.equal(decide({ name: 'tls' }), Decision.Allow);
+  assert.equal(decide({ name: 'tls', verb: 'watch' }), Decision.Allow, 'a watch narrowed to the one name');
+  assert.equal(decide({ name: 'tls', user: kubelet('n2') }), Decision.NoOpinion, 'another node');
+  assert.match(node.authorize(attrs({ name: 'tls', user: kubelet('n2') })).reason, /no relationship found between node 'n2' and this object/);
+  assert.equal(decide({ name: 'other' }), Decision.NoOpinion, 'a secret no pod of n1 uses');
+  assert.equal(decide({ name: '' , verb: 'list' }), Decision.NoOpinion, 'never listed wholesale');
+  assert.equal(decide({ name: 'default', resource: 'serviceaccounts', subresource: 'token', verb: 'create' }), Decision.Allow, 'token for the pod\'s service account');
+  assert.equal(decide({ name: 'admin', resource: 'serviceaccounts', subresource: 'token', verb: 'create' }), Decision.NoOpinion);
+  // A PV through the claim bound to it.
+  assert.equal(decide({ namespace: '', resource: 'persistentvolumes', name: 'pv-1' }), Decision.NoOpinion);
+  graph.applyClaim('MODIFIED', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'app' }, spec: { volumeName: 'pv-1' } } as never);
+  assert.equal(decide({ namespace: '', resource: 'persistentvolumes', name: 'pv-1' }), Decision.Allow);
+  assert.equal(decide({ name: 'data', resource: 'persistentvolumeclaims' }), Decision.Allow);
+  // Two pods share the secret: it stays readable until the last one is gone.
+  graph.applyPod('ADDED', pod('web-2', 'n1', { volumes: [{ name: 'a', secret: { secretName: 'tls' } }] }));
+  graph.applyPod('DELETED', pod('web', 'n1'));
+  assert.equal(decide({ name: 'tls' }), Decision.Allow);
+  assert.equal(decide({ name: 'data', resource: 'persistentvolumeclaims' }), Decision.NoOpinion);
+  graph.applyPod('DELETED', pod('web-2', 'n1'));
+  assert.equal(decide({ name: 'tls' }), Decision.NoOpinion);
+});

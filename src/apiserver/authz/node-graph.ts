@@ -1,0 +1,180 @@
+/**
+ * The object graph behind the Node authorizer (upstream's node graph, reduced to what k8ts
+ * serves): which secrets, configmaps, PVCs, PVs and service accounts each node's pods use. A
+ * kubelet may read an object only when a pod bound to its node references it, so one
+ * compromised node cannot read every secret in the cluster. Fed by watches on the apiserver's
+ * own registry (pods and PVCs), like the RBAC policy cache: the authorizer never reads the store.
+ */
+import type { KubeObject } from '../../api/object.ts';
+import type { Registry, WatchEventType } from '../registry/types.ts';
+import { RegistryMirror } from './registry-mirror.ts';
+
+/** A reference from a pod: `<resource>/<namespace>/<name>`. */
+type Ref = string;
+
+const ref = (resource: string, namespace: string, name: string): Ref => `${resource}/${namespace}/${name}`;
+
+interface NameRef { name?: string }
+interface Container {
+  env?: { valueFrom?: { secretKeyRef?: NameRef; configMapKeyRef?: NameRef } }[];
+  envFrom?: { secretRef?: NameRef; configMapRef?: NameRef }[];
+}
+interface Volume {
+  name?: string;
+  secret?: { secretName?: string };
+  configMap?: NameRef;
+  persistentVolumeClaim?: { claimName?: string };
+  ephemeral?: unknown;
+  projected?: { sources?: { secret?: NameRef; configMap?: NameRef }[] };
+  // Every in-tree and CSI volume source that names a secret carries it under one of these.
+  [source: string]: unknown;
+}
+interface PodShape extends KubeObject {
+  spec?: {
+    nodeName?: string;
+    serviceAccountName?: string;
+    imagePullSecrets?: NameRef[];
+    containers?: Container[];
+    initContainers?: Container[];
+    ephemeralContainers?: Container[];
+    volumes?: Volume[];
+  };
+}
+
+/** What a pod references, as graph refs (secrets, configmaps, PVCs, its service account). */
+export function podReferences(obj: KubeObject): Ref[] {
+  const pod = obj as PodShape;
+  const ns = pod.metadata.namespace ?? '';
+  const spec = pod.spec ?? {};
+  const out = new Set<Ref>();
+  const add = (resource: string, name: string | undefined): void => {
+    if (name !== undefined && name !== '') {
+      out.add(ref(resource, ns, name));
+    }
+  };
+  add('serviceaccounts', spec.serviceAccountName ?? 'default');
+  for (const s of spec.imagePullSecrets ?? []) {
+    add('secrets', s.name);
+  }
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]) {
+    for (const e of c.env ?? []) {
+      add('secrets', e.valueFrom?.secretKeyRef?.name);
+      add('configmaps', e.valueFrom?.configMapKeyRef?.name);
+    }
+    for (const e of c.envFrom ?? []) {
+      add('secrets', e.secretRef?.name);
+      add('configmaps', e.configMapRef?.name);
+    }
+  }
+  for (const v of spec.volumes ?? []) {
+    add('secrets', v.secret?.secretName);
+    add('configmaps', v.configMap?.name);
+    add('persistentvolumeclaims', v.persistentVolumeClaim?.claimName);
+    if (v.ephemeral !== undefined && v.name !== undefined) {
+      add('persistentvolumeclaims', `${pod.metadata.name ?? ''}-${v.name}`); // the generic ephemeral volume's claim
+    }
+    for (const p of v.projected?.sources ?? []) {
+      add('secrets', p.secret?.name);
+      add('configmaps', p.configMap?.name);
+    }
+    // CSI, iSCSI, RBD, CephFS, Azure, ... name their credentials `secretRef` / `nodePublishSecretRef`.
+    for (const source of Object.values(v)) {
+      if (typeof source === 'object' && source !== null) {
+        const s = source as { secretRef?: NameRef; nodePublishSecretRef?: NameRef };
+        add('secrets', s.secretRef?.name);
+        add('secrets', s.nodePublishSecretRef?.name);
+      }
+    }
+  }
+  return [...out];
+}
+
+/** Per-node reference counts, kept current from pod and PVC events. */
+export class NodeGraph {
+  /** pod key → [node, refs] as last indexed. */
+  readonly #pods = new Map<string, { node: string; refs: Ref[] }>();
+  /** node → ref → number of that node's pods holding it. */
+  readonly #byNode = new Map<string, Map<Ref, number>>();
+  /** `namespace/claim` → bound PersistentVolume name. */
+  readonly #claimVolume = new Map<string, string>();
+  readonly #mirror = new RegistryMirror();
+
+  /** Whether a pod bound to `node` references `resource` `namespace/name` (PVs: through a bound claim). */
+  references(node: string, resource: string, namespace: string, name: string): boolean {
+    const refs = this.#byNode.get(node);
+    if (refs === undefined) {
+      return false;
+    }
+    if (resource !== 'persistentvolumes') {
+      return refs.has(ref(resource, namespace, name));
+    }
+    for (const r of refs.keys()) {
+      if (r.startsWith('persistentvolumeclaims/')) {
+        const [, ns = '', claim = ''] = r.split('/');
+        if (this.#claimVolume.get(`${ns}/${claim}`) === name) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Applies one pod event. */
+  applyPod(type: WatchEventType, obj: KubeObject): void {
+    const pod = obj as PodShape;
+    const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+    const before = this.#pods.get(key);
+    if (before !== undefined) {
+      this.#count(before.node, before.refs, -1);
+      this.#pods.delete(key);
+    }
+    const node = pod.spec?.nodeName ?? '';
+    if (type !== 'DELETED' && node !== '') {
+      const refs = podReferences(pod);
+      this.#pods.set(key, { node, refs });
+      this.#count(node, refs, 1);
+    }
+  }
+
+  /** Applies one PersistentVolumeClaim event. */
+  applyClaim(type: WatchEventType, claim: KubeObject): void {
+    const key = `${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`;
+    const volume = (claim as { spec?: { volumeName?: string } }).spec?.volumeName ?? '';
+    if (type === 'DELETED' || volume === '') {
+      this.#claimVolume.delete(key);
+    } else {
+      this.#claimVolume.set(key, volume);
+    }
+  }
+
+  #count(node: string, refs: readonly Ref[], delta: number): void {
+    let m = this.#byNode.get(node);
+    if (m === undefined) {
+      m = new Map();
+      this.#byNode.set(node, m);
+    }
+    for (const r of refs) {
+      const n = (m.get(r) ?? 0) + delta;
+      if (n > 0) {
+        m.set(r, n);
+      } else {
+        m.delete(r);
+      }
+    }
+    if (m.size === 0) {
+      this.#byNode.delete(node);
+    }
+  }
+
+  /** Loads pods and claims and keeps them current; resolves once the initial lists are in. */
+  async start(registry: Registry): Promise<void> {
+    await Promise.all([
+      this.#mirror.mirror(registry, '', 'v1', 'pods', { reset: () => { this.#pods.clear(); this.#byNode.clear(); }, apply: (t, o) => this.applyPod(t, o) }),
+      this.#mirror.mirror(registry, '', 'v1', 'persistentvolumeclaims', { reset: () => this.#claimVolume.clear(), apply: (t, o) => this.applyClaim(t, o) }),
+    ]);
+  }
+
+  close(): void {
+    this.#mirror.close();
+  }
+}
