@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   try {
     const rows: string[][] = [[
       'services', 'load', 'full sync, empty (wall / nft cpu)', 'full sync, replace (wall / nft cpu)', 'render (wall / js cpu)',
-      'one service changed (wall)', 'partial: js (wall / cpu)', 'partial: nft (wall / cpu)', 'nft floor: no fetch / with cache fetch (wall / cpu)', 'hand-written vmap (wall / nft cpu)', 'hand-written numgen rules (wall / nft cpu)', 'iptables-restore (wall / cpu)', 'lines ours / hand',
+      'one service changed (wall median / min)', 'partial: js (wall / cpu)', 'partial: nft (wall / cpu)', 'nft floor: no fetch / with cache fetch (wall / cpu; min wall)', 'hand-written vmap (wall / nft cpu)', 'hand-written numgen rules (wall / nft cpu)', 'iptables-restore (wall / cpu)', 'lines ours / hand',
     ]];
     for (const n of sizes) {
       const loadAtStart = load();
@@ -204,14 +204,14 @@ async function main(): Promise<void> {
       const lines = renderRuleset(current.services, current.slices, { hostname: 'bench-node', clusterCIDR: '172.16.0.0/12' }).text.split('\n').length;
       rows.push([
         String(n), `${loadAtStart}→${load()}`, pair(m.empty, m.emptyCpu), pair(m.replace, m.replaceCpu), pair(m.render, m.renderCpu),
-        fmt(median(p.wall)), pair(p.js, p.jsCpu), pair(p.nft, p.nftCpu), `${pair(floor.spawn, floor.spawnCpu)}; ${pair(floor.fetch, floor.fetchCpu)}`, pair(hand[0]?.wall ?? [], hand[0]?.cpu ?? []), pair(hand[1]?.wall ?? [], hand[1]?.cpu ?? []), pair(ipt.wall, ipt.cpu), `${lines} / ${hands[0]?.split('\n').length ?? 0}`,
+        `${fmt(median(p.wall))} / ${fmt(Math.min(...p.wall))}`, pair(p.js, p.jsCpu), pair(p.nft, p.nftCpu), `${pair(floor.spawn, floor.spawnCpu)}; ${pair(floor.fetch, floor.fetchCpu)}; min ${fmt(Math.min(...floor.spawn))} / ${fmt(Math.min(...floor.fetch))}`, pair(hand[0]?.wall ?? [], hand[0]?.cpu ?? []), pair(hand[1]?.wall ?? [], hand[1]?.cpu ?? []), pair(ipt.wall, ipt.cpu), `${lines} / ${hands[0]?.split('\n').length ?? 0}`,
       ]);
       await proxier.stop();
     }
     for (const row of rows) {
       process.stdout.write(`| ${row.join(' | ')} |\n`);
     }
-    process.stdout.write(`(medians of ${runs} runs, 5 partial changes each; load = 1-minute load average before→after; nft cpu = user+sys of the \`ip netns exec ${netns} nft -f -\` child, js cpu = this process)\n`);
+    process.stdout.write(`(medians of ${runs} runs, 5 partial changes each (min: the fastest of them, the closest a loaded machine gets to a quiet one); load = 1-minute load average before→after; nft cpu = user+sys of the \`ip netns exec ${netns} nft -f -\` child, js cpu = this process)\n`);
   } finally {
     cmds.close();
     execFileSync('ip', ['netns', 'del', netns]);
