@@ -3,6 +3,7 @@ import { createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { KubeObject } from '../../api/object.ts';
 import { decodeObject } from '../registry/codec.ts';
 import { sendListJson } from './list-stream.ts';
@@ -18,16 +19,19 @@ function listOf(n: number): { apiVersion: string; kind: string; metadata: { reso
   return { apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: String(n) }, items };
 }
 
-async function fetchList(list: ReturnType<typeof listOf>): Promise<{ body: string; headers: Record<string, unknown> }> {
+async function fetchList(list: ReturnType<typeof listOf>, headers: Record<string, string> = {}): Promise<{ body: string; headers: Record<string, unknown> }> {
   const server = createServer((_req, res) => void sendListJson(res, 'application/json', list));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const port = (server.address() as AddressInfo).port;
     return await new Promise((resolve, reject) => {
-      get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+      get({ host: '127.0.0.1', port, path: '/', headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ body: (res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'), headers: res.headers });
+        });
         res.on('error', reject);
       }).on('error', reject);
     });
@@ -50,6 +54,20 @@ test('a large list is streamed (no Content-Length) with exactly the text JSON.st
   assert.equal(headers['content-length'], undefined);
   assert.equal(headers['content-type'], 'application/json');
   assert.equal(body, `${JSON.stringify(list)}\n`);
+});
+
+test('with Accept-Encoding: gzip, lists over 128 KiB are gzipped (streamed or not) and smaller ones are not, as upstream', async () => {
+  for (const [n, gzip] of [[5000, true], [400, true], [100, false]] as const) {
+    const list = listOf(n); // ~700 bytes per item: 400 items ≈ 280 KB in one body, 100 ≈ 70 KB
+    const { body, headers } = await fetchList(list, { 'accept-encoding': 'deflate, gzip' });
+    assert.equal(body, `${JSON.stringify(list)}\n`, `${n} items`);
+    assert.equal(headers['content-encoding'], gzip ? 'gzip' : undefined, `${n} items`);
+    assert.equal(headers.vary, gzip ? 'Accept-Encoding' : undefined, `${n} items`);
+    assert.equal(headers['content-length'], gzip || n >= 1000 ? undefined : String(Buffer.byteLength(body)), `${n} items`);
+  }
+  // Only a bare `gzip` token counts (upstream does not parse q-values).
+  const { headers } = await fetchList(listOf(400), { 'accept-encoding': 'br, gzip;q=1.0' });
+  assert.equal(headers['content-encoding'], undefined);
 });
 
 /** A response that takes writes like a socket: each chunk is consumed (copied) and its callback run a turn later; 'drain' once the queue empties. */

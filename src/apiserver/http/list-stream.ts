@@ -2,11 +2,11 @@
  * Large JSON lists streamed: the list's envelope, then its items' memoised JSON in batches of
  * about a megabyte, each written only once the previous batch has drained (backpressure), so a
  * 100k-object list never becomes one giant string or buffer. Small lists keep a single body
- * with a Content-Length.
+ * with a Content-Length. Both are gzipped (level 1) past 128 KiB for clients that accept gzip, as upstream.
  */
 import type { KubeObject } from '../../api/object.ts';
 import { listJson, listJsonEnvelope, objectJson } from '../registry/codec.ts';
-import { send, startStream, type AnyResponse } from './respond.ts';
+import { acceptsGzip, gzipped, gzipThresholdBytes, send, startStream, type AnyResponse } from './respond.ts';
 
 /** Lists with fewer items go out as one body with a Content-Length. */
 const streamFromItems = 1000;
@@ -15,6 +15,7 @@ const batchBytes = 1 << 20;
 
 interface Writable {
   write(chunk: Buffer, done?: (err?: Error | null) => void): boolean;
+  end(): unknown;
   once(event: string, fn: () => void): unknown;
   off(event: string, fn: () => void): unknown;
   readonly destroyed?: boolean;
@@ -46,9 +47,16 @@ export async function sendListJson(res: AnyResponse, contentType: string, list: 
     send(res, 200, contentType, `${listJson(list)}\n`);
     return;
   }
-  const out = res as unknown as Writable;
   const { before, after } = listJsonEnvelope(list);
-  startStream(res, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' });
+  let out = res as unknown as Writable;
+  if (acceptsGzip(res) && largerThanGzipThreshold(before, after, list.items)) {
+    res.statusCode = 200;
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Cache-Control', 'no-cache, private');
+    out = gzipped(res);
+  } else {
+    startStream(res, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' });
+  }
   // Item text is copied straight into batch buffers (joining megabytes of strings and encoding
   // the result costs several times more). A batch buffer goes back to `spare` once its write is
   // done and is refilled: allocating a fresh megabyte per batch grew V8's external memory by the
@@ -91,6 +99,22 @@ export async function sendListJson(res: AnyResponse, contentType: string, list: 
     } else {
       out.write(Buffer.concat([buf.subarray(0, used), Buffer.from(tail)]));
     }
-    res.end();
+    out.end();
   }
+}
+
+/** Whether the list's JSON is over upstream's gzip threshold (UTF-16 lengths first: exact bytes only when that is not enough). */
+function largerThanGzipThreshold(before: string, after: string, items: readonly KubeObject[]): boolean {
+  let units = before.length + after.length + items.length;
+  for (let i = 0; i < items.length && units <= gzipThresholdBytes; i++) {
+    units += objectJson(items[i]).length;
+  }
+  if (units > gzipThresholdBytes) {
+    return true;
+  }
+  let bytes = Buffer.byteLength(before) + Buffer.byteLength(after) + items.length;
+  for (const item of items) {
+    bytes += Buffer.byteLength(objectJson(item));
+  }
+  return bytes > gzipThresholdBytes;
 }
