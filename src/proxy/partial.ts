@@ -55,10 +55,10 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
   if (prev.table !== next.table || prev.fixed !== next.fixed || !sameList(prev.nodePortIps, next.nodePortIps)) {
     return undefined;
   }
-  const gone = new Map<string, string[]>(MAP_DECLS.map(([name]) => [name, []]));
-  const come = new Map<string, string[]>(MAP_DECLS.map(([name]) => [name, []]));
-  const setGone = new Map<string, string[]>(SET_DECLS.map(([name]) => [name, []]));
-  const setCome = new Map<string, string[]>(SET_DECLS.map(([name]) => [name, []]));
+  // Element commands per map or set (their names are distinct), maps first.
+  const containers = [...MAP_DECLS, ...SET_DECLS].map(([name]) => name);
+  const gone = new Map<string, string[]>(containers.map((name) => [name, []]));
+  const come = new Map<string, string[]>(containers.map((name) => [name, []]));
   const removed: string[] = [];
   const changed: string[] = [];
   const added: string[] = [];
@@ -102,7 +102,7 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
       const now = afterSets?.get(name);
       for (const e of elements) {
         if (now?.has(e) !== true) {
-          setGone.get(name)?.push(e);
+          gone.get(name)?.push(e);
         }
       }
     }
@@ -111,7 +111,7 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
       const was = beforeSets?.get(name);
       for (const e of elements) {
         if (was?.has(e) !== true) {
-          setCome.get(name)?.push(e);
+          come.get(name)?.push(e);
         }
       }
     }
@@ -136,20 +136,9 @@ export function partialText(prev: DesiredState, next: DesiredState): { text: str
   const delElements: string[] = [];
   const addElements: string[] = [];
   let elements = 0;
-  for (const [name] of MAP_DECLS) {
+  for (const name of containers) {
     const g = gone.get(name) ?? [];
     const c = come.get(name) ?? [];
-    if (g.length > 0) {
-      delElements.push(`delete element ${t} ${name} { ${g.join(', ')} }`);
-    }
-    if (c.length > 0) {
-      addElements.push(`add element ${t} ${name} { ${c.join(', ')} }`);
-    }
-    elements += g.length + c.length;
-  }
-  for (const [name] of SET_DECLS) {
-    const g = setGone.get(name) ?? [];
-    const c = setCome.get(name) ?? [];
     if (g.length > 0) {
       delElements.push(`delete element ${t} ${name} { ${g.join(', ')} }`);
     }
