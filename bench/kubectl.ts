@@ -7,6 +7,9 @@
  * wall time and for CPU time (user+sys of the child, from /usr/bin/time: on a shared, loaded machine
  * CPU time is the fair comparison). `--baseline DIR` adds a third column: another checkout's bin/k8ts
  * (e.g. `git archive` of an older commit with node_modules linked), measured in the same run.
+ * Two references run interleaved with the cases they belong to: `node -e 0` (Node's own start-up,
+ * next to `version --client`) and bench/kubectl-floor.ts (the least a Node program does for the same
+ * `get pods` output, next to `get pods`), both with the compile cache bin/k8ts uses.
  * Usage: node bench/kubectl.ts [--runs 10] [--pods 100] [--objects 20] [--baseline DIR]
  */
 import { spawnSync } from 'node:child_process';
@@ -74,9 +77,12 @@ try {
   if (setup.code !== 0) {
     throw new Error(`creating pods: ${setup.stderr}`);
   }
-  const cases: { name: string; args: string[] }[] = [
-    { name: 'version --client (start-up)', args: ['version', '--client'] },
-    { name: `get pods (${values.pods} pods, warm cache)`, args: ['get', 'pods'] },
+  const nodeArgs = ['--disable-warning=ExperimentalWarning'];
+  const refEnv = { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') };
+  const floor = new URL('kubectl-floor.ts', import.meta.url).pathname;
+  const cases: { name: string; args: string[]; refs?: [string, string[]][] }[] = [
+    { name: 'version --client (start-up)', args: ['version', '--client'], refs: [['node -e 0 (Node start-up)', ['-e', '0']]] },
+    { name: `get pods (${values.pods} pods, warm cache)`, args: ['get', 'pods'], refs: [['bench/kubectl-floor.ts (same GET + table)', [...nodeArgs, floor]]] },
     { name: `apply -f (${values.objects} objects)`, args: ['apply', '-f', join(dir, 'objects.yaml')] },
   ];
   const tools: [string, string, string[]][] = [
@@ -91,12 +97,17 @@ try {
     timed(bin, [...pre, 'get', 'pods'], env, cpuFile);
     timed(bin, [...pre, 'version', '--client'], env, cpuFile);
   }
+  timed(process.execPath, [...nodeArgs, floor], refEnv, cpuFile);
+  const references: string[] = [];
   const names = tools.slice(1).map(([label]) => label);
   console.log(`| command | kubectl 1.35 wall / CPU (median ms) | ${names.map((n) => `${n} wall / CPU (median ms)`).join(' | ')} | ${names.map((n) => `${n} ratio wall / CPU`).join(' | ')} | load avg |`);
   console.log(`|---|---|${names.map(() => '---|---|').join('')}---|`);
   for (const c of cases) {
     const wall: number[][] = tools.map(() => []);
     const cpu: number[][] = tools.map(() => []);
+    const refs = c.refs ?? [];
+    const refWall: number[][] = refs.map(() => []);
+    const refCpu: number[][] = refs.map(() => []);
     let failure = '';
     for (let i = 0; i < runs; i++) {
       tools.forEach(([label, bin, pre], t) => {
@@ -107,13 +118,28 @@ try {
         wall[t].push(r.ms);
         cpu[t].push(r.cpuMs);
       });
+      refs.forEach(([label, args], t) => {
+        const r = timed(process.execPath, args, refEnv, cpuFile);
+        if (r.code !== 0) {
+          failure = `${label}: ${r.stderr.trim().split('\n')[0]}`;
+        }
+        refWall[t].push(r.ms);
+        refCpu[t].push(r.cpuMs);
+      });
     }
     const w = wall.map(median);
     const u = cpu.map(median);
     const cells = tools.map((_, t) => `${w[t].toFixed(0)} / ${u[t].toFixed(0)}`);
     const ratios = tools.slice(1).map((_, i) => `${(w[i + 1] / w[0]).toFixed(2)} / ${(u[i + 1] / u[0]).toFixed(2)}`);
     console.log(`| ${c.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${loadavg()[0].toFixed(1)} |${failure === '' ? '' : ` failed: ${failure}`}`);
+    refs.forEach(([label], t) => {
+      const rw = median(refWall[t]);
+      const rc = median(refCpu[t]);
+      references.push(`| ${label} | ${c.name} | ${rw.toFixed(0)} / ${rc.toFixed(0)} | ${(rw / w[0]).toFixed(2)} / ${(rc / u[0]).toFixed(2)} |`);
+    });
   }
+  console.log('\n| reference | measured alongside | wall / CPU (median ms) | ratio to kubectl 1.35 wall / CPU |\n|---|---|---|---|');
+  console.log(references.join('\n'));
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await server.stop();

@@ -3,8 +3,10 @@
  * started as (a `kubectl` symlink runs the kubectl command). Each command is imported
  * lazily so that start-up only pays for the command that runs.
  */
-import { enableCompileCache } from 'node:module';
-import { basename } from 'node:path';
+// Built-ins without ESM imports: building node:module's facade reads every export, and its lazy
+// SourceMap getter loads the source-map module (every component's start-up pays for it).
+const { enableCompileCache } = process.getBuiltinModule('node:module');
+const { basename } = process.getBuiltinModule('node:path');
 
 // Node caches compiled (and type-stripped) modules on disk: later starts of every component skip
 // most of the parse/compile work (the default cache lives under the OS temp dir).

@@ -72,6 +72,18 @@ function write(stream: Writable, text: string): Promise<void> {
   });
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS (or failed). */
+function flushed(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0 || stream.destroyed) {
+      resolve();
+      return;
+    }
+    // Writes complete in order: an empty write's callback runs after the pending ones.
+    stream.write('', () => resolve());
+  });
+}
+
 /** Writes `error: <msg>` plus the usage hint for a flag error, returns 1. */
 async function flagFailure(io: KubectlIO, e: FlagError, path: string): Promise<number> {
   const hint = (e.command ?? path) === '' ? "See 'kubectl --help' for usage." : `See 'kubectl ${e.command ?? path} --help' for usage.`;
@@ -173,7 +185,13 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = proce
   }
 }
 
-/** Entry point for src/cmd/main.ts: runs with the process's streams. */
+/**
+ * Entry point for src/cmd/main.ts: runs with the process's streams, then ends the process once
+ * stdout and stderr are flushed, as the Go binary does when main returns: nothing left behind
+ * (an idle socket, a timer) keeps it alive, and Node's environment and heap teardown are skipped.
+ */
 export async function main(argv: string[]): Promise<number> {
-  return kubectlMain(argv);
+  const code = await kubectlMain(argv);
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }

@@ -7,7 +7,6 @@ import type { RestClient } from '../../client/rest.ts';
 import { CliError } from '../command.ts';
 import type { Discovery, ResourceMapping } from '../command.ts';
 import { clearDiscoveryCache, discoveryCacheDir, readDiscoveryCache, writeDiscoveryCache } from './cache.ts';
-import { fetchDiscovery } from './fetch.ts';
 import type { APIResource, DiscoveredGroups } from './types.ts';
 
 export { discoveryCacheDir } from './cache.ts';
@@ -97,6 +96,8 @@ export class CachedDiscovery implements Discovery {
         this.data = cached;
         this.fromCache = true;
       } else {
+        // Loaded only when the disk cache is missing or stale.
+        const { fetchDiscovery } = await import('./fetch.ts');
         this.data = await fetchDiscovery(this.client);
         this.fromCache = false;
         writeDiscoveryCache(this.dir, this.data);

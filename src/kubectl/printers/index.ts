@@ -6,8 +6,6 @@
 import { CliError } from '../command.ts';
 import type { FlagSpec, FlagValues } from '../command.ts';
 import { boolFlag, stringFlag } from '../cli/flags.ts';
-import { goJson } from './gofmt.ts';
-import { toYaml } from './yaml.ts';
 
 // node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
 const { readFileSync } = process.getBuiltinModule('node:fs');
@@ -109,22 +107,6 @@ export function asList(items: readonly unknown[]): Record<string, unknown> {
   return { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
 }
 
-interface TemplateModule {
-  compileGoTemplate?: (t: string) => { execute(data: unknown, opts?: { allowMissingKeys?: boolean }): string };
-  parseCustomColumns?: (spec: string) => unknown;
-  printCustomColumns?: (objs: unknown[], cols: unknown, noHeaders: boolean) => string;
-}
-
-async function optionalModule(name: string): Promise<TemplateModule> {
-  // K2's modules land separately; a missing one is a clear error, not a crash.
-  const spec = `./${name}.ts`;
-  try {
-    return (await import(spec)) as TemplateModule;
-  } catch {
-    throw new CliError(`output format not available yet in k8ts kubectl (${name}.ts missing)`);
-  }
-}
-
 function readArgFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -143,11 +125,12 @@ export async function formatObjects(objs: readonly Record<string, unknown>[], ou
   const cleaned = showManaged ? objs : objs.map((o) => withoutManagedFields(o));
   const data: unknown = single && cleaned.length === 1 ? cleaned[0] : asList(cleaned);
   switch (out.format) {
+    // Each printer is loaded when its format is asked for: a table-only `get` needs none (start-up time).
     case 'json':
-      return `${goJson(data, '    ')}\n`;
+      return `${(await import('./gofmt.ts')).goJson(data, '    ')}\n`;
     case 'yaml':
     case 'kyaml':
-      return toYaml(data);
+      return (await import('./yaml.ts')).toYaml(data);
     case 'name':
       return objs.map((o) => `${kindGroup(o)}/${nameOf(o)}\n`).join('');
     case 'jsonpath':
@@ -163,24 +146,18 @@ export async function formatObjects(objs: readonly Record<string, unknown>[], ou
     case 'go-template-file':
     case 'template':
     case 'templatefile': {
-      const m = await optionalModule('gotemplate');
+      const { compileGoTemplate } = await import('./gotemplate.ts');
       const text = out.format === 'go-template-file' || out.format === 'templatefile' ? readArgFile(out.argument) : out.argument;
-      if (m.compileGoTemplate === undefined) {
-        throw new CliError('go-template output is not available yet in k8ts kubectl');
-      }
-      return m.compileGoTemplate(text).execute(data, { allowMissingKeys });
+      return compileGoTemplate(text).execute(data, { allowMissingKeys });
     }
     case 'custom-columns':
     case 'custom-columns-file': {
-      const m = await optionalModule('customcolumns');
-      if (m.parseCustomColumns === undefined || m.printCustomColumns === undefined) {
-        throw new CliError('custom-columns output is not available yet in k8ts kubectl');
-      }
+      const { parseCustomColumns, printCustomColumns } = await import('./customcolumns.ts');
       const spec = out.format === 'custom-columns-file' ? readArgFile(out.argument) : out.argument;
-      return m.printCustomColumns([...cleaned], m.parseCustomColumns(spec), noHeaders);
+      return printCustomColumns([...cleaned], parseCustomColumns(spec), noHeaders);
     }
     default:
-      return toYaml(data);
+      return (await import('./yaml.ts')).toYaml(data);
   }
 }
 

@@ -36,3 +36,8 @@ test('no headers; widths are remembered across flushes (watch rows stay aligned)
   assert.equal(p.add(table), 'web-1   Running\ndb      Pending\n');
   assert.equal(p.add({ kind: 'Table', columnDefinitions: null, rows: [{ cells: ['x', 'Gone', ''] }] }), 'x       Gone\n');
 });
+
+test('columns are padded by runes, as Go tabwriter counts them (not UTF-16 units or bytes)', () => {
+  const t: Table = { kind: 'Table', columnDefinitions: [{ name: 'Name', format: 'name' }, { name: 'Note' }], rows: [{ cells: ['grüße-😀-long', 'x'] }, { cells: ['plain-name-a', 'y'] }] };
+  assert.equal(new TablePrinter(base).add(t), 'NAME           NOTE\ngrüße-😀-long   x\nplain-name-a   y\n');
+});

@@ -6,7 +6,6 @@
 import type { Readable } from 'node:stream';
 import { CliError } from '../command.ts';
 import type { Discovery, ResourceMapping } from '../command.ts';
-import { readManifests } from './manifest.ts';
 
 /** One thing to act on: a named object, a whole collection (no name), or an object read from a manifest. */
 export interface ResourceInfo {
@@ -68,6 +67,8 @@ export async function buildResources(discovery: Discovery, req: BuilderRequest):
     if (req.args.length > 0) {
       throw new CliError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well');
     }
+    // Loaded only for -f: manifests are not on the path of `get TYPE`.
+    const { readManifests } = await import('./manifest.ts');
     const objs = await readManifests(filenames, req.recursive === true, req.stdin ?? process.stdin);
     for (const { object, source } of objs) {
       const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';

@@ -8,7 +8,6 @@ import { pathFor } from '../../client/paths.ts';
 import type { QueryParams } from '../../client/paths.ts';
 import { StatusError } from '../../api/errors.ts';
 import type { FlagValues, KubectlContext, ResourceMapping, Verb } from '../command.ts';
-import { CliError } from '../command.ts';
 import { ErrorList, RawMessageError } from '../cli/errors.ts';
 import { arrayFlag, boolFlag, numberFlag, stringFlag } from '../cli/flags.ts';
 import { getHelp } from '../cli/helptext.ts';
@@ -18,7 +17,6 @@ import { isTable, TablePrinter } from '../printers/table.ts';
 import type { Table } from '../printers/table.ts';
 import { buildResources } from '../resource/builder.ts';
 import type { ResourceInfo } from '../resource/builder.ts';
-import { watchResources } from '../resource/watch.ts';
 
 /** The Accept header kubectl sends for server-side printing. */
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -80,20 +78,6 @@ async function fetchInfo(client: RestClient, info: ResourceInfo, flags: FlagValu
   return { info, tables, objects };
 }
 
-interface SortModule {
-  sortTableRows?: (table: Table, expr: string) => Table;
-  sortObjects?: (objs: Record<string, unknown>[], expr: string) => Record<string, unknown>[];
-}
-
-async function sortModule(): Promise<SortModule> {
-  const spec = '../printers/sort.ts';
-  try {
-    return (await import(spec)) as SortModule;
-  } catch {
-    throw new CliError('--sort-by is not available yet in k8ts kubectl (printers/sort.ts missing)');
-  }
-}
-
 function noResourcesMessage(infos: readonly ResourceInfo[], allNamespaces: boolean, namespace: string): string {
   const namespaced = infos.length > 0 && infos.every((i) => i.mapping.namespaced);
   return namespaced && !allNamespaces ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n';
@@ -105,7 +89,7 @@ async function printTables(ctx: KubectlContext, fetched: readonly Fetched[], fla
   let printer: TablePrinter | undefined;
   let current: ResourceMapping | undefined;
   let anyPrinted = false;
-  const sorter = sortBy !== '' ? await sortModule() : undefined;
+  const sorter = sortBy !== '' ? await import('../printers/sort.ts') : undefined;
   for (const f of fetched) {
     if (current === undefined || current.group !== f.info.mapping.group || current.resource !== f.info.mapping.resource) {
       if (printer !== undefined) {
@@ -128,7 +112,7 @@ async function printTables(ctx: KubectlContext, fetched: readonly Fetched[], fla
       current = f.info.mapping;
     }
     for (let t of f.tables) {
-      if (sorter?.sortTableRows !== undefined) {
+      if (sorter !== undefined) {
         t = sorter.sortTableRows(t, sortBy);
       }
       rows += (t.rows ?? []).length;
@@ -179,6 +163,7 @@ const verb: Verb = {
     const sortBy = stringFlag(flags, 'sort-by');
     const withKind = result.mappings.length > 1 || boolFlag(flags, 'show-kind');
     if (boolFlag(flags, 'watch') || boolFlag(flags, 'watch-only')) {
+      const { watchResources } = await import('../resource/watch.ts');
       return watchResources(ctx, client, result.infos, flags, out, withKind);
     }
     const fetched: Fetched[] = [];
@@ -203,10 +188,8 @@ const verb: Verb = {
     } else {
       let objects = fetched.flatMap((f) => [...f.objects, ...f.tables.flatMap((t) => (t.rows ?? []).map((r) => r.object as Record<string, unknown>))]);
       if (sortBy !== '') {
-        const sorter = await sortModule();
-        if (sorter.sortObjects !== undefined) {
-          objects = sorter.sortObjects(objects, sortBy);
-        }
+        const { sortObjects } = await import('../printers/sort.ts');
+        objects = sortObjects(objects, sortBy);
       }
       count = objects.length;
       if (count > 0 || (out.format !== 'name' && !(result.singleItemImplied && errors.length > 0))) {
