@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeObject } from '../api/object.ts';
+import type { DeepReadonly, KubeObject } from '../api/object.ts';
 import { EventRecorder, isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { importArchive } from './images/archive.ts';
 import { ImageGarbageCollector, imagesOfPods } from './images/gc.ts';
@@ -18,7 +18,7 @@ import { startKubeletServer } from './server/server.ts';
 import { PodWorkers } from './pods/pod-worker.ts';
 import type { Pod } from './pods/types.ts';
 import { RuncRuntime } from './runtime/runtime.ts';
-import { isMirrorPod, StaticPods } from './static/static-pods.ts';
+import { deleteOrphanedMirrorPod, isMirrorPod, StaticPods } from './static/static-pods.ts';
 
 /** The kubelet's settings (from flags). */
 export interface KubeletOptions {
@@ -115,13 +115,24 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   });
   const factory = new SharedInformerFactory(client);
   const pods = factory.informerFor<KubeObject>({ group: '', version: 'v1', resource: 'pods', fieldSelector: `spec.nodeName=${opts.nodeName}` });
+  // A mirror pod is never run: it stands for a static pod (or, without --pod-manifest-path, for
+  // one that no longer exists, and is deleted).
+  const podSeen = (p: DeepReadonly<KubeObject>): void => {
+    if (!isMirrorPod(p)) {
+      workers.update(structuredClone(p) as Pod);
+    } else if (staticPods !== undefined) {
+      staticPods.mirrorChanged(p, false);
+    } else if (p.metadata.deletionTimestamp === undefined) {
+      void deleteOrphanedMirrorPod(client, p, log).catch((e: unknown) => log(`orphaned mirror pod: ${(e as Error).message}`));
+    }
+  };
   pods.addEventHandler({
-    onAdd: (p) => (staticPods !== undefined && isMirrorPod(p) ? staticPods.mirrorChanged(p, false) : workers.update(structuredClone(p) as Pod)),
-    onUpdate: (_o, p) => (staticPods !== undefined && isMirrorPod(p) ? staticPods.mirrorChanged(p, false) : workers.update(structuredClone(p) as Pod)),
+    onAdd: podSeen,
+    onUpdate: (_o, p) => podSeen(p),
     onDelete: (p) => {
       const obj = isTombstone(p) ? p.obj : p;
-      if (staticPods !== undefined && obj !== undefined && isMirrorPod(obj)) {
-        staticPods.mirrorChanged(obj, true);
+      if (obj !== undefined && isMirrorPod(obj)) {
+        staticPods?.mirrorChanged(obj, true);
       } else if (obj !== undefined && obj.metadata.uid !== undefined) {
         workers.remove(obj.metadata.uid);
       }

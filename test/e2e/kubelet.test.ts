@@ -348,5 +348,11 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
       const left = [...await leftovers(hash), ...await leftovers(newHash)];
       return left.length === 0 ? left : undefined;
     }, 30_000).catch(async () => [...await leftovers(hash), ...await leftovers(newHash)]), []);
+    // A mirror pod no file backs (say, left while the kubelet was down) is deleted, never run.
+    const orphan = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan-mirror', annotations: { 'kubernetes.io/config.mirror': 'f'.repeat(32) } },
+      spec: { nodeName, containers: [{ name: 'main', image: 'k8ts.local/e2e/busybox:1', command: ['sleep', '3600'] }] } };
+    await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify(orphan) });
+    await eventually('the orphaned mirror pod deleted', async () => ((await kubectl(env, ['get', 'pod', 'orphan-mirror'])).code !== 0 ? true : undefined));
+    assert.deepEqual(await leftovers('f'.repeat(32)), [], 'nothing was started for it');
   });
 });

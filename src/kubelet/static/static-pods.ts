@@ -5,7 +5,7 @@
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { isAlreadyExists, isNotFound } from '../../api/errors.ts';
+import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors.ts';
 import { PatchType } from '../../client/index.ts';
 import type { RestClient } from '../../client/index.ts';
 import type { Pod } from '../pods/types.ts';
@@ -50,6 +50,20 @@ export function isMirrorPod(obj: ApiPodMeta | undefined): boolean {
 
 const keyOf = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? 'default'}/${name ?? ''}`;
 
+/**
+ * Deletes a mirror pod no static pod of this kubelet backs any more (its file went away while the
+ * kubelet was down, or the kubelet now runs without --pod-manifest-path), as upstream's
+ * kubelet does in its pod clean-up; the uid precondition leaves a newer namesake alone.
+ */
+export async function deleteOrphanedMirrorPod(client: RestClient, obj: ApiPodMeta, log: (m: string) => void): Promise<void> {
+  log(`deleting orphaned mirror pod ${keyOf(obj.metadata.namespace, obj.metadata.name)}`);
+  await client.delete({ ...podsRef, namespace: obj.metadata.namespace, name: obj.metadata.name }, { gracePeriodSeconds: 0, ...(obj.metadata.uid === undefined ? {} : { preconditions: { uid: obj.metadata.uid } }) }).catch((e: unknown) => {
+    if (!isNotFound(e) && !isConflict(e)) {
+      throw e;
+    }
+  });
+}
+
 /** The static pods of one manifest directory and their mirror pods. */
 export class StaticPods {
   private readonly opts: StaticPodsOptions;
@@ -59,6 +73,9 @@ export class StaticPods {
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private nodeUid: string | undefined;
+  private started = false;
+  /** Mirror pods without a static pod seen before the first scan: judged after it. */
+  private readonly unmatched = new Map<string, ApiPodMeta>();
 
   constructor(opts: StaticPodsOptions) {
     this.opts = opts;
@@ -76,7 +93,13 @@ export class StaticPods {
     } catch (e) {
       this.opts.log(`watching ${this.opts.dir}: ${(e as Error).message}; rescanning periodically only`);
     }
-    return this.rescan();
+    const scanned = this.rescan();
+    this.started = true;
+    for (const obj of this.unmatched.values()) {
+      void this.enqueue(() => this.removeIfOrphan(obj));
+    }
+    this.unmatched.clear();
+    return scanned.then(() => this.chain);
   }
 
   /** Stops watching; pods and mirror pods stay, as across any kubelet restart. */
@@ -89,8 +112,16 @@ export class StaticPods {
 
   /** A mirror pod changed or went away in the API: keep one in place while its file exists. */
   mirrorChanged(obj: ApiPodMeta, deleted: boolean): void {
-    const entry = this.entries.get(keyOf(obj.metadata.namespace, obj.metadata.name));
+    const key = keyOf(obj.metadata.namespace, obj.metadata.name);
+    const entry = this.entries.get(key);
     if (entry === undefined) {
+      if (deleted) {
+        this.unmatched.delete(key);
+      } else if (!this.started) {
+        this.unmatched.set(key, obj);
+      } else {
+        void this.enqueue(() => this.removeIfOrphan(obj));
+      }
       return;
     }
     if (!deleted && obj.metadata.deletionTimestamp === undefined && obj.metadata.annotations?.[ConfigAnnotations.mirror] === entry.pod.hash) {
@@ -118,6 +149,13 @@ export class StaticPods {
       },
     };
     return new Proxy(client, { get: (target, prop, receiver) => (prop === 'patch' ? wrapped.patch : Reflect.get(target, prop, receiver) as unknown) });
+  }
+
+  /** Runs after every scan queued before it: a mirror whose file exists by then is kept. */
+  private async removeIfOrphan(obj: ApiPodMeta): Promise<void> {
+    if (!this.entries.has(keyOf(obj.metadata.namespace, obj.metadata.name))) {
+      await deleteOrphanedMirrorPod(this.opts.client, obj, this.opts.log);
+    }
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {
