@@ -13,7 +13,9 @@
  *     anonymous `numgen … vmap {…}` (the shape our proxier wrote in session 3; since session 4 a
  *     common Service is only map elements and shared pick chains, see src/proxy/README.md).
  * Wall times are medians of --runs runs; on a shared machine the CPU time (user+sys) of our process
- * and of the `nft` child (via /usr/bin/time) is reported beside them. Needs root.
+ * and of the `nft` child (via /usr/bin/time) is reported beside them. The script runs itself again
+ * inside the scratch netns, so nft is spawned directly as on a host (no `ip netns exec` per
+ * command), and the small transactions are timed once more without /usr/bin/time. Needs root.
  * Usage: node bench/proxy.ts [--services 1000,5000] [--runs 3]
  */
 import { execFileSync } from 'node:child_process';
@@ -26,7 +28,7 @@ import { Proxier } from '../src/proxy/proxier.ts';
 import type { RunReason } from '../src/proxy/runner.ts';
 import type { EndpointSlice, Service } from '../src/proxy/types.ts';
 
-const { values } = parseArgs({ options: { services: { type: 'string', default: '1000,5000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { services: { type: 'string', default: '1000,5000' }, runs: { type: 'string', default: '3' }, inside: { type: 'boolean', default: false } } });
 const sizes = (values.services ?? '1000,5000').split(',').map(Number);
 const runs = Number(values.runs ?? '3');
 const netns = `k8ts-proxybench-${Math.random().toString(36).slice(2, 8)}`;
@@ -51,11 +53,16 @@ function fixtures(n: number, generation = 0): { services: Service[]; slices: End
   return { services, slices };
 }
 
-/** Runs every command under /usr/bin/time, keeping the CPU seconds (user+sys) of the last one. */
+/** Runs every command under /usr/bin/time while `timed`, keeping the CPU seconds (user+sys) of the last one. */
 class TimedCommands extends HostCommands {
   private readonly dir = mkdtempSync(join(tmpdir(), 'k8ts-proxybench-'));
   lastCpuMs = 0;
+  /** Off: commands run bare, as the proxy runs them on its host (for wall times of small transactions). */
+  timed = true;
   override async run(cmd: string[], stdin = ''): Promise<string> {
+    if (!this.timed) {
+      return super.run(cmd, stdin);
+    }
     const file = join(this.dir, 'time');
     const out = await super.run(['/usr/bin/time', '-f', '%U %S', '-o', file, ...cmd], stdin);
     const [user = 0, sys = 0] = readFileSync(file, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
@@ -116,12 +123,21 @@ async function time(fn: () => Promise<void>): Promise<{ wall: number; cpu: numbe
   return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 }
 
-async function main(): Promise<void> {
+/** Creates the scratch netns and runs this script again inside it, so nft is spawned as a proxy on its host spawns it. */
+function outer(): void {
   if (process.getuid?.() !== 0) {
     throw new Error('bench/proxy.ts needs root (it creates a network namespace)');
   }
   execFileSync('ip', ['netns', 'add', netns]);
-  const cmds = new TimedCommands(netns);
+  try {
+    execFileSync('ip', ['netns', 'exec', netns, process.execPath, ...process.execArgv, process.argv[1] ?? '', ...process.argv.slice(2), '--inside'], { stdio: 'inherit' });
+  } finally {
+    execFileSync('ip', ['netns', 'del', netns]);
+  }
+}
+
+async function main(): Promise<void> {
+  const cmds = new TimedCommands();
   try {
     const rows: string[][] = [[
       'services', 'load', 'full sync, empty (wall / nft cpu)', 'full sync, replace (wall / nft cpu)', 'render (wall / js cpu)',
@@ -160,25 +176,38 @@ async function main(): Promise<void> {
         m.render.push(last.renderMs);
         m.renderCpu.push(f.cpu);
         // Like an informer cache: only the changed slice is a new object, the rest stay the same objects.
-        for (let k = 1; k <= 5; k++) {
-          const moved = fixtures(1, r * 5 + k).slices[0];
+        // Five changes under /usr/bin/time give nft's CPU time; five bare ones the wall times.
+        for (let k = 1; k <= 10; k++) {
+          cmds.timed = k <= 5;
+          const moved = fixtures(1, r * 10 + k).slices[0];
           current = { services: current.services, slices: moved === undefined ? current.slices : [moved, ...current.slices.slice(1)] };
           const c = await time(() => sync('requested'));
-          p.wall.push(c.wall);
-          p.js.push(last.renderMs);
-          p.jsCpu.push(c.cpu);
-          p.nft.push(last.applyMs);
-          p.nftCpu.push(cmds.lastCpuMs);
+          if (cmds.timed) {
+            p.nftCpu.push(cmds.lastCpuMs);
+          } else {
+            p.wall.push(c.wall);
+            p.js.push(last.renderMs);
+            p.jsCpu.push(c.cpu);
+            p.nft.push(last.applyMs);
+          }
         }
         // The floor under a partial sync: one spawned nft that fetches nothing from the kernel
         // (`add table` of an existing table) vs one that must (any element or rule command makes
         // nft 1.0.6 list every table's chains and sets first).
-        for (let k = 0; k < 5; k++) {
-          floor.spawn.push((await time(() => cmds.nftApply('add table ip k8ts-proxy\n'))).wall);
-          floor.spawnCpu.push(cmds.lastCpuMs);
-          floor.fetch.push((await time(() => cmds.nftApply('add element ip k8ts-proxy cluster-ips { 10.255.255.254 }\n'))).wall);
-          floor.fetchCpu.push(cmds.lastCpuMs);
+        for (let k = 0; k < 10; k++) {
+          cmds.timed = k < 5;
+          const spawn = await time(() => cmds.nftApply('add table ip k8ts-proxy\n'));
+          const spawnCpu = cmds.lastCpuMs;
+          const fetch = await time(() => cmds.nftApply('add element ip k8ts-proxy cluster-ips { 10.255.255.254 }\n'));
+          if (cmds.timed) {
+            floor.spawnCpu.push(spawnCpu);
+            floor.fetchCpu.push(cmds.lastCpuMs);
+          } else {
+            floor.spawn.push(spawn.wall);
+            floor.fetch.push(fetch.wall);
+          }
         }
+        cmds.timed = true;
         await cmds.nftApply('delete element ip k8ts-proxy cluster-ips { 10.255.255.254 }\n');
       }
       const hands = [handWritten(n), handWritten(n, true)];
@@ -211,11 +240,14 @@ async function main(): Promise<void> {
     for (const row of rows) {
       process.stdout.write(`| ${row.join(' | ')} |\n`);
     }
-    process.stdout.write(`(medians of ${runs} runs, 5 partial changes each (min: the fastest of them, the closest a loaded machine gets to a quiet one); load = 1-minute load average before→after; nft cpu = user+sys of the \`ip netns exec ${netns} nft -f -\` child, js cpu = this process)\n`);
+    process.stdout.write(`(medians of ${runs} runs, 5 + 5 partial changes each (min: the fastest, the closest a loaded machine gets to a quiet one); load = 1-minute load average before→after; the bench runs inside its scratch netns and spawns \`nft -f -\` directly, as the proxy on a host; nft cpu = user+sys of that child under /usr/bin/time, js cpu = this process; the one-service-change, partial and floor wall times come from the bare runs, without /usr/bin/time)\n`);
   } finally {
     cmds.close();
-    execFileSync('ip', ['netns', 'del', netns]);
   }
 }
 
-await main();
+if (values.inside === true) {
+  await main();
+} else {
+  outer();
+}
