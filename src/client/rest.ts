@@ -121,16 +121,17 @@ function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
  * in a RestClient (they are the agent's own; requests carry none).
  */
 class FixedTlsHttpsAgent extends HttpsAgent {
-  readonly #names = new Map<string, string>();
+  // A RestClient talks to one origin: remember the last key and what it was computed from.
+  #last: { host: unknown; port: unknown; localAddress: unknown; family: unknown; servername: unknown; name: string } | undefined;
 
   override getName(options?: HttpsRequestOptions): string {
     const o = options ?? {};
-    const origin = `${o.host ?? ''}:${o.port ?? ''}:${o.localAddress ?? ''}:${o.family ?? ''}:${o.servername ?? ''}`;
-    let name = this.#names.get(origin);
-    if (name === undefined) {
-      name = super.getName(options);
-      this.#names.set(origin, name);
+    const l = this.#last;
+    if (l !== undefined && l.host === o.host && l.port === o.port && l.localAddress === o.localAddress && l.family === o.family && l.servername === o.servername) {
+      return l.name;
     }
+    const name = super.getName(options);
+    this.#last = { host: o.host, port: o.port, localAddress: o.localAddress, family: o.family, servername: o.servername, name };
     return name;
   }
 }

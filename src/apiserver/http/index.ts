@@ -231,7 +231,9 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
  * the server's limit) gets a 504 Timeout Status, so a stuck request never hangs the client.
  */
 function requestTimeout(req: IncomingMessage | Http2ServerRequest, res: AnyResponse, longRunning: () => boolean, limitSeconds: number): () => void {
-  const asked = URL.parse(`http://x${req.url ?? '/'}`)?.searchParams.get('timeout');
+  // Most requests carry no ?timeout=: no second URL parse for them.
+  const rawUrl = req.url ?? '/';
+  const asked = rawUrl.includes('timeout=') ? URL.parse(`http://x${rawUrl}`)?.searchParams.get('timeout') : undefined;
   const askedSeconds = asked === null || asked === undefined ? undefined : parseGoDuration(asked);
   const seconds = askedSeconds !== undefined && askedSeconds > 0 ? Math.min(askedSeconds, limitSeconds) : limitSeconds;
   const timer = setTimeout(() => {

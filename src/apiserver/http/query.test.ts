@@ -61,6 +61,14 @@ test('routes', () => {
   assert.equal(watch.kind === 'resource' && watch.legacyWatch && watch.namespace === 'x', true);
   assert.equal(parseRoute('/apis/apps', scope).kind, 'apiGroup');
   assert.equal(parseRoute('/healthz/etcd', scope).kind, 'health');
+  // A trailing slash is dropped, percent-escapes are decoded, a bad escape is no route, an empty segment inside stays.
+  const slash = parseRoute('/api/v1/namespaces/ns1/pods/', scope);
+  assert.equal(slash.kind === 'resource' ? `${slash.namespace}/${slash.resource}/${String(slash.name)}` : '', 'ns1/pods/undefined');
+  const escaped = parseRoute('/api/v1/namespaces/ns%31/pods/a%2Fb', scope);
+  assert.equal(escaped.kind === 'resource' ? `${escaped.namespace}/${String(escaped.name)}` : '', 'ns1/a/b');
+  assert.equal(parseRoute('/api/v1/namespaces/%E0%A4%A/pods', scope).kind, 'notFound');
+  assert.equal(parseRoute('/api/v1//pods', scope).kind, 'notFound');
+  assert.equal(parseRoute('/', scope).kind, 'root');
 });
 
 test('version ordering and storage version hash', () => {

@@ -37,7 +37,14 @@ export type Route =
 export type ScopeLookup = (group: string, version: string, resource: string) => boolean | undefined;
 
 function splitPath(pathname: string): string[] | undefined {
-  const raw = pathname.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
+  const parts = pathname.split('/');
+  // Without the empty segments before the leading and after a trailing slash.
+  const start = parts[0] === '' ? 1 : 0;
+  const end = parts.length > start && parts[parts.length - 1] === '' ? parts.length - 1 : parts.length;
+  const raw = parts.slice(start, end);
+  if (!pathname.includes('%')) {
+    return raw; // nothing to decode: the common case, on every request
+  }
   try {
     return raw.map((s) => decodeURIComponent(s));
   } catch {
