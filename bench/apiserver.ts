@@ -10,9 +10,13 @@
  * A failing cell is reported in its row and the run goes on.
  * Usage: node bench/apiserver.ts [--seconds 3] [--pods 10000,100000] [--watchers 1000]
  *        [--backends sqlite,etcd3] [--concurrency 1,16,64] [--sections writes,list,watch,startup,paths] [--path-ops 2000]
+ *        [--apiserver-node-options '--cpu-prof --cpu-prof-dir=/tmp/prof'] (NODE_OPTIONS of the apiservers started)
+ * The list client reads every byte of the body and discards it (no JSON.parse); its gzip rows
+ * send `Accept-Encoding: gzip` as Go clients do and gunzip the body as they would.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { createGunzip } from 'node:zlib';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,8 +37,13 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1,16,64' },
     sections: { type: 'string', default: 'writes,list,watch,startup' },
     'path-ops': { type: 'string', default: '2000' },
+    'apiserver-node-options': { type: 'string' },
   },
 });
+if (values['apiserver-node-options'] !== undefined) {
+  // Read by every apiserver this script starts (test/util/apiserver.ts spawns with our environment), e.g. --cpu-prof.
+  process.env.NODE_OPTIONS = values['apiserver-node-options'];
+}
 const seconds = Number(values.seconds);
 const podCounts = values.pods.split(',').map(Number);
 const watcherCount = Number(values.watchers);
@@ -88,6 +97,8 @@ interface Api {
   agent: Agent;
   /** Sends a request; returns the status and the body's byte length (and the text when `keepBody`). */
   call(method: string, path: string, body?: unknown, keepBody?: boolean, contentType?: string): Promise<{ status: number; bytes: number; body: string }>;
+  /** GET with `Accept-Encoding: gzip`, reading and gunzipping the whole body (discarded); wire and plain byte counts. */
+  getGzip(path: string): Promise<{ status: number; wireBytes: number; plainBytes: number; encoding: string }>;
 }
 
 function apiClient(url: string, kubeconfig: string, token: string, maxSockets: number): Api {
@@ -112,6 +123,22 @@ function apiClient(url: string, kubeconfig: string, token: string, maxSockets: n
         });
         req.on('error', reject);
         req.end(data);
+      }),
+    getGzip: (path) =>
+      new Promise((resolve, reject) => {
+        const req = request(`${url}${path}`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'accept-encoding': 'gzip' } }, (res) => {
+          const encoding = res.headers['content-encoding'] ?? 'identity';
+          let wireBytes = 0;
+          let plainBytes = 0;
+          res.on('data', (d: Buffer) => (wireBytes += d.length));
+          res.on('aborted', () => reject(new Error(`response aborted after ${wireBytes} bytes`)));
+          const plain = encoding === 'gzip' ? res.pipe(createGunzip()) : res;
+          plain.on('data', (d: Buffer) => (plainBytes += d.length));
+          plain.on('error', reject);
+          plain.on('end', () => resolve({ status: res.statusCode ?? 0, wireBytes, plainBytes, encoding }));
+        });
+        req.on('error', reject);
+        req.end();
       }),
   };
 }
@@ -249,13 +276,13 @@ async function fillStore(dataDir: string, count: number): Promise<void> {
 
 async function listSection(): Promise<void> {
   out('\n## list latency and RSS (sqlite; pods written to the store directly, then the apiserver started)');
-  out('| pods | RSS idle MiB | RSS with pods, before list MiB | RSS after lists MiB | list p50 ms | list max ms (of 5) | apiserver CPU ms: 1st list, later lists (mean) | page 500 p50 ms | response MiB | load avg |');
-  out('|---|---|---|---|---|---|---|---|---|---|');
+  out('| pods | RSS idle MiB | RSS with pods, before list MiB | RSS after lists MiB | list p50 ms | list max ms (of 5) | apiserver CPU ms: 1st list, later lists (mean) | page 500 p50 ms | response MiB | gzip list p50 ms (of 3) | gzip apiserver CPU ms (mean) | gzip response MiB on the wire | load avg |');
+  out('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const count of podCounts) {
     const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-list-'));
     let server: TestApiServer | undefined;
     let api: Api | undefined;
-    const row: (string | number)[] = [count, '—', '—', '—', '—', '—', '—', '—', '—'];
+    const row: (string | number)[] = [count, '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', '—'];
     try {
       // First start creates the data dir layout (PKI, namespaces); then fill the store offline.
       const first = await startApiServer({ backend: 'sqlite', dataDir });
@@ -301,6 +328,21 @@ async function listSection(): Promise<void> {
       }
       pages.sort((a, b) => a - b);
       row[7] = percentile(pages, 50).toFixed(0);
+      // As a Go client (kubectl, client-go) asks by default: gzip, decompressed by the client.
+      const zipped: number[] = [];
+      const cpuBeforeGzip = cpuMs(server.pid);
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        const r = await api.getGzip('/api/v1/namespaces/bench/pods');
+        zipped.push(performance.now() - t);
+        if (r.status !== 200) {
+          throw new Error(`gzip list: ${r.status}`);
+        }
+        row[11] = `${(r.wireBytes / 1048576).toFixed(2)} (${r.encoding})`;
+      }
+      row[10] = ((cpuMs(server.pid) - cpuBeforeGzip) / 3).toFixed(0);
+      zipped.sort((a, b) => a - b);
+      row[9] = percentile(zipped, 50).toFixed(0);
       out(`| ${row.join(' | ')} | ${load()} |`);
     } catch (err) {
       out(`| ${row.join(' | ')} | ${load()} | FAILED: ${why(err)}`);

@@ -111,8 +111,12 @@ export async function listObjects(core: RegistryCore, desc: ResourceDescription,
     apiVersion: apiVersionOf(desc.group, desc.version),
     kind: desc.listKind,
     metadata: { resourceVersion: String(page.revision) },
-    items: page.items.map((o) => asServed(desc, o)),
+    items: page.items,
   };
+  // In place: the page's array is this list's own (a 100k-item list needs no second array).
+  for (let i = 0; i < page.items.length; i++) {
+    page.items[i] = asServed(desc, page.items[i]);
+  }
   if (page.continueKey !== undefined) {
     list.metadata.continue = encodeContinue(page.revision, page.continueKey.slice(prefix.length));
     if (page.remaining !== undefined && page.remaining > 0) {
@@ -126,17 +130,22 @@ function fromCache(cache: WatchCache, prefix: string, afterKey: string | undefin
   const revision = cache.revision;
   const items: KubeObject[] = [];
   let lastKey: string | undefined;
-  for (const key of cache.iterateKeys(prefix, afterKey)) {
+  let more = false;
+  cache.scan(prefix, afterKey, (key, obj) => {
     if (limit > 0 && items.length >= limit) {
-      // More keys follow: hand out a continue token. Upstream only reports
-      // remainingItemCount when no selector filters the rest.
-      return { items, revision, continueKey: lastKey, remaining: filtered ? undefined : cache.countKeys(prefix, lastKey) };
+      more = true;
+      return false;
     }
-    const obj = cache.get(key);
-    if (obj !== undefined && matches(obj)) {
+    if (matches(obj)) {
       items.push(obj);
       lastKey = key;
     }
+    return true;
+  });
+  if (more) {
+    // More keys follow: hand out a continue token. Upstream only reports
+    // remainingItemCount when no selector filters the rest.
+    return { items, revision, continueKey: lastKey, remaining: filtered ? undefined : cache.countKeys(prefix, lastKey) };
   }
   return { items, revision, continueKey: undefined, remaining: undefined };
 }

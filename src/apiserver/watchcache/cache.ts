@@ -50,7 +50,8 @@ export class WatchCache {
   /** Arrival time of each ring entry (same indices as ring). */
   private ringTimes: number[] = [];
   private readonly objects = new Map<string, KubeObject>();
-  private readonly keys = new SortedKeys();
+  /** The same objects by key in key order (ranges without a Map lookup per object). */
+  private readonly keys = new SortedKeys<KubeObject>();
   private ring: CacheEvent[] = [];
   private ringStart = 0;
   /** Watches may resume from any revision >= horizon. */
@@ -96,12 +97,17 @@ export class WatchCache {
 
   /** Current objects under keyPrefix (sorted by key), after `afterKey` when given. Objects are shared: never mutate them. */
   list(keyPrefix: string, afterKey?: string): KubeObject[] {
-    return this.keys.range(keyPrefix, afterKey).map((k) => this.objects.get(k) as KubeObject);
+    const out: KubeObject[] = [];
+    this.keys.scan(keyPrefix, afterKey, (_key, obj) => out.push(obj) > 0);
+    return out;
   }
 
-  /** Keys under keyPrefix in order, lazily (for pagination). */
-  iterateKeys(keyPrefix: string, afterKey?: string): Iterable<string> {
-    return this.keys.iterate(keyPrefix, afterKey);
+  /**
+   * Calls visit(key, object) for the objects under keyPrefix in key order (after `afterKey` when
+   * given) until it returns false. Objects are shared: never mutate them.
+   */
+  scan(keyPrefix: string, afterKey: string | undefined, visit: (key: string, obj: KubeObject) => boolean): void {
+    this.keys.scan(keyPrefix, afterKey, visit);
   }
 
   /** How many keys lie under keyPrefix (after afterKey). */
@@ -184,7 +190,7 @@ export class WatchCache {
         }
       }
     }
-    this.keys.reset([...this.objects.keys()]);
+    this.keys.reset(this.objects);
     this.rev = revision;
     this.horizon = revision;
     this.ring = [];
@@ -285,9 +291,7 @@ export class WatchCache {
       }
       const prev = this.objects.get(ev.kv.key);
       this.objects.set(ev.kv.key, obj);
-      if (prev === undefined) {
-        this.keys.insert(ev.kv.key);
-      }
+      this.keys.set(ev.kv.key, obj);
       return { type: prev === undefined ? 'ADDED' : 'MODIFIED', key: ev.kv.key, object: obj, prev, revision: ev.kv.modRevision };
     }
     const prev = this.objects.get(ev.key) ?? this.decode(ev.prev);

@@ -1,21 +1,31 @@
-/** A sorted array of unique string keys with binary-search insert, delete and prefix ranges. */
-export class SortedKeys {
+/**
+ * A sorted array of unique string keys, each with a value in a parallel array, with
+ * binary-search set, delete and prefix ranges. Ranges walk the arrays in order, so a large
+ * list reads each value without a hash lookup per key.
+ */
+export class SortedKeys<V = undefined> {
   private keys: string[] = [];
+  private values: V[] = [];
 
-  /** Replaces the content (keys in any order; sorted here once). */
-  reset(keys: string[]): void {
-    this.keys = keys.slice().sort(compare);
+  /** Replaces the content (entries in any order; sorted here once). */
+  reset(entries: Iterable<readonly [string, V]>): void {
+    const sorted = [...entries].sort((a, b) => compare(a[0], b[0]));
+    this.keys = sorted.map((e) => e[0]);
+    this.values = sorted.map((e) => e[1]);
   }
 
   get size(): number {
     return this.keys.length;
   }
 
-  /** Adds key if absent; O(log n) search + one splice. */
-  insert(key: string): void {
+  /** Adds key with value, or replaces the value of a present key; O(log n) search + one splice when new. */
+  set(key: string, value: V): void {
     const i = this.lowerBound(key);
-    if (this.keys[i] !== key) {
+    if (this.keys[i] === key) {
+      this.values[i] = value;
+    } else {
       this.keys.splice(i, 0, key);
+      this.values.splice(i, 0, value);
     }
   }
 
@@ -24,28 +34,23 @@ export class SortedKeys {
     const i = this.lowerBound(key);
     if (this.keys[i] === key) {
       this.keys.splice(i, 1);
+      this.values.splice(i, 1);
     }
   }
 
-  /** Keys starting with prefix and strictly greater than `after` (when given), in order. */
-  range(prefix: string, after?: string): string[] {
-    const out: string[] = [];
-    for (const k of this.iterate(prefix, after)) {
-      out.push(k);
-    }
-    return out;
-  }
-
-  /** Like range, lazily (no copy: pages of a large list stay cheap). */
-  *iterate(prefix: string, after?: string): Generator<string, void, undefined> {
+  /**
+   * Calls visit(key, value) for the keys starting with prefix and greater than `after` (when
+   * given), in order, until it returns false. No iterator or entry objects per key.
+   */
+  scan(prefix: string, after: string | undefined, visit: (key: string, value: V) => boolean): void {
     const start = after !== undefined && after >= prefix ? this.upperBound(after) : this.lowerBound(prefix);
     const keys = this.keys;
+    const values = this.values;
     for (let i = start; i < keys.length; i++) {
       const k = keys[i];
-      if (!k.startsWith(prefix)) {
+      if (!k.startsWith(prefix) || !visit(k, values[i])) {
         return;
       }
-      yield k;
     }
   }
 
