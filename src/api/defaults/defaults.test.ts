@@ -48,6 +48,10 @@ test('pod defaults match upstream', () => {
   const again = structuredClone(pod);
   applyDefaults(g('', 'v1', 'Pod'), again);
   assert.deepEqual(again, pod, 'defaulting is idempotent');
+  // Spellings seen before (canonical forms are remembered) come out the same; odd values stay as they are.
+  const second: KubeObject = { metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '1000m', memory: '1024Mi', 'example.com/odd': 'not-a-quantity' } } }] } };
+  applyDefaults(g('', 'v1', 'Pod'), second);
+  assert.deepEqual((second.spec as { containers: { resources: unknown }[] }).containers[0].resources, { requests: { cpu: '1', memory: '1Gi', 'example.com/odd': 'not-a-quantity' } });
 });
 
 test('an existing toleration for the taint is respected', () => {

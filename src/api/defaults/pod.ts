@@ -58,13 +58,31 @@ function defaultProbe(probe: Obj | undefined): void {
   defaultHandler(probe);
 }
 
+// Requests and limits repeat the same few spellings ('100m', '500Mi') across every pod: parse each once.
+const canonicalSpellings = new Map<string, unknown>();
+
+function canonicalQuantity(v: unknown): unknown {
+  if (typeof v !== 'string') {
+    return canonicalResourceQuantity(v);
+  }
+  let c = canonicalSpellings.get(v);
+  if (c === undefined) {
+    c = canonicalResourceQuantity(v);
+    if (canonicalSpellings.size >= 1024) {
+      canonicalSpellings.clear(); // bounded: odd spellings must not grow it forever
+    }
+    canonicalSpellings.set(v, c);
+  }
+  return c;
+}
+
 /** Canonical quantity spellings (`1000m` → `1`), as upstream's serializer writes them. */
 function canonicalizeResourceList(list: Obj | undefined): void {
   if (list === undefined) {
     return;
   }
-  for (const [k, v] of Object.entries(list)) {
-    list[k] = canonicalResourceQuantity(v);
+  for (const k of Object.keys(list)) {
+    list[k] = canonicalQuantity(list[k]);
   }
 }
 

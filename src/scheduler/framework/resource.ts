@@ -150,12 +150,17 @@ function compute(pod: RPod, nonZero: boolean): Resource {
   return total;
 }
 
-/** The pod's requests (memoised per pod object; cached pods are frozen, so this is safe). */
+/**
+ * The pod's requests (memoised; cached pods are frozen, so this is safe). Keyed by the
+ * containers array when that is all the requests depend on: the assumed copy of a pod shares
+ * it with the queued pod, so a scheduled pod's requests are computed once, not twice.
+ */
 export function podRequests(pod: RPod): PodRequests {
-  let r = memo.get(pod);
+  const key: object = pod.spec.initContainers === undefined && pod.spec.overhead === undefined && Object.isFrozen(pod.spec.containers) ? pod.spec.containers : pod;
+  let r = memo.get(key);
   if (r === undefined) {
     r = { requests: compute(pod, false), nonZero: compute(pod, true) };
-    memo.set(pod, r);
+    memo.set(key, r);
   }
   return r;
 }
