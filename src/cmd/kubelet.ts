@@ -26,6 +26,7 @@ const specs = {
   'image-gc': { type: 'boolean', help: 'garbage collect unused images when the image filesystem is over --image-gc-high-threshold (on, as upstream; --image-gc=false or --image-gc-high-threshold=100 turns it off)', default: true },
   'image-gc-high-threshold': { type: 'int', help: 'the percent of disk usage after which image garbage collection is always run. Values must be within the range [0, 100], To disable image garbage collection, set to 100.', default: 85 },
   'image-gc-low-threshold': { type: 'int', help: 'the percent of disk usage before which image garbage collection is never run. Lowest disk usage to garbage collect to. Values must be within the range [0, 100] and should not be larger than that of --image-gc-high-threshold.', default: 80 },
+  'stop-pods-on-exit': { type: 'boolean', help: 'stop every pod (containers, sandboxes, networking) when the kubelet exits, giving each at most 10 s of its grace period; `k8ts up` sets it so that stopping the cluster leaves nothing running (upstream\'s kubelet, like this one by default, leaves pods running across its restarts)', default: false },
   'image-minimum-gc-age': { type: 'string', help: 'minimum age for an unused image before it is garbage collected', default: '2m0s' },
 } as const;
 
@@ -58,6 +59,7 @@ export function kubeletOptions(argv: readonly string[]): KubeletOptions | undefi
     cniBridge: flags['cni-bridge'],
     netnsPrefix: flags['netns-prefix'],
     cgroupRoot: flags['cgroup-root'],
+    stopPodsOnExit: flags['stop-pods-on-exit'] ?? false,
     port: flags.port,
     clientCaFile: flags['client-ca-file'],
     imageGc: flags['image-gc'] !== false ? imageGcOptions(flags['image-gc-high-threshold'] ?? 85, flags['image-gc-low-threshold'] ?? 80, flags['image-minimum-gc-age'] ?? '2m0s') : undefined,

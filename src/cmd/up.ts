@@ -65,6 +65,8 @@ export interface Component {
   args(ctx: UpContext, kubeconfig: string): string[];
   /** Whether this cluster wants the component (default: yes, when the binary has it). */
   wanted?(ctx: UpContext): boolean;
+  /** A k8ts command run once the component has stopped, to take away what it left (e.g. nft rules). */
+  cleanup?(ctx: UpContext, kubeconfig: string): string[];
 }
 
 const nodeName = hostname().toLowerCase();
@@ -87,11 +89,13 @@ export const components: readonly Component[] = [
   // Each controller as its own kube-system ServiceAccount (upstream's system:controller:* roles), as kubeadm runs it.
   { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials'] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
-  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName], wanted: (c) => !c.noKubelet },
+  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName, '--stop-pods-on-exit'], wanted: (c) => !c.noKubelet },
   // One process stands for many nodes, and the Node authorizer knows a node by its own
   // system:node:<name> identity, so the simulated fleet keeps a privileged identity.
   { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:sim-nodes', groups: ['system:masters'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
-  { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--hostname-override', nodeName], wanted: (c) => !c.noProxy },
+  { name: 'proxy', command: 'proxy', identity: { user: 'system:kube-proxy', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--hostname-override', nodeName], wanted: (c) => !c.noProxy,
+    // A stopped cluster leaves nothing behind: its Services' rules go with it (upstream's proxy keeps them across restarts).
+    cleanup: (_c, kc) => ['proxy', '--kubeconfig', kc, '--cleanup'] },
   // Cluster DNS as a host process, bound by the bootstrap policy to system:k8ts-dns (it reads Services and
   // EndpointSlices and publishes the kube-dns Service and its EndpointSlice).
   // It binds the node address only, so a resolver the host already runs on 127.0.0.x:53 is left alone.
@@ -118,9 +122,11 @@ class Supervised {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly component: Component;
   private readonly args: string[];
+  private readonly cleanupArgs: string[] | undefined;
   constructor(component: Component, ctx: UpContext, kubeconfig: string) {
     this.component = component;
     this.args = component.args(ctx, kubeconfig);
+    this.cleanupArgs = component.cleanup?.(ctx, kubeconfig);
   }
 
   start(): void {
@@ -188,6 +194,17 @@ class Supervised {
       process.kill(-child.pid, 'SIGKILL');
     } catch {
       // Nothing left.
+    }
+    if (this.cleanupArgs !== undefined) {
+      await new Promise<void>((resolve) => {
+        const c = spawn(k8tsBin, this.cleanupArgs ?? [], { stdio: 'ignore' });
+        const timeout = setTimeout(() => c.kill('SIGKILL'), graceMs);
+        c.once('error', () => resolve());
+        c.once('exit', () => {
+          clearTimeout(timeout);
+          resolve();
+        });
+      });
     }
   }
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DeepReadonly, KubeObject } from '../api/object.ts';
 import { EventRecorder, isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { importArchive } from './images/archive.ts';
+import { importDroppedArchives } from './images/dropped.ts';
 import { ImageGarbageCollector, imagesOfPods } from './images/gc.ts';
 import { ImageStore } from './images/store.ts';
 import { PodNetwork } from './network/pod-network.ts';
@@ -31,6 +32,8 @@ export interface KubeletOptions {
   readonly clusterDomain: string;
   readonly systemReserved?: Readonly<Record<string, string>>;
   readonly maxPods?: number;
+  /** Stop every pod when the kubelet exits (`k8ts up`); default: pods outlive the kubelet, as upstream. */
+  readonly stopPodsOnExit?: boolean;
   /** Image archives (docker save / OCI layout tars) imported at start. */
   readonly imageArchives?: readonly string[];
   /** CNI bridge name (default k8ts0). */
@@ -102,6 +105,7 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
     const imported = await importArchive(images, archive);
     log(`imported ${imported.flatMap((i) => i.repoTags).join(', ')} from ${archive}`);
   }
+  await importDroppedArchives(images, log);
   const network = new PodNetwork({ stateDir: join(opts.rootDir, 'network'), podCidr, bridge: opts.cniBridge, netnsPrefix: opts.netnsPrefix });
   const runtime = new RuncRuntime({ rootDir: opts.rootDir, images, network, cgroupRoot: opts.cgroupRoot });
   // Events carry source {component: kubelet, host: <node name>}, as upstream's kubelet.
@@ -165,15 +169,38 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
     }
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  // Containers keep running across a kubelet restart: only our loops stop.
+  // Containers keep running across a kubelet restart: only our loops stop (unless told otherwise).
   clearInterval(orphanTimer);
   await imageGc?.stop();
   await staticPods?.stop();
   workers.stop();
+  if (opts.stopPodsOnExit === true) {
+    await stopAllPods(runtime, workers, network, log);
+  }
   agent.stop();
   await events.shutdown();
   await server.close();
   await factory.shutdown();
   client.close();
   return 0;
+}
+
+/** Upper bound of each pod's grace period when the kubelet stops every pod on exit. */
+const EXIT_GRACE_SECONDS = 10;
+
+/**
+ * Stops and removes every pod sandbox of this node (in parallel, each container with its grace
+ * period capped at EXIT_GRACE_SECONDS), then the CNI bridge once no pod uses it. The API is not
+ * told: the pods stay bound, and the next kubelet start runs them again, as after a reboot.
+ */
+async function stopAllPods(runtime: RuncRuntime, workers: PodWorkers, network: PodNetwork, log: (m: string) => void): Promise<void> {
+  const pods = new Map(workers.list().map((p) => [p.metadata.uid ?? '', p]));
+  const uids = new Set((await runtime.listPodSandboxes()).map((s) => s.metadata.uid));
+  log(`stopping ${uids.size} pod(s) before exit`);
+  await Promise.all([...uids].map(async (uid) => {
+    const pod = pods.get(uid);
+    const grace = Math.min(pod?.spec.terminationGracePeriodSeconds ?? 30, EXIT_GRACE_SECONDS);
+    await workers.killPod(uid, grace, true, undefined, pod).catch((e: unknown) => log(`stopping pod ${uid}: ${(e as Error).message}`));
+  }));
+  await network.removeBridge().catch((e: unknown) => log(`removing the pod bridge: ${(e as Error).message}`));
 }

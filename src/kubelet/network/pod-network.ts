@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { CniConfigList, CniExecOptions, CniPortMapping, CniResult, CniRuntimeConfig } from './cni.ts';
 import { addNetworkList, checkNetworkList, delNetworkList } from './cni.ts';
 import { createNetns, deleteNetns, netnsPath } from './netns.ts';
+import { runCommand } from '../runtime/command.ts';
 
 /** How the node's pod network is laid out. */
 export interface PodNetworkConfig {
@@ -187,6 +188,14 @@ export class PodNetwork {
     await rm(this.cachePath(sandboxId), { force: true });
     if (firstError !== undefined) {
       throw firstError;
+    }
+  }
+
+  /** Deletes the node's CNI bridge (the bridge plugin creates it at the first pod); call once no pod uses it. */
+  async removeBridge(): Promise<void> {
+    const result = await runCommand('ip', ['link', 'del', this.config.bridge ?? 'k8ts0']);
+    if (result.code !== 0 && !/Cannot find device/.test(result.stderr)) {
+      throw new Error(`ip link del ${this.config.bridge ?? 'k8ts0'}: ${result.stderr.trim()}`);
     }
   }
 }
