@@ -21,6 +21,23 @@ export interface CategorizedBackends {
   readonly local: readonly Backend[];
 }
 
+/**
+ * Each cached object's `namespace/name` key, built once: every sync looks all objects up by it,
+ * and a string built afresh each time must be flattened and hashed again (a large part of a
+ * 5,000-Service sync's own time). Informer caches hand out the same object until it changes.
+ */
+const keys = new WeakMap<object, string>();
+
+/** The `namespace/service-name` a Service (its own name) or EndpointSlice (its service-name label) belongs to. */
+export function serviceKeyOf(o: Service | EndpointSlice, name: string): string {
+  let key = keys.get(o);
+  if (key === undefined) {
+    key = `${o.metadata.namespace ?? ''}/${name}`;
+    keys.set(o, key);
+  }
+  return key;
+}
+
 /** Indexes EndpointSlices by `namespace/service-name` (IPv4 slices only: the table is `ip`). */
 export function slicesByService(slices: Iterable<EndpointSlice>): Map<string, EndpointSlice[]> {
   const out = new Map<string, EndpointSlice[]>();
@@ -29,7 +46,7 @@ export function slicesByService(slices: Iterable<EndpointSlice>): Map<string, En
     if (svc === undefined || s.addressType !== 'IPv4') {
       continue;
     }
-    const key = `${s.metadata.namespace ?? ''}/${svc}`;
+    const key = serviceKeyOf(s, svc);
     const list = out.get(key);
     if (list === undefined) {
       out.set(key, [s]);

@@ -4,7 +4,7 @@
  * kernel swaps old for new in a single commit). Layout after upstream's nftables mode, with the
  * common case kept in map elements instead of per-Service chains; see README.md beside this file.
  */
-import { backendsFor, isProxied, slicesByService } from './endpoints.ts';
+import { backendsFor, isProxied, serviceKeyOf, slicesByService } from './endpoints.ts';
 import { fragmentMaps, fragmentSets, MAP_DECLS, newFragment, PickFamily, pickChain, PRESET_PICKS, SET_DECLS, sortIps } from './fragment.ts';
 import type { Fragment, RenderOptions } from './fragment.ts';
 import { renderServicePort } from './service-port.ts';
@@ -65,7 +65,7 @@ export class FragmentCache {
   }
 }
 
-const svcKey = (s: Service): string => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
+const svcKey = (s: Service): string => serviceKeyOf(s, s.metadata.name ?? '');
 
 /** The desired state: one fragment per proxied Service (from `cache` where its objects are unchanged). */
 export function renderState(services: Iterable<Service>, slices: Iterable<EndpointSlice>, opts: RenderOptions, cache: FragmentCache = new FragmentCache()): DesiredState {
