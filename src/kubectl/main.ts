@@ -98,7 +98,19 @@ function mergeSpecs(verbFlags: readonly FlagSpec[]): FlagSpec[] {
   return [...verbFlags, ...globalFlags.filter((g) => !names.has(g.name) && (g.short === undefined || !shorts.has(g.short)))];
 }
 
+/** The status a shell reports for a process killed by SIGPIPE. */
+const EXIT_SIGPIPE = 128 + 13;
+
 function processIO(): KubectlIO {
+  // A reader that went away (`kubectl get pods -o yaml | head`): the Go binary dies of SIGPIPE without a
+  // word; Node ignores SIGPIPE, so end quietly with the status a shell reports for that (128 + 13)
+  // instead of an unhandled-error stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      process.exit(EXIT_SIGPIPE);
+    }
+    throw e;
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -193,5 +205,6 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = proce
 export async function main(argv: string[]): Promise<number> {
   const code = await kubectlMain(argv);
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-  process.exit(code);
+  // A write that failed late (its 'error' event not emitted yet) still counts as the broken pipe it was.
+  process.exit((process.stdout.errored as NodeJS.ErrnoException | null)?.code === 'EPIPE' ? EXIT_SIGPIPE : code);
 }
