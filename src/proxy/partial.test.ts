@@ -41,6 +41,8 @@ function states(): { services: Service[]; slices: EndpointSlice[] }[] {
     { services: [a, c], slices: [sa, sc] }, // b deleted, big deleted (its pick chains go)
     { services: [a], slices: [sa] }, // c (and its sets) deleted
     { services: [a, d, e], slices: [sa, sd, se] }, // elements-only UDP LoadBalancer, chained Local NodePort
+    { services: [svc('a', '10.96.0.10', { sessionAffinity: 'ClientIP' }), d, e], slices: [sa, sd, se] }, // a's elements become chains
+    { services: [a, d, svc('e', '10.96.0.15', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30081 }] })], slices: [sa, sd, se] }, // and back; e's chains become elements
   ];
 }
 
