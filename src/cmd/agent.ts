@@ -5,7 +5,7 @@
  * name=value` (repeatable, values may contain commas).
  */
 import { hostname } from 'node:os';
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, formatUsage, parseFlags, passThrough } from './flags.ts';
 import { abortOnSignal, optionsOrExit } from './lifecycle.ts';
 import { parseDurationMs, proxyOptions } from './proxy.ts';
 import { kubeletOptions } from './kubelet.ts';
@@ -27,30 +27,9 @@ const specs = {
 
 const usageLine = 'Usage: k8ts agent [flags]\n\nRuns a worker node: kubelet + proxy + host-gw routes (+ service LB addresses), until SIGTERM.';
 
-/** Splits the repeatable pass-through flags off (their values may hold commas, which the parser would split). */
-function passThrough(argv: readonly string[]): { rest: string[]; kubelet: string[]; proxy: string[] } {
-  const rest: string[] = [];
-  const out = { kubelet: [] as string[], proxy: [] as string[] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    const m = /^--(kubelet|proxy)-arg(?:=(.*))?$/.exec(a);
-    if (m === null) {
-      rest.push(a);
-      continue;
-    }
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) {
-      throw new FlagError(`flag needs an argument: --${m[1]}-arg`);
-    }
-    const [name = '', ...v] = value.replace(/^--?/, '').split('=');
-    out[m[1] as 'kubelet' | 'proxy'].push(`--${name}`, ...(v.length > 0 ? [v.join('=')] : []));
-  }
-  return { rest, ...out };
-}
-
 /** Parses the agent's flags (undefined for --help); throws FlagError on mistakes. */
 export async function agentOptions(argv: readonly string[]): Promise<AgentRunOptions | undefined> {
-  const split = passThrough(argv);
+  const split = passThrough(argv, ['kubelet', 'proxy']);
   const { flags: f, args, help } = parseFlags(split.rest, specs);
   if (help) {
     return undefined;

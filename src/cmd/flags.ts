@@ -125,3 +125,28 @@ export function formatUsage(usageLine: string, specs: FlagSpecs): string {
   const width = Math.max(...rows.map(([l]) => l.length)) + 3;
   return `${usageLine}\n\nFlags:\n${rows.map(([l, r]) => `${l.padEnd(width)}${r}`).join('\n')}\n  -h, --help${' '.repeat(Math.max(1, width - 12))}help for this command\n`;
 }
+
+/**
+ * Splits repeatable `--<component>-arg name=value` flags off argv (their values may hold commas,
+ * which the parser would split) and turns each into the component's own `--name value`.
+ */
+export function passThrough<C extends string>(argv: readonly string[], components: readonly C[]): { rest: string[] } & Record<C, string[]> {
+  const rest: string[] = [];
+  const out = Object.fromEntries(components.map((c) => [c, [] as string[]])) as Record<C, string[]>;
+  const re = new RegExp(`^--(${components.join('|')})-arg(?:=(.*))?$`);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    const m = re.exec(a);
+    if (m === null) {
+      rest.push(a);
+      continue;
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) {
+      throw new FlagError(`flag needs an argument: --${m[1]}-arg`);
+    }
+    const [name = '', ...v] = value.replace(/^--?/, '').split('=');
+    out[m[1] as C].push(`--${name}`, ...(v.length > 0 ? [v.join('=')] : []));
+  }
+  return { rest, ...out };
+}

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminKubeconfig, DEFAULT_CONTEXT_NAME, loadKubeconfig, mergeIntoUserKubeconfig, userKubeconfigPath, writeKubeconfig } from '../kubeconfig/index.ts';
 import { ensureClientCert } from '../pki/index.ts';
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, formatUsage, parseFlags, passThrough } from './flags.ts';
 import { defaultAdvertiseAddress } from '../dns/run.ts';
 import { K8TS_DNS_USER } from '../apiserver/authz/bootstrap-policy.ts';
 
@@ -31,6 +31,7 @@ const specs = {
   'sim-nodes': { type: 'int', help: 'also run this many simulated nodes (k8ts sim-nodes)', default: 0 },
   'no-kubelet': { type: 'boolean', help: 'do not run a kubelet for this machine' },
   'no-proxy': { type: 'boolean', help: 'do not run kube-proxy (it writes nftables rules into this machine\'s network namespace)' },
+  'kubelet-arg': { type: 'string', help: 'a kubelet flag as name=value (repeatable), e.g. --kubelet-arg cgroup-root=k8ts' },
   'no-dns': { type: 'boolean', help: 'do not run cluster DNS (k8ts dns: the kube-dns Service 10.96.0.10, served on this machine\'s address, port 53)' },
 } as const;
 
@@ -54,6 +55,8 @@ export interface UpContext {
   readonly noKubelet: boolean;
   readonly noProxy: boolean;
   readonly noDns?: boolean;
+  /** Extra kubelet flags (`--kubelet-arg name=value`), after up's own. */
+  readonly kubeletArgs?: readonly string[];
 }
 
 /** One supervised component: the `k8ts` subcommand, its flags, and the identity it talks to the apiserver as. */
@@ -65,6 +68,8 @@ export interface Component {
   args(ctx: UpContext, kubeconfig: string): string[];
   /** Whether this cluster wants the component (default: yes, when the binary has it). */
   wanted?(ctx: UpContext): boolean;
+  /** How long it may take to stop before it is killed (default 15 s). */
+  readonly stopGraceMs?: number;
   /** A k8ts command run once the component has stopped, to take away what it left (e.g. nft rules). */
   cleanup?(ctx: UpContext, kubeconfig: string): string[];
 }
@@ -89,7 +94,9 @@ export const components: readonly Component[] = [
   // Each controller as its own kube-system ServiceAccount (upstream's system:controller:* roles), as kubeadm runs it.
   { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials'] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
-  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName, '--stop-pods-on-exit'], wanted: (c) => !c.noKubelet },
+  { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName, '--stop-pods-on-exit', ...(c.kubeletArgs ?? [])], wanted: (c) => !c.noKubelet,
+    // Its pods get up to 10 s each (in parallel) to stop, then their sandboxes are torn down.
+    stopGraceMs: 45_000 },
   // One process stands for many nodes, and the Node authorizer knows a node by its own
   // system:node:<name> identity, so the simulated fleet keeps a privileged identity.
   { name: 'sim-nodes', command: 'sim-nodes', identity: { user: 'system:sim-nodes', groups: ['system:masters'] }, args: (c, kc) => ['--kubeconfig', kc, '--count', String(c.simNodes)], wanted: (c) => c.simNodes > 0 },
@@ -171,7 +178,7 @@ class Supervised {
   }
 
   /** SIGTERM, then SIGKILL to the whole group if it has not exited after `graceMs`. */
-  async stop(graceMs = 15_000): Promise<void> {
+  async stop(graceMs = this.component.stopGraceMs ?? 15_000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const child = this.child;
@@ -278,7 +285,8 @@ export async function main(argv: string[]): Promise<number> {
   let ctx: UpContext;
   let pidFile: string;
   try {
-    const { flags, args, help } = parseFlags(argv, specs);
+    const split = passThrough(argv, ['kubelet']);
+    const { flags, args, help } = parseFlags(split.rest, specs);
     if (help) {
       process.stdout.write(formatUsage(usageLine, specs));
       return 0;
@@ -300,6 +308,7 @@ export async function main(argv: string[]): Promise<number> {
       noKubelet: flags['no-kubelet'] ?? false,
       noProxy: flags['no-proxy'] ?? false,
       noDns: flags['no-dns'] ?? false,
+      kubeletArgs: split.kubelet,
     };
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     pidFile = await lockDataDir(dataDir);

@@ -10,6 +10,7 @@ import type { DeepReadonly, KubeObject } from '../api/object.ts';
 import { EventRecorder, isTombstone, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { importArchive } from './images/archive.ts';
 import { importDroppedArchives } from './images/dropped.ts';
+import { removeCgroup } from './runtime/host.ts';
 import { ImageGarbageCollector, imagesOfPods } from './images/gc.ts';
 import { ImageStore } from './images/store.ts';
 import { PodNetwork } from './network/pod-network.ts';
@@ -173,9 +174,12 @@ export async function runKubelet(opts: KubeletOptions, signal: AbortSignal): Pro
   clearInterval(orphanTimer);
   await imageGc?.stop();
   await staticPods?.stop();
-  workers.stop();
   if (opts.stopPodsOnExit === true) {
+    await workers.stopAndDrain();
     await stopAllPods(runtime, workers, network, log);
+    await removeCgroup(opts.cgroupRoot ?? 'k8ts').catch((e: unknown) => log(`removing cgroup ${opts.cgroupRoot ?? 'k8ts'}: ${(e as Error).message}`));
+  } else {
+    workers.stop();
   }
   agent.stop();
   await events.shutdown();

@@ -123,6 +123,9 @@ export class PodWorkers {
   private readonly deps: PodWorkerDeps;
   private readonly pods = new Map<string, PodState>();
   private timer: NodeJS.Timeout | undefined;
+  /** Set by stopAndDrain: no sync starts any more. */
+  private draining = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private stopWatchingExits: (() => void) | undefined;
   private readonly data: DataSource;
   private readonly prober: Prober;
@@ -198,6 +201,13 @@ export class PodWorkers {
     this.prober.stopAll();
   }
 
+  /** Stops, refuses every further sync, and resolves once the syncs in flight have finished. */
+  async stopAndDrain(): Promise<void> {
+    this.stop();
+    this.draining = true;
+    await Promise.all(this.inFlight);
+  }
+
   /** The pod uid a container or sandbox id belongs to, if the runtime still knows it. */
   private async podOf(id: string): Promise<string | undefined> {
     const { runtime } = this.deps;
@@ -239,7 +249,7 @@ export class PodWorkers {
 
   private schedule(uid: string): void {
     const state = this.pods.get(uid);
-    if (state === undefined) {
+    if (state === undefined || this.draining) {
       return;
     }
     if (state.busy) {
@@ -247,16 +257,18 @@ export class PodWorkers {
       return;
     }
     state.busy = true;
-    void (async () => {
+    const run = (async () => {
       try {
         do {
           state.again = false;
           await this.sync(uid, state).catch((e: unknown) => this.deps.log(`sync pod ${state.pod.metadata.namespace}/${state.pod.metadata.name}: ${(e as Error).message}`));
-        } while (state.again && this.pods.get(uid) === state);
+        } while (state.again && this.pods.get(uid) === state && !this.draining);
       } finally {
         state.busy = false;
       }
     })();
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
   }
 
   private podDir(uid: string): string {
