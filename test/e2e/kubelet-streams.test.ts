@@ -1,7 +1,8 @@
 /**
  * The kubelet's streaming API through the apiserver with the real kubectl 1.35: port-forward
  * (SPDY/3.1 tunnelled in WebSocket, and the plain SPDY/3.1 fallback) to a busybox httpd pod,
- * including a port nothing listens on; `kubectl cp` both ways; `kubectl attach`.
+ * including a port nothing listens on; `kubectl cp` both ways; `kubectl attach`; exec and attach
+ * over the plain SPDY/3.1 fallback (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { canRunPods, eventually, httpGet, startKubeletTestbed } from '../../src/
 import type { KubeletFixture, KubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
-import { clientEnv, kubectlOk, kubectlPath } from '../util/kubectl.ts';
+import { clientEnv, kubectlOk, kubectlPath, runTool } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
 import { startLiveTool } from '../util/live-tool.ts';
 import type { LiveTool } from '../util/live-tool.ts';
@@ -109,6 +110,23 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
     const back = join(scratch, 'out.txt');
     await kubectlOk(env, ['cp', 'web:/www/index.html', back, '-c', 'httpd']);
     assert.equal(await readFile(back, 'utf8'), 'hello through the tunnel\n');
+  });
+
+  test('exec over the plain SPDY fallback: stdin, stdout, stderr, exit codes; attach too', async () => {
+    const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+    const ok = await runTool(kubectlPath, env, ['exec', '-i', 'web', '-c', 'httpd', '--', 'sh', '-c', 'tr a-z A-Z; echo to-stderr >&2'], { stdin: 'through spdy\n', extraEnv: spdy });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, 'THROUGH SPDY\n');
+    assert.equal(ok.stderr, 'to-stderr\n');
+    const failed = await runTool(kubectlPath, env, ['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'exit 3'], { extraEnv: spdy });
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.equal(failed.stderr, 'command terminated with exit code 3\n');
+    const k = startLiveTool(kubectlPath, env, ['attach', 'web', '-c', 'talker'], spdy);
+    try {
+      await eventually('live output through attach over SPDY', async () => (/tick \d+\n/.test(k.stdout()) ? true : undefined), 30_000);
+    } finally {
+      await k.stop('SIGKILL');
+    }
   });
 
   test('kubectl attach streams the main process output', async () => {

@@ -1,5 +1,5 @@
 /**
- * `/exec/<ns>/<pod>/<container>` and `/attach/<ns>/<pod>/<container>` over WebSocket with the
+ * `/exec/<ns>/<pod>/<container>` and `/attach/<ns>/<pod>/<container>` (plain SPDY/3.1: exec-spdy.ts) and over WebSocket with the
  * `v5.channel.k8s.io` (or v4) subprotocol, as kubectl 1.35 speaks it: binary frames whose first
  * byte is the channel — 0 stdin, 1 stdout, 2 stderr, 3 status (a metav1.Status JSON), 4 resize
  * (`{"Width":w,"Height":h}`), and in v5 `255 0` closes stdin. The exit code is reported on
@@ -10,6 +10,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { ContainerRuntime, StreamSession } from '../runtime/types.ts';
+import { negotiateExecProtocol, negotiationError, serveExecSpdy } from './exec-spdy.ts';
 import { findContainer } from './lookup.ts';
 
 const wss = new WebSocketServer({
@@ -108,8 +109,9 @@ export async function handleStreamUpgrade(runtime: ContainerRuntime, req: Incomi
     reject(socket, 404, 'Not Found', '404 page not found');
     return;
   }
-  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-    reject(socket, 400, 'Bad Request', 'only WebSocket streaming (v5.channel.k8s.io) is supported');
+  const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+  if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') {
+    reject(socket, 400, 'Bad Request', 'unable to upgrade: missing upgrade headers in request');
     return;
   }
   const q = url.searchParams;
@@ -118,24 +120,42 @@ export async function handleStreamUpgrade(runtime: ContainerRuntime, req: Incomi
   const stdin = q.get('stdin') === 'true' || q.get('stdin') === '1';
   const stdout = q.get('stdout') !== 'false' && q.get('stdout') !== '0';
   const stderr = !tty && (q.get('stderr') === 'true' || q.get('stderr') === '1');
-  let session: StreamSession;
+  if (kind === 'exec' && cmd.length === 0) {
+    reject(socket, 400, 'Bad Request', 'you must specify at least 1 command');
+    return;
+  }
+  let start: () => Promise<StreamSession>;
   try {
     const c = await findContainer(runtime, ns, pod, container, false);
-    if (kind === 'exec') {
-      if (cmd.length === 0) {
-        reject(socket, 400, 'Bad Request', 'you must specify at least 1 command');
-        return;
-      }
-      session = await runtime.exec(c.id, { cmd, tty, stdin });
-    } else {
-      session = await runtime.attach(c.id);
+    start = kind === 'exec' ? () => runtime.exec(c.id, { cmd, tty, stdin }) : () => runtime.attach(c.id);
+  } catch (e) {
+    reject(socket, 404, 'Not Found', (e as Error).message);
+    return;
+  }
+  const what = `${kind} ${ns}/${pod}/${container}${cmd.length > 0 ? ` ${JSON.stringify(cmd)}` : ''}`;
+  if (upgrade === 'spdy/3.1') {
+    const protocol = negotiateExecProtocol(req);
+    if (protocol === undefined) {
+      reject(socket, 403, 'Forbidden', negotiationError(req));
+      return;
     }
+    if (head.length > 0) {
+      socket.unshift(head);
+    }
+    log(`${what} (spdy)`);
+    // The command starts once the client's streams are there, so no output is lost.
+    serveExecSpdy(socket, protocol, { stdin, stdout, stderr, tty }, start, (code) => exitStatus(code, cmd), log);
+    return;
+  }
+  let session: StreamSession;
+  try {
+    session = await start();
   } catch (e) {
     reject(socket, 404, 'Not Found', (e as Error).message);
     return;
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
-    log(`${kind} ${ns}/${pod}/${container}${cmd.length > 0 ? ` ${JSON.stringify(cmd)}` : ''}`);
+    log(what);
     pipeSession(ws, session, cmd, stdout, stderr);
   });
 }
