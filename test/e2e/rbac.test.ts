@@ -201,6 +201,9 @@ spec:
       'Error from server (Forbidden): secrets "unused" is forbidden: User "system:node:sim-0" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node \'sim-0\' and this object');
     assert.match((await kubectl(node1, ['get', 'secret', 'used'])).stderr, /Forbidden.*no relationship found between node 'sim-1' and this object/);
     assert.match((await kubectl(node0, ['get', 'secrets'])).stderr, /Forbidden/, 'no node lists secrets');
+    // NodeRestriction: a node writes only its own Node and the pods bound to it.
+    assert.match((await kubectl(node0, ['label', 'node', 'sim-1', 'stolen=yes'])).stderr, /Forbidden.*node 'sim-0' is not allowed to modify node 'sim-1'/);
+    assert.match((await kubectl(node1, ['delete', 'pod', 'uses-secret'])).stderr, /Forbidden.*node 'sim-1' can only delete pods with spec.nodeName set to itself/);
     await kubectlOk(cl.env, ['delete', 'pod', 'uses-secret', '--grace-period=0', '--force']);
     await until('the secret is out of reach once the pod is gone', async () => ((await kubectl(node0, ['get', 'secret', 'used'])).code === 1 ? true : undefined));
 

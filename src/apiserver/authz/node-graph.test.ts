@@ -67,3 +67,23 @@ test('Node authorizer with the graph: a kubelet reads only what its own pods use
   graph.applyPod('DELETED', pod('web-2', 'n1'));
   assert.equal(decide({ name: 'tls' }), Decision.NoOpinion);
 });
+
+test('NodeRestriction by request: a node writes only its own Node, Lease and the pods bound to it', () => {
+  const graph = new NodeGraph();
+  const node = new NodeAuthorizer(undefined, graph);
+  const decide = (over: Partial<Attributes>): string => node.authorize(attrs(over)).decision;
+  graph.applyPod('ADDED', pod('mine', 'n1'));
+  graph.applyPod('ADDED', pod('theirs', 'n2'));
+  graph.applyPod('ADDED', pod('pending', undefined));
+  assert.equal(decide({ resource: 'pods', subresource: 'status', verb: 'patch', name: 'mine' }), Decision.Allow);
+  assert.equal(decide({ resource: 'pods', subresource: 'status', verb: 'patch', name: 'theirs' }), Decision.NoOpinion);
+  assert.match(node.authorize(attrs({ resource: 'pods', subresource: 'status', verb: 'patch', name: 'theirs' })).reason, /node 'n1' can only update the status of pods with spec.nodeName set to itself/);
+  assert.equal(decide({ resource: 'pods', verb: 'delete', name: 'pending' }), Decision.NoOpinion, 'an unbound pod is nobody\'s');
+  assert.equal(decide({ resource: 'pods', verb: 'delete', name: 'mine' }), Decision.Allow);
+  assert.equal(decide({ resource: 'pods', subresource: 'status', verb: 'patch', name: 'unseen' }), Decision.Allow, 'not in the graph yet: left to the registry');
+  assert.equal(decide({ namespace: '', resource: 'nodes', subresource: 'status', verb: 'patch', name: 'n1' }), Decision.Allow);
+  assert.equal(decide({ namespace: '', resource: 'nodes', subresource: 'status', verb: 'patch', name: 'n2' }), Decision.NoOpinion);
+  assert.match(node.authorize(attrs({ namespace: '', resource: 'nodes', verb: 'update', name: 'n2' })).reason, /node 'n1' is not allowed to modify node 'n2'/);
+  assert.equal(decide({ apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', resource: 'leases', verb: 'update', name: 'n1' }), Decision.Allow);
+  assert.equal(decide({ apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', resource: 'leases', verb: 'update', name: 'n2' }), Decision.NoOpinion);
+});

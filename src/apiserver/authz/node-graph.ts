@@ -128,12 +128,19 @@ export class NodeGraph {
       this.#count(before.node, before.refs, -1);
       this.#pods.delete(key);
     }
-    const node = pod.spec?.nodeName ?? '';
-    if (type !== 'DELETED' && node !== '') {
-      const refs = podReferences(pod);
-      this.#pods.set(key, { node, refs });
-      this.#count(node, refs, 1);
+    if (type === 'DELETED') {
+      return;
     }
+    // Unbound pods are kept too (node ''), so "bound to no node" differs from "not seen yet".
+    const node = pod.spec?.nodeName ?? '';
+    const refs = node === '' ? [] : podReferences(pod);
+    this.#pods.set(key, { node, refs });
+    this.#count(node, refs, 1);
+  }
+
+  /** The node a pod is bound to ('' when unbound), or undefined when the graph has not seen the pod. */
+  podNode(namespace: string, name: string): string | undefined {
+    return this.#pods.get(`${namespace}/${name}`)?.node;
   }
 
   /** Applies one PersistentVolumeClaim event. */
@@ -148,6 +155,9 @@ export class NodeGraph {
   }
 
   #count(node: string, refs: readonly Ref[], delta: number): void {
+    if (refs.length === 0) {
+      return;
+    }
     let m = this.#byNode.get(node);
     if (m === undefined) {
       m = new Map();

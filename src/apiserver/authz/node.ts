@@ -35,6 +35,35 @@ const readVerbs = new Set(['get', 'list', 'watch']);
 /** What the authorizer asks the graph. */
 export interface NodeRelations {
   references(node: string, resource: string, namespace: string, name: string): boolean;
+  /** The node a pod is bound to ('' unbound); undefined when not seen (yet). */
+  podNode(namespace: string, name: string): string | undefined;
+}
+
+const writeVerbs = new Set(['update', 'patch', 'delete']);
+
+/**
+ * Upstream's NodeRestriction, for what the request alone decides: a node writes only its own Node
+ * and Lease, and the status, deletion and eviction of pods bound to it. A pod the graph has not
+ * seen yet (a mirror pod created a moment ago) is left to the registry.
+ */
+function restriction(node: string, a: Attributes, graph: NodeRelations | undefined): string | undefined {
+  if (!a.resourceRequest) {
+    return undefined;
+  }
+  if (a.apiGroup === '' && a.resource === 'nodes' && writeVerbs.has(a.verb) && a.name !== '' && a.name !== node) {
+    return `node '${node}' is not allowed to modify node '${a.name}'`;
+  }
+  if (a.apiGroup === 'coordination.k8s.io' && a.resource === 'leases' && a.namespace === 'kube-node-lease' && writeVerbs.has(a.verb) && a.name !== '' && a.name !== node) {
+    return 'can only access node lease with the same name as the requesting node';
+  }
+  const podWrite = (a.subresource === 'status' && (a.verb === 'update' || a.verb === 'patch')) || (a.subresource === '' && a.verb === 'delete') || (a.subresource === 'eviction' && a.verb === 'create');
+  if (a.apiGroup === '' && a.resource === 'pods' && podWrite && graph !== undefined) {
+    const bound = graph.podNode(a.namespace, a.name);
+    if (bound !== undefined && bound !== node) {
+      return `node '${node}' can only ${a.subresource === '' ? 'delete' : a.subresource === 'status' ? 'update the status of' : 'evict'} pods with spec.nodeName set to itself`;
+    }
+  }
+  return undefined;
 }
 
 /** The Node authorizer. */
@@ -60,6 +89,10 @@ export class NodeAuthorizer implements Authorizer {
       if (readVerbs.has(a.verb) && this.#graph !== undefined && !this.#graph.references(node, a.resource, a.namespace, a.name)) {
         return { decision: Decision.NoOpinion, reason: `no relationship found between node '${node}' and this object` };
       }
+    }
+    const restricted = restriction(node, a, this.#graph);
+    if (restricted !== undefined) {
+      return { decision: Decision.NoOpinion, reason: restricted };
     }
     if (a.resourceRequest && a.apiGroup === '' && a.resource === 'serviceaccounts' && a.subresource === 'token' && this.#graph !== undefined && !this.#graph.references(node, 'serviceaccounts', a.namespace, a.name)) {
       return { decision: Decision.NoOpinion, reason: `no relationship found between node '${node}' and this object` };
