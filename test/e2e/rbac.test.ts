@@ -204,6 +204,13 @@ spec:
     // NodeRestriction: a node writes only its own Node and the pods bound to it.
     assert.match((await kubectl(node0, ['label', 'node', 'sim-1', 'stolen=yes'])).stderr, /Forbidden.*node 'sim-0' is not allowed to modify node 'sim-1'/);
     assert.match((await kubectl(node1, ['delete', 'pod', 'uses-secret'])).stderr, /Forbidden.*node 'sim-1' can only delete pods with spec.nodeName set to itself/);
+    // ... and creates only mirror pods of itself that reference no API object (else it could name any
+    // secret in a pod of its own and read it through the graph).
+    const mirror = (extra: Record<string, unknown>): string => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sneaky', annotations: { 'kubernetes.io/config.mirror': 'x' } }, spec: { nodeName: 'sim-0', containers: [{ name: 'c', image: 'busybox', ...extra }] } });
+    assert.match((await kubectl(node0, ['create', '-f', '-'], { stdin: mirror({ envFrom: [{ secretRef: { name: 'unused' } }] }) })).stderr, /Forbidden.*node "sim-0" can not create pods that reference secrets/);
+    assert.match((await kubectl(node0, ['run', 'plain', '--image=busybox', '--overrides={"spec":{"nodeName":"sim-0"}}'])).stderr, /Forbidden.*node "sim-0" can only create mirror pods/);
+    assert.match((await kubectl(node0, ['create', '-f', '-'], { stdin: mirror({}) })).stdout, /pod\/sneaky created/);
+    assert.equal((await kubectl(node0, ['get', 'secret', 'unused'])).code, 1, 'still no way to the unused secret');
     await kubectlOk(cl.env, ['delete', 'pod', 'uses-secret', '--grace-period=0', '--force']);
     await until('the secret is out of reach once the pod is gone', async () => ((await kubectl(node0, ['get', 'secret', 'used'])).code === 1 ? true : undefined));
 

@@ -12,6 +12,7 @@ import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
+import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForCreate } from './strategy.ts';
 import type { WriteContext } from './types.ts';
@@ -150,7 +151,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
   if (generated) {
     obj.metadata.name = generateName(obj.metadata.generateName ?? '');
   }
-  await admitNewPod(core, desc, obj);
+  await admitNewPod(core, desc, obj, nodeName(ctx.user));
   prepareNewObject(desc, obj, ctx);
   if (isService(desc)) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);

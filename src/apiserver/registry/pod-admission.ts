@@ -10,6 +10,7 @@ import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { decodeObject, objectKey, resourcePrefix } from './codec.ts';
 import type { RegistryCore } from './core.ts';
+import { podReferences } from '../authz/node-graph.ts';
 
 /** The classes upstream's scheduling bootstrap creates; resolved even before they exist. */
 export const systemPriorityClasses: Readonly<Record<string, number>> = {
@@ -121,11 +122,47 @@ export function isPods(desc: ResourceDescription): boolean {
   return desc.group === '' && desc.resource === 'pods';
 }
 
-/** Runs the Pod admission steps of a create (call before the write pipeline). */
-export async function admitNewPod(core: RegistryCore, desc: ResourceDescription, pod: KubeObject): Promise<void> {
+const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
+
+/**
+ * Upstream's NodeRestriction for a pod a node creates: only mirror pods of static pods, bound to
+ * the node itself, owned by nothing but its Node, and referencing no API object — otherwise a
+ * node could name any secret in a pod and then read it through the Node authorizer's graph.
+ */
+export function admitNodePodCreate(node: string, pod: KubeObject): void {
+  const spec = (pod.spec ?? {}) as PodSpecSlice & { nodeName?: string };
+  if (pod.metadata.annotations?.[MIRROR_ANNOTATION] === undefined) {
+    podForbidden(pod, `pod does not have "${MIRROR_ANNOTATION}" annotation, node "${node}" can only create mirror pods`);
+  }
+  if (spec.nodeName !== node) {
+    podForbidden(pod, `node "${node}" can only create pods with spec.nodeName set to itself`);
+  }
+  const owners = pod.metadata.ownerReferences ?? [];
+  if (owners.some((o) => o.kind !== 'Node' || o.name !== node || o.apiVersion !== 'v1')) {
+    podForbidden(pod, `node "${node}" can only create pods with an owner reference set to itself`);
+  }
+  if ((spec.serviceAccountName ?? '') !== '') {
+    podForbidden(pod, `node "${node}" can not create pods that reference a service account`);
+  }
+  for (const [resource, what] of [['secrets', 'secrets'], ['configmaps', 'configmaps'], ['persistentvolumeclaims', 'persistentvolumeclaims']] as const) {
+    if (podReferences(pod).some((r) => r.startsWith(`${resource}/`))) {
+      podForbidden(pod, `node "${node}" can not create pods that reference ${what}`);
+    }
+  }
+}
+
+/** Runs the Pod admission steps of a create (call before the write pipeline); `node` when a node identity creates it. */
+export async function admitNewPod(core: RegistryCore, desc: ResourceDescription, pod: KubeObject, node?: string): Promise<void> {
   if (!isPods(desc)) {
     return;
   }
+  if (node !== undefined) {
+    admitNodePodCreate(node, pod);
+  }
   await admitPodPriority(core, pod);
-  await admitPodServiceAccount(core, pod);
+  // Upstream's ServiceAccount admission leaves mirror pods alone: the kubelet compares the
+  // mirror's spec with its static pod's and would replace a mirror that gained a token volume.
+  if (pod.metadata.annotations?.[MIRROR_ANNOTATION] === undefined) {
+    await admitPodServiceAccount(core, pod);
+  }
 }

@@ -14,6 +14,7 @@ import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVer
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
+import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, dropTypeDependentFields, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
 import type { WriteContext, WriteResult } from './types.ts';
@@ -102,7 +103,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       checkName(obj, name);
       rejectResourceVersion(obj);
       await checkNamespaceOpen(core, desc, obj.metadata.namespace);
-      await admitNewPod(core, desc, obj);
+      await admitNewPod(core, desc, obj, nodeName(ctx.user));
       prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
       if (isService(desc)) {
         await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
