@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import { openHarness, RecordingSink } from './testing/harness.ts';
-import type { Harness } from './testing/harness.ts';
+import { fileHarness, openHarness, RecordingSink } from './testing/harness.ts';
 
-let h: Harness;
+const h = fileHarness();
 const opts = { timeout: 20_000 };
-
-before(async () => {
-  h = await openHarness();
-  await h.registry.create(h.desc('', 'namespaces'), undefined, { metadata: { name: 'default' } }, h.ctx());
-});
-after(async () => {
-  await h.close();
-});
 
 function statusOf(err: unknown): { code: number; reason: string; message: string } {
   const e = err as StatusError;

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { cidrBounds, dropTypeDependentFields } from './services.ts';
-import { openHarness } from './testing/harness.ts';
-import type { Harness } from './testing/harness.ts';
+import { fileHarness } from './testing/harness.ts';
 
-let h: Harness;
+const h = fileHarness();
 const opts = { timeout: 20_000 };
-
-before(async () => {
-  h = await openHarness();
-  await h.registry.create(h.desc('', 'namespaces'), undefined, { metadata: { name: 'default' } }, h.ctx());
-});
-after(async () => {
-  await h.close();
-});
 
 const svc = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec: { ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name }, ...spec } });
 

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { cloneObject } from './codec.ts';
 import { RegistryCore } from './core.ts';
 import { bindPod } from './subresources.ts';
-import { openHarness } from './testing/harness.ts';
-import type { Harness } from './testing/harness.ts';
+import { fileHarness } from './testing/harness.ts';
 import { updateObject } from './update.ts';
 
 // Updates start from the watch cache's copy; these cases hand them a stale copy on purpose
 // (a core whose cache answers with an older version) and check the store decides.
-let h: Harness;
+const h = fileHarness();
 const opts = { timeout: 20_000 };
-
-before(async () => {
-  h = await openHarness();
-  await h.registry.create(h.desc('', 'namespaces'), undefined, { metadata: { name: 'default' } }, h.ctx());
-});
-after(async () => {
-  await h.close();
-});
 
 /** A core over the harness's store whose watch cache always answers with `stale`. */
 function coreWithStaleCache(stale: KubeObject): { core: RegistryCore; asked: () => number } {

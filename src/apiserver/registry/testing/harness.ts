@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { Status } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
 import type { ResourceDescription } from '../../../api/resource.ts';
@@ -47,6 +48,38 @@ export async function openHarness(opts: { capacity?: number; eventTtlSeconds?: n
       await storage.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The harness a test file shares: opened (with namespace `default`) before the file's tests and
+ * closed after them. The returned object forwards to it, so it can be a module constant.
+ */
+export function fileHarness(): Harness {
+  let inner: Harness | undefined;
+  const get = (): Harness => {
+    if (inner === undefined) {
+      throw new Error('the file harness is open only while the tests run');
+    }
+    return inner;
+  };
+  before(async () => {
+    inner = await openHarness();
+    await inner.registry.create(inner.desc('', 'namespaces'), undefined, { metadata: { name: 'default' } }, inner.ctx());
+  });
+  after(async () => {
+    await inner?.close();
+  });
+  return {
+    get registry() {
+      return get().registry;
+    },
+    get storage() {
+      return get().storage;
+    },
+    desc: (group, resource) => get().desc(group, resource),
+    ctx: (o) => get().ctx(o),
+    close: () => get().close(),
   };
 }
 
