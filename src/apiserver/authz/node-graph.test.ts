@@ -87,3 +87,17 @@ test('NodeRestriction by request: a node writes only its own Node, Lease and the
   assert.equal(decide({ apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', resource: 'leases', verb: 'update', name: 'n1' }), Decision.Allow);
   assert.equal(decide({ apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', resource: 'leases', verb: 'update', name: 'n2' }), Decision.NoOpinion);
 });
+
+test('status writes do not re-walk a pod: only a new uid or a binding changes what it references', () => {
+  const graph = new NodeGraph();
+  const withSecret = (uid: string, secret: string) => ({ ...pod('web', 'n1', { volumes: [{ name: 'a', secret: { secretName: secret } }] }), metadata: { name: 'web', namespace: 'app', uid } });
+  graph.applyPod('ADDED', withSecret('u1', 'tls'));
+  // A MODIFIED of the same pod (say its status) is skipped, whatever the rest of the object says.
+  graph.applyPod('MODIFIED', withSecret('u1', 'other'));
+  assert.equal(graph.references('n1', 'secrets', 'app', 'tls'), true);
+  assert.equal(graph.references('n1', 'secrets', 'app', 'other'), false);
+  // A pod recreated under the same name (new uid) is indexed afresh.
+  graph.applyPod('MODIFIED', withSecret('u2', 'other'));
+  assert.equal(graph.references('n1', 'secrets', 'app', 'tls'), false);
+  assert.equal(graph.references('n1', 'secrets', 'app', 'other'), true);
+});

@@ -92,7 +92,7 @@ export function podReferences(obj: KubeObject): Ref[] {
 /** Per-node reference counts, kept current from pod and PVC events. */
 export class NodeGraph {
   /** pod key → [node, refs] as last indexed. */
-  readonly #pods = new Map<string, { node: string; refs: Ref[] }>();
+  readonly #pods = new Map<string, { uid: string | undefined; node: string; refs: Ref[] }>();
   /** node → ref → number of that node's pods holding it. */
   readonly #byNode = new Map<string, Map<Ref, number>>();
   /** `namespace/claim` → bound PersistentVolume name. */
@@ -124,6 +124,12 @@ export class NodeGraph {
     const pod = obj as PodShape;
     const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
     const before = this.#pods.get(key);
+    const node = pod.spec?.nodeName ?? '';
+    // What a pod references is immutable once it exists, so, as upstream's graph populator, only a
+    // new pod (uid) or a binding changes the graph: every status write skips the walk.
+    if (type === 'MODIFIED' && before !== undefined && before.uid === pod.metadata.uid && before.node === node) {
+      return;
+    }
     if (before !== undefined) {
       this.#count(before.node, before.refs, -1);
       this.#pods.delete(key);
@@ -132,9 +138,8 @@ export class NodeGraph {
       return;
     }
     // Unbound pods are kept too (node ''), so "bound to no node" differs from "not seen yet".
-    const node = pod.spec?.nodeName ?? '';
     const refs = node === '' ? [] : podReferences(pod);
-    this.#pods.set(key, { node, refs });
+    this.#pods.set(key, { uid: pod.metadata.uid, node, refs });
     this.#count(node, refs, 1);
   }
 

@@ -144,9 +144,10 @@ export function admitNodePodCreate(node: string, pod: KubeObject): void {
   if ((spec.serviceAccountName ?? '') !== '') {
     podForbidden(pod, `node "${node}" can not create pods that reference a service account`);
   }
-  for (const [resource, what] of [['secrets', 'secrets'], ['configmaps', 'configmaps'], ['persistentvolumeclaims', 'persistentvolumeclaims']] as const) {
-    if (podReferences(pod).some((r) => r.startsWith(`${resource}/`))) {
-      podForbidden(pod, `node "${node}" can not create pods that reference ${what}`);
+  const refs = podReferences(pod);
+  for (const resource of ['secrets', 'configmaps', 'persistentvolumeclaims']) {
+    if (refs.some((r) => r.startsWith(`${resource}/`))) {
+      podForbidden(pod, `node "${node}" can not create pods that reference ${resource}`);
     }
   }
 }

@@ -9,6 +9,7 @@
  * All Services are reconciled together under one key: pool allocation needs the whole picture,
  * and one worker never hands the same address out twice.
  */
+import { isIP } from 'node:net';
 import type { DeepReadonly, KubeObject } from '../../api/object.ts';
 import { isConflict, isNotFound } from '../../api/errors.ts';
 import { EventType, PatchType, WorkQueue } from '../../client/index.ts';
@@ -49,7 +50,7 @@ export function nodeAddresses(nodes: Iterable<DeepReadonly<Node>>): string[] {
     }
     const addrs = n.status?.addresses ?? [];
     const ip = addrs.find((a) => a.type === 'ExternalIP')?.address ?? addrs.find((a) => a.type === 'InternalIP')?.address;
-    if (ip !== undefined && /^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) {
+    if (ip !== undefined && isIP(ip) === 4) {
       out.add(ip);
     }
   }

@@ -59,6 +59,13 @@ function ended(stream: Readable | null): Promise<void> {
   });
 }
 
+/** The session's exit code, once its output has also ended (both transports report status only then). */
+export async function finished(session: StreamSession): Promise<number> {
+  const code = await session.exit.catch(() => 1);
+  await Promise.all([ended(session.stdout), ended(session.stderr)]);
+  return code;
+}
+
 /** Resize events from a stream of concatenated JSON objects. */
 function resizeReader(onSize: (width: number, height: number) => void): (chunk: Buffer) => void {
   let text = '';
@@ -141,8 +148,7 @@ export function serveExecSpdy(socket: Duplex, protocol: string, channels: ExecCh
         s.stderr.resume();
       }
     }
-    const code = await s.exit.catch(() => 1);
-    await Promise.all([ended(s.stdout), ended(s.stderr)]);
+    const code = await finished(s);
     out?.end();
     err?.end();
     error?.write(Buffer.from(JSON.stringify(status(code))));
@@ -159,7 +165,8 @@ export function serveExecSpdy(socket: Duplex, protocol: string, channels: ExecCh
     }
     streams.set(type, stream);
     if (type === 'stdin') {
-      stream.onData = (chunk) => (exec?.stdin === undefined || exec.stdin === null ? early.push(chunk) : exec.stdin.write(chunk));
+      // Input that comes before the command has started is held until it has.
+      stream.onData = (chunk) => (exec === undefined ? early.push(chunk) : exec.stdin?.write(chunk));
       stream.onEnd = () => {
         stdinEnded = true;
         exec?.stdin?.end();

@@ -6,11 +6,11 @@
  * channel 3 before the socket closes.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { ContainerRuntime, StreamSession } from '../runtime/types.ts';
-import { negotiateExecProtocol, negotiationError, serveExecSpdy } from './exec-spdy.ts';
+import { finished, negotiateExecProtocol, negotiationError, serveExecSpdy } from './exec-spdy.ts';
 import { findContainer } from './lookup.ts';
 
 const wss = new WebSocketServer({
@@ -37,18 +37,6 @@ export function exitStatus(exitCode: number, cmd: readonly string[]): Record<str
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
   };
-}
-
-function ended(stream: Readable | null): Promise<void> {
-  if (stream === null || stream.readableEnded || stream.destroyed) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    // Output may never end if a grandchild keeps the pipe open: do not hang forever.
-    setTimeout(resolve, 2000).unref();
-  });
 }
 
 function pipeSession(ws: WebSocket, session: StreamSession, cmd: readonly string[], stdout: boolean, stderr: boolean): void {
@@ -93,8 +81,7 @@ function pipeSession(ws: WebSocket, session: StreamSession, cmd: readonly string
   });
   ws.on('close', () => session.close());
   void (async () => {
-    const code = await session.exit.catch(() => 1);
-    await Promise.all([ended(session.stdout), ended(session.stderr)]);
+    const code = await finished(session);
     send(Channel.Error, JSON.stringify(exitStatus(code, cmd)));
     ws.close(1000);
   })();
