@@ -4,8 +4,8 @@
  * exponential backoff that honour Retry-After, and errors decoded into StatusError.
  */
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { RequestOptions as HttpsRequestOptions } from 'node:https';
+import { request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { ClientConnection } from '../kubeconfig/index.ts';
@@ -15,6 +15,7 @@ import { pathFor, queryString } from './paths.ts';
 import type { QueryParams, ResourceRef } from './paths.ts';
 import { sleep, TokenBucket } from './tokenbucket.ts';
 import { stderrLogger } from './log.ts';
+import { httpAgent, httpsAgent, noteKeepAliveHint } from './agents.ts';
 import type { ClientLogger } from './log.ts';
 
 // node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
@@ -22,7 +23,7 @@ const { readFileSync } = process.getBuiltinModule('node:fs');
 
 // Not `import ... from 'node:http'`: building that module's ESM facade reads every export,
 // and its lazy WebSocket/EventSource getters then load undici (~0.1 s of CPU per CLI start).
-const { Agent: HttpAgentClass, request: httpRequest } = process.getBuiltinModule('node:http');
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** The version k8ts reports in user agents. */
 export const CLIENT_VERSION = 'v1.35.0';
@@ -58,6 +59,8 @@ export interface RestClientOptions {
   readonly retryBaseMs?: number;
   /** Per-request timeout in ms for non-streaming calls (default 60 s). */
   readonly timeoutMs?: number;
+  /** How long a pooled keep-alive connection may stay idle before the client closes it (default 60 s). */
+  readonly idleSocketMs?: number;
   readonly logger?: ClientLogger;
   /**
    * A bearer-token file re-read every minute (rotating service-account tokens, kubeconfig
@@ -112,28 +115,6 @@ function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
   }
   const s = Number(v);
   return Number.isFinite(s) && s >= 0 ? Math.min(s, 60) * 1000 : undefined;
-}
-
-/**
- * An https.Agent whose pool key is worked out once per origin. Node's Agent.getName appends the
- * CA, client certificate and key PEMs to the key on every request and again when the socket is
- * freed: several KB of string building and hashing per call, for TLS options that never change
- * in a RestClient (they are the agent's own; requests carry none).
- */
-class FixedTlsHttpsAgent extends HttpsAgent {
-  // A RestClient talks to one origin: remember the last key and what it was computed from.
-  #last: { host: unknown; port: unknown; localAddress: unknown; family: unknown; servername: unknown; name: string } | undefined;
-
-  override getName(options?: HttpsRequestOptions): string {
-    const o = options ?? {};
-    const l = this.#last;
-    if (l !== undefined && l.host === o.host && l.port === o.port && l.localAddress === o.localAddress && l.family === o.family && l.servername === o.servername) {
-      return l.name;
-    }
-    const name = super.getName(options);
-    this.#last = { host: o.host, port: o.port, localAddress: o.localAddress, family: o.family, servername: o.servername, name };
-    return name;
-  }
 }
 
 /** Reads a whole response body as UTF-8 (plain listeners: cheaper than an async iterator per response). */
@@ -192,8 +173,8 @@ export class RestClient {
     const c = opts.connection;
     this.agent =
       this.base.protocol === 'https:'
-        ? new FixedTlsHttpsAgent({ keepAlive: true, maxFreeSockets: 64, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify })
-        : new HttpAgentClass({ keepAlive: true, maxFreeSockets: 64 });
+        ? httpsAgent({ maxFreeSockets: 64, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify }, opts.idleSocketMs)
+        : httpAgent({ maxFreeSockets: 64 }, opts.idleSocketMs);
   }
 
   /** Builds a client from a kubeconfig file (context default: current-context). */
@@ -296,7 +277,10 @@ export class RestClient {
           signal: opts.signal,
           timeout: streaming ? undefined : this.timeoutMs,
         },
-        resolve,
+        (res) => {
+          noteKeepAliveHint(res);
+          resolve(res);
+        },
       );
       req.on('error', reject);
       req.on('timeout', () => req.destroy(Object.assign(new Error(`request timed out after ${this.timeoutMs}ms`), { code: 'ETIMEDOUT' })));

@@ -91,6 +91,11 @@ export async function startSecureServer(opts: SecureServerOptions): Promise<Secu
     settings: { maxConcurrentStreams: 1000 },
     maxSessionMemory: 64,
   });
+  // HTTP/1.1 keep-alive (allowHTTP1 connections read it from the server; not in the http2 option
+  // types): Node's default closes a connection after 5 s idle, and a client that writes a request
+  // into it as it closes gets ECONNRESET, which a POST cannot retry. Go's clients keep idle
+  // connections for 90 s; our RestClient closes its own after 60 s, before the server does.
+  (server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 90_000;
 
   const sessions = new Set<Http2Session>();
   const sockets = new Set<TLSSocket>();
