@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NodeAuthorizer } from './node.ts';
-import { NodeGraph, podReferences } from './node-graph.ts';
+import { NodeGraph } from './node-graph.ts';
 import { Decision } from './types.ts';
 import type { Attributes } from './types.ts';
 
@@ -13,29 +13,6 @@ function attrs(over: Partial<Attributes>): Attributes {
 
 const pod = (name: string, node: string | undefined, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'app' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'i' }], ...spec },
-});
-
-test('podReferences: volumes, projected sources, env, envFrom, image pull secrets, CSI secrets, ephemeral claims, the service account', () => {
-  const refs = podReferences(pod('web', 'n1', {
-    serviceAccountName: 'builder',
-    imagePullSecrets: [{ name: 'pull' }],
-    initContainers: [{ name: 'i', envFrom: [{ configMapRef: { name: 'init-env' } }] }],
-    containers: [{ name: 'c', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'k' } } }], envFrom: [{ secretRef: { name: 'all' } }] }],
-    volumes: [
-      { name: 'a', secret: { secretName: 'vol-secret' } },
-      { name: 'b', configMap: { name: 'vol-cm' } },
-      { name: 'c', projected: { sources: [{ secret: { name: 'proj' } }, { configMap: { name: 'proj-cm' } }] } },
-      { name: 'd', persistentVolumeClaim: { claimName: 'data' } },
-      { name: 'e', csi: { driver: 'x', nodePublishSecretRef: { name: 'csi' } } },
-      { name: 'f', ephemeral: { volumeClaimTemplate: {} } },
-    ],
-  }));
-  assert.deepEqual(refs.sort(), [
-    'configmaps/app/init-env', 'configmaps/app/proj-cm', 'configmaps/app/vol-cm',
-    'persistentvolumeclaims/app/data', 'persistentvolumeclaims/app/web-f',
-    'secrets/app/all', 'secrets/app/csi', 'secrets/app/env-secret', 'secrets/app/proj', 'secrets/app/pull', 'secrets/app/vol-secret',
-    'serviceaccounts/app/builder',
-  ]);
 });
 
 test('Node authorizer with the graph: a kubelet reads only what its own pods use, and loses it when they go', () => {

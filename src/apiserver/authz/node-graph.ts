@@ -8,86 +8,12 @@
 import type { KubeObject } from '../../api/object.ts';
 import type { Registry, WatchEventType } from '../registry/types.ts';
 import { RegistryMirror } from './registry-mirror.ts';
+import { podReferences } from '../../api/pod-references.ts';
+import type { PodRef } from '../../api/pod-references.ts';
 
-/** A reference from a pod: `<resource>/<namespace>/<name>`. */
-type Ref = string;
+type Ref = PodRef;
 
 const ref = (resource: string, namespace: string, name: string): Ref => `${resource}/${namespace}/${name}`;
-
-interface NameRef { name?: string }
-interface Container {
-  env?: { valueFrom?: { secretKeyRef?: NameRef; configMapKeyRef?: NameRef } }[];
-  envFrom?: { secretRef?: NameRef; configMapRef?: NameRef }[];
-}
-interface Volume {
-  name?: string;
-  secret?: { secretName?: string };
-  configMap?: NameRef;
-  persistentVolumeClaim?: { claimName?: string };
-  ephemeral?: unknown;
-  projected?: { sources?: { secret?: NameRef; configMap?: NameRef }[] };
-  // Every in-tree and CSI volume source that names a secret carries it under one of these.
-  [source: string]: unknown;
-}
-interface PodShape extends KubeObject {
-  spec?: {
-    nodeName?: string;
-    serviceAccountName?: string;
-    imagePullSecrets?: NameRef[];
-    containers?: Container[];
-    initContainers?: Container[];
-    ephemeralContainers?: Container[];
-    volumes?: Volume[];
-  };
-}
-
-/** What a pod references, as graph refs (secrets, configmaps, PVCs, its service account). */
-export function podReferences(obj: KubeObject): Ref[] {
-  const pod = obj as PodShape;
-  const ns = pod.metadata.namespace ?? '';
-  const spec = pod.spec ?? {};
-  const out = new Set<Ref>();
-  const add = (resource: string, name: string | undefined): void => {
-    if (name !== undefined && name !== '') {
-      out.add(ref(resource, ns, name));
-    }
-  };
-  add('serviceaccounts', spec.serviceAccountName ?? 'default');
-  for (const s of spec.imagePullSecrets ?? []) {
-    add('secrets', s.name);
-  }
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]) {
-    for (const e of c.env ?? []) {
-      add('secrets', e.valueFrom?.secretKeyRef?.name);
-      add('configmaps', e.valueFrom?.configMapKeyRef?.name);
-    }
-    for (const e of c.envFrom ?? []) {
-      add('secrets', e.secretRef?.name);
-      add('configmaps', e.configMapRef?.name);
-    }
-  }
-  for (const v of spec.volumes ?? []) {
-    add('secrets', v.secret?.secretName);
-    add('configmaps', v.configMap?.name);
-    add('persistentvolumeclaims', v.persistentVolumeClaim?.claimName);
-    if (v.ephemeral !== undefined && v.name !== undefined) {
-      add('persistentvolumeclaims', `${pod.metadata.name ?? ''}-${v.name}`); // the generic ephemeral volume's claim
-    }
-    for (const p of v.projected?.sources ?? []) {
-      add('secrets', p.secret?.name);
-      add('configmaps', p.configMap?.name);
-    }
-    // CSI, iSCSI, RBD, CephFS, Azure, ... name their credentials `secretRef` / `nodePublishSecretRef`.
-    for (const source of Object.values(v)) {
-      if (typeof source === 'object' && source !== null) {
-        const s = source as { secretRef?: NameRef; nodePublishSecretRef?: NameRef };
-        add('secrets', s.secretRef?.name);
-        add('secrets', s.nodePublishSecretRef?.name);
-      }
-    }
-  }
-  return [...out];
-}
 
 /** Per-node reference counts, kept current from pod and PVC events. */
 export class NodeGraph {
@@ -121,7 +47,7 @@ export class NodeGraph {
 
   /** Applies one pod event. */
   applyPod(type: WatchEventType, obj: KubeObject): void {
-    const pod = obj as PodShape;
+    const pod = obj as KubeObject & { spec?: { nodeName?: string } };
     const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
     const before = this.#pods.get(key);
     const node = pod.spec?.nodeName ?? '';

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { decodeObject, objectKey, resourcePrefix } from './codec.ts';
 import type { RegistryCore } from './core.ts';
-import { podReferences } from '../authz/node-graph.ts';
+import { apiObjectReference } from '../../api/pod-references.ts';
 
 /** The classes upstream's scheduling bootstrap creates; resolved even before they exist. */
 export const systemPriorityClasses: Readonly<Record<string, number>> = {
@@ -141,14 +141,14 @@ export function admitNodePodCreate(node: string, pod: KubeObject): void {
   if (owners.some((o) => o.kind !== 'Node' || o.name !== node || o.apiVersion !== 'v1')) {
     podForbidden(pod, `node "${node}" can only create pods with an owner reference set to itself`);
   }
-  if ((spec.serviceAccountName ?? '') !== '') {
-    podForbidden(pod, `node "${node}" can not create pods that reference a service account`);
+  let resource: string | undefined;
+  try {
+    resource = apiObjectReference(pod);
+  } catch (e) {
+    podForbidden(pod, `node "${node}" can not create pods that reference API objects: ${(e as Error).message}`);
   }
-  const refs = podReferences(pod);
-  for (const resource of ['secrets', 'configmaps', 'persistentvolumeclaims']) {
-    if (refs.some((r) => r.startsWith(`${resource}/`))) {
-      podForbidden(pod, `node "${node}" can not create pods that reference ${resource}`);
-    }
+  if (resource !== undefined) {
+    podForbidden(pod, `node "${node}" can not create pods that reference ${resource}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,7 +20,7 @@ test('a static pod is named <name>-<node>, defaulted, annotated and its uid is t
   assert.equal(same.hash, p.hash);
 });
 
-test('readStaticPods reads .yaml/.yml/.json, skips hidden, other and invalid files', async () => {
+test('readStaticPods reads every file not hidden, skips directories and invalid files, refuses API references', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'k8ts-static-unit-'));
   try {
     const pod = (name: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'kube-system' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } });
@@ -29,11 +29,22 @@ test('readStaticPods reads .yaml/.yml/.json, skips hidden, other and invalid fil
     await writeFile(join(dir, '.hidden.yaml'), pod('hidden'));
     await writeFile(join(dir, 'notes.txt'), pod('txt'));
     await writeFile(join(dir, 'bad.yaml'), 'kind: Service\nmetadata:\n  name: s\n');
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'd.yaml'), pod('nested'));
+    const withRef = (name: string, spec: Record<string, unknown>): string => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'i:1' }], ...spec } });
+    await writeFile(join(dir, 'sa.yaml'), withRef('sa', { serviceAccountName: 'default' }));
+    await writeFile(join(dir, 'cm.yaml'), withRef('cm', { volumes: [{ name: 'v', configMap: { name: 'x' } }] }));
+    await writeFile(join(dir, 'token.yaml'), withRef('token', { volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 't' } }] } }] }));
     const logged: string[] = [];
     const pods = await readStaticPods(dir, 'n1', (m) => logged.push(m));
-    assert.deepEqual(pods.map((p) => `${p.pod.metadata.namespace}/${p.pod.metadata.name}`), ['kube-system/a-n1', 'default/b-n1']);
-    assert.equal(logged.length, 1);
-    assert.match(logged[0] ?? '', /bad\.yaml: not a Pod/);
+    // Upstream's file source reads notes.txt too: the extension does not matter.
+    assert.deepEqual(pods.map((p) => `${p.pod.metadata.namespace}/${p.pod.metadata.name}`), ['kube-system/a-n1', 'default/b-n1', 'kube-system/txt-n1']);
+    assert.deepEqual(logged, [
+      `could not process manifest file: ${join(dir, 'bad.yaml')}: not a Pod manifest`,
+      `could not process manifest file: ${join(dir, 'cm.yaml')}: static pods may not reference configmaps`,
+      `could not process manifest file: ${join(dir, 'sa.yaml')}: static pods may not reference serviceaccounts`,
+      `could not process manifest file: ${join(dir, 'token.yaml')}: static pods may not reference serviceaccounts (via projected volumes)`,
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { defaultPodSpec } from '../../api/defaults/pod.ts';
+import { apiObjectReference } from '../../api/pod-references.ts';
 import type { Pod } from '../pods/types.ts';
 
 /** Upstream's annotations on static and mirror pods. */
@@ -27,7 +28,8 @@ export interface StaticPod {
 
 type Obj = Record<string, unknown>;
 
-const isManifestFile = (name: string): boolean => !name.startsWith('.') && /\.(ya?ml|json)$/.test(name);
+// As upstream's file source: every file not hidden, whatever its extension.
+const isManifestFile = (name: string): boolean => !name.startsWith('.');
 
 /** Turns one parsed manifest into the static pod the node runs; throws on what is not a Pod. */
 export function staticPodFrom(manifest: unknown, nodeName: string, file: string): StaticPod {
@@ -48,18 +50,27 @@ export function staticPodFrom(manifest: unknown, nodeName: string, file: string)
   const hash = createHash('md5').update(JSON.stringify({ name, namespace, labels: metadata.labels, annotations: metadata.annotations, spec })).digest('hex');
   const annotations = { ...(metadata.annotations as Record<string, string> | undefined), [ConfigAnnotations.source]: 'file', [ConfigAnnotations.hash]: hash, [ConfigAnnotations.seen]: new Date().toISOString() };
   const built = { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, name, namespace, uid: hash, annotations }, spec, status: {} };
+  // The kubelet runs a static pod without the API server, so it may name no API object (upstream
+  // refuses the manifest since 1.34; before, it ran the pod while its mirror pod was refused).
+  const resource = apiObjectReference(built);
+  if (resource !== undefined) {
+    throw new Error(`${file}: static pods may not reference ${resource}`);
+  }
   return { file, pod: built as unknown as Pod, hash };
 }
 
-/** Reads every Pod manifest of `dir` (.yaml/.yml/.json, not hidden); bad files are reported and skipped. */
+/** Reads every Pod manifest of `dir` (each regular file not hidden); bad files are reported and skipped. */
 export async function readStaticPods(dir: string, nodeName: string, log: (m: string) => void): Promise<StaticPod[]> {
-  const names = await readdir(dir).catch((e: unknown) => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
     log(`unable to read pod manifest path "${dir}": ${(e as Error).message}`);
-    return [] as string[];
+    return [];
   });
   const pods: StaticPod[] = [];
-  for (const name of names.filter(isManifestFile).sort()) {
-    const file = join(dir, name);
+  for (const entry of entries.filter((e) => isManifestFile(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      continue; // as upstream: no recursion into subdirectories
+    }
     try {
       const text = await readFile(file, 'utf8');
       const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((d) => d !== null && d !== undefined);
@@ -68,7 +79,7 @@ export async function readStaticPods(dir: string, nodeName: string, log: (m: str
       }
       pods.push(staticPodFrom(docs[0], nodeName, file));
     } catch (e) {
-      log(`static pod ${file}: ${(e as Error).message}`);
+      log(`could not process manifest file: ${(e as Error).message}`);
     }
   }
   return pods;
