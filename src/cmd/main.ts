@@ -5,12 +5,15 @@
  */
 // Built-ins without ESM imports: building node:module's facade reads every export, and its lazy
 // SourceMap getter loads the source-map module (every component's start-up pays for it).
-const { enableCompileCache } = process.getBuiltinModule('node:module');
 const { basename } = process.getBuiltinModule('node:path');
 
 // Node caches compiled (and type-stripped) modules on disk: later starts of every component skip
-// most of the parse/compile work (the default cache lives under the OS temp dir).
-enableCompileCache();
+// most of the parse/compile work (the default cache lives under the OS temp dir). bin/k8ts sets
+// NODE_COMPILE_CACHE, with which Node has enabled the cache before this module was read: then
+// node:module (not otherwise loaded by a kubectl run) is not needed here.
+if (process.env.NODE_COMPILE_CACHE === undefined) {
+  process.getBuiltinModule('node:module').enableCompileCache();
+}
 
 type CommandMain = (argv: string[]) => Promise<number | void>;
 

@@ -89,6 +89,11 @@ export interface Verb {
   readonly long?: string;
   /** Cobra's `Example`, indented as upstream prints it. */
   readonly example?: string;
+  /**
+   * Loads `long` and `example` when `--help` asks for them, for verbs on the start-up-critical
+   * path (`get`) whose help texts would otherwise be loaded on every run.
+   */
+  readonly loadHelp?: () => Promise<{ readonly long?: string; readonly example?: string }>;
   /** Other names the verb answers to. */
   readonly aliases?: readonly string[];
   readonly flags: readonly FlagSpec[];
@@ -108,6 +113,26 @@ export class CliError extends Error {
   constructor(message: string, exitCode = 1) {
     super(message);
     this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Several errors reported together (kubectl's utilerrors.Aggregate): printed one per line. */
+export class ErrorList extends Error {
+  readonly errors: readonly unknown[];
+  constructor(errors: readonly unknown[]) {
+    super(errors.map((e) => (e instanceof Error ? e.message : String(e))).join(', '));
+    this.name = 'ErrorList';
+    this.errors = errors;
+  }
+}
+
+/** An error that carries a ready-made line (kubectl's own "Error in configuration: …" and similar). */
+export class RawMessageError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'RawMessageError';
     this.exitCode = exitCode;
   }
 }

@@ -3,7 +3,6 @@
  * (so `kubectl version --client` and `config` never read credentials), one RestClient per
  * run, discovery served from the on-disk cache.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { RestClient } from '../client/rest.ts';
@@ -144,7 +143,8 @@ export function createContext(init: ContextInit): FullKubectlContext {
     serverHost: () => host,
     cacheDir() {
       const flag = stringFlag(globals, 'cache-dir');
-      return flag !== '' ? flag : join(init.env.HOME ?? homedir(), '.kube', 'cache');
+      // node:os only without $HOME (it is not otherwise loaded on a kubectl run).
+      return flag !== '' ? flag : join(init.env.HOME ?? process.getBuiltinModule('node:os').homedir(), '.kube', 'cache');
     },
     close() {
       made?.close();

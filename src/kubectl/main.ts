@@ -5,7 +5,6 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { FlagSpec, Verb } from './command.ts';
-import { errorMessage, exitCodeOf } from './cli/errors.ts';
 import { FlagError, parseFlags } from './cli/flags.ts';
 import { findVerbIndex, globalFlags } from './cli/globals.ts';
 import { createContext } from './context.ts';
@@ -166,7 +165,7 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = proce
   }
   if (parsed.help && verb.passThroughArgs !== true) {
     const { formatHelp } = await import('./cli/help.ts');
-    await write(io.stdout, formatHelp(name, verb));
+    await write(io.stdout, formatHelp(name, verb.loadHelp === undefined ? verb : { ...verb, ...(await verb.loadHelp()) }));
     return 0;
   }
   // Sub-verb dispatchers see -h themselves; give it back to them as an argument.
@@ -190,6 +189,8 @@ export async function kubectlMain(argv: readonly string[], io: KubectlIO = proce
     if (e instanceof FlagError) {
       return flagFailure(io, e, name);
     }
+    // Error wording is loaded only when there is an error to print.
+    const { errorMessage, exitCodeOf } = await import('./cli/errors.ts');
     await write(io.stderr, `${errorMessage(e, ctx.serverHost())}\n`);
     return exitCodeOf(e);
   } finally {

@@ -4,27 +4,10 @@
  * refused", everything else as `error: …`.
  */
 import { StatusError } from '../../api/errors.ts';
-import { CliError } from '../command.ts';
+import { CliError, ErrorList, RawMessageError } from '../command.ts';
 
-/** Several errors reported together (kubectl's utilerrors.Aggregate): printed one per line. */
-export class ErrorList extends Error {
-  readonly errors: readonly unknown[];
-  constructor(errors: readonly unknown[]) {
-    super(errors.map((e) => (e instanceof Error ? e.message : String(e))).join(', '));
-    this.name = 'ErrorList';
-    this.errors = errors;
-  }
-}
-
-/** An error that carries a ready-made line (kubectl's own "Error in configuration: …" and similar). */
-export class RawMessageError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'RawMessageError';
-    this.exitCode = exitCode;
-  }
-}
+// The error classes live in command.ts (loaded on every run); formatting them is this module's job.
+export { ErrorList, RawMessageError } from '../command.ts';
 
 /** kubectl's StandardErrorMessage: the text for API and connection errors, undefined for others. */
 export function standardErrorMessage(err: unknown, serverHost?: string): string | undefined {

@@ -4,8 +4,6 @@
  * current-context wins, missing files skipped), else `~/.kube/config`. Relative paths inside a
  * file are made absolute against that file, as clientcmd's ResolveLocalPaths does.
  */
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as KubeconfigFile from '../../kubeconfig/file.ts';
 import { emptyKubeconfig, kubeconfigFromDocument } from '../../kubeconfig/types.ts';
@@ -42,7 +40,8 @@ export function kubeconfigFiles(explicitPath: string, env: NodeJS.ProcessEnv): {
     // Duplicates are read once (clientcmd deduplicates the precedence list).
     return { files: [...new Set(list)], explicit: false };
   }
-  return { files: [join(env.HOME ?? homedir(), '.kube', 'config')], explicit: false };
+  // node:os only without $HOME: its module is otherwise not loaded on a kubectl run.
+  return { files: [join(env.HOME ?? process.getBuiltinModule('node:os').homedir(), '.kube', 'config')], explicit: false };
 }
 
 const pathFields = {
@@ -86,7 +85,8 @@ function absolutize(cfg: Kubeconfig, file: string): void {
 function parseKubeconfigText(text: string): Kubeconfig {
   const doc = text.trim() === '' ? undefined : parseSimpleYaml(text);
   if (doc === undefined) {
-    const require = createRequire(import.meta.url);
+    // Through getBuiltinModule: node:module's ESM facade would load the source-map module on every run.
+    const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
     const { parseKubeconfig } = require('../../kubeconfig/file.ts') as typeof KubeconfigFile;
     return parseKubeconfig(text);
   }

@@ -6,9 +6,8 @@
  */
 import type { ClientConnection } from '../../kubeconfig/index.ts';
 import type { Kubeconfig, KubeconfigCluster, KubeconfigUser } from '../../kubeconfig/types.ts';
-import { CliError } from '../command.ts';
+import { CliError, RawMessageError } from '../command.ts';
 import type { FlagValues } from '../command.ts';
-import { RawMessageError } from '../cli/errors.ts';
 import { stringFlag, boolFlag } from '../cli/flags.ts';
 
 // node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
