@@ -159,7 +159,7 @@ export class RuncRuntime implements ContainerRuntime {
       ]);
       const ip = net?.ip ?? '';
       const etcFiles = await writePodFiles(dir, hostname, ip, config.dnsConfig, config.hostAliases);
-      await this.runc.start(id);
+      await this.runc.start(id, pausePid);
       const meta: SandboxMeta = {
         id, config, createdAt: Date.now(), ready: true, ip, netnsPath, pausePid, pauseStart: await processStartTime(pausePid), cgroupParent,
         logDirectory: config.logDirectory ?? join(this.options.rootDir, 'pods', config.metadata.uid), shmPath, etcFiles,
@@ -353,7 +353,7 @@ export class RuncRuntime implements ContainerRuntime {
 
   async startContainer(containerId: string): Promise<void> {
     const meta = await this.containerMeta(containerId);
-    await this.runc.start(containerId);
+    await this.runc.start(containerId, meta.pid);
     meta.startedAt = Date.now();
     await this.state.writeContainer(meta);
   }

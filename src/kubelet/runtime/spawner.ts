@@ -30,11 +30,24 @@ export interface SpawnRequest {
   readonly cwd?: string;
   /** 0: no limit. */
   readonly timeoutMs: number;
+  /**
+   * For a daemonizing child that reports on a sync pipe (conmon's `_OCI_SYNCPIPE`): the helper
+   * passes a pipe's write end, names its fd in this environment variable, and answers with
+   * what the pipe carried up to the first `}` as stdout (stdin and stdout are /dev/null,
+   * stderr goes to `stderrFile`, the child gets a session of its own; no timeout).
+   */
+  readonly syncPipeEnv?: string;
+  readonly stderrFile?: string;
 }
 
 const SCRIPT = `
-import json, subprocess, sys, threading
+import json, os, subprocess, sys, threading
 lock = threading.Lock()
+def answer(res):
+    line = json.dumps(res) + "\\n"
+    with lock:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 def run(req):
     try:
         timeout = req["timeoutMs"] / 1000 if req["timeoutMs"] > 0 else None
@@ -46,12 +59,38 @@ def run(req):
         res = {"id": req["id"], "code": 127, "stdout": (e.stdout or b"").decode("utf-8", "replace"), "stderr": "timed out after %d ms" % req["timeoutMs"]}
     except OSError as e:
         res = {"id": req["id"], "code": 127, "stdout": "", "stderr": str(e)}
-    line = json.dumps(res) + "\\n"
-    with lock:
-        sys.stdout.write(line)
-        sys.stdout.flush()
+    answer(res)
+def run_daemon(req):
+    # A daemonizing child that reports on a sync pipe (conmon): the answer is what the pipe
+    # carried up to the first "}" (or its end); stderr goes to a file, as the daemon keeps it.
+    r, w = os.pipe()
+    p = None
+    try:
+        env = dict(req["env"])
+        env[req["syncPipeEnv"]] = str(w)
+        with open(req["stderrFile"], "wb") as err:
+            p = subprocess.Popen([req["file"]] + req["args"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                 env=env, cwd=req["cwd"], pass_fds=(w,), start_new_session=True)
+        os.close(w)
+        w = -1
+        buf = b""
+        while b"}" not in buf:
+            chunk = os.read(r, 4096)
+            if not chunk:
+                break
+            buf += chunk
+        answer({"id": req["id"], "code": 0, "stdout": buf.decode("utf-8", "replace"), "stderr": ""})
+    except OSError as e:
+        answer({"id": req["id"], "code": 127, "stdout": "", "stderr": str(e)})
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
+    if p is not None:
+        p.wait()
 for line in sys.stdin:
-    threading.Thread(target=run, args=(json.loads(line),), daemon=True).start()
+    req = json.loads(line)
+    threading.Thread(target=run_daemon if req.get("syncPipeEnv") else run, args=(req,), daemon=True).start()
 `;
 
 interface Pending {
@@ -121,6 +160,9 @@ export function spawnViaHelper(req: SpawnRequest): Promise<SpawnedResult | undef
     pending.set(id, { resolve });
     holdOpen(h, true);
     const env = Object.fromEntries(Object.entries(req.env).filter((e): e is [string, string] => e[1] !== undefined));
-    h.stdin.write(`${JSON.stringify({ id, file: req.file, args: req.args, env, input: req.input ?? '', cwd: req.cwd ?? null, timeoutMs: req.timeoutMs })}\n`);
+    h.stdin.write(`${JSON.stringify({
+      id, file: req.file, args: req.args, env, input: req.input ?? '', cwd: req.cwd ?? null, timeoutMs: req.timeoutMs,
+      syncPipeEnv: req.syncPipeEnv ?? null, stderrFile: req.stderrFile ?? '/dev/null',
+    })}\n`);
   });
 }
