@@ -3,7 +3,6 @@ import { CliError } from '../command.ts';
 import type { KubectlContext, Verb } from '../command.ts';
 import { boolFlag, stringFlag } from '../cli/flags.ts';
 import { KUBECTL_VERSION } from '../context.ts';
-import { toYaml } from '../printers/yaml.ts';
 
 function clientInfo(): Record<string, string> {
   const [major, minor] = KUBECTL_VERSION.slice(1).split('.');
@@ -74,7 +73,8 @@ const verb: Verb = {
         serverError = e;
       }
     }
-    ctx.stdout.write(output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : toYaml(doc));
+    // The YAML printer is loaded only for -o yaml (start-up time of the plain `version`).
+    ctx.stdout.write(output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : (await import('../printers/yaml.ts')).toYaml(doc));
     if (serverError !== undefined) {
       throw serverError;
     }
