@@ -23,6 +23,8 @@ export interface InformerRequest<T extends KubeObject> {
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
+  /** The informer's transform (InformerOptions.transform); only the request that creates the informer sets it, as client-go's SetTransform before start. */
+  readonly transform?: (obj: T) => T;
 }
 
 /** Hands out shared informers, keyed by GVR and filters, so a process never watches one resource twice. */
@@ -49,6 +51,7 @@ export class SharedInformerFactory {
         fieldSelector: req.fieldSelector,
         resyncPeriodMs: this.opts.defaultResyncMs,
         indexers: req.indexers,
+        transform: req.transform,
         useWatchList: this.opts.useWatchList,
         logger: this.opts.logger,
       });

@@ -161,3 +161,37 @@ test('handler errors do not break the informer; resync re-delivers updates', asy
     await fake.close();
   }
 });
+
+test('transform rewrites listed and watched objects before they are cached and handed out', async () => {
+  const fake = await startFakeServer();
+  fake.handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(line('ADDED', obj('a', '2', '1')));
+    res.write(line('BOOKMARK', { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: '5', annotations: { 'k8s.io/initial-events-end': 'true' } } }));
+    res.write(line('MODIFIED', obj('a', '6', '2')));
+  };
+  const inf = new SharedInformer({
+    client: fake.client,
+    resource: cms,
+    logger: silentLogger,
+    transform: (o) => {
+      o.metadata.labels = { seen: 'yes' };
+      return o;
+    },
+  });
+  const handed: string[] = [];
+  inf.addEventHandler({
+    onAdd: (o) => handed.push(`add ${o.metadata.labels?.seen}`),
+    onUpdate: (_o, n) => handed.push(`update ${n.metadata.labels?.seen} ${(n.data as Record<string, string>).v}`),
+  });
+  inf.start();
+  try {
+    assert.equal(await inf.waitForSync(), true);
+    await until('the update', () => handed.length === 2);
+    assert.deepEqual(handed, ['add yes', 'update yes 2']);
+    assert.equal(inf.lister.get('ns', 'a')?.metadata.labels?.seen, 'yes');
+  } finally {
+    await inf.stop();
+    await fake.close();
+  }
+});

@@ -56,6 +56,11 @@ export interface InformerOptions<T extends KubeObject> {
   /** Server-side watch timeout range in seconds (default 300-600, like the reflector). */
   readonly watchTimeoutSeconds?: readonly [number, number];
   readonly logger?: ClientLogger;
+  /**
+   * Rewrites each listed or watched object (still mutable, fresh from JSON) before it is cached
+   * and handed to handlers, as client-go's SetTransform (e.g. dropping managedFields).
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 interface Registration<T extends KubeObject> {
@@ -377,9 +382,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     if (ev.type === 'DELETED') {
       const old = this.store.deleteKey(objectKey(ev.object.metadata));
       // Handlers get the event's (final) object, as upstream; fall back to the cached one if the event's is bare.
-      this.notifyDelete(deepFreeze(ev.object.metadata.name !== undefined ? ev.object : (old ?? ev.object)) as DeepReadonly<T>);
+      this.notifyDelete(deepFreeze(ev.object.metadata.name !== undefined ? this.transformed(ev.object) : (old ?? ev.object)) as DeepReadonly<T>);
     } else {
-      const obj = ev.object;
+      const obj = this.transformed(ev.object);
       const old = this.store.set(obj);
       const cached = this.store.get(objectKey(obj.metadata)) as DeepReadonly<T>;
       if (old === undefined) {
@@ -393,13 +398,19 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     }
   }
 
+  /** obj after the transform option (objects already frozen, e.g. a cached one, pass unchanged). */
+  private transformed(obj: T): T {
+    const t = this.opts.transform;
+    return t === undefined || Object.isFrozen(obj) ? obj : t(obj);
+  }
+
   /** Swaps the cache for a full list: adds, updates, and tombstoned deletes for what vanished. */
   private replace(items: readonly T[], rv: string): void {
     const seen = new Set<string>();
     for (const item of items) {
       const key = objectKey(item.metadata);
       seen.add(key);
-      const old = this.store.set(item);
+      const old = this.store.set(this.transformed(item));
       const cached = this.store.get(key) as DeepReadonly<T>;
       if (old === undefined) {
         this.notifyAdd(cached, !this.synced);

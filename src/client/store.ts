@@ -4,6 +4,7 @@
  * deep-frozen on insert and handed out as DeepReadonly without copying.
  */
 import type { DeepReadonly, KubeObject } from '../api/object.ts';
+import { freezeJson } from '../api/patch/json-values.ts';
 import { objectKey } from './paths.ts';
 
 /** Maps an object to the index values it is filed under. */
@@ -14,30 +15,7 @@ export const NAMESPACE_INDEX = 'namespace';
 
 /** Freezes a parsed JSON value in place, recursively (cached objects must never be mutated). */
 export function deepFreeze<T>(v: T): DeepReadonly<T> {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    freezeTree(v);
-  }
-  return v as DeepReadonly<T>;
-}
-
-// Every watch event's object passes through here: no array of values per object, no call per string or number.
-function freezeTree(o: object): void {
-  Object.freeze(o);
-  if (Array.isArray(o)) {
-    for (const x of o as unknown[]) {
-      if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
-        freezeTree(x);
-      }
-    }
-    return;
-  }
-  const r = o as Record<string, unknown>;
-  for (const k in r) {
-    const x = r[k];
-    if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
-      freezeTree(x);
-    }
-  }
+  return freezeJson(v) as DeepReadonly<T>;
 }
 
 /** An indexed, read-mostly cache of objects keyed like objectKey(). */

@@ -52,6 +52,14 @@ type PodOrTombstone = DeepReadonly<Pod> | DeletedFinalStateUnknown<Pod>;
 
 const pods = { group: '', version: 'v1', resource: 'pods' } as const;
 
+/** Removes metadata.managedFields from a freshly decoded pod (the pod informer's transform). */
+function dropManagedFields(pod: Pod): Pod {
+  if (pod.metadata.managedFields !== undefined) {
+    delete pod.metadata.managedFields;
+  }
+  return pod;
+}
+
 /** A running scheduler (call start(), then stop()). */
 export class Scheduler {
   private readonly opts: SchedulerOptions;
@@ -115,7 +123,9 @@ export class Scheduler {
     }
     this.queue = new SchedulingQueue({ initialBackoffMs: opts.podInitialBackoffMs, maxBackoffMs: opts.podMaxBackoffMs, pluginEvents });
     this.factory = new SharedInformerFactory(opts.client, { logger: this.logger });
-    this.podInformer = this.factory.informerFor<Pod>({ ...pods, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+    // As upstream's newPodInformer: non-terminal pods only, managedFields dropped before caching
+    // (nothing here reads them; they are a large part of each pod to freeze and keep).
+    this.podInformer = this.factory.informerFor<Pod>({ ...pods, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: dropManagedFields });
     this.nodeInformer = this.factory.informerFor<Node>({ group: '', version: 'v1', resource: 'nodes' });
     this.pdbInformer = this.factory.informerFor<DisruptionBudget & KubeObject>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' });
     this.nsInformer = this.factory.informerFor({ group: '', version: 'v1', resource: 'namespaces' });

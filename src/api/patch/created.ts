@@ -19,7 +19,19 @@ type Trie = Map<PathElement, Trie | null>;
 /** Two items of one list share a path element: the general path merges them, this one does not. */
 class DuplicateItem extends Error {}
 
+/** Tries by the (shared, read-only) path arrays ignoredPaths hands out; other arrays get a fresh trie. */
+const tries = new WeakMap<readonly FieldPath[], Trie>();
+
 function trieOf(paths: readonly FieldPath[]): Trie {
+  let trie = tries.get(paths);
+  if (trie === undefined) {
+    trie = buildTrie(paths);
+    tries.set(paths, trie);
+  }
+  return trie;
+}
+
+function buildTrie(paths: readonly FieldPath[]): Trie {
   const root: Trie = new Map();
   for (const path of paths) {
     let node = root;
@@ -48,7 +60,9 @@ function node(member: boolean, children: Array<[PathElement, Encoded | undefined
   if (!member && present.length === 0) {
     return undefined;
   }
-  present.sort((a, b) => compareElements(a[0], b[0]));
+  if (present.length > 1) {
+    present.sort((a, b) => compareElements(a[0], b[0]));
+  }
   const out: Encoded = {};
   if (member && present.length > 0) {
     out['.'] = {};
@@ -64,38 +78,71 @@ function below(trie: Trie | undefined, pe: PathElement): Trie | undefined | null
   return trie === undefined ? undefined : trie.get(pe);
 }
 
-/** Everything in v is added (insertAll): the node and all below it are owned. */
-function added(c: TypeCursor, v: unknown, trie: Trie | undefined): Encoded | undefined {
-  const children: Array<[PathElement, Encoded | undefined]> = [];
+/**
+ * Everything in v is added (insertAll): the node and all below it are owned. The hot part of a
+ * create (every field of the object passes here), so it builds the encoded node directly: object
+ * keys sorted up front (every element is `f:<key>`, so key order is toFieldsV1's order), no
+ * cursor for a scalar child (a leaf encodes as `{}` whatever its type).
+ */
+function added(c: TypeCursor, v: unknown, trie: Trie | undefined): Encoded {
   if (Array.isArray(v)) {
     const sem = listSemantics(c);
-    if (sem.listType !== ListType.Atomic) {
-      const ic = itemCursor(c);
-      const seen = new Set<PathElement>();
-      for (let i = 0; i < v.length; i++) {
-        const item: unknown = v[i];
-        const pe = itemElement(sem, item, i);
+    if (sem.listType === ListType.Atomic || v.length === 0) {
+      return {};
+    }
+    const ic = itemCursor(c);
+    const children: Array<[PathElement, Encoded]> = [];
+    const seen = v.length > 1 ? new Set<PathElement>() : undefined;
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      const pe = itemElement(sem, item, i);
+      if (seen !== undefined) {
         if (seen.has(pe)) {
           throw new DuplicateItem();
         }
         seen.add(pe);
-        const t = below(trie, pe);
-        if (t !== null) {
-          children.push([pe, added(ic, item, t)]);
-        }
       }
-    }
-  } else if (isObject(v) && !isAtomicMap(c)) {
-    for (const k of Object.keys(v)) {
-      const child = v[k];
-      const pe = fieldElement(k);
       const t = below(trie, pe);
-      if (child !== null && t !== null) {
-        children.push([pe, added(fieldCursor(c, k), child, t)]);
+      if (t !== null) {
+        children.push([pe, added(ic, item, t)]);
       }
     }
+    if (children.length > 1) {
+      children.sort((a, b) => compareElements(a[0], b[0]));
+    }
+    const out: Encoded = {};
+    if (children.length > 0) {
+      out['.'] = {};
+    }
+    for (const [pe, enc] of children) {
+      out[pe] = enc;
+    }
+    return out;
   }
-  return node(true, children);
+  if (!isObject(v) || isAtomicMap(c)) {
+    return {};
+  }
+  const keys = Object.keys(v);
+  if (keys.length > 1) {
+    keys.sort();
+  }
+  let out: Encoded | undefined;
+  for (const k of keys) {
+    const child = v[k];
+    if (child === null) {
+      continue;
+    }
+    const pe = fieldElement(k);
+    const t = below(trie, pe);
+    if (t === null) {
+      continue;
+    }
+    if (out === undefined) {
+      out = { '.': {} };
+    }
+    out[pe] = typeof child === 'object' ? added(fieldCursor(c, k), child, t) : {};
+  }
+  return out ?? {};
 }
 
 function emptyLike(v: unknown): unknown {

@@ -76,3 +76,35 @@ export function canonicalJson(v: unknown): string {
   }
   return JSON.stringify(v) ?? 'null';
 }
+
+/**
+ * Freezes a parsed JSON value in place, all the way down (shared cached objects must never be
+ * mutated). Every watched or written object passes here: no array of values per object, no call
+ * per scalar, and subtrees already frozen are not walked again.
+ */
+export function freezeJson<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    freezeTree(v);
+  }
+  return v;
+}
+
+function freezeTree(o: object): void {
+  Object.freeze(o);
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const x: unknown = o[i];
+      if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+        freezeTree(x);
+      }
+    }
+    return;
+  }
+  const r = o as Record<string, unknown>;
+  for (const k in r) {
+    const x = r[k];
+    if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+      freezeTree(x);
+    }
+  }
+}

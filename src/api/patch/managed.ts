@@ -100,6 +100,10 @@ const ALWAYS_IGNORED: readonly FieldPath[] = [
   ['f:metadata', 'f:resourceVersion'],
 ];
 
+// The three answers of ignoredPaths, shared (callers only read them; created.ts keys its tries on them).
+const IGNORED_WITH_STATUS: readonly FieldPath[] = [...ALWAYS_IGNORED, ['f:status']];
+const IGNORED_WITH_SPEC: readonly FieldPath[] = [...ALWAYS_IGNORED, ['f:spec']];
+
 /** How the registry serves a kind, where it changes what a write may own. */
 export interface OwnershipOptions {
   /**
@@ -110,16 +114,11 @@ export interface OwnershipOptions {
 }
 
 /** The paths stripIgnored drops (everything at and under each); `f:metadata` itself is never owned either. */
-export function ignoredPaths(gvk: GroupVersionKind, subresource: string | undefined, options: OwnershipOptions = {}): FieldPath[] {
-  const ignored: FieldPath[] = [...ALWAYS_IGNORED];
+export function ignoredPaths(gvk: GroupVersionKind, subresource: string | undefined, options: OwnershipOptions = {}): readonly FieldPath[] {
   if (subresource === undefined || subresource === '') {
-    if (options.statusSubresource ?? isBuiltinKind(gvk)) {
-      ignored.push(['f:status']);
-    }
-  } else if (subresource === 'status') {
-    ignored.push(['f:spec']);
+    return options.statusSubresource ?? isBuiltinKind(gvk) ? IGNORED_WITH_STATUS : ALWAYS_IGNORED;
   }
-  return ignored;
+  return subresource === 'status' ? IGNORED_WITH_SPEC : ALWAYS_IGNORED;
 }
 
 /**

@@ -9,6 +9,7 @@ import { badRequest, StatusError, StatusReason } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import type { Registry, UserInfo, WriteContext } from '../registry/types.ts';
+import { objectJson } from '../registry/codec.ts';
 import { decodeBody, decodeObjectBody, decodePatchBody, patchTypeOf, readBody } from './body.ts';
 import type { RequestLabels } from './metrics.ts';
 import { negotiateResource, negotiateWatch, Shape, type Representation } from './negotiate.ts';
@@ -93,7 +94,15 @@ function wantsPretty(r: ResourceRequest): boolean {
 
 function reply(r: ResourceRequest, code: number, rep: Representation, value: unknown, warnings: readonly string[] = []): void {
   setWarnings(r.res, warnings);
-  send(r.res, code, rep.contentType, encode(value, rep.encoding, wantsPretty(r)));
+  const pretty = wantsPretty(r);
+  // Compact JSON of an object: the same text as encode(), taken from the watch cache's memo when
+  // value is its shared copy (a write's answer), so the watch events reuse it or it reuses theirs.
+  const body = rep.encoding === 'json' && !pretty && isPlainObject(value) ? `${objectJson(value as KubeObject)}\n` : encode(value, rep.encoding, pretty);
+  send(r.res, code, rep.contentType, body);
+}
+
+function isPlainObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Fills TypeMeta and checks it and the namespace/name against the URL, like upstream's handlers. */

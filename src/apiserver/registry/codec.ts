@@ -8,7 +8,7 @@ import { apiVersionOf } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/resources/index.ts';
 import type { KeyValue } from '../../storage/interface.ts';
-import { clone } from '../../api/patch/json-values.ts';
+import { clone, freezeJson } from '../../api/patch/json-values.ts';
 
 /** `/registry/<storagePrefix ?? resource>/` — the prefix the watch cache of desc covers. */
 export function resourcePrefix(desc: ResourceDescription): string {
@@ -108,13 +108,7 @@ export function asStored(desc: ResourceDescription, obj: KubeObject): KubeObject
 
 /** Freezes obj and everything below it (cached objects are shared by every reader). */
 export function deepFreeze<T>(obj: T): T {
-  if (obj !== null && typeof obj === 'object' && !Object.isFrozen(obj)) {
-    Object.freeze(obj);
-    for (const v of Object.values(obj)) {
-      deepFreeze(v);
-    }
-  }
-  return obj;
+  return freezeJson(obj);
 }
 
 /** RFC 3339 with seconds precision, as metav1.Time serialises. */

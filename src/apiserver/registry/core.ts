@@ -5,10 +5,10 @@
  */
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
-import type { Storage, WriteOptions } from '../../storage/interface.ts';
+import type { KeyValue, Storage, WriteOptions } from '../../storage/interface.ts';
 import { WatchCache } from '../watchcache/cache.ts';
 import type { WatchCacheOptions } from '../watchcache/cache.ts';
-import { decodeObject, resourcePrefix } from './codec.ts';
+import { asServed, decodeMutable, decodeObject, resourcePrefix } from './codec.ts';
 import { defaultServiceRanges, SerialLock } from './services.ts';
 import type { ServiceRanges } from './services.ts';
 
@@ -63,6 +63,20 @@ export class RegistryCore {
    */
   cachedObject(desc: ResourceDescription, key: string): KubeObject | undefined {
     return this.caches.get(resourcePrefix(desc))?.get(key);
+  }
+
+  /**
+   * The object a write of desc just stored as kv, as desc serves it: the watch cache's copy when
+   * the cache already holds exactly this write (a shared, frozen object whose memoised JSON then
+   * serves the reply and the watch events alike: no second parse), else a fresh mutable decode.
+   */
+  writtenObject(desc: ResourceDescription, kv: KeyValue): KubeObject {
+    const cached = this.caches.get(resourcePrefix(desc))?.get(kv.key);
+    // Revisions are unique: the same resourceVersion means the cache decoded this very write.
+    if (cached !== undefined && cached.metadata.resourceVersion === String(kv.modRevision)) {
+      return asServed(desc, cached);
+    }
+    return asServed(desc, decodeMutable(kv) as KubeObject);
   }
 
   /** Records a revision this registry wrote under desc's prefix. */

@@ -7,7 +7,7 @@ import { badRequest, forbidden, notFound, StatusError, StatusReason } from '../.
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { asServed, asStored, cloneObject, decodeMutable, decodeObject, encodeObject, nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
+import { asStored, cloneObject, decodeObject, encodeObject, nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
@@ -115,7 +115,7 @@ export async function storeNew(core: RegistryCore, desc: ResourceDescription, ob
     try {
       const kv = await core.storage.create(objectKey(desc, obj.metadata.namespace, name), encodeObject(asStored(desc, obj)), core.writeOptions(desc));
       core.noteWrite(desc, kv.modRevision);
-      return asServed(desc, decodeMutable(kv) as KubeObject);
+      return core.writtenObject(desc, kv);
     } catch (err) {
       if (generated && err instanceof StorageError && err.code === 'KeyExists' && attempt + 1 < maxGenerateAttempts) {
         delete obj.metadata.name;

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { deepEqual } from '../../api/validation/field.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { asServed, asStored, cloneObject, decodeMutable, decodeObject, encodeObject, objectJson, objectKey } from './codec.ts';
+import { asServed, asStored, cloneObject, decodeObject, encodeObject, objectJson, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
@@ -194,7 +194,7 @@ async function updateExisting(core: RegistryCore, desc: ResourceDescription, nam
       obj.metadata.resourceVersion = String(next.modRevision);
       return { object: obj, created: false };
     }
-    return { object: asServed(desc, decodeMutable(next) as KubeObject), created: false };
+    return { object: core.writtenObject(desc, next), created: false };
   } catch (err) {
     if (err instanceof StorageError && err.code === 'Conflict' && !conditional) {
       return retryFromStore;

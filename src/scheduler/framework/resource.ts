@@ -53,13 +53,31 @@ function maxInto(into: Resource, r: Resource): void {
 }
 
 function amount(name: string, v: string | number): number {
+  // Pods repeat a handful of spellings ('100m', '500Mi'): parse each once.
+  const key = typeof v === 'string' ? `${name === 'cpu' ? 'm' : 'v'}${v}` : undefined;
+  const known = key === undefined ? undefined : amounts.get(key);
+  if (known !== undefined) {
+    return known;
+  }
+  let n: number;
   try {
     const q = parseQuantity(v);
-    return name === 'cpu' ? q.milliValue() : q.value();
+    n = name === 'cpu' ? q.milliValue() : q.value();
   } catch {
-    return 0;
+    n = 0;
   }
+  if (key !== undefined) {
+    if (amounts.size >= maxRememberedAmounts) {
+      amounts.clear();
+    }
+    amounts.set(key, n);
+  }
+  return n;
 }
+
+/** Parsed quantity spellings (milli-units for cpu), bounded: cleared when full. */
+const amounts = new Map<string, number>();
+const maxRememberedAmounts = 4096;
 
 /** True for resources the scheduler counts as scalar (extended, hugepages, attachable volumes). */
 export function isScalarResourceName(name: string): boolean {
@@ -156,6 +174,20 @@ function compute(pod: RPod, nonZero: boolean): Resource {
  * it with the queued pod, so a scheduled pod's requests are computed once, not twice.
  */
 export function podRequests(pod: RPod): PodRequests {
+  // Filters and scores ask for the same pod once per node: answer repeats without a WeakMap lookup.
+  if (pod === lastPod && lastRequests !== undefined) {
+    return lastRequests;
+  }
+  const r = lookupRequests(pod);
+  lastPod = pod;
+  lastRequests = r;
+  return r;
+}
+
+let lastPod: RPod | undefined;
+let lastRequests: PodRequests | undefined;
+
+function lookupRequests(pod: RPod): PodRequests {
   const key: object = pod.spec.initContainers === undefined && pod.spec.overhead === undefined && Object.isFrozen(pod.spec.containers) ? pod.spec.containers : pod;
   let r = memo.get(key);
   if (r === undefined) {
