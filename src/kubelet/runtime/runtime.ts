@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, watch } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Semaphore } from '../../simnodes/limits.ts';
 import type { ImageStore } from '../images/store.ts';
 import type { PodNetwork } from '../network/pod-network.ts';
 import { mustRun, runCommand } from './command.ts';
@@ -37,6 +39,8 @@ export interface RuncRuntimeOptions {
   readonly runcPath?: string;
   readonly conmonPath?: string;
   readonly catatonitPath?: string;
+  /** How many sandboxes are set up at once (default: twice the CPU count); the rest wait in FIFO order. */
+  readonly parallelSandboxStarts?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -79,9 +83,11 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly runc: Runc;
   private readonly options: RuncRuntimeOptions;
   private hostCaps: string[] | undefined;
+  private readonly sandboxStarts: Semaphore;
 
   constructor(options: RuncRuntimeOptions) {
     this.options = options;
+    this.sandboxStarts = new Semaphore(options.parallelSandboxStarts ?? 2 * availableParallelism());
     this.state = new StateDir(options.rootDir);
     this.runc = new Runc(this.state.runcRoot, options.runcPath);
   }
@@ -119,8 +125,17 @@ export class RuncRuntime implements ContainerRuntime {
     return pid;
   }
 
-  /** Creates the sandbox: netns via CNI, shared files, /dev/shm, and the pause process. */
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  /**
+   * Creates the sandbox: netns via CNI, shared files, /dev/shm, and the pause process. A sandbox
+   * start is CPU-bound here (a dozen processes, most of them Go programs): with many pods at once
+   * they are set up a few at a time, in arrival order, so the first pods run early instead of all
+   * of them finishing together at the end.
+   */
+  runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    return this.sandboxStarts.run(() => this.setUpSandbox(config));
+  }
+
+  private async setUpSandbox(config: PodSandboxConfig): Promise<string> {
     await this.state.init();
     const id = newId();
     const dir = this.state.sandboxDir(id);
