@@ -4,13 +4,13 @@
  *  2. warm `get pods` with 100 pods (discovery cache warm: one request);
  *  3. `apply -f` of a 20-object manifest (first run creates, later runs are no-op applies).
  * Runs alternate between the binaries; the median of --runs is reported with the load average, for
- * wall time and for CPU time (user+sys of the child, from /usr/bin/time: on a shared, loaded machine
- * CPU time is the fair comparison). `--baseline DIR` adds a third column: another checkout's bin/k8ts
+ * wall time and for CPU time (the child's task-clock from `perf stat`, else user+sys from /usr/bin/time:
+ * on a shared, loaded machine CPU time is the fair comparison). `--baseline DIR` adds a third column: another checkout's bin/k8ts
  * (e.g. `git archive` of an older commit with node_modules linked), measured in the same run.
  * Two references run interleaved with the cases they belong to: `node -e 0` (Node's own start-up,
  * next to `version --client`) and bench/kubectl-floor.ts (the least a Node program does for the same
  * `get pods` output, next to `get pods`), both with the compile cache bin/k8ts uses.
- * Usage: node bench/kubectl.ts [--runs 10] [--pods 100] [--objects 20] [--baseline DIR]
+ * Usage: node bench/kubectl.ts [--runs 10] [--pods 100] [--objects 20] [--baseline DIR] [--cases version,get,apply]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,15 +22,25 @@ import { kubectlPath } from '../test/util/kubectl.ts';
 import { k8tsPath } from '../test/util/kubectl-compare.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, pods: { type: 'string', default: '100' }, objects: { type: 'string', default: '20' }, baseline: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '10' },
+    pods: { type: 'string', default: '100' },
+    objects: { type: 'string', default: '20' },
+    baseline: { type: 'string' },
+    cases: { type: 'string', default: 'version,get,apply' },
+  },
 });
 const runs = Number(values.runs);
 const timeBin = '/usr/bin/time';
 const haveTime = existsSync(timeBin);
+// perf's task-clock (CPU time of all the child's threads, microsecond resolution) when perf works here;
+// /usr/bin/time's user+sys only has 10 ms steps, the size of the differences this bench is after.
+const perfBin = '/usr/bin/perf';
+const havePerf = existsSync(perfBin) && spawnSync(perfBin, ['stat', '-x', ',', '-e', 'task-clock', 'true'], { stdio: 'ignore' }).status === 0;
 
 interface Timed {
   readonly ms: number;
-  /** User+sys CPU milliseconds of the child (NaN without /usr/bin/time). */
+  /** CPU milliseconds of the child: perf task-clock, else user+sys from /usr/bin/time (NaN without either). */
   readonly cpuMs: number;
   readonly code: number;
   readonly stderr: string;
@@ -38,11 +48,19 @@ interface Timed {
 
 function timed(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, cpuFile: string): Timed {
   const start = performance.now();
-  // /usr/bin/time writes the child's rusage to its own file (-o), so the child's stderr stays clean.
-  const r = haveTime ? spawnSync(timeBin, ['-f', '%U %S', '-o', cpuFile, bin, ...args], { env, encoding: 'utf8' }) : spawnSync(bin, args, { env, encoding: 'utf8' });
+  // perf and /usr/bin/time write their numbers to their own file (-o), so the child's stderr stays clean.
+  const r = havePerf
+    ? spawnSync(perfBin, ['stat', '-x', ',', '-e', 'task-clock', '-o', cpuFile, bin, ...args], { env, encoding: 'utf8' })
+    : haveTime
+      ? spawnSync(timeBin, ['-f', '%U %S', '-o', cpuFile, bin, ...args], { env, encoding: 'utf8' })
+      : spawnSync(bin, args, { env, encoding: 'utf8' });
   const ms = performance.now() - start;
   let cpuMs = Number.NaN;
-  if (haveTime) {
+  if (havePerf) {
+    // CSV: `<msec>,msec,task-clock,...`
+    const line = readFileSync(cpuFile, 'utf8').split('\n').find((l) => l.includes('task-clock'));
+    cpuMs = Number(line?.split(',')[0]);
+  } else if (haveTime) {
     const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
     cpuMs = (user + sys) * 1000;
   }
@@ -80,11 +98,12 @@ try {
   const nodeArgs = ['--disable-warning=ExperimentalWarning'];
   const refEnv = { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') };
   const floor = new URL('kubectl-floor.ts', import.meta.url).pathname;
-  const cases: { name: string; args: string[]; refs?: [string, string[]][] }[] = [
-    { name: 'version --client (start-up)', args: ['version', '--client'], refs: [['node -e 0 (Node start-up)', ['-e', '0']]] },
-    { name: `get pods (${values.pods} pods, warm cache)`, args: ['get', 'pods'], refs: [['bench/kubectl-floor.ts (same GET + table)', [...nodeArgs, floor]]] },
-    { name: `apply -f (${values.objects} objects)`, args: ['apply', '-f', join(dir, 'objects.yaml')] },
-  ];
+  const wanted = new Set(values.cases.split(','));
+  const cases: { key: string; name: string; args: string[]; refs?: [string, string[]][] }[] = [
+    { key: 'version', name: 'version --client (start-up)', args: ['version', '--client'], refs: [['node -e 0 (Node start-up)', ['-e', '0']]] },
+    { key: 'get', name: `get pods (${values.pods} pods, warm cache)`, args: ['get', 'pods'], refs: [['bench/kubectl-floor.ts (same GET + table)', [...nodeArgs, floor]]] },
+    { key: 'apply', name: `apply -f (${values.objects} objects)`, args: ['apply', '-f', join(dir, 'objects.yaml')] },
+  ].filter((c) => wanted.has(c.key));
   const tools: [string, string, string[]][] = [
     ['kubectl 1.35', kubectlPath, []],
     ['k8ts kubectl', k8tsPath, ['kubectl']],
@@ -140,6 +159,7 @@ try {
   }
   console.log('\n| reference | measured alongside | wall / CPU (median ms) | ratio to kubectl 1.35 wall / CPU |\n|---|---|---|---|');
   console.log(references.join('\n'));
+  console.log(`\nCPU: ${havePerf ? 'perf stat task-clock' : haveTime ? '/usr/bin/time user+sys' : 'not measured'}; ${runs} runs per binary, alternating.`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await server.stop();
