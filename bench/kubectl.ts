@@ -99,11 +99,18 @@ try {
   const refEnv = { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') };
   const floor = new URL('kubectl-floor.ts', import.meta.url).pathname;
   const wanted = new Set(values.cases.split(','));
-  const cases: { key: string; name: string; args: string[]; refs?: [string, string[]][] }[] = [
+  interface Case {
+    readonly key: string;
+    readonly name: string;
+    readonly args: string[];
+    readonly refs?: [string, string[]][];
+  }
+  const allCases: Case[] = [
     { key: 'version', name: 'version --client (start-up)', args: ['version', '--client'], refs: [['node -e 0 (Node start-up)', ['-e', '0']]] },
     { key: 'get', name: `get pods (${values.pods} pods, warm cache)`, args: ['get', 'pods'], refs: [['bench/kubectl-floor.ts (same GET + table)', [...nodeArgs, floor]]] },
     { key: 'apply', name: `apply -f (${values.objects} objects)`, args: ['apply', '-f', join(dir, 'objects.yaml')] },
-  ].filter((c) => wanted.has(c.key));
+  ];
+  const cases = allCases.filter((c) => wanted.has(c.key));
   const tools: [string, string, string[]][] = [
     ['kubectl 1.35', kubectlPath, []],
     ['k8ts kubectl', k8tsPath, ['kubectl']],
