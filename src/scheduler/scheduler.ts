@@ -143,6 +143,10 @@ export class Scheduler {
       },
       podDisruptionBudgets: () => this.pdbInformer.lister.list(),
       nominatedPods: (node) => {
+        // Asked once per node per cycle: most cycles have no nominated pods anywhere.
+        if (this.nominated.size === 0) {
+          return undefined;
+        }
         const m = this.nominated.get(node);
         return m === undefined ? undefined : [...m.values()];
       },

@@ -3,6 +3,7 @@
  * metadata.resourceVersion; objects come out with resourceVersion = modRevision and
  * apiVersion/kind of the description that serves them.
  */
+import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/object.ts';
 import { apiVersionOf } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
@@ -31,13 +32,54 @@ export function encodeObject(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata: meta });
 }
 
+/**
+ * A stored value and where its metadata object closes (index of its `}`; -1 when unknown), so
+ * the JSON of the decoded object — the same text with resourceVersion last in metadata — is a
+ * splice of this one instead of a second JSON.stringify.
+ */
+export interface EncodedObject {
+  readonly json: string;
+  readonly metaEnd: number;
+  readonly metaEmpty: boolean;
+}
+
+// Stands in for metadata while the rest is stringified; no client can guess it (random per process).
+const metaMark = `\u0000k8ts-metadata-${randomUUID()}`;
+const metaMarkJson = `"metadata":${JSON.stringify(metaMark)}`;
+
+/** encodeObject's text, with where its metadata ends. */
+export function encodeObjectMarked(obj: KubeObject): EncodedObject {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  const metaJson = JSON.stringify(meta);
+  const shell = JSON.stringify({ ...obj, metadata: metaMark });
+  const at = shell.indexOf(metaMarkJson);
+  if (at < 0 || shell.indexOf(metaMarkJson, at + 1) >= 0) {
+    return { json: JSON.stringify({ ...obj, metadata: meta }), metaEnd: -1, metaEmpty: false };
+  }
+  const start = at + '"metadata":'.length;
+  return { json: `${shell.slice(0, start)}${metaJson}${shell.slice(at + metaMarkJson.length)}`, metaEnd: start + metaJson.length - 1, metaEmpty: metaJson === '{}' };
+}
+
+/** JSON.stringify(decodeObject(kv)) for a value written as enc: resourceVersion spliced in last in metadata, as decodeMutable appends it. */
+export function servedJson(enc: EncodedObject, revision: number): string | undefined {
+  if (enc.metaEnd < 0) {
+    return undefined;
+  }
+  return `${enc.json.slice(0, enc.metaEnd)}${enc.metaEmpty ? '' : ','}"resourceVersion":"${revision}"${enc.json.slice(enc.metaEnd)}`;
+}
+
 /** Parses a stored value into a frozen object with resourceVersion set; undefined for garbage. */
 export function decodeObject(kv: KeyValue): KubeObject | undefined {
+  return decodeWithJson(kv, undefined);
+}
+
+/** decodeObject, with the object's JSON.stringify text already known (memoised for objectJson). */
+export function decodeWithJson(kv: KeyValue, json: string | undefined): KubeObject | undefined {
   const obj = decodeMutable(kv);
   if (obj === undefined) {
     return undefined;
   }
-  attachJsonBox(obj);
+  attachJsonBox(obj, json);
   return deepFreeze(obj);
 }
 
@@ -122,8 +164,8 @@ interface JsonBox {
   json: string | undefined;
 }
 
-function attachJsonBox(obj: object): void {
-  Object.defineProperty(obj, jsonBox, { value: { json: undefined } satisfies JsonBox, enumerable: false });
+function attachJsonBox(obj: object, json: string | undefined): void {
+  Object.defineProperty(obj, jsonBox, { value: { json } satisfies JsonBox, enumerable: false });
 }
 
 /** JSON.stringify(obj), memoised for the cache's shared objects. */

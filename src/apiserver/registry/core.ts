@@ -8,7 +8,8 @@ import type { ResourceDescription } from '../../api/resource.ts';
 import type { KeyValue, Storage, WriteOptions } from '../../storage/interface.ts';
 import { WatchCache } from '../watchcache/cache.ts';
 import type { WatchCacheOptions } from '../watchcache/cache.ts';
-import { asServed, decodeMutable, decodeObject, resourcePrefix } from './codec.ts';
+import { asServed, decodeMutable, decodeObject, decodeWithJson, resourcePrefix, servedJson } from './codec.ts';
+import type { EncodedObject } from './codec.ts';
 import { defaultServiceRanges, SerialLock } from './services.ts';
 import type { ServiceRanges } from './services.ts';
 
@@ -20,6 +21,8 @@ export class RegistryCore {
   readonly storage: Storage;
   private readonly caches = new Map<string, WatchCache>();
   private readonly lastWrite = new Map<string, number>();
+  /** Values being written by this registry, by key: their watch event's decode reuses what the encoder knew. */
+  private readonly writing = new Map<string, EncodedObject>();
   private readonly cacheOptions: WatchCacheOptions;
   /** The namespaces description (namespaced creates check existence and phase). */
   namespaceDesc: ResourceDescription | undefined;
@@ -50,7 +53,7 @@ export class RegistryCore {
     const prefix = resourcePrefix(desc);
     let c = this.caches.get(prefix);
     if (c === undefined) {
-      c = new WatchCache(this.storage, prefix, decodeObject, this.cacheOptions);
+      c = new WatchCache(this.storage, prefix, (kv) => this.decode(kv), this.cacheOptions);
       this.caches.set(prefix, c);
     }
     await c.ready();
@@ -63,6 +66,32 @@ export class RegistryCore {
    */
   cachedObject(desc: ResourceDescription, key: string): KubeObject | undefined {
     return this.caches.get(resourcePrefix(desc))?.get(key);
+  }
+
+  /**
+   * Runs one store write of enc at key (`write` gets the value to store). While it runs, the
+   * watch cache decoding that very value takes its JSON text from enc instead of stringifying
+   * the object again for the reply and the watch events.
+   */
+  async writeEncoded<T>(key: string, enc: EncodedObject, write: (value: string) => Promise<T>): Promise<T> {
+    this.writing.set(key, enc);
+    try {
+      return await write(enc.json);
+    } finally {
+      if (this.writing.get(key) === enc) {
+        this.writing.delete(key);
+      }
+    }
+  }
+
+  /** The watch caches' decoder: objects this registry is writing carry their JSON at once. */
+  private decode(kv: KeyValue): KubeObject | undefined {
+    const enc = this.writing.get(kv.key);
+    // Only the exact value written (another writer's value for the key is decoded as usual).
+    if (enc === undefined || enc.json !== kv.value) {
+      return decodeObject(kv);
+    }
+    return decodeWithJson(kv, servedJson(enc, kv.modRevision));
   }
 
   /**

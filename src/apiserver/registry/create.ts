@@ -7,7 +7,7 @@ import { badRequest, forbidden, notFound, StatusError, StatusReason } from '../.
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { asStored, cloneObject, decodeObject, encodeObject, nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
+import { asStored, cloneObject, decodeObject, encodeObjectMarked, nowRfc3339, objectKey, resourcePrefix } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
@@ -91,7 +91,7 @@ export function prepareNewObject(desc: ResourceDescription, obj: KubeObject, ctx
   } else {
     delete meta.generation;
   }
-  prepareForCreate(desc, obj);
+  prepareForCreate(desc, obj, ctx.user);
   admitWrite(desc, obj, undefined, ctx, undefined, opts);
 }
 
@@ -113,7 +113,8 @@ export async function storeNew(core: RegistryCore, desc: ResourceDescription, ob
       return obj;
     }
     try {
-      const kv = await core.storage.create(objectKey(desc, obj.metadata.namespace, name), encodeObject(asStored(desc, obj)), core.writeOptions(desc));
+      const key = objectKey(desc, obj.metadata.namespace, name);
+      const kv = await core.writeEncoded(key, encodeObjectMarked(asStored(desc, obj)), (value) => core.storage.create(key, value, core.writeOptions(desc)));
       core.noteWrite(desc, kv.modRevision);
       return core.writtenObject(desc, kv);
     } catch (err) {

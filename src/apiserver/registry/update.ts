@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { deepEqual } from '../../api/validation/field.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { asServed, asStored, cloneObject, decodeObject, encodeObject, objectJson, objectKey } from './codec.ts';
+import { asServed, asStored, cloneObject, decodeObject, encodeObjectMarked, objectJson, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
 import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVersion, storeNew } from './create.ts';
 import { modifiedMessage, translateStorageError } from './errors.ts';
@@ -187,7 +187,7 @@ async function updateExisting(core: RegistryCore, desc: ResourceDescription, nam
     return { object: obj, created: false };
   }
   try {
-    const next = await core.storage.update(key, encodeObject(asStored(desc, obj)), modRevision, core.writeOptions(desc));
+    const next = await core.writeEncoded(key, encodeObjectMarked(asStored(desc, obj)), (value) => core.storage.update(key, value, modRevision, core.writeOptions(desc)));
     core.noteWrite(desc, next.modRevision);
     if (opts.storeDirect === true) {
       // Nobody reads a server-internal write's object back from the store (binding answers a Status).

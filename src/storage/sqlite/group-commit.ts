@@ -122,8 +122,10 @@ export class GroupCommitter {
       if (!this.#scheduled) {
         this.#scheduled = true;
         // setImmediate runs after this turn's I/O callbacks and microtasks: every write
-        // requested meanwhile joins the batch.
-        setImmediate(() => this.flush());
+        // requested meanwhile joins the batch. While an fdatasync runs, the batch waits for it
+        // to end instead: its results could not be handed out before the next sync anyway, so
+        // one commit per sync (not per turn) costs no latency and writes each page once.
+        setImmediate(() => this.#wal.whenIdle(() => this.flush()));
       }
     });
   }

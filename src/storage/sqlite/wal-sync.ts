@@ -27,10 +27,20 @@ export class WalSync {
   #waiting: Waiter[] = [];
   #inFlight: Promise<void> | undefined;
   #commits = 0;
+  #idleWaiters: (() => void)[] = [];
 
   constructor(db: DatabaseSync, dbPath: string) {
     this.#db = db;
     this.#walPath = `${dbPath}-wal`;
+  }
+
+  /** Calls fn once no fdatasync runs (at once if none does). */
+  whenIdle(fn: () => void): void {
+    if (this.#inFlight === undefined) {
+      fn();
+      return;
+    }
+    this.#idleWaiters.push(fn);
   }
 
   /** Resolves once everything committed before this call is on disk. */
@@ -84,6 +94,12 @@ export class WalSync {
         // Commits made while this sync ran need a sync of their own.
         if (this.#waiting.length > 0) {
           this.#startSync();
+        } else if (this.#idleWaiters.length > 0) {
+          const idle = this.#idleWaiters;
+          this.#idleWaiters = [];
+          for (const fn of idle) {
+            fn();
+          }
         }
       };
       try {

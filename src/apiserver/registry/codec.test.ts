@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubeObject } from '../../api/object.ts';
+import { decodeObject, decodeWithJson, encodeObject, encodeObjectMarked, objectJson, servedJson } from './codec.ts';
+
+const samples: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', resourceVersion: '7', labels: { '10': 'ten', '2': 'two', app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx' }], metadata: { name: 'nested' } } },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: { '\u0000k8ts-metadata-x': '"metadata":', emoji: '\u{1F600}', lone: '\ud800', '1': 'one' } },
+  { kind: 'Event', metadata: { name: 'e', annotations: undefined as unknown as Record<string, string> }, apiVersion: 'v1', count: -0, note: 'a\nb' },
+];
+
+test('a marked encoding is the stored JSON, and its served splice is the decoded object JSON', () => {
+  for (const obj of samples) {
+    const enc = encodeObjectMarked(obj);
+    assert.equal(enc.json, encodeObject(obj));
+    assert.ok(enc.metaEnd > 0);
+    const kv = { key: '/registry/x/y', value: enc.json, modRevision: 42, createRevision: 40 };
+    const served = servedJson(enc, 42);
+    assert.equal(served, JSON.stringify(decodeObject(kv)));
+    const withJson = decodeWithJson(kv, served);
+    assert.deepEqual(withJson, decodeObject(kv));
+    assert.equal(withJson === undefined ? '' : objectJson(withJson), JSON.stringify(decodeObject(kv)));
+  }
+});
