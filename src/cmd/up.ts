@@ -91,8 +91,10 @@ export const components: readonly Component[] = [
       '--authorization-mode', (c.authorizationModes ?? DEFAULT_AUTHORIZATION_MODES).join(','),
       ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : []), ...(c.etcdTlsArgs ?? [])],
   },
-  // Each controller as its own kube-system ServiceAccount (upstream's system:controller:* roles), as kubeadm runs it.
-  { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials'] },
+  // Each controller as its own kube-system ServiceAccount (upstream's system:controller:* roles), and
+  // the cluster CA for CertificateSigningRequests, as kubeadm runs it.
+  { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] },
+    args: (c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials', '--cluster-signing-cert-file', join(c.dataDir, 'pki', 'ca.crt'), '--cluster-signing-key-file', join(c.dataDir, 'pki', 'ca.key')] },
   { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
   { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName, '--stop-pods-on-exit', ...(c.kubeletArgs ?? [])], wanted: (c) => !c.noKubelet,
     // Its pods get up to 10 s each (in parallel) to stop, then their sandboxes are torn down.

@@ -3,6 +3,7 @@
  * (CN = user, O = groups, as upstream's x509 authenticator reads them) and serving
  * certificates (SANs split into IP and DNS names).
  */
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from './files.ts';
@@ -62,24 +63,90 @@ export async function ensureCa(dir: string, commonName = 'kubernetes'): Promise<
   return ca;
 }
 
-async function issue(ca: CertificateAuthority, subject: x509.JsonName, usages: string[], extra: x509.Extension[]): Promise<KeyPairPem> {
-  const keys = await generateKeyPair();
+/** Loads a CA from its certificate and key files (PEM); throws when either is missing or unreadable. */
+export async function loadCa(certFile: string, keyFile: string): Promise<CertificateAuthority> {
+  const [certPem, keyPem] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  return { certPem, keyPem, cert: new x509.X509Certificate(certPem), key: await privateKeyFromPem(keyPem) };
+}
+
+interface LeafOptions {
+  readonly subject: x509.Name | x509.JsonName;
+  readonly publicKey: x509.PublicKeyType;
+  readonly keyUsages: x509.KeyUsageFlags;
+  readonly extendedUsages: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly extra?: readonly x509.Extension[];
+}
+
+/** Signs a leaf certificate for `publicKey` with the CA; PEM. */
+async function signLeaf(ca: CertificateAuthority, o: LeafOptions): Promise<string> {
   const cert = await x509.X509CertificateGenerator.create({
-    subject,
+    subject: o.subject,
     issuer: ca.cert.subject,
-    publicKey: keys.publicKey,
+    publicKey: o.publicKey,
     signingKey: ca.key,
     signingAlgorithm,
-    ...validity(LEAF_DAYS),
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension(usages, false),
+      ...(Number(o.keyUsages) === 0 ? [] : [new x509.KeyUsagesExtension(o.keyUsages, true)]),
+      ...(o.extendedUsages.length === 0 ? [] : [new x509.ExtendedKeyUsageExtension([...o.extendedUsages], false)]),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert, false),
-      ...extra,
+      ...(o.extra ?? []),
     ],
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: await privateKeyToPem(keys.privateKey) };
+  return cert.toString('pem') + '\n';
+}
+
+async function issue(ca: CertificateAuthority, subject: x509.JsonName, usages: string[], extra: x509.Extension[]): Promise<KeyPairPem> {
+  const keys = await generateKeyPair();
+  const certPem = await signLeaf(ca, {
+    subject,
+    publicKey: keys.publicKey,
+    keyUsages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+    extendedUsages: usages,
+    ...validity(LEAF_DAYS),
+    extra,
+  });
+  return { certPem, keyPem: await privateKeyToPem(keys.privateKey) };
+}
+
+/** What a CertificateSigningRequest asks the CA to sign. */
+export interface SignRequest {
+  /** The PKCS#10 request, PEM. */
+  readonly csrPem: string;
+  readonly keyUsages: x509.KeyUsageFlags;
+  /** Extended key usage OIDs. */
+  readonly extendedUsages: readonly string[];
+  /** Requested lifetime; the certificate never outlives the CA. */
+  readonly durationMs: number;
+}
+
+/**
+ * Signs a PKCS#10 request with the CA: subject and SANs as requested, back-dated 5 minutes as
+ * upstream's signer does, and never valid past the CA itself. Throws when the request's own
+ * signature does not verify (someone else's public key).
+ */
+export async function signCertificateRequest(ca: CertificateAuthority, req: SignRequest): Promise<string> {
+  const csr = new x509.Pkcs10CertificateRequest(req.csrPem);
+  if (!(await csr.verify())) {
+    throw new Error('the certificate request is not signed by its own key');
+  }
+  const now = Date.now();
+  const notAfter = new Date(Math.min(now + req.durationMs, ca.cert.notAfter.getTime()));
+  // Subject alternative names as requested (OID 2.5.29.17); other requested extensions are not honoured.
+  const sans = csr.extensions.filter((e) => e.type === '2.5.29.17');
+  return signLeaf(ca, {
+    subject: csr.subjectName,
+    publicKey: csr.publicKey,
+    keyUsages: req.keyUsages,
+    extendedUsages: req.extendedUsages,
+    notBefore: new Date(now - 5 * 60 * 1000),
+    notAfter,
+    extra: sans,
+  });
 }
 
 /** A client certificate for `user` in `groups` (CN = user, one O per group), signed by the CA. */

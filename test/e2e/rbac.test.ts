@@ -15,6 +15,9 @@ import { startCluster, until } from './control-plane-cluster.ts';
 import type { Cluster, Pod } from './control-plane-cluster.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
+import { adminKubeconfig, writeKubeconfig } from '../../src/kubeconfig/index.ts';
+import { generateKeyPair, privateKeyToPem } from '../../src/pki/index.ts';
+import { signingAlgorithm, x509 } from '../../src/pki/keys.ts';
 import type { ClientEnv, RunResult } from '../util/kubectl.ts';
 
 let server: TestApiServer;
@@ -219,6 +222,43 @@ spec:
     await kubectlOk(cl.env, ['create', 'configmap', 'c', '-n', 'doomed', '--from-literal=a=b']);
     await kubectlOk(cl.env, ['delete', 'namespace', 'doomed', '--timeout=90s'], { timeoutMs: 100_000 });
     assert.equal((await kubectl(cl.env, ['get', 'namespace', 'doomed'])).code, 1);
+
+    // A user gets a client certificate the upstream way: a CSR, `kubectl certificate approve`
+    // (a protobuf PUT to /approval), and the controller-manager's signer with the cluster CA.
+    const keys = await generateKeyPair();
+    const request = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=alice, O=devs', keys, signingAlgorithm });
+    const csr = (name: string, usages: string[]): string => JSON.stringify({
+      apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
+      spec: { request: Buffer.from(request.toString('pem')).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages, expirationSeconds: 3600, username: 'forged' },
+    });
+    await kubectlOk(cl.env, ['create', '-f', '-'], { stdin: csr('alice', ['client auth']) });
+    assert.equal((await kubectlOk(cl.env, ['get', 'csr', 'alice', '-o', 'jsonpath={.spec.username}'])).trim(), 'kubernetes-admin', 'the requester is who asked, not what the body says');
+    assert.match(await kubectlOk(cl.env, ['certificate', 'approve', 'alice']), /certificatesigningrequest.certificates.k8s.io\/alice approved/);
+    const issued = await until('alice\'s certificate', async () => {
+      const pem = await kubectlOk(cl.env, ['get', 'csr', 'alice', '-o', 'jsonpath={.status.certificate}']);
+      return pem.trim() === '' ? undefined : Buffer.from(pem.trim(), 'base64').toString('utf8');
+    });
+    const cert = new x509.X509Certificate(issued);
+    assert.ok(cert.notAfter.getTime() - Date.now() <= 3600_000, 'spec.expirationSeconds caps the lifetime');
+    const aliceKubeconfig = join(cl.tmp, 'alice.kubeconfig');
+    await writeKubeconfig(aliceKubeconfig, adminKubeconfig(admin.clusters[0]?.cluster.server ?? '', readFileSync(join(cl.dataDir, 'pki', 'ca.crt'), 'utf8'), issued, await privateKeyToPem(keys.privateKey)));
+    const alice = clientEnv(aliceKubeconfig);
+    users.push(alice);
+    const whoami = JSON.parse(await kubectlOk(alice, ['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; groups: string[] } } };
+    assert.deepEqual(whoami.status.userInfo, { username: 'alice', groups: ['devs', 'system:authenticated'] });
+    assert.match(await kubectlOk(cl.env, ['get', 'csr', 'alice']), /^alice\s.*kubernetes\.io\/kube-apiserver-client\s+kubernetes-admin\s+60m\s+Approved,Issued$/m);
+    // The signer's rules: a client signer does not sign for server auth.
+    await kubectlOk(cl.env, ['create', '-f', '-'], { stdin: csr('alice-serving', ['server auth']) });
+    await kubectlOk(cl.env, ['certificate', 'approve', 'alice-serving']);
+    assert.equal(await until('the Failed condition', async () => {
+      const m = (await kubectlOk(cl.env, ['get', 'csr', 'alice-serving', '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].message}'])).trim();
+      return m === '' ? undefined : m;
+    }), 'invalid usage for client certificate: server auth');
+    // `kubectl autoscale` sends its HorizontalPodAutoscaler as protobuf.
+    await kubectlOk(cl.env, ['create', 'deployment', 'scaled', '--image=nginx']);
+    assert.match(await kubectlOk(cl.env, ['autoscale', 'deployment', 'scaled', '--min', '2', '--max', '4', '--cpu=70%']), /horizontalpodautoscaler.autoscaling\/scaled autoscaled/);
+    assert.equal((await kubectlOk(cl.env, ['get', 'hpa', 'scaled', '-o', 'jsonpath={.spec.metrics[0].resource.target.averageUtilization}/{.spec.maxReplicas}'])).trim(), '70/4');
+
     assert.doesNotMatch(cl.up.output(), /is forbidden: User "system:(serviceaccount:kube-system|kube-|k8ts-)/);
   } finally {
     for (const u of users) {

@@ -25,6 +25,13 @@ const events = r(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events'
 
 /** service-account name (without the prefix) → rules. */
 const controllerRules: Readonly<Record<string, readonly PolicyRule[]>> = {
+  'certificate-controller': [
+    r(['get', 'list', 'watch', 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+    r(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
+    r(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    r(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
+    r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']), events,
+  ],
   'clusterrole-aggregation-controller': [r(['escalate', 'get', 'list', 'watch', 'update', 'patch'], ['rbac.authorization.k8s.io'], ['clusterroles'])],
   'cronjob-controller': [
     r(['get', 'list', 'watch', 'update'], batch, ['cronjobs']), r(['get', 'list', 'watch', 'create', 'update', 'delete', 'patch'], batch, ['jobs']),

@@ -4,7 +4,7 @@
  * scalars are dropped unless the field is marked `(keep)` (a Go pointer: present means set, as
  * `gracePeriodSeconds: 0` or `immutable: false`). Messages are kept when present, as Go's JSON
  * keeps structs; `(inline)` messages are lifted into their parent. A few apimachinery types have
- * JSON forms of their own: Time, IntOrString, Quantity, FieldsV1.
+ * JSON forms of their own: Time, IntOrString, Quantity, FieldsV1, ExtraValue.
  */
 import type protobuf from 'protobufjs';
 
@@ -43,6 +43,8 @@ const specialForms: Readonly<Record<string, (v: Obj) => unknown>> = {
   Time: timeToJson,
   IntOrString: intOrStringToJson,
   Quantity: (v) => (typeof v.string === 'string' ? v.string : '0'),
+  // A user's extra values: a message on the wire, a plain string list in JSON.
+  ExtraValue: (v) => (Array.isArray(v.items) ? v.items : []),
   // FieldsV1.Raw holds the field set's JSON text.
   FieldsV1: (v) => (typeof v.Raw === 'string' && v.Raw !== '' ? (JSON.parse(Buffer.from(v.Raw, 'base64').toString('utf8')) as unknown) : {}),
 };

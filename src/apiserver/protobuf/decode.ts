@@ -2,7 +2,8 @@
  * `application/vnd.kubernetes.protobuf` request bodies: the `k8s\0` magic, a runtime.Unknown
  * envelope naming apiVersion/kind, and the object's bytes in `raw`. Decodes the kinds real
  * clients send this way (helm's release Secrets and DeleteOptions, kubectl auth's reviews,
- * `kubectl create <kind>`) into the JSON-shaped object a JSON body would give. Other kinds, and
+ * `kubectl create <kind>`, `kubectl autoscale`, `kubectl certificate approve`) into the
+ * JSON-shaped object a JSON body would give. Other kinds, and
  * bodies carrying fields our schema lacks, are a 415 rather than silently losing data.
  */
 import { badRequest, StatusError, StatusReason } from '../../api/errors.ts';
@@ -20,6 +21,8 @@ const kindsByApiVersion: Readonly<Record<string, readonly string[]>> = {
   'meta.k8s.io/v1': ['DeleteOptions'],
   'apps/v1': ['Deployment'],
   'batch/v1': ['Job', 'CronJob'],
+  'autoscaling/v2': ['HorizontalPodAutoscaler'],
+  'certificates.k8s.io/v1': ['CertificateSigningRequest'],
   'policy/v1': ['PodDisruptionBudget'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
   'networking.k8s.io/v1': ['Ingress'],

@@ -63,7 +63,7 @@ function requireSubresource(desc: ResourceDescription, subresource: string | und
 }
 
 /** Subresources whose body is the whole object (the strategy picks the slice that may change). */
-const objectSubresources = new Set(['status', 'finalize', 'ephemeralcontainers', 'resize']);
+const objectSubresources = new Set(['status', 'finalize', 'ephemeralcontainers', 'resize', 'approval']);
 
 function gvrKey(group: string, version: string, resource: string): string {
   return `${group}/${version}/${resource}`;

@@ -8,6 +8,8 @@ import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { tryParseQuantity } from '../../api/quantity.ts';
 import type { Quantity } from '../../api/quantity.ts';
+import { prepareCsrCreate, prepareCsrUpdate } from './csr.ts';
+import type { UserInfo } from './types.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -53,7 +55,8 @@ export function podQosClass(pod: KubeObject): string {
 }
 
 /** Kinds whose create keeps the client's status (upstream does not reset it). */
-const keepsStatusOnCreate = new Set(['/Node', 'apiextensions.k8s.io/CustomResourceDefinition', 'certificates.k8s.io/CertificateSigningRequest']);
+const keepsStatusOnCreate = new Set(['/Node', 'apiextensions.k8s.io/CustomResourceDefinition']);
+const CSR = 'certificates.k8s.io/CertificateSigningRequest';
 /** Kinds whose status writes reset labels (upstream's apps status strategies). */
 const statusResetsLabels = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet']);
 
@@ -74,8 +77,12 @@ export function isCustomResource(desc: ResourceDescription): boolean {
 }
 
 /** Mutates obj for a create: status resets and kind-specific initial state. */
-export function prepareForCreate(desc: ResourceDescription, obj: KubeObject): void {
+export function prepareForCreate(desc: ResourceDescription, obj: KubeObject, user?: UserInfo): void {
   const key = kindKey(desc);
+  if (key === CSR) {
+    prepareCsrCreate(obj, user);
+    return;
+  }
   if (key === '/Namespace') {
     const spec = (asRecord(obj.spec) ?? {}) as Obj;
     const finalizers = Array.isArray(spec.finalizers) ? (spec.finalizers as string[]) : [];
@@ -109,6 +116,10 @@ export function prepareForCreate(desc: ResourceDescription, obj: KubeObject): vo
  */
 export function prepareForUpdate(desc: ResourceDescription, obj: KubeObject, old: KubeObject, subresource: string | undefined): void {
   const key = kindKey(desc);
+  if (key === CSR) {
+    prepareCsrUpdate(obj, old, subresource);
+    return;
+  }
   if (subresource === 'status') {
     const status = obj.status;
     const labels = obj.metadata.labels;

@@ -26,6 +26,7 @@ import { statefulSetControllerFactory } from '../statefulset/controller.ts';
 import { ttlAfterFinishedFactory } from '../ttlafterfinished/controller.ts';
 import { resourceQuotaControllerFactory } from '../resourcequota/controller.ts';
 import { serviceLbControllerFactory } from '../servicelb/controller.ts';
+import { csrSigningControllerFactory } from '../certificates/signer.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -56,6 +57,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'ttl-after-finished-controller': ttlAfterFinishedFactory,
   'resourcequota-controller': resourceQuotaControllerFactory,
   'service-lb-controller': serviceLbControllerFactory,
+  'certificatesigningrequest-signing-controller': csrSigningControllerFactory,
 };
 
 /**
@@ -86,6 +88,7 @@ export const serviceAccountNames: Readonly<Record<string, string>> = {
   'ttl-after-finished-controller': 'ttl-after-finished-controller',
   'resourcequota-controller': 'resourcequota-controller',
   'service-lb-controller': 'service-controller',
+  'certificatesigningrequest-signing-controller': 'certificate-controller',
 };
 
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */
