@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../api/object.ts';
-import { decodeObject, decodeWithJson, encodeObject, encodeObjectMarked, objectJson, servedJson } from './codec.ts';
+import { decodeObject, decodeWithJson, encodeObject, encodeObjectMarked, nowRfc3339, objectJson, servedJson } from './codec.ts';
 
 const samples: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', resourceVersion: '7', labels: { '10': 'ten', '2': 'two', app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx' }], metadata: { name: 'nested' } } },
@@ -21,4 +21,16 @@ test('a marked encoding is the stored JSON, and its served splice is the decoded
     assert.deepEqual(withJson, decodeObject(kv));
     assert.equal(withJson === undefined ? '' : objectJson(withJson), JSON.stringify(decodeObject(kv)));
   }
+});
+
+test('nowRfc3339 is the current second (plus an offset) in RFC 3339 without fractions', () => {
+  const before = Math.floor(Date.now() / 1000);
+  const stamp = nowRfc3339();
+  const later = nowRfc3339(90);
+  const after = Math.floor(Date.now() / 1000);
+  assert.match(stamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  const at = Date.parse(stamp) / 1000;
+  assert.ok(at >= before && at <= after);
+  const atLater = Date.parse(later) / 1000;
+  assert.ok(atLater >= before + 90 && atLater <= after + 90);
 });

@@ -155,8 +155,17 @@ export function deepFreeze<T>(obj: T): T {
 
 /** RFC 3339 with seconds precision, as metav1.Time serialises. */
 export function nowRfc3339(offsetSeconds = 0): string {
-  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor((Date.now() + offsetSeconds * 1000) / 1000);
+  // Every write stamps a time or two: format each second once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastStamp;
 }
+
+let lastSecond = NaN;
+let lastStamp = '';
 
 /** Where a cached object keeps its memoised JSON: a non-enumerable, unfrozen box (invisible to JSON, spread and clone). */
 const jsonBox = Symbol('k8ts.json');
