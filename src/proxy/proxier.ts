@@ -69,6 +69,17 @@ export class Proxier {
     await this.runner.stop();
   }
 
+  private lastConflicts = '';
+
+  /** Logs Services that lost an external address to an older one, once per change. */
+  private reportConflicts(conflicts: DesiredState['conflicts']): void {
+    const text = conflicts.map((c) => `${c.service} lost ${c.addresses.join(', ')} (already used by ${c.heldBy} on the same port)`).join('; ');
+    if (text !== this.lastConflicts && text !== '') {
+      this.opts.logger?.('warning', `proxy: external address conflicts: ${text}`);
+    }
+    this.lastConflicts = text;
+  }
+
   private async nodePortIPs(): Promise<string[] | undefined> {
     if (this.opts.nodePortAddresses.length === 0) {
       return undefined;
@@ -95,6 +106,7 @@ export class Proxier {
       const state = renderState(this.opts.services(), this.opts.slices(), { hostname: this.opts.hostname, clusterCIDR: this.opts.clusterCIDR, nodePortIPs, table: this.opts.table }, this.fragments);
       servicePorts = state.servicePorts;
       endpoints = state.endpoints;
+      this.reportConflicts(state.conflicts);
       // Requested syncs change only what differs; periodic and retry syncs rewrite the whole table,
       // which also repairs a table someone else changed or deleted.
       const partial = reason === 'requested' && this.lastState !== undefined ? partialText(this.lastState, state) : undefined;

@@ -8,6 +8,8 @@ import { backendsFor, isProxied, serviceKeyOf, slicesByService } from './endpoin
 import { fragmentMaps, fragmentSets, MAP_DECLS, newFragment, PickFamily, pickChain, PRESET_PICKS, SET_DECLS, sortIps } from './fragment.ts';
 import type { Fragment, RenderOptions } from './fragment.ts';
 import { renderServicePort } from './service-port.ts';
+import { resolveExternalConflicts } from './external-claims.ts';
+import type { ExternalConflict } from './external-claims.ts';
 import type { EndpointSlice, Service } from './types.ts';
 
 /** The table every k8ts-proxy rule lives in. */
@@ -38,6 +40,8 @@ export interface DesiredState {
   readonly picks: ReadonlyMap<string, readonly string[]>;
   readonly servicePorts: number;
   readonly endpoints: number;
+  /** Services that lost an external address to an older Service claiming the same address and port. */
+  readonly conflicts: readonly ExternalConflict[];
 }
 
 /** What, besides the Service and its slices, a fragment depends on. */
@@ -81,10 +85,13 @@ export function renderState(services: Iterable<Service>, slices: Iterable<Endpoi
   let servicePorts = 0;
   let endpoints = 0;
   const optsKey = cacheKeyOf(opts);
-  for (const svc of services) {
-    if (!isProxied(svc)) {
+  const all = Array.isArray(services) ? (services as readonly Service[]) : [...services];
+  const { replacements, conflicts } = resolveExternalConflicts(all);
+  for (const original of all) {
+    if (!isProxied(original)) {
       continue;
     }
+    const svc = replacements.get(original) ?? original;
     const key = svcKey(svc);
     const f = cache.get(svc, bySvc.get(key) ?? [], opts, optsKey);
     fragments.set(key, f);
@@ -97,7 +104,7 @@ export function renderState(services: Iterable<Service>, slices: Iterable<Endpoi
     endpoints += f.endpoints;
   }
   const nodePortIps = opts.nodePortIPs === undefined ? undefined : sortIps(opts.nodePortIPs);
-  return { table: opts.table ?? TABLE_NAME, fixed: fixedParts(opts.nodePortIPs !== undefined).join('\n'), nodePortIps, fragments, picks, servicePorts, endpoints };
+  return { table: opts.table ?? TABLE_NAME, fixed: fixedParts(opts.nodePortIPs !== undefined).join('\n'), nodePortIps, fragments, picks, servicePorts, endpoints, conflicts };
 }
 
 /** Renders the complete table for the given objects; deterministic (same input, same text). */

@@ -30,7 +30,8 @@ interface PortContext {
   readonly opts: RenderOptions;
 }
 
-function externalIPs(svc: Service): string[] {
+/** The IPv4 external addresses a Service answers on: spec.externalIPs and, for LoadBalancers, the ingress IPs. */
+export function externalIPs(svc: Service): string[] {
   const ips = new Set<string>(svc.spec?.externalIPs ?? []);
   if (svc.spec?.type === 'LoadBalancer') {
     for (const ing of svc.status?.loadBalancer?.ingress ?? []) {

@@ -11,7 +11,7 @@ export interface ServicePort {
 
 /** A Service as the proxy sees it (read-only: it comes from an informer cache). */
 export interface Service {
-  readonly metadata: { readonly name?: string; readonly namespace?: string };
+  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly creationTimestamp?: string };
   readonly spec?: {
     readonly type?: string;
     readonly clusterIP?: string;

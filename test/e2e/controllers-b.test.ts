@@ -157,6 +157,16 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     assert.match(await kubectlOk(env, ['get', 'service', 'edge']), /192\.0\.2\.20,192\.0\.2\.21/, 'kubectl shows the external IPs, not <pending>');
     const events = await kubectlOk(env, ['get', 'events', '--field-selector', 'involvedObject.name=edge', '-o', 'jsonpath={.items[*].reason}']);
     assert.match(events, /EnsuredLoadBalancer/);
+    // Every LoadBalancer answers on the same node addresses: a later one on the same port stays
+    // pending (as with k3s's servicelb), with a Warning saying why.
+    await kubectlOk(env, ['create', 'service', 'loadbalancer', 'edge-twin', '--tcp=8080:80']);
+    const why = await until('a port conflict warning', async () => {
+      const got = await kubectlOk(env, ['get', 'events', '--field-selector', 'involvedObject.name=edge-twin', '-o', 'jsonpath={.items[?(@.reason=="SyncLoadBalancerFailed")].message}']);
+      return got.trim() === '' ? undefined : got.trim();
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
+    assert.equal(why, 'Error syncing load balancer: failed to ensure load balancer: port 8080/TCP is already used by LoadBalancer Service default/edge on the node addresses');
+    assert.equal((await kubectlOk(env, ['get', 'service', 'edge-twin', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim(), '');
+    await kubectlOk(env, ['delete', 'service', 'edge-twin']);
     // A node that goes NotReady stops being offered.
     await client.patch({ ...nodes, name: 'lb-b', subresource: 'status' }, { status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } }, PatchType.Merge);
     await until('only the Ready node', async () => ((await ingressOf()) === '192.0.2.21' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ingressChanges, nodeAddresses } from './controller.ts';
+import { ingressChanges, nodeAddresses, nodePortConflicts } from './controller.ts';
 
 type Svc = Parameters<typeof ingressChanges>[0] extends Iterable<infer S> ? S : never;
 
@@ -50,4 +50,15 @@ test('pool mode: one pool address per Service, held ones kept, node addresses re
     svc('asks', 'LoadBalancer', [], { want: '10.1.0.3' }),
   ], ['10.1.0.1', '10.1.0.2', '10.1.0.3'], ['10.0.0.5']);
   assert.deepEqual(got.map((c) => `${c.name}=${c.ips.join(',')}`).sort(), ['asks=10.1.0.3', 'from-node-mode=10.1.0.2']);
+});
+
+test('node-address mode: a later LoadBalancer on a port an older one uses gets no address (k3s), and loses one it had', () => {
+  const at = (s: Svc, created: string, port: number): Svc => ({ ...s, metadata: { ...s.metadata, creationTimestamp: created }, spec: { ...s.spec, ports: [{ port }] } });
+  const services = [
+    at(svc('newer', 'LoadBalancer', ['10.0.0.1']), '2026-02-01T00:00:00Z', 80),
+    at(svc('older', 'LoadBalancer'), '2026-01-01T00:00:00Z', 80),
+    at(svc('other-port', 'LoadBalancer'), '2026-03-01T00:00:00Z', 443),
+  ];
+  assert.deepEqual(ingressChanges(services, [], ['10.0.0.1']).map((c) => `${c.name}=${c.ips.join(',')}`).sort(), ['newer=', 'older=10.0.0.1', 'other-port=10.0.0.1']);
+  assert.deepEqual([...nodePortConflicts(services)], [['default/newer', 'port 80/TCP is already used by LoadBalancer Service default/older on the node addresses']]);
 });

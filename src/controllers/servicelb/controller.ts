@@ -21,7 +21,7 @@ import { allocate, parsePool, wantsAddress } from './pool.ts';
 export const Name = 'service-lb-controller';
 
 interface Service extends KubeObject {
-  spec?: { type?: string; loadBalancerIP?: string; loadBalancerClass?: string };
+  spec?: { type?: string; loadBalancerIP?: string; loadBalancerClass?: string; ports?: { port: number; protocol?: string }[] };
   status?: { loadBalancer?: { ingress?: { ip?: string; ipMode?: string }[] } };
 }
 
@@ -57,6 +57,32 @@ export function nodeAddresses(nodes: Iterable<DeepReadonly<Node>>): string[] {
   return [...out].sort();
 }
 
+const keyOf = (s: DeepReadonly<Service>): string => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
+
+/**
+ * In node-address mode every LoadBalancer Service answers on the same addresses, so two cannot
+ * share a port: the oldest keeps it and a later one stays without an address (`<pending>`), as with
+ * k3s's servicelb. Service key → why it gets none.
+ */
+export function nodePortConflicts(services: Iterable<DeepReadonly<Service>>): Map<string, string> {
+  const wanting = [...services].filter(wantsAddress);
+  wanting.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || keyOf(a).localeCompare(keyOf(b)));
+  const owner = new Map<string, string>();
+  const out = new Map<string, string>();
+  for (const s of wanting) {
+    const ports = (s.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`);
+    const taken = ports.find((p) => owner.has(p));
+    if (taken !== undefined) {
+      out.set(keyOf(s), `port ${taken} is already used by LoadBalancer Service ${owner.get(taken) ?? ''} on the node addresses`);
+      continue;
+    }
+    for (const p of ports) {
+      owner.set(p, keyOf(s));
+    }
+  }
+  return out;
+}
+
 /**
  * The status writes that bring every Service in line: `pool` empty means node-address mode.
  * A Service that stopped being of type LoadBalancer loses its ingress; one with another
@@ -84,9 +110,14 @@ export function ingressChanges(services: Iterable<DeepReadonly<Service>>, pool: 
   if (nodeIps.length === 0) {
     return out;
   }
+  const conflicts = nodePortConflicts(all);
   for (const s of all) {
-    if (wantsAddress(s) && currentIps(s).join(',') !== nodeIps.join(',')) {
-      change(s, nodeIps);
+    if (!wantsAddress(s)) {
+      continue;
+    }
+    const want = conflicts.has(keyOf(s)) ? [] : nodeIps;
+    if (currentIps(s).join(',') !== want.join(',')) {
+      change(s, want);
     }
   }
   return out;
@@ -104,8 +135,22 @@ export function serviceLbControllerFactory(ctx: ControllerContext): Controller {
   services.addEventHandler(poke);
   nodes?.addEventHandler(poke);
 
+  // Conflicts already reported, so a Service left pending gets one event per new reason, not one per sync.
+  let reported = new Map<string, string>();
+
   const sync = async (): Promise<void> => {
     const nodeIps = nodes === undefined ? [] : nodeAddresses(nodes.lister.list());
+    if (nodes !== undefined) {
+      const conflicts = nodePortConflicts(services.lister.list());
+      for (const [key, why] of conflicts) {
+        const [namespace = '', name = ''] = key.split('/');
+        const svc = services.lister.get(namespace, name);
+        if (reported.get(key) !== why && svc !== undefined) {
+          recorder.event(svc, EventType.Warning, 'SyncLoadBalancerFailed', `Error syncing load balancer: failed to ensure load balancer: ${why}`);
+        }
+      }
+      reported = conflicts;
+    }
     let failed: unknown;
     for (const c of ingressChanges(services.lister.list(), pool, nodeIps)) {
       const ref = { ...R.services, namespace: c.namespace, name: c.name, subresource: 'status' };
