@@ -4,7 +4,8 @@
  * scalars are dropped unless the field is marked `(keep)` (a Go pointer: present means set, as
  * `gracePeriodSeconds: 0` or `immutable: false`). Messages are kept when present, as Go's JSON
  * keeps structs; `(inline)` messages are lifted into their parent. A few apimachinery types have
- * JSON forms of their own: Time, IntOrString, Quantity, FieldsV1, ExtraValue.
+ * JSON forms of their own: Time, MicroTime, IntOrString, Quantity, FieldsV1, and Go named slices
+ * (ExtraValue) are plain lists.
  */
 import type protobuf from 'protobufjs';
 
@@ -29,22 +30,34 @@ export function timeToJson(t: Obj): string | undefined {
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** IntOrString → number or string; the zero value (type 0, 0) is "unset". */
-function intOrStringToJson(v: Obj): number | string | undefined {
+/** metav1.MicroTime → RFC 3339 in UTC with microseconds, or undefined for the zero time. */
+function microTimeToJson(t: Obj): string | undefined {
+  const seconds = t.seconds;
+  if (typeof seconds !== 'number' || seconds === GO_ZERO_TIME_SECONDS) {
+    return undefined;
+  }
+  const micros = Math.floor((typeof t.nanos === 'number' ? t.nanos : 0) / 1000);
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(micros).padStart(6, '0')}Z`);
+}
+
+/**
+ * IntOrString → number or string. The zero value (type 0, 0) is "unset" for a plain field, but
+ * a `(keep)` one is a Go pointer: present means set, so it is 0 (`maxUnavailable: 0`).
+ */
+function intOrStringToJson(v: Obj, keep: boolean): number | string | undefined {
   if (v.type === 1) {
     return typeof v.strVal === 'string' ? v.strVal : '';
   }
   const n = typeof v.intVal === 'number' ? v.intVal : 0;
-  return n === 0 ? undefined : n;
+  return n === 0 && !keep ? undefined : n;
 }
 
 /** Special JSON forms by message name; undefined means "omit". */
-const specialForms: Readonly<Record<string, (v: Obj) => unknown>> = {
+const specialForms: Readonly<Record<string, (v: Obj, keep: boolean) => unknown>> = {
   Time: timeToJson,
+  MicroTime: microTimeToJson,
   IntOrString: intOrStringToJson,
   Quantity: (v) => (typeof v.string === 'string' ? v.string : '0'),
-  // A user's extra values: a message on the wire, a plain string list in JSON.
-  ExtraValue: (v) => (Array.isArray(v.items) ? v.items : []),
   // FieldsV1.Raw holds the field set's JSON text.
   FieldsV1: (v) => (typeof v.Raw === 'string' && v.Raw !== '' ? (JSON.parse(Buffer.from(v.Raw, 'base64').toString('utf8')) as unknown) : {}),
 };
@@ -53,12 +66,16 @@ function isZero(v: unknown): boolean {
   return v === '' || v === 0 || v === false;
 }
 
-function messageValue(type: protobuf.Type, v: unknown): unknown {
+function messageValue(type: protobuf.Type, v: unknown, keep = false): unknown {
   if (!isObj(v)) {
     return undefined;
   }
+  // A Go named slice (ExtraValue): a message on the wire, a plain list in JSON.
+  if (type.options?.['(items)'] === true) {
+    return Array.isArray(v.items) ? v.items : [];
+  }
   const special = specialForms[type.name];
-  return special !== undefined ? special(v) : messageToJson(type, v);
+  return special !== undefined ? special(v, keep) : messageToJson(type, v);
 }
 
 /** Converts protobufjs' plain object for `type` (toObject with defaults off) to Kubernetes JSON. */
@@ -84,7 +101,7 @@ export function messageToJson(type: protobuf.Type, value: Obj): Obj {
       }
       out[field.name] = msgType !== undefined ? v.map((x) => messageValue(msgType, x) ?? null) : v;
     } else if (msgType !== undefined) {
-      const converted = messageValue(msgType, v);
+      const converted = messageValue(msgType, v, keep);
       if (converted === undefined) {
         continue;
       }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { StatusError } from '../../api/errors.ts';
-import { decodeProtobufBody, PROTOBUF_MAGIC } from './decode.ts';
+import { decodeProtobufBody, PROTOBUF_MAGIC, SUPPORTED_PROTOBUF_KINDS } from './decode.ts';
 import { messageType } from './schema/index.ts';
+import { everyField } from './testdata/cases.ts';
 
 /** Wraps a message the way client-go does: magic + runtime.Unknown{typeMeta, raw, "", ""}. */
 function envelope(apiVersion: string, kind: string, message: string, value: Record<string, unknown>): Buffer {
@@ -27,7 +29,8 @@ test('kubectl auth can-i: SelfSubjectAccessReview bytes captured from kubectl 1.
     apiVersion: 'authorization.k8s.io/v1',
     metadata: {},
     spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } },
-    status: {},
+    // allowed has no omitempty upstream: Go's JSON body carries it too.
+    status: { allowed: false },
   });
 });
 
@@ -95,11 +98,11 @@ test('kubectl create deployment / service nodeport / priorityclass --value=0 / i
 });
 
 test('fields our schema lacks are a 415, not silently dropped', () => {
-  // A Deployment whose pod spec carries volumes (PodSpec field 1), which k8ts does not decode:
-  // Deployment{spec(2): DeploymentSpec{template(3): PodTemplateSpec{spec(2): PodSpec{volumes(1), containers}}}}.
+  // A Deployment whose pod spec carries a field number upstream has not assigned (PodSpec 99, a string):
+  // Deployment{spec(2): DeploymentSpec{template(3): PodTemplateSpec{spec(2): PodSpec{99: "v", containers}}}}.
   const type = messageType('PodSpec');
   const known = Buffer.from(type.encode(type.fromObject({ containers: [{ name: 'c', image: 'i' }] })).finish());
-  const withVolumes = Buffer.concat([Buffer.from([0x0a, 0x03, 0x0a, 0x01, 0x76]), known]);
+  const withVolumes = Buffer.concat([Buffer.from([0x9a, 0x06, 0x01, 0x76]), known]);
   const tmplBytes = Buffer.concat([Buffer.from([0x12, withVolumes.length]), withVolumes]);
   const specBytes = Buffer.concat([Buffer.from([0x1a, tmplBytes.length]), tmplBytes]);
   const deployment = Buffer.concat([Buffer.from([0x12, specBytes.length]), specBytes]);
@@ -109,8 +112,60 @@ test('fields our schema lacks are a 415, not silently dropped', () => {
 });
 
 test('other kinds are 415, bad magic and garbage are 400', () => {
-  const pod = envelope('v1', 'Pod', 'ConfigMap', {});
-  assert.throws(() => decodeProtobufBody(pod), (e: unknown) => e instanceof StatusError && e.code === 415 && /Kind=Pod/.test(e.message));
+  const event = envelope('v1', 'Event', 'ConfigMap', {});
+  assert.throws(() => decodeProtobufBody(event), (e: unknown) => e instanceof StatusError && e.code === 415 && /Kind=Event/.test(e.message));
   assert.throws(() => decodeProtobufBody(Buffer.from('{"kind":"Secret"}')), (e: unknown) => e instanceof StatusError && e.code === 400);
   assert.throws(() => decodeProtobufBody(Buffer.concat([PROTOBUF_MAGIC, Buffer.from([0x0a, 0xff, 0xff])])), (e: unknown) => e instanceof StatusError && e.code === 400);
+});
+
+/** Bodies captured from real kubectl by testdata/capture.ts: the protobuf POST and the JSON it stands for. */
+const captured = JSON.parse(readFileSync(new URL('./testdata/kubectl-bodies.json', import.meta.url), 'utf8')) as { name: string; kubectl: string; command: string; protobuf: string; json: Record<string, unknown> }[];
+
+/** Go's JSON writes null for unset non-omitempty slices, maps and times; a decoder treats them as absent. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    return v.map(withoutNulls);
+  }
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+  }
+  return v;
+}
+
+test('kubectl create job --from=cronjob: the protobuf Job decodes to the JSON body kubectl would send', () => {
+  assert.equal(captured.length, 2);
+  for (const c of captured) {
+    assert.match(c.kubectl, /^v1\.35\./);
+    assert.deepEqual(decodeProtobufBody(Buffer.from(c.protobuf, 'hex')), withoutNulls(c.json), `${c.name} (${c.command})`);
+  }
+});
+
+test('the every-field capture sets every field the schema knows in the job template, and kubectl kept them all', () => {
+  const every = captured.find((c) => c.name === 'every field of JobTemplateSpec');
+  const template = everyField(messageType('JobTemplateSpec'));
+  // kubectl copies the template's spec into the Job unchanged: had kubectl 1.35 not known a field
+  // of ours (or read it differently), its JSON would differ here.
+  assert.deepEqual(every?.json.spec, template.spec);
+  const podSpec = (template.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+  for (const key of ['volumes', 'ephemeralContainers', 'securityContext', 'affinity', 'topologySpreadConstraints', 'dnsConfig', 'hostAliases', 'readinessGates', 'os', 'schedulingGates', 'resources', 'resourceClaims', 'overhead']) {
+    assert.ok(key in podSpec, key);
+  }
+});
+
+test('a set IntOrString pointer holding 0 stays 0 (maxUnavailable: 0), a plain zero one is unset', () => {
+  const body = envelope('apps/v1', 'Deployment', 'Deployment', {
+    spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: { type: 0, intVal: 0 }, maxSurge: { type: 1, strVal: '25%' } } } },
+  });
+  assert.deepEqual((decodeProtobufBody(body) as { spec: unknown }).spec, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } } });
+  const svc = envelope('v1', 'Service', 'Service', { spec: { ports: [{ port: 80, targetPort: { type: 0, intVal: 0 } }] } });
+  assert.deepEqual((decodeProtobufBody(svc) as { spec: unknown }).spec, { ports: [{ port: 80 }] });
+});
+
+test('every supported kind has its message, with metadata as field 1', () => {
+  for (const apiVersionKind of SUPPORTED_PROTOBUF_KINDS) {
+    const type = messageType(apiVersionKind.slice(apiVersionKind.lastIndexOf('/') + 1));
+    if (type.name !== 'DeleteOptions') {
+      assert.equal(type.fieldsById[1]?.name, 'metadata', apiVersionKind);
+    }
+  }
 });

@@ -2,7 +2,8 @@
  * `application/vnd.kubernetes.protobuf` request bodies: the `k8s\0` magic, a runtime.Unknown
  * envelope naming apiVersion/kind, and the object's bytes in `raw`. Decodes the kinds real
  * clients send this way (helm's release Secrets and DeleteOptions, kubectl auth's reviews,
- * `kubectl create <kind>`, `kubectl autoscale`, `kubectl certificate approve`) into the
+ * `kubectl create <kind>` and `create job --from`, `kubectl autoscale`, `kubectl certificate approve`,
+ * typed client-go programs writing workloads and evictions) into the
  * JSON-shaped object a JSON body would give. Other kinds, and
  * bodies carrying fields our schema lacks, are a 415 rather than silently losing data.
  */
@@ -15,15 +16,18 @@ export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type Obj = Record<string, unknown>;
 
-/** `apiVersion` → kinds decodable in it (the message of the same name). */
+/**
+ * `apiVersion` → kinds decodable in it (the message of the same name). The schema has every
+ * message these reach; scripts/gen-protobuf-schema.ts lists the same kinds as its roots.
+ */
 const kindsByApiVersion: Readonly<Record<string, readonly string[]>> = {
-  v1: ['Secret', 'ConfigMap', 'Namespace', 'ServiceAccount', 'Service', 'ResourceQuota', 'DeleteOptions'],
+  v1: ['Secret', 'ConfigMap', 'Namespace', 'ServiceAccount', 'Service', 'ResourceQuota', 'Pod', 'PodTemplate', 'ReplicationController', 'DeleteOptions'],
   'meta.k8s.io/v1': ['DeleteOptions'],
-  'apps/v1': ['Deployment'],
+  'apps/v1': ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'],
   'batch/v1': ['Job', 'CronJob'],
   'autoscaling/v2': ['HorizontalPodAutoscaler'],
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],
-  'policy/v1': ['PodDisruptionBudget'],
+  'policy/v1': ['PodDisruptionBudget', 'Eviction'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
   'networking.k8s.io/v1': ['Ingress'],
   'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],

@@ -3,14 +3,10 @@
  * field numbers must match upstream's generated.proto; field names are the JSON names.
  */
 import protobuf from 'protobufjs';
-import { authProto } from './auth.ts';
-import { autoscalingProto } from './autoscaling.ts';
-import { certificatesProto } from './certificates.ts';
-import { coreProto } from './core.ts';
+import { generatedProto } from './generated.ts';
 import { metaProto } from './meta.ts';
-import { workloadsProto } from './workloads.ts';
 
-const root = protobuf.parse(`syntax = "proto2";\npackage k8s;\n${metaProto}${coreProto}${workloadsProto}${authProto}${autoscalingProto}${certificatesProto}`, { keepCase: true }).root;
+const root = protobuf.parse(`syntax = "proto2";\npackage k8s;\n${metaProto}${generatedProto}`, { keepCase: true }).root;
 
 /** A message type by name (`Unknown`, `Secret`, `Deployment`, ...). */
 export function messageType(name: string): protobuf.Type {
