@@ -105,6 +105,36 @@ spec:
     assert.equal((await cl.podsOf('job-name=five')).filter((p) => p.status?.phase === 'Succeeded').length, 5);
   });
 
+  test('create cronjob, then create job --from=cronjob: kubectl posts the Job as protobuf with the full defaulted pod template', async () => {
+    await kubectlOk(cl.env, ['create', 'cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *', '--', 'sh', '-c', 'date']);
+    // A richer template (volumes, probes, security contexts, affinity), defaulted by the server, all of which
+    // kubectl's typed client sends back inside the protobuf Job.
+    const container = {
+      name: 'nightly', image: 'busybox', command: ['sh', '-c', 'date'], volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      livenessProbe: { exec: { command: ['true'] }, periodSeconds: 5 }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      resources: { limits: { memory: '64Mi' } },
+    };
+    const template = {
+      metadata: { annotations: { 'sim.k8ts.dev/exit-after-seconds': '1' } },
+      spec: {
+        restartPolicy: 'OnFailure', containers: [container], volumes: [{ name: 'data', emptyDir: {} }], securityContext: { runAsNonRoot: false },
+        affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }] } }] } },
+      },
+    };
+    await kubectlOk(cl.env, ['patch', 'cronjob', 'nightly', '--type=merge', '-p', JSON.stringify({ spec: { jobTemplate: { spec: { template } } } })]);
+    await kubectlOk(cl.env, ['create', 'job', 'nightly-now', '--from=cronjob/nightly']);
+    type PodTemplate = { spec: { volumes?: unknown[]; containers: { livenessProbe?: unknown; terminationMessagePath?: string }[] } };
+    const cj = await cl.json<{ spec: { jobTemplate: { spec: { template: PodTemplate } } } }>(['get', 'cronjob', 'nightly']);
+    const job = await cl.json<{ metadata: Meta & { annotations?: Record<string, string> }; spec: { template: PodTemplate } }>(['get', 'job', 'nightly-now']);
+    assert.equal(job.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
+    assert.ok(job.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'nightly' && o.controller === true));
+    assert.deepEqual(job.spec.template.spec, cj.spec.jobTemplate.spec.template.spec);
+    assert.deepEqual(job.spec.template.spec.volumes, [{ name: 'data', emptyDir: {} }]);
+    assert.equal(job.spec.template.spec.containers[0].terminationMessagePath, '/dev/termination-log');
+    assert.ok(job.spec.template.spec.containers[0].livenessProbe !== undefined);
+    await kubectlOk(cl.env, ['wait', '--for=condition=Complete', 'job/nightly-now', '--timeout=90s'], { timeoutMs: 100_000 });
+  });
+
   test('deleting a non-empty namespace empties and removes it', async () => {
     await kubectlOk(cl.env, ['create', 'namespace', 'doomed']);
     await kubectlOk(cl.env, ['create', 'deployment', 'app', '--image=nginx', '--replicas=3', '-n', 'doomed']);
