@@ -2,7 +2,7 @@
  * The kubelet's streaming API through the apiserver with the real kubectl 1.35: port-forward
  * (SPDY/3.1 tunnelled in WebSocket, and the plain SPDY/3.1 fallback) to a busybox httpd pod,
  * including a port nothing listens on; `kubectl cp` both ways; `kubectl attach`; exec and attach
- * over the plain SPDY/3.1 fallback (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false).
+ * over the plain SPDY/3.1 fallback (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false); `kubectl debug` (ephemeral containers).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -127,6 +127,30 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
     } finally {
       await k.stop('SIGKILL');
     }
+  });
+
+  test('kubectl debug: an ephemeral container joins the running pod (its network namespace), runs once, and attaches with -i', async () => {
+    // httpd listens on the pod's loopback only: reaching it proves the debug container shares the netns.
+    const fetch = "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 8080; echo debug-done";
+    await kubectlOk(env, ['debug', 'web', '--image', IMAGE, '-c', 'dbg', '--', 'sh', '-c', fetch]);
+    const done = await eventually('the ephemeral container to finish', async () => {
+      const p = JSON.parse(await kubectlOk(env, ['get', 'pod', 'web', '-o', 'json'])) as { status?: { ephemeralContainerStatuses?: { name: string; ready: boolean; state: { terminated?: { exitCode: number } } }[] } };
+      const s = p.status?.ephemeralContainerStatuses?.find((c) => c.name === 'dbg');
+      return s?.state.terminated !== undefined ? s : undefined;
+    }, 60_000);
+    assert.equal(done.state.terminated?.exitCode, 0);
+    assert.equal(done.ready, false);
+    const logs = await kubectlOk(env, ['logs', 'web', '-c', 'dbg']);
+    assert.match(logs, /hello through the tunnel\n/);
+    assert.match(logs, /debug-done\n$/);
+    // Interactive: kubectl waits for the container, then attaches to its stdin and stdout.
+    const interactive = await runTool(kubectlPath, env, ['debug', 'web', '-i', '--image', IMAGE, '-c', 'dbg-i', '--', 'sh', '-c', 'read line; echo "got $line"'], { stdin: 'hello\n' });
+    assert.equal(interactive.code, 0, interactive.stderr);
+    assert.match(interactive.stdout, /got hello/);
+    // Run once: still terminated, never restarted, the app containers untouched.
+    const p = JSON.parse(await kubectlOk(env, ['get', 'pod', 'web', '-o', 'json'])) as { status: { containerStatuses: { restartCount: number }[]; ephemeralContainerStatuses: { name: string; restartCount: number }[] } };
+    assert.deepEqual(p.status.ephemeralContainerStatuses.map((c) => `${c.name}/${c.restartCount}`).sort(), ['dbg-i/0', 'dbg/0']);
+    assert.ok(p.status.containerStatuses.every((c) => c.restartCount === 0));
   });
 
   test('kubectl attach streams the main process output', async () => {

@@ -574,6 +574,13 @@ export class PodWorkers {
           }
         }
       }
+      // Ephemeral containers (kubectl debug) start even before initialization completes, as
+      // upstream's kubelet starts them, and run once: an exited one is never restarted.
+      for (const c of pod.spec.ephemeralContainers ?? []) {
+        if (newestFirst(all, c.name).length === 0) {
+          await this.startContainer(state, sandbox, c, 0, volumes);
+        }
+      }
       all = await runtime.listContainers({ sandboxId: sandbox.id });
     } else {
       initialized = (pod.spec.initContainers ?? []).length === 0;
@@ -595,6 +602,7 @@ export class PodWorkers {
     const status = computePodStatus({
       pod, podIp: sandbox.ip, hostIp: this.deps.hostIp, sandboxReady: true,
       init: (pod.spec.initContainers ?? []).map(view), containers: pod.spec.containers.map(view),
+      ephemeral: (pod.spec.ephemeralContainers ?? []).map(view),
       initialized, startTime: state.startTime, now: nowIso(),
     });
     if (failed) {

@@ -74,6 +74,8 @@ export interface PodSpec {
   readonly nodeName?: string;
   readonly containers: readonly ContainerSpec[];
   readonly initContainers?: readonly ContainerSpec[];
+  /** Added to a running pod through `pods/ephemeralcontainers` (`kubectl debug`); started once, never restarted. */
+  readonly ephemeralContainers?: readonly (ContainerSpec & { readonly targetContainerName?: string })[];
   readonly volumes?: readonly VolumeSpec[];
   readonly restartPolicy?: string;
   readonly terminationGracePeriodSeconds?: number;

@@ -37,6 +37,8 @@ export interface PodStatusInput {
   readonly sandboxReady: boolean;
   readonly init: readonly ContainerView[];
   readonly containers: readonly ContainerView[];
+  /** Ephemeral containers (`kubectl debug`): reported, never counted for readiness or phase. */
+  readonly ephemeral?: readonly ContainerView[];
   /** All init containers have completed. */
   readonly initialized: boolean;
   readonly startTime: string;
@@ -222,6 +224,14 @@ export function computePodStatus(input: PodStatusInput): Record<string, unknown>
   }
   if (input.init.length > 0) {
     status.initContainerStatuses = initStatuses;
+  }
+  if ((input.ephemeral ?? []).length > 0) {
+    // No probes and no readiness for ephemeral containers: upstream reports them never ready.
+    status.ephemeralContainerStatuses = (input.ephemeral ?? []).map((v) => {
+      const s = containerStatusOf(v, 'ContainerCreating');
+      delete s.started;
+      return { ...s, ready: false };
+    });
   }
   return status;
 }
