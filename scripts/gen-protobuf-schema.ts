@@ -319,7 +319,8 @@ const byPackage = new Map<string, string[]>();
 for (const { importPath, text } of emitted.values()) {
   byPackage.set(importPath, [...(byPackage.get(importPath) ?? []), text]);
 }
-const describe = (s: Source): string => `${s.gitDir.replace(/^.*\/([^/]+)\/repo$/, '$1')}@${execFileSync('git', ['--git-dir', s.gitDir, 'rev-parse', '--short', s.ref], { encoding: 'utf8' }).trim()}`;
+const describe = (s: Source): string =>
+  `${s.gitDir.replace(/^.*\/([^/+]+)\+([^/]+)\/repo$/, '$1/$2')} ${s.ref} (${execFileSync('git', ['--git-dir', s.gitDir, 'rev-parse', '--short', `${s.ref}^{commit}`], { encoding: 'utf8' }).trim()})`;
 const sections = [...byPackage.entries()].sort(([a], [b]) => a.localeCompare(b))
   .map(([importPath, texts]) => `// ${importPath}\n${[...texts].sort((a, b) => a.localeCompare(b)).join('\n')}`);
 const out = `/**

@@ -119,7 +119,9 @@ test('other kinds are 415, bad magic and garbage are 400', () => {
 });
 
 /** Bodies captured from real kubectl by testdata/capture.ts: the protobuf POST and the JSON it stands for. */
-const captured = JSON.parse(readFileSync(new URL('./testdata/kubectl-bodies.json', import.meta.url), 'utf8')) as { name: string; kubectl: string; command: string; protobuf: string; json: Record<string, unknown> }[];
+const captured = JSON.parse(readFileSync(new URL('./testdata/kubectl-bodies.json', import.meta.url), 'utf8')) as {
+  name: string; kubectl: string; command: string; protobuf: string; json?: Record<string, unknown>; served?: Record<string, unknown>;
+}[];
 
 /** Go's JSON writes null for unset non-omitempty slices, maps and times; a decoder treats them as absent. */
 function withoutNulls(v: unknown): unknown {
@@ -133,8 +135,9 @@ function withoutNulls(v: unknown): unknown {
 }
 
 test('kubectl create job --from=cronjob: the protobuf Job decodes to the JSON body kubectl would send', () => {
-  assert.equal(captured.length, 2);
-  for (const c of captured) {
+  const jobs = captured.filter((c) => c.command.startsWith('kubectl create job'));
+  assert.equal(jobs.length, 2);
+  for (const c of jobs) {
     assert.match(c.kubectl, /^v1\.35\./);
     assert.deepEqual(decodeProtobufBody(Buffer.from(c.protobuf, 'hex')), withoutNulls(c.json), `${c.name} (${c.command})`);
   }
@@ -145,11 +148,22 @@ test('the every-field capture sets every field the schema knows in the job templ
   const template = everyField(messageType('JobTemplateSpec'));
   // kubectl copies the template's spec into the Job unchanged: had kubectl 1.35 not known a field
   // of ours (or read it differently), its JSON would differ here.
-  assert.deepEqual(every?.json.spec, template.spec);
+  assert.deepEqual(every?.json?.spec, template.spec);
   const podSpec = (template.spec as { template: { spec: Record<string, unknown> } }).template.spec;
   for (const key of ['volumes', 'ephemeralContainers', 'securityContext', 'affinity', 'topologySpreadConstraints', 'dnsConfig', 'hostAliases', 'readinessGates', 'os', 'schedulingGates', 'resources', 'resourceClaims', 'overhead']) {
     assert.ok(key in podSpec, key);
   }
+});
+
+test('kubectl certificate approve: the protobuf CSR (every field set) decodes to the served object plus the Approved condition', () => {
+  const c = captured.find((x) => x.command.startsWith('kubectl certificate approve'));
+  assert.ok(c?.served !== undefined);
+  const decoded = decodeProtobufBody(Buffer.from(c.protobuf, 'hex')) as { status: { conditions: { lastUpdateTime?: string }[] } };
+  const approvedAt = decoded.status.conditions.at(-1)?.lastUpdateTime;
+  assert.match(approvedAt ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const served = c.served as { status: { conditions: unknown[] } };
+  const approved = { type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.', lastUpdateTime: approvedAt };
+  assert.deepEqual(decoded, { ...served, status: { ...served.status, conditions: [...served.status.conditions, approved] } });
 });
 
 test('a set IntOrString pointer holding 0 stays 0 (maxUnavailable: 0), a plain zero one is unset', () => {

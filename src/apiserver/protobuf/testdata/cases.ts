@@ -1,7 +1,8 @@
 /**
- * The CronJobs capture.ts serves to real kubectl: one as an apiserver returns a defaulted
- * CronJob with a rich pod template, and one whose job template sets every field our schema
- * knows (filled from the schema itself, so a field with a wrong number or type shows up).
+ * The objects capture.ts serves to real kubectl: a CronJob as an apiserver returns it (defaulted,
+ * rich pod template), a CronJob whose job template sets every field our schema knows, and a
+ * CertificateSigningRequest likewise (filled from the schema itself, so a field with a wrong
+ * number or type shows up).
  */
 import type protobuf from 'protobufjs';
 import { messageType } from '../schema/index.ts';
@@ -123,8 +124,30 @@ const everything: CronJob = {
   spec: { schedule: '0 * * * *', jobTemplate: everyField(messageType('JobTemplateSpec')) },
 };
 
-/** The capture cases, by name. */
-export const captureCases: readonly { name: string; cronJob: CronJob }[] = [
-  { name: 'defaulted CronJob with probes, volumes, securityContext, affinity', cronJob: defaulted },
-  { name: 'every field of JobTemplateSpec', cronJob: everything },
+/** A CertificateSigningRequest with every field set and no Approved/Denied condition yet. */
+const csr = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', ...everyField(messageType('CertificateSigningRequest')) };
+
+/** One kubectl command making one protobuf write against objects the mock serves. */
+export interface CaptureCase {
+  name: string;
+  /** Objects the mock API server answers GETs with, by URL path. */
+  serve: Readonly<Record<string, unknown>>;
+  args: readonly string[];
+  /** `args` + `--dry-run=client -o json` prints the body kubectl would send (create job; certificate approve has no dry run). */
+  dryRun: boolean;
+}
+
+const cronJobCase = (name: string, cronJob: CronJob): CaptureCase => ({
+  name, serve: { [`/apis/batch/v1/namespaces/default/cronjobs/${cronJob.metadata.name}`]: cronJob },
+  args: ['create', 'job', `job-${cronJob.metadata.name}`, `--from=cronjob/${cronJob.metadata.name}`], dryRun: true,
+});
+
+/** The capture cases. */
+export const captureCases: readonly CaptureCase[] = [
+  cronJobCase('defaulted CronJob with probes, volumes, securityContext, affinity', defaulted),
+  cronJobCase('every field of JobTemplateSpec', everything),
+  {
+    name: 'certificate approve: every field of CertificateSigningRequest', serve: { '/apis/certificates.k8s.io/v1/certificatesigningrequests/name-v': csr },
+    args: ['certificate', 'approve', 'name-v'], dryRun: false,
+  },
 ];
