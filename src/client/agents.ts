@@ -9,14 +9,15 @@
  * the idle timeout themselves when a socket goes back to the pool and clear it when it is reused.
  */
 import type { Agent as HttpAgent, AgentOptions as HttpAgentOptions, ClientRequest, IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type { AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
+import type { Agent as HttpsAgentType, AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 // Not `import ... from 'node:http'`: building that module's ESM facade reads every export,
-// and its lazy WebSocket/EventSource getters then load undici (~0.1 s of CPU per CLI start).
+// and its lazy WebSocket/EventSource getters then load undici (~0.1 s of CPU per CLI start);
+// node:https likewise, for start-up time.
 const { Agent: HttpAgentClass } = process.getBuiltinModule('node:http');
+const { Agent: HttpsAgent } = process.getBuiltinModule('node:https');
 
 /** How long a pooled socket may stay idle when the server sends no hint (below the apiserver's 90 s). */
 export const DEFAULT_IDLE_SOCKET_MS = 60_000;
@@ -99,6 +100,6 @@ export function httpAgent(opts: HttpAgentOptions, idleMs = DEFAULT_IDLE_SOCKET_M
 }
 
 /** A keep-alive agent for HTTPS whose idle sockets close after `idleMs` (or the server's hint). */
-export function httpsAgent(opts: HttpsAgentOptions, idleMs = DEFAULT_IDLE_SOCKET_MS): HttpsAgent {
+export function httpsAgent(opts: HttpsAgentOptions, idleMs = DEFAULT_IDLE_SOCKET_MS): HttpsAgentType {
   return expireIdleSockets(new FixedTlsHttpsAgent({ ...opts, keepAlive: true }), idleMs);
 }

@@ -4,9 +4,7 @@
  * exponential backoff that honour Retry-After, and errors decoded into StatusError.
  */
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Agent as HttpsAgent } from 'node:https';
-import { isIP } from 'node:net';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
@@ -24,6 +22,9 @@ const { readFileSync } = process.getBuiltinModule('node:fs');
 // Not `import ... from 'node:http'`: building that module's ESM facade reads every export,
 // and its lazy WebSocket/EventSource getters then load undici (~0.1 s of CPU per CLI start).
 const { request: httpRequest } = process.getBuiltinModule('node:http');
+// Likewise node:https and node:net (its ESM facade also loads internal/blocklist and internal/socketaddress).
+const { request: httpsRequest } = process.getBuiltinModule('node:https');
+const { isIP } = process.getBuiltinModule('node:net');
 
 /** The version k8ts reports in user agents. */
 export const CLIENT_VERSION = 'v1.35.0';
