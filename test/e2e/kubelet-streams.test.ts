@@ -147,9 +147,14 @@ describe('kubelet streaming: port-forward, cp, attach (real kubectl)', { skip: !
     const interactive = await runTool(kubectlPath, env, ['debug', 'web', '-i', '--image', IMAGE, '-c', 'dbg-i', '--', 'sh', '-c', 'read line; echo "got $line"'], { stdin: 'hello\n' });
     assert.equal(interactive.code, 0, interactive.stderr);
     assert.match(interactive.stdout, /got hello/);
+    // --target: the debug container shares the target container's PID namespace and sees its processes.
+    const targeted = await runTool(kubectlPath, env, ['debug', 'web', '-i', '--image', IMAGE, '-c', 'dbg-t', '--target', 'httpd', '--', 'ps', '-o', 'args'], { stdin: '' });
+    assert.equal(targeted.code, 0, targeted.stderr);
+    assert.match(targeted.stdout, /httpd -f -p 127\.0\.0\.1:8080/);
+    assert.doesNotMatch(targeted.stdout, /tick/, 'not the other container\'s processes');
     // Run once: still terminated, never restarted, the app containers untouched.
     const p = JSON.parse(await kubectlOk(env, ['get', 'pod', 'web', '-o', 'json'])) as { status: { containerStatuses: { restartCount: number }[]; ephemeralContainerStatuses: { name: string; restartCount: number }[] } };
-    assert.deepEqual(p.status.ephemeralContainerStatuses.map((c) => `${c.name}/${c.restartCount}`).sort(), ['dbg-i/0', 'dbg/0']);
+    assert.deepEqual(p.status.ephemeralContainerStatuses.map((c) => `${c.name}/${c.restartCount}`).sort(), ['dbg-i/0', 'dbg-t/0', 'dbg/0']);
     assert.ok(p.status.containerStatuses.every((c) => c.restartCount === 0));
   });
 

@@ -409,7 +409,7 @@ export class PodWorkers {
   }
 
   /** Creates and starts attempt `attempt` of a container; false when it is held back (waiting reason set). */
-  private async startContainer(state: PodState, sandbox: PodSandbox, c: ContainerSpec, attempt: number, volumes: ReadonlyMap<string, string>): Promise<boolean> {
+  private async startContainer(state: PodState, sandbox: PodSandbox, c: ContainerSpec, attempt: number, volumes: ReadonlyMap<string, string>, targetContainerId?: string): Promise<boolean> {
     const { runtime } = this.deps;
     const image = await this.ensureImage(c, state);
     if (image === undefined) {
@@ -419,7 +419,7 @@ export class PodWorkers {
     try {
       const mounts = await containerMounts(c, volumes);
       const config = await containerConfig(state.pod, c, image, { podIp: sandbox.ip, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName, data: this.data, mounts, attempt });
-      id = await runtime.createContainer(sandbox.id, config);
+      id = await runtime.createContainer(sandbox.id, targetContainerId === undefined ? config : { ...config, targetContainerId });
       trace(state, `container ${c.name} created`);
     } catch (e) {
       state.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: (e as Error).message });
@@ -578,7 +578,9 @@ export class PodWorkers {
       // upstream's kubelet starts them, and run once: an exited one is never restarted.
       for (const c of pod.spec.ephemeralContainers ?? []) {
         if (newestFirst(all, c.name).length === 0) {
-          await this.startContainer(state, sandbox, c, 0, volumes);
+          // `kubectl debug --target`: the PID namespace of that running container.
+          const target = c.targetContainerName === undefined ? undefined : newestFirst(all, c.targetContainerName)[0];
+          await this.startContainer(state, sandbox, c, 0, volumes, target?.state === ContainerState.Running ? target.id : undefined);
         }
       }
       all = await runtime.listContainers({ sandboxId: sandbox.id });

@@ -142,6 +142,8 @@ export interface ContainerSpecInput {
   /** The pause process pid whose ipc/uts (and pid, when shared) namespaces the container joins. */
   readonly pausePid: number;
   readonly sharePid: boolean;
+  /** A PID namespace to join instead (`/proc/<pid>/ns/pid` of a target container). */
+  readonly pidNamespacePath?: string;
   readonly netnsPath?: string;
   readonly shmPath?: string;
   /** Files from the sandbox: `/etc/hosts` etc. → host path; skipped when a user mount covers them. */
@@ -182,7 +184,7 @@ export function containerSpec(input: ContainerSpecInput): OciSpec {
   const caps = effectiveCapabilities(input);
   const namespaces: OciNamespace[] = [
     { type: 'mount' },
-    input.sharePid ? { type: 'pid', path: `/proc/${input.pausePid}/ns/pid` } : { type: 'pid' },
+    input.pidNamespacePath !== undefined ? { type: 'pid', path: input.pidNamespacePath } : input.sharePid ? { type: 'pid', path: `/proc/${input.pausePid}/ns/pid` } : { type: 'pid' },
     { type: 'ipc', path: `/proc/${input.pausePid}/ns/ipc` },
     // No `hostname` here: runc would rename the shared UTS namespace for the whole pod.
     { type: 'uts', path: `/proc/${input.pausePid}/ns/uts` },

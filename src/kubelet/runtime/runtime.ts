@@ -371,7 +371,9 @@ export class RuncRuntime implements ContainerRuntime {
       const logPath = join(sandbox.logDirectory, config.logPath ?? join(config.metadata.name, `${attempt}.log`));
       await mkdir(dirname(logPath), { recursive: true });
       const cgroupsPath = `${sandbox.cgroupParent}/${id}`;
-      const sharePid = sandbox.config.shareProcessNamespace === true;
+      const target = config.targetContainerId === undefined ? undefined : await this.pidNamespaceOf(sandboxId, config.targetContainerId);
+      // A container in another one's PID namespace is not its PID 1: it is signalled as in a shared one.
+      const sharePid = sandbox.config.shareProcessNamespace === true || target !== undefined;
       const res = config.resources ?? {};
       const spec = containerSpec({
         rootfs: mount.path, args, env: [...env].map(([k, v]) => `${k}=${v}`), cwd: config.workingDir || image.config.WorkingDir || '/',
@@ -379,7 +381,7 @@ export class RuncRuntime implements ContainerRuntime {
         cgroupsPath, tty: config.tty === true, readonlyRootfs: sec.readonlyRootfs === true, privileged: sec.privileged === true,
         noNewPrivileges: sec.noNewPrivileges === true, capAdd: sec.capabilities?.add ?? [], capDrop: sec.capabilities?.drop ?? [],
         hostCapabilities: this.hostCaps, memoryLimitBytes: res.memoryLimitBytes, cpuShares: res.cpuShares, cpuQuota: res.cpuQuota,
-        cpuPeriod: res.cpuPeriod, pidsLimit: res.pidsLimit, pausePid: sandbox.pausePid, sharePid, netnsPath: sandbox.netnsPath,
+        cpuPeriod: res.cpuPeriod, pidsLimit: res.pidsLimit, pausePid: sandbox.pausePid, sharePid, pidNamespacePath: target, netnsPath: sandbox.netnsPath,
         shmPath: sandbox.shmPath, etcFiles: sandbox.etcFiles, mounts: config.mounts ?? [],
         seccomp: sec.seccomp === 'RuntimeDefault' ? defaultSeccompProfile() : undefined, annotations: { ...(config.annotations ?? {}) },
       });
@@ -399,6 +401,15 @@ export class RuncRuntime implements ContainerRuntime {
       await this.state.removeContainer(id);
       throw err;
     }
+  }
+
+  /** The PID namespace path of a running container of the sandbox (as `kubectl debug --target` asks), or why not. */
+  private async pidNamespaceOf(sandboxId: string, targetId: string): Promise<string> {
+    const target = await this.containerMeta(targetId).catch(() => undefined);
+    if (target === undefined || target.sandboxId !== sandboxId || target.pid === undefined || (await recordedAlive(target.pid, target.pidStart)) !== true) {
+      throw new Error(`target container ${targetId} is not running in this pod`);
+    }
+    return `/proc/${target.pid}/ns/pid`;
   }
 
   async startContainer(containerId: string): Promise<void> {

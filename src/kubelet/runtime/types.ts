@@ -115,6 +115,8 @@ export interface ContainerConfig {
   readonly stdin?: boolean;
   /** Log file path relative to the sandbox's log directory (default `<name>/<attempt>.log`). */
   readonly logPath?: string;
+  /** Join the PID namespace of this running container of the same sandbox (an ephemeral container's target). */
+  readonly targetContainerId?: string;
 }
 
 /** CRI container states. */
