@@ -17,13 +17,13 @@ import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
 import { until } from '../util/wait.ts';
 
-const CONTROLLERS = 'job-controller,daemonset-controller,statefulset-controller,cronjob-controller,disruption-controller,resourcequota-controller,ttl-after-finished-controller,garbage-collector-controller,service-lb-controller';
+const CONTROLLERS = 'job-controller,daemonset-controller,statefulset-controller,cronjob-controller,disruption-controller,resourcequota-controller,ttl-after-finished-controller,garbage-collector-controller,service-lb-controller,horizontal-pod-autoscaler-controller';
 const cmEntry = new URL('../../src/cmd/controller-manager.ts', import.meta.url).pathname;
 
 /** Starts the controller-manager as its own process (until the lead registers the subcommand, via its module's main). */
 function startControllerManager(kubeconfig: string): { child: ChildProcess; output: () => string } {
   const script = `import { main } from ${JSON.stringify(cmEntry)}; process.exitCode = await main(process.argv.slice(1));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--controllers=${CONTROLLERS}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--controllers=${CONTROLLERS}`, '--horizontal-pod-autoscaler-sync-period=1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -137,6 +137,26 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       return list.items.length === 3 ? true : undefined;
     }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(cm?.child.exitCode, null, `controller-manager still running:\n${cm?.output() ?? ''}`);
+  });
+
+  test('an HPA keeps its target within minReplicas..maxReplicas without a metrics API, and says why it cannot do more', async () => {
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'auto', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'auto' } }, template: { metadata: { labels: { app: 'auto' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(dep) });
+    await kubectlOk(env, ['autoscale', 'deployment', 'auto', '--min', '3', '--max', '5', '--cpu=50%']);
+    await until('the Deployment scaled up to minReplicas', async () => ((await kubectlOk(env, ['get', 'deployment', 'auto', '-o', 'jsonpath={.spec.replicas}'])).trim() === '3' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
+    const events = await until('the SuccessfulRescale event', async () => {
+      const got = await kubectlOk(env, ['get', 'events', '--field-selector', 'involvedObject.name=auto,involvedObject.kind=HorizontalPodAutoscaler', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+      return /SuccessfulRescale/.test(got) ? got : undefined;
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
+    assert.match(events, /SuccessfulRescale: New size: 3; reason: Current number of replicas below Spec.MinReplicas/);
+    // Within the bounds nothing scales: no metrics API, so ScalingActive is False as with upstream without metrics-server.
+    const conditions = await until('ScalingActive=False', async () => {
+      const hpa = JSON.parse(await kubectlOk(env, ['get', 'hpa', 'auto', '-o', 'json'])) as { status?: { desiredReplicas?: number; conditions?: { type: string; status: string; reason: string }[] } };
+      const c = hpa.status?.conditions ?? [];
+      return c.some((x) => x.type === 'ScalingActive' && x.status === 'False') && hpa.status?.desiredReplicas === 3 ? c : undefined;
+    }, { context: () => `controller-manager output:\n${lastOutput()}` });
+    assert.deepEqual(conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['AbleToScale=True/SucceededGetScale', 'ScalingActive=False/FailedGetResourceMetric']);
+    assert.match(await kubectlOk(env, ['get', 'hpa', 'auto']), /auto\s+Deployment\/auto\s+cpu: <unknown>\/50%\s+3\s+5\s+/);
   });
 
   test('a LoadBalancer Service gets the Ready nodes\' addresses (no pool); it is cleared when the type changes', async () => {

@@ -258,6 +258,8 @@ spec:
     await kubectlOk(cl.env, ['create', 'deployment', 'scaled', '--image=nginx']);
     assert.match(await kubectlOk(cl.env, ['autoscale', 'deployment', 'scaled', '--min', '2', '--max', '4', '--cpu=70%']), /horizontalpodautoscaler.autoscaling\/scaled autoscaled/);
     assert.equal((await kubectlOk(cl.env, ['get', 'hpa', 'scaled', '-o', 'jsonpath={.spec.metrics[0].resource.target.averageUtilization}/{.spec.maxReplicas}'])).trim(), '70/4');
+    // ... and the HPA controller, as its own ServiceAccount, scales the Deployment up to minReplicas.
+    await until('the HPA to scale the Deployment to 2', async () => ((await kubectlOk(cl.env, ['get', 'deployment', 'scaled', '-o', 'jsonpath={.spec.replicas}'])).trim() === '2' ? true : undefined));
 
     assert.doesNotMatch(cl.up.output(), /is forbidden: User "system:(serviceaccount:kube-system|kube-|k8ts-)/);
   } finally {

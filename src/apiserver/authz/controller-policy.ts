@@ -25,6 +25,11 @@ const events = r(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events'
 
 /** service-account name (without the prefix) → rules. */
 const controllerRules: Readonly<Record<string, readonly PolicyRule[]>> = {
+  'horizontal-pod-autoscaler': [
+    r(['get', 'list', 'watch'], ['autoscaling'], ['horizontalpodautoscalers']), r(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+    r(['get', 'update'], ['*'], ['*/scale']), r(['list'], core, ['pods']), r(['list'], ['metrics.k8s.io'], ['pods']),
+    r(['get', 'list'], ['custom.metrics.k8s.io'], ['*']), r(['get', 'list'], ['external.metrics.k8s.io'], ['*']), events,
+  ],
   'certificate-controller': [
     r(['get', 'list', 'watch', 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
     r(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),

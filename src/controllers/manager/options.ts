@@ -45,6 +45,7 @@ export const controllerManagerFlags = {
   'concurrent-cron-job-syncs': { type: 'int', help: 'the number of cron job objects that are allowed to sync concurrently', default: 5 },
   'concurrent-resource-quota-syncs': { type: 'int', help: 'the number of resource quotas that are allowed to sync concurrently', default: 5 },
   'service-lb-pool': { type: 'strings', help: 'addresses for LoadBalancer Services (k8ts service-lb-controller): CIDRs or first-last ranges; empty: each LoadBalancer Service gets the Ready nodes\' addresses, as k3s servicelb does' },
+  'horizontal-pod-autoscaler-sync-period': { type: 'string', help: 'the period for syncing the number of pods in horizontal pod autoscaler', default: '15s' },
   'cluster-signing-cert-file': { type: 'string', help: 'filename containing a PEM-encoded X509 CA certificate used to issue cluster-scoped certificates (kubernetes.io/kube-apiserver-client, kube-apiserver-client-kubelet, kubelet-serving signers)' },
   'cluster-signing-key-file': { type: 'string', help: 'filename containing a PEM-encoded RSA or ECDSA private key used to sign cluster-scoped certificates' },
   'cluster-signing-duration': { type: 'string', help: 'the max length of duration signed certificates will be given; individual CSRs may request shorter certs by setting spec.expirationSeconds', default: '8760h0m0s' },
@@ -141,6 +142,7 @@ export function controllerManagerOptions(argv: readonly string[]): ManagerOption
     throw new FlagError('--cluster-signing-cert-file and --cluster-signing-key-file must be given together');
   }
   dur('cluster-signing-duration');
+  dur('horizontal-pod-autoscaler-sync-period');
   const mask = flags['node-cidr-mask-size'] ?? 24;
   if (mask < 1 || mask > 32) {
     throw new FlagError(`--node-cidr-mask-size ${mask} must be between 1 and 32`);

@@ -27,6 +27,7 @@ import { ttlAfterFinishedFactory } from '../ttlafterfinished/controller.ts';
 import { resourceQuotaControllerFactory } from '../resourcequota/controller.ts';
 import { serviceLbControllerFactory } from '../servicelb/controller.ts';
 import { csrSigningControllerFactory } from '../certificates/signer.ts';
+import { podAutoscalerControllerFactory } from '../podautoscaler/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -58,6 +59,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'resourcequota-controller': resourceQuotaControllerFactory,
   'service-lb-controller': serviceLbControllerFactory,
   'certificatesigningrequest-signing-controller': csrSigningControllerFactory,
+  'horizontal-pod-autoscaler-controller': podAutoscalerControllerFactory,
 };
 
 /**
@@ -89,6 +91,7 @@ export const serviceAccountNames: Readonly<Record<string, string>> = {
   'resourcequota-controller': 'resourcequota-controller',
   'service-lb-controller': 'service-controller',
   'certificatesigningrequest-signing-controller': 'certificate-controller',
+  'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
 };
 
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */

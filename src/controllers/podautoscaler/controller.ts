@@ -1,0 +1,131 @@
+/**
+ * The horizontal pod autoscaler controller (upstream's `horizontal-pod-autoscaler-controller`),
+ * without a metrics API: every HPA is reconciled every --horizontal-pod-autoscaler-sync-period
+ * (15 s) and on change; its target's scale is kept within [minReplicas, maxReplicas] and its
+ * status says what happened (decide.ts). k8ts serves no metrics.k8s.io, so within the bounds the
+ * HPA reports it cannot compute a replica count, as upstream does without metrics-server.
+ */
+import { isConflict, isNotFound } from '../../api/errors.ts';
+import type { DeepReadonly, KubeObject } from '../../api/object.ts';
+import { EventType, WorkQueue } from '../../client/index.ts';
+import type { Controller, ControllerContext } from '../manager/context.ts';
+import { enqueueHandler, keyOf, runQueue } from '../manager/kit.ts';
+import { parseGoDuration } from '../manager/options.ts';
+import { decide } from './decide.ts';
+import type { HpaCondition, HpaView } from './decide.ts';
+
+/** Upstream's registration name. */
+export const Name = 'horizontal-pod-autoscaler-controller';
+
+const HPAS = { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' } as const;
+
+/** Scale targets the controller knows by kind (the built-in workloads with a scale subresource). */
+const scaleTargets: Readonly<Record<string, string>> = {
+  'apps/Deployment': 'deployments',
+  'apps/ReplicaSet': 'replicasets',
+  'apps/StatefulSet': 'statefulsets',
+  '/ReplicationController': 'replicationcontrollers',
+};
+
+interface Hpa extends KubeObject, HpaView {
+  spec?: HpaView['spec'] & { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } };
+  status?: { lastScaleTime?: string; conditions?: (HpaCondition & { lastTransitionTime?: string })[] };
+}
+
+interface Scale extends KubeObject {
+  spec?: { replicas?: number };
+  status?: { replicas?: number };
+}
+
+const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The group/version/resource of a scaleTargetRef, or undefined for a kind without a known scale. */
+function targetOf(ref: { apiVersion?: string; kind?: string } | undefined): { group: string; version: string; resource: string } | undefined {
+  const [group, version] = (ref?.apiVersion ?? '').includes('/') ? (ref?.apiVersion ?? '').split('/') : ['', ref?.apiVersion ?? ''];
+  const resource = scaleTargets[`${group}/${ref?.kind ?? ''}`];
+  return resource === undefined || version === '' ? undefined : { group, version, resource };
+}
+
+/** Factory for the registration table; the period is --horizontal-pod-autoscaler-sync-period. */
+export function podAutoscalerControllerFactory(ctx: ControllerContext): Controller {
+  const queue = new WorkQueue<string>({ name: 'horizontalpodautoscaler' });
+  const hpas = ctx.informers.informerFor<Hpa>(HPAS);
+  hpas.addEventHandler(enqueueHandler(queue));
+  const recorder = ctx.recorder(Name);
+  const periodMs = parseGoDuration(String(ctx.options.flags['horizontal-pod-autoscaler-sync-period'] ?? '15s'));
+
+  const writeStatus = async (hpa: DeepReadonly<Hpa>, status: Record<string, unknown>): Promise<void> => {
+    const old = (hpa.status ?? {}) as Hpa['status'] & Record<string, unknown>;
+    const now = nowRfc3339();
+    const conditions = ((status.conditions ?? []) as HpaCondition[]).map((c) => {
+      const before = old?.conditions?.find((o) => o.type === c.type);
+      return { ...c, lastTransitionTime: before !== undefined && before.status === c.status ? before.lastTransitionTime : now };
+    });
+    const next = { ...status, conditions };
+    if (JSON.stringify(next) === JSON.stringify(old)) {
+      return;
+    }
+    try {
+      await ctx.client.subresource('PUT', { ...HPAS, namespace: hpa.metadata.namespace, name: hpa.metadata.name ?? '', subresource: 'status' }, { ...structuredClone(hpa as Hpa), status: next });
+    } catch (e) {
+      if (!isConflict(e) && !isNotFound(e)) {
+        throw e;
+      }
+    }
+  };
+
+  const reconcile = async (hpa: DeepReadonly<Hpa>): Promise<void> => {
+    const namespace = hpa.metadata.namespace ?? '';
+    const ref = hpa.spec?.scaleTargetRef;
+    const target = targetOf(ref);
+    const base = { observedGeneration: hpa.metadata.generation, lastScaleTime: hpa.status?.lastScaleTime };
+    const scaleRef = target === undefined ? undefined : { ...target, namespace, name: ref?.name ?? '', subresource: 'scale' };
+    let scale: Scale | undefined;
+    let failure = target === undefined ? `no matches for kind "${ref?.kind ?? ''}" in group "${(ref?.apiVersion ?? '').split('/')[0] ?? ''}"` : undefined;
+    if (scaleRef !== undefined) {
+      scale = await ctx.client.get<Scale>(scaleRef).catch((e: unknown) => {
+        failure = (e as Error).message;
+        return undefined;
+      });
+    }
+    if (scale === undefined || scaleRef === undefined) {
+      const message = `the HPA controller was unable to get the target's current scale: ${failure ?? ''}`;
+      recorder.event(hpa as KubeObject, EventType.Warning, 'FailedGetScale', failure ?? '');
+      await writeStatus(hpa, { ...base, currentReplicas: 0, desiredReplicas: 0, conditions: [{ type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message }] });
+      return;
+    }
+    const current = scale.spec?.replicas ?? 0;
+    const d = decide(hpa, current);
+    let lastScaleTime = base.lastScaleTime;
+    if (d.rescaleReason !== undefined) {
+      await ctx.client.update(scaleRef, { ...scale, spec: { ...scale.spec, replicas: d.desired } });
+      recorder.event(hpa as KubeObject, EventType.Normal, 'SuccessfulRescale', `New size: ${d.desired}; reason: ${d.rescaleReason}`);
+      lastScaleTime = nowRfc3339();
+    }
+    for (const [reason, message] of d.warnings) {
+      recorder.event(hpa as KubeObject, EventType.Warning, reason, message);
+    }
+    await writeStatus(hpa, { ...base, lastScaleTime, currentReplicas: scale.status?.replicas ?? 0, desiredReplicas: d.desired, conditions: d.conditions });
+  };
+
+  const sync = async (key: string): Promise<void> => {
+    const [namespace = '', name = ''] = key.split('/');
+    const hpa = hpas.lister.get(namespace, name);
+    if (hpa === undefined) {
+      return;
+    }
+    try {
+      await reconcile(hpa);
+    } finally {
+      // Reconciled every period as upstream, whatever happened this time.
+      queue.addAfter(keyOf(hpa), periodMs);
+    }
+  };
+
+  return {
+    run: async (workers, signal) => {
+      await hpas.waitForSync(signal);
+      await runQueue(queue, workers, signal, sync, ctx.logger);
+    },
+  };
+}
