@@ -8,7 +8,7 @@ import { isConflict, isNotFound } from '../api/errors.ts';
 import type { DeepReadonly } from '../api/object.ts';
 import { isTombstone, objectKey, PatchType, runWorkers, splitKey, WorkQueue } from '../client/index.ts';
 import type { ClientLogger, RestClient, SharedInformer } from '../client/index.ts';
-import { rfc3339Now } from './config.ts';
+import { rfc3339Now } from '../api/time.ts';
 import type { PodIpam } from './ipam.ts';
 import type { ThrottledLog } from './limits.ts';
 import { allTerminated, backOffDueOf, exitedPatch, exitPlanOf, lastStartOf, reconciledReadyPatch, restartedPatch, startedPatch, stoppedPatch } from './pod-status.ts';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultQps, leaseRenewIntervalMs, parseGoDuration, rfc3339Now } from './config.ts';
+import { defaultQps, leaseRenewIntervalMs, parseGoDuration } from './config.ts';
+import { rfc3339Now } from '../api/time.ts';
 import { Rotation } from './rotation.ts';
 
 test('every member is visited once per period, spread evenly over the ticks', (t) => {

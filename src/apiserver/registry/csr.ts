@@ -6,6 +6,7 @@
 import { invalid } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { UserInfo } from './types.ts';
+import { nowRfc3339 } from './codec.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -56,7 +57,7 @@ export function prepareCsrCreate(obj: KubeObject, user: UserInfo | undefined): v
 
 // As upstream's populateConditionTimestamps: a condition keeps its transition time while its status holds.
 function stampConditions(conditions: Condition[], old: Condition[]): void {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = nowRfc3339();
   for (const c of conditions) {
     c.lastUpdateTime ??= now;
     if (c.lastTransitionTime === undefined) {

@@ -13,6 +13,7 @@ import type { CertificateAuthority } from '../../pki/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
 import { enqueueHandler, runQueue } from '../manager/kit.ts';
 import { parseGoDuration } from '../manager/options.ts';
+import { rfc3339Now } from '../../api/time.ts';
 import { decide } from './policy.ts';
 import type { CsrView } from './policy.ts';
 
@@ -22,10 +23,6 @@ export const Name = 'certificatesigningrequest-signing-controller';
 const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 
 type Csr = KubeObject & CsrView;
-
-function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** Factory for the registration table; without both signing files the controller stays idle. */
 export function csrSigningControllerFactory(ctx: ControllerContext): Controller {
@@ -61,7 +58,7 @@ export function csrSigningControllerFactory(ctx: ControllerContext): Controller 
     }
     if (decision.action === 'fail') {
       const conditions = [...((status.conditions as unknown[] | undefined) ?? [])];
-      const now = nowRfc3339();
+      const now = rfc3339Now();
       conditions.push({ type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: decision.message, lastUpdateTime: now, lastTransitionTime: now });
       await writeStatus(csr, { ...status, conditions });
       return;

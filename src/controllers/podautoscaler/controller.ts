@@ -11,6 +11,7 @@ import { EventType, WorkQueue } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
 import { enqueueHandler, keyOf, runQueue } from '../manager/kit.ts';
 import { parseGoDuration } from '../manager/options.ts';
+import { rfc3339Now } from '../../api/time.ts';
 import { decide } from './decide.ts';
 import type { HpaCondition, HpaView } from './decide.ts';
 
@@ -37,8 +38,6 @@ interface Scale extends KubeObject {
   status?: { replicas?: number };
 }
 
-const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** The group/version/resource of a scaleTargetRef, or undefined for a kind without a known scale. */
 function targetOf(ref: { apiVersion?: string; kind?: string } | undefined): { group: string; version: string; resource: string } | undefined {
   const [group, version] = (ref?.apiVersion ?? '').includes('/') ? (ref?.apiVersion ?? '').split('/') : ['', ref?.apiVersion ?? ''];
@@ -56,7 +55,7 @@ export function podAutoscalerControllerFactory(ctx: ControllerContext): Controll
 
   const writeStatus = async (hpa: DeepReadonly<Hpa>, status: Record<string, unknown>): Promise<void> => {
     const old = (hpa.status ?? {}) as Hpa['status'] & Record<string, unknown>;
-    const now = nowRfc3339();
+    const now = rfc3339Now();
     const conditions = ((status.conditions ?? []) as HpaCondition[]).map((c) => {
       const before = old?.conditions?.find((o) => o.type === c.type);
       return { ...c, lastTransitionTime: before !== undefined && before.status === c.status ? before.lastTransitionTime : now };
@@ -100,7 +99,7 @@ export function podAutoscalerControllerFactory(ctx: ControllerContext): Controll
     if (d.rescaleReason !== undefined) {
       await ctx.client.update(scaleRef, { ...scale, spec: { ...scale.spec, replicas: d.desired } });
       recorder.event(hpa as KubeObject, EventType.Normal, 'SuccessfulRescale', `New size: ${d.desired}; reason: ${d.rescaleReason}`);
-      lastScaleTime = nowRfc3339();
+      lastScaleTime = rfc3339Now();
     }
     for (const [reason, message] of d.warnings) {
       recorder.event(hpa as KubeObject, EventType.Warning, reason, message);

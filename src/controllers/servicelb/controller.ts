@@ -87,9 +87,10 @@ export function nodePortConflicts(services: Iterable<DeepReadonly<Service>>): Ma
  * The status writes that bring every Service in line: `pool` empty means node-address mode.
  * A Service that stopped being of type LoadBalancer loses its ingress; one with another
  * loadBalancerClass is never touched; with no Ready node, node-address mode changes nothing
- * (a rebooting single node must not flap its Services to `<pending>`).
+ * (a rebooting single node must not flap its Services to `<pending>`). `conflicts`: the caller's
+ * nodePortConflicts of the same Services, when it has them already.
  */
-export function ingressChanges(services: Iterable<DeepReadonly<Service>>, pool: readonly string[], nodeIps: readonly string[]): IngressChange[] {
+export function ingressChanges(services: Iterable<DeepReadonly<Service>>, pool: readonly string[], nodeIps: readonly string[], conflicts?: ReadonlyMap<string, string>): IngressChange[] {
   const all = [...services];
   const out: IngressChange[] = [];
   const change = (s: DeepReadonly<Service>, ips: readonly string[]): void => {
@@ -110,12 +111,12 @@ export function ingressChanges(services: Iterable<DeepReadonly<Service>>, pool: 
   if (nodeIps.length === 0) {
     return out;
   }
-  const conflicts = nodePortConflicts(all);
+  const pending = conflicts ?? nodePortConflicts(all);
   for (const s of all) {
     if (!wantsAddress(s)) {
       continue;
     }
-    const want = conflicts.has(keyOf(s)) ? [] : nodeIps;
+    const want = pending.has(keyOf(s)) ? [] : nodeIps;
     if (currentIps(s).join(',') !== want.join(',')) {
       change(s, want);
     }
@@ -140,8 +141,9 @@ export function serviceLbControllerFactory(ctx: ControllerContext): Controller {
 
   const sync = async (): Promise<void> => {
     const nodeIps = nodes === undefined ? [] : nodeAddresses(nodes.lister.list());
-    if (nodes !== undefined) {
-      const conflicts = nodePortConflicts(services.lister.list());
+    const all = services.lister.list();
+    const conflicts = nodes === undefined ? undefined : nodePortConflicts(all);
+    if (conflicts !== undefined) {
       for (const [key, why] of conflicts) {
         const [namespace = '', name = ''] = key.split('/');
         const svc = services.lister.get(namespace, name);
@@ -152,7 +154,7 @@ export function serviceLbControllerFactory(ctx: ControllerContext): Controller {
       reported = conflicts;
     }
     let failed: unknown;
-    for (const c of ingressChanges(services.lister.list(), pool, nodeIps)) {
+    for (const c of ingressChanges(all, pool, nodeIps, conflicts)) {
       const ref = { ...R.services, namespace: c.namespace, name: c.name, subresource: 'status' };
       const svc = services.lister.get(c.namespace, c.name);
       try {
