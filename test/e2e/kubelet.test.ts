@@ -327,7 +327,10 @@ describe('k8ts kubelet (real runc, apiserver and kubectl)', { skip: !canRunPods 
     assert.deepEqual(mirror.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.controller]), [['Node', nodeName, true]]);
     const containerId = mirror.status?.containerStatuses?.[0]?.containerID;
     // Deleting the mirror pod does not stop the static pod: the mirror comes back, same container.
-    await kubectlOk(env, ['delete', 'pod', name, '--wait=true'], { timeoutMs: 60_000 });
+    // Not `--wait=true`: kubectl's wait GETs the pod, then lists and watches it by name; a mirror
+    // recreated between the two is waited on as if it were the old one, whose DELETED event came
+    // before the watch began (CI saw that 60 s hang once).
+    await kubectlOk(env, ['delete', 'pod', name, '--wait=false']);
     const again = await eventually('the mirror pod recreated', () => running(mirror.metadata.uid));
     assert.equal(again.status?.containerStatuses?.[0]?.containerID, containerId);
     assert.equal(again.status?.containerStatuses?.[0]?.restartCount, 0);
