@@ -1,6 +1,6 @@
 /**
- * The kubelet API over TLS (port 10250): `/healthz`, `/pods`, `/containerLogs/<ns>/<pod>/<container>`
- * and the streaming `/exec`, `/attach` (WebSocket `v5.channel.k8s.io`) and `/portForward`
+ * The kubelet API over TLS (port 10250): `/healthz`, `/pods`, `/containerLogs/<ns>/<pod>/<container>`,
+ * `/metrics/resource` (cgroup CPU and memory, upstream's resource metrics) and the streaming `/exec`, `/attach` (WebSocket `v5.channel.k8s.io`) and `/portForward`
  * (SPDY/3.1, tunnelled in WebSocket or plain). Clients must present a
  * certificate signed by the cluster CA (the apiserver's kubelet client certificate, or an
  * admin's), as upstream's x509 authentication with `--client-ca-file`; the serving
@@ -19,6 +19,10 @@ import { streamLog } from './cri-logs.ts';
 import { handleStreamUpgrade } from './exec.ts';
 import { findContainer, LookupError } from './lookup.ts';
 import { handlePortForward, isPortForward } from './portforward.ts';
+import { detectCgroupHost } from '../stats/cgroup.ts';
+import type { CgroupHost } from '../stats/cgroup.ts';
+import { TEXT_CONTENT_TYPE } from '../stats/exposition.ts';
+import { collectResourceUsage, renderResourceMetrics } from '../stats/resource-metrics.ts';
 
 /** What the kubelet server needs. */
 export interface KubeletServerOptions {
@@ -33,6 +37,8 @@ export interface KubeletServerOptions {
   readonly port: number;
   readonly address?: string;
   readonly log: (message: string) => void;
+  /** Where `/metrics/resource` reads cgroups (default: detected under /sys/fs/cgroup). */
+  readonly cgroupHost?: CgroupHost;
 }
 
 /** A running kubelet server. */
@@ -85,6 +91,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const serving = await issueServingCert(ca, [opts.hostIp, opts.nodeName, 'localhost', '127.0.0.1'], opts.nodeName);
   const server: Server = createServer({ key: serving.keyPem, cert: serving.certPem + ca.certPem, ca: opts.clientCaPem, requestCert: true, rejectUnauthorized: false });
   const authorized = (req: IncomingMessage): boolean => (req.socket as TLSSocket).authorized;
+  let cgroupHost: Promise<CgroupHost> | undefined;
+  const resourceMetrics = async (): Promise<string> => {
+    cgroupHost ??= opts.cgroupHost !== undefined ? Promise.resolve(opts.cgroupHost) : detectCgroupHost();
+    return renderResourceMetrics(await collectResourceUsage(opts.runtime, await cgroupHost));
+  };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://kubelet');
@@ -101,6 +112,10 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         if (parts[0] === 'pods' && parts.length === 1) {
           res.writeHead(200, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: opts.pods() }));
+        } else if (parts[0] === 'metrics' && parts[1] === 'resource' && parts.length === 2) {
+          const body = await resourceMetrics();
+          res.writeHead(200, { 'Content-Type': TEXT_CONTENT_TYPE });
+          res.end(body);
         } else if (parts[0] === 'containerLogs') {
           await serveLogs(opts, req, res, parts.slice(1), url.searchParams);
         } else {
