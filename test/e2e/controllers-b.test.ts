@@ -159,6 +159,37 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     assert.match(await kubectlOk(env, ['get', 'hpa', 'auto']), /auto\s+Deployment\/auto\s+cpu: <unknown>\/50%\s+3\s+5\s+/);
   });
 
+  test('autoscaling/v1 serves the same HPAs: CPU target as targetCPUUtilizationPercentage, the rest kept through a v1 write', async () => {
+    const v1 = JSON.parse(await kubectlOk(env, ['get', 'horizontalpodautoscalers.v1.autoscaling', 'auto', '-o', 'json'])) as KubeObject & { spec: Record<string, unknown>; status: Record<string, unknown> };
+    assert.equal(v1.apiVersion, 'autoscaling/v1');
+    assert.deepEqual(v1.spec, { scaleTargetRef: { kind: 'Deployment', name: 'auto', apiVersion: 'apps/v1' }, minReplicas: 3, maxReplicas: 5, targetCPUUtilizationPercentage: 50 });
+    assert.equal(v1.status.desiredReplicas, 3);
+    assert.match(v1.metadata?.annotations?.['autoscaling.alpha.kubernetes.io/conditions'] ?? '', /"type":"ScalingActive","status":"False"/);
+    // A v2 HPA with what v1 cannot say: a memory target and a behavior.
+    const multi = {
+      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'multi', namespace: 'default' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'auto' }, minReplicas: 3, maxReplicas: 5,
+        metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }, { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+      },
+    };
+    await kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(multi) });
+    const specOf = async (): Promise<Record<string, unknown>> => (JSON.parse(await kubectlOk(env, ['get', 'hpa', 'multi', '-o', 'json'])) as { spec: Record<string, unknown> }).spec;
+    const before = await specOf();
+    assert.equal((before.behavior as { scaleDown: { stabilizationWindowSeconds: number } }).scaleDown.stabilizationWindowSeconds, 60);
+    await kubectlOk(env, ['label', 'horizontalpodautoscalers.v1.autoscaling', 'multi', 'written=through-v1']);
+    const v1Multi = JSON.parse(await kubectlOk(env, ['get', 'horizontalpodautoscalers.v1.autoscaling', 'multi', '-o', 'json'])) as KubeObject & { spec: Record<string, unknown> };
+    assert.equal(v1Multi.spec.targetCPUUtilizationPercentage, 70);
+    assert.deepEqual(JSON.parse(v1Multi.metadata?.annotations?.['autoscaling.alpha.kubernetes.io/metrics'] ?? '[]'), [{ type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } }]);
+    // The CPU target comes back last, as upstream's conversion orders it; nothing else changed.
+    const after = await specOf();
+    assert.deepEqual(after.behavior, before.behavior);
+    assert.deepEqual(after.metrics, before.metrics);
+    assert.equal(JSON.parse(await kubectlOk(env, ['get', 'hpa', 'multi', '-o', 'jsonpath={.metadata.labels}'])).written, 'through-v1');
+    await kubectlOk(env, ['delete', 'hpa', 'multi']);
+  });
+
   test('a LoadBalancer Service gets the Ready nodes\' addresses (no pool); it is cleared when the type changes', async () => {
     const services = { group: '', version: 'v1', resource: 'services', namespace: 'default' } as const;
     const ingressOf = async (): Promise<string> => (await kubectlOk(env, ['get', 'service', 'edge', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim();

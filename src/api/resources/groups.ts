@@ -31,9 +31,12 @@ export const batchResources: readonly ResourceDescription[] = [
   describe({ ...batch, kind: 'CronJob', resource: 'cronjobs', namespaced: true, shortNames: ['cj'], categories: ['all'], status: true, bumpsGeneration: true }),
 ];
 
-/** autoscaling/v2 (stored and served; no controller acts on it). */
+const hpa = { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true, bumpsGeneration: true } as const;
+
+/** autoscaling: v2 (preferred, the storage version) and v1 (converted, see hpa-versions.ts), as upstream serves them. */
 export const autoscalingResources: readonly ResourceDescription[] = [
-  describe({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true, bumpsGeneration: true }),
+  describe({ ...hpa, version: 'v2' }),
+  describe({ ...hpa, version: 'v1' }),
 ];
 
 /** Reads an events.k8s.io/v1 field, or its core/v1 twin when the object is stored core-shaped. */

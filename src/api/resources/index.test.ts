@@ -16,8 +16,9 @@ test('every group/resource appears once', () => {
 });
 
 test('the `all` category is walked in kubectl get all order', () => {
+  // kubectl resolves each group/resource to its preferred (first listed) version.
   assert.deepEqual(
-    builtinResources.filter((d) => d.categories.includes('all')).map((d) => d.resource),
+    builtinResources.filter((d) => d.categories.includes('all') && findBuiltin(d.group, d.resource) === d).map((d) => d.resource),
     ['pods', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'horizontalpodautoscalers'],
   );
 });
@@ -32,6 +33,10 @@ test('names, short names and scope follow upstream', () => {
   assert.equal(must('apps', 'deployments').singular, 'deployment');
   assert.equal(must('', 'namespaces').verbs.includes('deletecollection'), false);
   assert.equal(must('autoscaling', 'horizontalpodautoscalers').version, 'v2');
+});
+
+test('autoscaling serves HPAs in v2 (preferred) and v1', () => {
+  assert.deepEqual(builtinResources.filter((d) => d.resource === 'horizontalpodautoscalers').map((d) => d.version), ['v2', 'v1']);
 });
 
 test('subresources', () => {

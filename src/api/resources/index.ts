@@ -10,6 +10,7 @@ import { appsResources, autoscalingResources, batchResources, otherGroupResource
 
 export { customResourceDescription } from './custom.ts';
 export { coreEventToEventsV1, eventsV1ToCoreEvent } from './events.ts';
+export { hpaV1ToV2, hpaV2ToV1, HpaV1Annotations } from './hpa-versions.ts';
 export { allVerbs, describe, readPath, stringField, boolField, intField, sub, verbsNoDeleteCollection } from './describe.ts';
 export type { ResourceSpec } from './describe.ts';
 

@@ -8,6 +8,7 @@ import {
   intOrString, nameColumn, parseTime, plainLabelSelector, rec, since, str,
 } from './format.ts';
 import type { TableConvertor } from './types.ts';
+import { hpaV1ToV2 } from '../resources/hpa-versions.ts';
 
 const name = (o: KubeObject): string => o.metadata.name ?? '';
 const selectorColumn = (what: string): ReturnType<typeof col> => col('Selector', 'string', `A label query over pods that should match the ${what}.`, 1);
@@ -204,7 +205,9 @@ export const hpaTable: TableConvertor = {
     col('Replicas', 'string', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.'),
     ageColumn,
   ],
-  cells: (o, now) => {
+  cells: (served, now) => {
+    // Upstream prints from the internal (v2) object, so an autoscaling/v1 read shows the same targets.
+    const o = served.apiVersion === 'autoscaling/v1' ? hpaV1ToV2(served) : served;
     const specs = arr(get(o, 'spec.metrics')).map(rec);
     const statuses = arr(get(o, 'status.currentMetrics')).map(rec);
     let targets = '<none>';

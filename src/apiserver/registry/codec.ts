@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/object.ts';
 import { apiVersionOf } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
-import { coreEventToEventsV1, eventsV1ToCoreEvent } from '../../api/resources/index.ts';
+import { coreEventToEventsV1, eventsV1ToCoreEvent, hpaV1ToV2, hpaV2ToV1 } from '../../api/resources/index.ts';
 import type { KeyValue } from '../../storage/interface.ts';
 import { clone, freezeJson } from '../../api/patch/json-values.ts';
 
@@ -110,20 +110,26 @@ export function decodeMutable(kv: KeyValue): KubeObject | undefined {
 
 /**
  * Converters between versions that share one storage but differ in shape (upstream serves
- * core/v1 and events.k8s.io/v1 Events from `/registry/events`, stored core-shaped).
+ * core/v1 and events.k8s.io/v1 Events from `/registry/events`, stored core-shaped, and
+ * autoscaling/v1 and v2 HPAs from `/registry/horizontalpodautoscalers`, stored as v2).
  * Other versions differ only in apiVersion (CRDs: conversion strategy None).
  */
 const converters: Readonly<Record<string, (obj: KubeObject) => KubeObject>> = {
   'v1/Event->events.k8s.io/v1/Event': coreEventToEventsV1,
   'events.k8s.io/v1/Event->v1/Event': eventsV1ToCoreEvent,
+  'autoscaling/v2/HorizontalPodAutoscaler->autoscaling/v1/HorizontalPodAutoscaler': hpaV2ToV1,
+  'autoscaling/v1/HorizontalPodAutoscaler->autoscaling/v2/HorizontalPodAutoscaler': hpaV1ToV2,
 };
 
-/** Where desc keeps its objects' shape in storage: events.k8s.io Events are stored as core/v1. */
+/** The shape storage keeps for a group/kind served in several shapes (upstream's storage version). */
+const storageForms: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
+  'events.k8s.io/Event': { apiVersion: 'v1', kind: 'Event' },
+  'autoscaling/HorizontalPodAutoscaler': { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+};
+
+/** Where desc keeps its objects' shape in storage. */
 function storedForm(desc: ResourceDescription): { apiVersion: string; kind: string } {
-  if (desc.group === 'events.k8s.io' && desc.kind === 'Event') {
-    return { apiVersion: 'v1', kind: 'Event' };
-  }
-  return { apiVersion: apiVersionOf(desc.group, desc.version), kind: desc.kind };
+  return storageForms[`${desc.group}/${desc.kind}`] ?? { apiVersion: apiVersionOf(desc.group, desc.version), kind: desc.kind };
 }
 
 function convert(obj: KubeObject, apiVersion: string, kind: string): KubeObject {
