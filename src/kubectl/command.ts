@@ -49,6 +49,12 @@ export interface ResourceMapping {
 export interface Discovery {
   /** Maps a user-typed resource (`po`, `pods`, `deployments.apps`, `deploy.v1.apps`, `Pod`) to one mapping; throws upstream's "the server doesn't have a resource type" error. */
   resolve(typed: string): Promise<ResourceMapping>;
+  /**
+   * What resolve() answers when `typed` is exactly the plural or singular name of a resource in the
+   * highest-priority group (no short name or category can take it over then), found without reading
+   * the whole discovery; undefined when that needs the whole discovery.
+   */
+  exactInFirstGroup?(typed: string): Promise<ResourceMapping | undefined>;
   /** Maps a group/version/kind (from a manifest) to its resource. */
   forKind(apiVersion: string, kind: string): Promise<ResourceMapping>;
   /** All resources (preferred versions), for api-resources and `all`/categories. */

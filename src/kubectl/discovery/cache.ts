@@ -4,7 +4,7 @@
  * fresh for 6 hours (by file mtime), files 0660 in 0750 directories.
  */
 import { dirname, join } from 'node:path';
-import type { APIGroupList, APIResourceList, DiscoveredGroups } from './types.ts';
+import type { APIGroup, APIGroupList, APIResourceList, DiscoveredGroups, GroupVersionForDiscovery } from './types.ts';
 
 // node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } = process.getBuiltinModule('node:fs');
@@ -29,25 +29,63 @@ function writeAtomic(path: string, data: string): void {
   renameSync(tmp, path);
 }
 
+function isFresh(file: string, now: number): boolean {
+  return now - statSync(file).mtimeMs <= DISCOVERY_TTL_MS;
+}
+
+/** servergroups.json when it and every group-version file it names are present and fresh (only stat'ed); else undefined. */
+function readFreshGroups(dir: string, now: number): APIGroupList | undefined {
+  const groupsFile = join(dir, 'servergroups.json');
+  if (!isFresh(groupsFile, now)) {
+    return undefined;
+  }
+  const groups = JSON.parse(readFileSync(groupsFile, 'utf8')) as APIGroupList;
+  for (const g of groups.groups ?? []) {
+    for (const v of g.versions) {
+      if (!isFresh(gvPath(dir, v.groupVersion), now)) {
+        return undefined;
+      }
+    }
+  }
+  return groups;
+}
+
+function readResources(dir: string, gv: string): APIResourceList {
+  return JSON.parse(readFileSync(gvPath(dir, gv), 'utf8')) as APIResourceList;
+}
+
 /** Reads the cache if every file is present and fresh; undefined otherwise. */
 export function readDiscoveryCache(dir: string, now = Date.now()): DiscoveredGroups | undefined {
   try {
-    const groupsFile = join(dir, 'servergroups.json');
-    if (now - statSync(groupsFile).mtimeMs > DISCOVERY_TTL_MS) {
+    const groups = readFreshGroups(dir, now);
+    if (groups === undefined) {
       return undefined;
     }
-    const groups = JSON.parse(readFileSync(groupsFile, 'utf8')) as APIGroupList;
     const resources = new Map<string, APIResourceList>();
     for (const g of groups.groups ?? []) {
       for (const v of g.versions) {
-        const file = gvPath(dir, v.groupVersion);
-        if (now - statSync(file).mtimeMs > DISCOVERY_TTL_MS) {
-          return undefined;
-        }
-        resources.set(v.groupVersion, JSON.parse(readFileSync(file, 'utf8')) as APIResourceList);
+        resources.set(v.groupVersion, readResources(dir, v.groupVersion));
       }
     }
     return { groups, resources };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first group's preferred group-version (the core group's `v1` on every Kubernetes server) and
+ * its resources, when the whole cache is present and fresh, as readDiscoveryCache decides it, but
+ * reading only that one group-version file; undefined otherwise.
+ */
+export function readFirstGroupCache(dir: string, now = Date.now()): { group: APIGroup; version: GroupVersionForDiscovery; resources: APIResourceList } | undefined {
+  try {
+    const group = readFreshGroups(dir, now)?.groups?.[0];
+    const version = group?.preferredVersion ?? group?.versions[0];
+    if (group === undefined || version === undefined) {
+      return undefined;
+    }
+    return { group, version, resources: readResources(dir, version.groupVersion) };
   } catch {
     return undefined;
   }

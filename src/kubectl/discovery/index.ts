@@ -6,7 +6,7 @@
 import type { RestClient } from '../../client/rest.ts';
 import { CliError } from '../command.ts';
 import type { Discovery, ResourceMapping } from '../command.ts';
-import { clearDiscoveryCache, discoveryCacheDir, readDiscoveryCache, writeDiscoveryCache } from './cache.ts';
+import { clearDiscoveryCache, discoveryCacheDir, readDiscoveryCache, readFirstGroupCache, writeDiscoveryCache } from './cache.ts';
 import type { APIResource, DiscoveredGroups } from './types.ts';
 
 export { discoveryCacheDir } from './cache.ts';
@@ -67,11 +67,12 @@ function readings(typed: string): Wanted[] {
 
 function match(all: readonly ResourceMapping[], w: Wanted): ResourceMapping | undefined {
   const fits = (m: ResourceMapping): boolean => (w.group === undefined || m.group === w.group) && (w.version === undefined || m.version === w.version);
-  // Short names first (the shortcut expander runs before the REST mapper), then plural, singular, kind.
+  // As kubectl: a resource's own plural or singular name anywhere wins over short names (the shortcut
+  // expander leaves exact names alone), the first in server order (the REST mapper's group priority);
+  // then short names, then kinds.
   return (
+    all.find((m) => fits(m) && (m.resource === w.resource || m.singularName === w.resource)) ??
     all.find((m) => fits(m) && m.shortNames.includes(w.resource)) ??
-    all.find((m) => fits(m) && m.resource === w.resource) ??
-    all.find((m) => fits(m) && m.singularName === w.resource) ??
     all.find((m) => fits(m) && m.kind.toLowerCase() === w.resource)
   );
 }
@@ -122,7 +123,30 @@ export class CachedDiscovery implements Discovery {
     return find(await this.groups());
   }
 
+  /**
+   * The mapping when `typed` (a word without dots) is the plural or singular name of a resource in
+   * the first group's preferred version: what resolve() would answer, since such a name is never
+   * expanded as a short name or category and that group comes first. Reads servergroups.json and that
+   * one group-version file of a fresh cache; undefined (nothing cached in memory) otherwise.
+   */
+  async exactInFirstGroup(typed: string): Promise<ResourceMapping | undefined> {
+    if (this.data !== undefined || typed.includes('.')) {
+      return undefined;
+    }
+    const first = readFirstGroupCache(this.dir);
+    if (first === undefined) {
+      return undefined;
+    }
+    const name = typed.toLowerCase();
+    const r = first.resources.resources.find((x) => !x.name.includes('/') && (x.name === name || (x.singularName !== '' ? x.singularName : x.kind.toLowerCase()) === name));
+    return r === undefined ? undefined : toMapping(r, first.group.name, first.version.version);
+  }
+
   async resolve(typed: string): Promise<ResourceMapping> {
+    const exact = await this.exactInFirstGroup(typed);
+    if (exact !== undefined) {
+      return exact;
+    }
     const found = await this.lookup((d) => {
       const all = mappings(d, false);
       for (const w of readings(typed)) {

@@ -51,6 +51,11 @@ function namespaceFor(m: ResourceMapping, req: BuilderRequest): string {
 
 /** Expands a typed resource list entry: a category (`all`) becomes its resources, otherwise one mapping. */
 async function expand(discovery: Discovery, typed: string): Promise<ResourceMapping[]> {
+  // `pods`: a resource's own name is never a category (the check below), and only one cached file needs reading.
+  const exact = await discovery.exactInFirstGroup?.(typed);
+  if (exact !== undefined) {
+    return [exact];
+  }
   const all = await discovery.all();
   const inCategory = all.filter((m) => m.categories.includes(typed));
   if (inCategory.length > 0 && !all.some((m) => m.resource === typed || m.shortNames.includes(typed) || m.singularName === typed)) {
