@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, formatUsage, parseFlags, passThrough } from './flags.ts';
 
 const specs = {
   'data-dir': { type: 'string', help: 'where state lives', default: '/var/lib/k8ts' },
@@ -38,4 +38,13 @@ test('usage lists every flag with its default', () => {
   assert.match(u, /--data-dir string\s+where state lives \(default \/var\/lib\/k8ts\)/);
   assert.match(u, /--secure-port int\s+HTTPS port \(default 6443\)/);
   assert.match(u, /--verbose\s+talk more\n/);
+});
+
+test('passThrough collects --<component>-arg name=value as that component\'s flags, in order', () => {
+  const split = passThrough(['--data-dir', '/d', '--kube-apiserver-arg', 'metric-resolution=5s', '--kubelet-arg=cgroup-root=k8ts', '--kube-controller-manager-arg', '--horizontal-pod-autoscaler-sync-period=5s', '--kube-apiserver-arg=v=2'], ['kubelet', 'kube-apiserver', 'kube-controller-manager']);
+  assert.deepEqual(split.rest, ['--data-dir', '/d']);
+  assert.deepEqual(split['kube-apiserver'], ['--metric-resolution', '5s', '--v', '2']);
+  assert.deepEqual(split.kubelet, ['--cgroup-root', 'k8ts']);
+  assert.deepEqual(split['kube-controller-manager'], ['--horizontal-pod-autoscaler-sync-period', '5s']);
+  assert.throws(() => passThrough(['--kubelet-arg'], ['kubelet']), /flag needs an argument: --kubelet-arg/);
 });

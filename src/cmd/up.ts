@@ -32,6 +32,9 @@ const specs = {
   'no-kubelet': { type: 'boolean', help: 'do not run a kubelet for this machine' },
   'no-proxy': { type: 'boolean', help: 'do not run kube-proxy (it writes nftables rules into this machine\'s network namespace)' },
   'kubelet-arg': { type: 'string', help: 'a kubelet flag as name=value (repeatable), e.g. --kubelet-arg cgroup-root=k8ts' },
+  'kube-apiserver-arg': { type: 'string', help: 'an apiserver flag as name=value (repeatable, as k3s), e.g. --kube-apiserver-arg metric-resolution=5s' },
+  'kube-controller-manager-arg': { type: 'string', help: 'a controller-manager flag as name=value (repeatable), e.g. --kube-controller-manager-arg horizontal-pod-autoscaler-sync-period=5s' },
+  'kube-scheduler-arg': { type: 'string', help: 'a scheduler flag as name=value (repeatable)' },
   'no-dns': { type: 'boolean', help: 'do not run cluster DNS (k8ts dns: the kube-dns Service 10.96.0.10, served on this machine\'s address, port 53)' },
 } as const;
 
@@ -57,6 +60,10 @@ export interface UpContext {
   readonly noDns?: boolean;
   /** Extra kubelet flags (`--kubelet-arg name=value`), after up's own. */
   readonly kubeletArgs?: readonly string[];
+  /** Extra apiserver, controller-manager and scheduler flags (`--kube-<component>-arg name=value`), after up's own. */
+  readonly apiserverArgs?: readonly string[];
+  readonly controllerManagerArgs?: readonly string[];
+  readonly schedulerArgs?: readonly string[];
 }
 
 /** One supervised component: the `k8ts` subcommand, its flags, and the identity it talks to the apiserver as. */
@@ -89,13 +96,13 @@ export const components: readonly Component[] = [
     command: 'apiserver',
     args: (c) => ['--data-dir', c.dataDir, '--secure-port', String(c.securePort), '--bind-address', c.bindAddress, '--storage-backend', c.storageBackend,
       '--authorization-mode', (c.authorizationModes ?? DEFAULT_AUTHORIZATION_MODES).join(','),
-      ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : []), ...(c.etcdTlsArgs ?? [])],
+      ...(c.etcdServers.length > 0 ? ['--etcd-servers', c.etcdServers.join(',')] : []), ...(c.etcdTlsArgs ?? []), ...(c.apiserverArgs ?? [])],
   },
   // Each controller as its own kube-system ServiceAccount (upstream's system:controller:* roles), and
   // the cluster CA for CertificateSigningRequests, as kubeadm runs it.
   { name: 'controller-manager', command: 'controller-manager', identity: { user: 'system:kube-controller-manager', groups: [] },
-    args: (c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials', '--cluster-signing-cert-file', join(c.dataDir, 'pki', 'ca.crt'), '--cluster-signing-key-file', join(c.dataDir, 'pki', 'ca.key')] },
-  { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (_c, kc) => ['--kubeconfig', kc] },
+    args: (c, kc) => ['--kubeconfig', kc, '--use-service-account-credentials', '--cluster-signing-cert-file', join(c.dataDir, 'pki', 'ca.crt'), '--cluster-signing-key-file', join(c.dataDir, 'pki', 'ca.key'), ...(c.controllerManagerArgs ?? [])] },
+  { name: 'scheduler', command: 'scheduler', identity: { user: 'system:kube-scheduler', groups: [] }, args: (c, kc) => ['--kubeconfig', kc, ...(c.schedulerArgs ?? [])] },
   { name: 'kubelet', command: 'kubelet', identity: { user: `system:node:${nodeName}`, groups: ['system:nodes'] }, args: (c, kc) => ['--kubeconfig', kc, '--root-dir', join(c.dataDir, 'kubelet'), '--hostname-override', nodeName, '--stop-pods-on-exit', ...(c.kubeletArgs ?? [])], wanted: (c) => !c.noKubelet,
     // Its pods get up to 10 s each (in parallel) to stop, then their sandboxes are torn down.
     stopGraceMs: 45_000 },
@@ -287,7 +294,7 @@ export async function main(argv: string[]): Promise<number> {
   let ctx: UpContext;
   let pidFile: string;
   try {
-    const split = passThrough(argv, ['kubelet']);
+    const split = passThrough(argv, ['kubelet', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
     const { flags, args, help } = parseFlags(split.rest, specs);
     if (help) {
       process.stdout.write(formatUsage(usageLine, specs));
@@ -311,6 +318,9 @@ export async function main(argv: string[]): Promise<number> {
       noProxy: flags['no-proxy'] ?? false,
       noDns: flags['no-dns'] ?? false,
       kubeletArgs: split.kubelet,
+      apiserverArgs: split['kube-apiserver'],
+      controllerManagerArgs: split['kube-controller-manager'],
+      schedulerArgs: split['kube-scheduler'],
     };
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     pidFile = await lockDataDir(dataDir);
