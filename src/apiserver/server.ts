@@ -24,6 +24,7 @@ import type { UpgradeHandler } from './transport/index.ts';
 import { isAlreadyExists, isNotFound } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { Registry, WriteContext } from './registry/types.ts';
+import { createMetricsApi, DEFAULT_METRIC_RESOLUTION_SECONDS } from './metrics-api/index.ts';
 
 /** `k8ts apiserver`'s settings. */
 export interface ApiServerOptions {
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
   readonly createConnect?: (deps: ServerDeps) => ConnectHandler;
   /** Serves HTTP/1.1 upgrade requests (WebSocket/SPDY exec, attach, port-forward). */
   readonly createUpgrade?: (deps: ServerDeps) => UpgradeHandler;
+  /** metrics-server's `--metric-resolution` for the built-in metrics.k8s.io (default 15 s); 0 turns the API off. */
+  readonly metricResolutionSeconds?: number;
   readonly log?: (msg: string) => void;
 }
 
@@ -152,7 +155,11 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   };
   const delegatingAuthorizer: Authorizer = { authorize: (a) => ready().authorize(a), rulesFor: (u, ns) => ready().rulesFor(u, ns) };
   const upgrade = opts.createUpgrade?.(deps);
-  const handler = createApiHandler({
+  const resolutionSeconds = opts.metricResolutionSeconds ?? DEFAULT_METRIC_RESOLUTION_SECONDS;
+  const metricsApi = resolutionSeconds > 0
+    ? createMetricsApi({ registry, authorizer: delegatingAuthorizer, kubeletClient: pki.kubeletClient, resolutionSeconds, ready: registry.ready, log })
+    : undefined;
+  const apiHandler = createApiHandler({
     registry,
     log,
     authorizer: delegatingAuthorizer,
@@ -167,6 +174,8 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
       } },
     ],
   });
+  // metrics.k8s.io is served in front of the API handler, as kube-aggregator fronts kube-apiserver.
+  const handler = metricsApi === undefined ? apiHandler : metricsApi.wrap(apiHandler);
   let transport;
   try {
     await registry.ready;
@@ -193,6 +202,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
       log,
     });
   } catch (e) {
+    metricsApi?.close();
     closeAuthorizer();
     await registry.close();
     await storage.close();
@@ -207,6 +217,7 @@ export async function runApiServer(opts: ApiServerOptions): Promise<RunningApiSe
   const close = (): Promise<void> => {
     closing ??= (async () => {
       listening.stopAccepting();
+      metricsApi?.close();
       closeAuthorizer();
       // Ending the watches lets their responses finish, so the connections can drain.
       await registry.close();

@@ -17,6 +17,7 @@ const specs = {
   'etcd-keyfile': { type: 'string', help: 'SSL key file used to secure etcd communication' },
   'authorization-mode': { type: 'strings', help: 'ordered list of authorization plug-ins: AlwaysAllow, AlwaysDeny, Node, RBAC', default: ['AlwaysAllow'] },
   'event-ttl': { type: 'string', help: 'amount of time to retain events (default 1h0m0s)' },
+  'metric-resolution': { type: 'string', help: 'the interval at which the built-in metrics.k8s.io API scrapes the kubelets (metrics-server\'s flag; default 15s, 0 turns the API off)' },
   'token-auth-file': { type: 'string', help: 'static bearer tokens, CSV: token,user,uid,"group1,group2" (default <data-dir>/pki/tokens.csv, created with an admin token)' },
 } as const;
 
@@ -54,6 +55,12 @@ export function apiserverOptions(argv: readonly string[]) {
   if (eventTtl !== undefined && (eventTtlSeconds === undefined || eventTtlSeconds < 0)) {
     throw new FlagError(`invalid argument "${eventTtl}" for "--event-ttl" flag: time: invalid duration "${eventTtl}"`);
   }
+  // Unset: the default resolution (15 s, as metrics-server).
+  const resolution = flags['metric-resolution'];
+  const metricResolutionSeconds = resolution === undefined ? undefined : parseGoDuration(resolution);
+  if (resolution !== undefined && (metricResolutionSeconds === undefined || metricResolutionSeconds < 0)) {
+    throw new FlagError(`invalid argument "${resolution}" for "--metric-resolution" flag: time: invalid duration "${resolution}"`);
+  }
   return {
     dataDir: flags['data-dir'] ?? '/var/lib/k8ts',
     securePort: port,
@@ -66,6 +73,7 @@ export function apiserverOptions(argv: readonly string[]) {
     etcdKeyFile: flags['etcd-keyfile'],
     tokenAuthFile: flags['token-auth-file'],
     ...(eventTtlSeconds === undefined ? {} : { eventTtlSeconds }),
+    ...(metricResolutionSeconds === undefined ? {} : { metricResolutionSeconds }),
     authorizationModes: authorizationModes as AuthorizationMode[],
   } as const;
 }

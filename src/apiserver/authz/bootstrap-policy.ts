@@ -88,6 +88,12 @@ const roles: readonly RoleSpec[] = [
   { name: 'system:aggregate-to-admin', labels: { [AGGREGATE.admin]: 'true' }, rules: aggregateToAdmin },
   { name: 'system:aggregate-to-edit', labels: { [AGGREGATE.edit]: 'true' }, rules: aggregateToEdit },
   { name: 'system:aggregate-to-view', labels: { [AGGREGATE.view]: 'true' }, rules: aggregateToView },
+  // metrics-server's role, for the built-in metrics.k8s.io: `view` (and so edit and admin) may read metrics.
+  {
+    name: 'system:aggregated-metrics-reader',
+    labels: { 'k8s-app': 'metrics-server', [AGGREGATE.admin]: 'true', [AGGREGATE.edit]: 'true', [AGGREGATE.view]: 'true' },
+    rules: [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])],
+  },
   { name: 'system:auth-delegator', rules: reviews('subjectaccessreviews') },
   { name: 'system:basic-user', rules: [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])] },
   { name: 'system:discovery', rules: [paths(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])] },
