@@ -9,10 +9,8 @@ import type { RestClient } from '../client/rest.ts';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { Discovery, FlagValues, KubectlContext } from './command.ts';
 import { arrayFlag, stringFlag } from './cli/flags.ts';
-import { loadKubeconfigChain } from './config/load.ts';
-import type { LoadedKubeconfig } from './config/load.ts';
-import { connectionFor, requestTimeoutMs, selectContext } from './config/resolve.ts';
-import type { SelectedContext } from './config/resolve.ts';
+import { connectionFor, loadKubeconfigChain, requestTimeoutMs, selectContext } from './config/clientcmd.ts';
+import type { LoadedKubeconfig, SelectedContext } from './config/clientcmd.ts';
 
 /** The version string our kubectl reports as its client version (and in its user agent). */
 export const KUBECTL_VERSION = 'v1.35.0-k8ts';

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { parseKubeconfig } from '../../kubeconfig/file.ts';
 import type { Kubeconfig } from '../../kubeconfig/types.ts';
 import { toYaml } from '../printers/yaml.ts';
-import type { LoadedKubeconfig } from './load.ts';
+import type { LoadedKubeconfig } from './clientcmd.ts';
 
 /** Which stanza list a change touches. */
 export type StanzaKind = 'clusters' | 'users' | 'contexts';

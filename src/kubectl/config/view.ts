@@ -8,7 +8,7 @@ import type { Kubeconfig, NamedCluster, NamedContext, NamedUser } from '../../ku
 import { CliError } from '../command.ts';
 import type { FlagValues } from '../command.ts';
 import { boolFlag, stringFlag } from '../cli/flags.ts';
-import type { LoadedKubeconfig } from './load.ts';
+import type { LoadedKubeconfig } from './clientcmd.ts';
 import { readFile } from './persist.ts';
 
 const clusterOrder = ['server', 'tls-server-name', 'insecure-skip-tls-verify', 'certificate-authority', 'certificate-authority-data', 'proxy-url', 'disable-compression', 'extensions'];

@@ -5,8 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import type { RestClient } from '../../client/rest.ts';
 import { buildResources } from '../resource/builder.ts';
-import { DISCOVERY_TTL_MS } from './cache.ts';
-import { createDiscovery, discoveryCacheDir } from './index.ts';
+import { createDiscovery, discoveryCacheDir, DISCOVERY_TTL_MS } from './index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'k8ts-discovery-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -45,7 +45,7 @@ export async function watchResources(ctx: KubectlContext, client: RestClient, in
     ctx.stdout.write(await formatObjects([body as Record<string, unknown>], out, flags, true));
   };
 
-  const { requestTimeoutMs } = await import('../config/resolve.ts');
+  const { requestTimeoutMs } = await import('../config/clientcmd.ts');
   const timeoutSeconds = Math.ceil(requestTimeoutMs(stringFlag(ctx.globals, 'request-timeout')) / 1000);
   let resourceVersion = '0';
   // --watch-only lists too (for the resourceVersion and the columns) but prints nothing of it.

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CliError } from '../command.ts';
 import { RawMessageError } from '../cli/errors.ts';
-import { loadKubeconfigChain } from './load.ts';
-import { selectContext } from './resolve.ts';
+import { loadKubeconfigChain, selectContext } from './clientcmd.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubeconfig-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
