@@ -4,6 +4,7 @@ import { decodeResourceMetrics, parseExposition } from './decode.ts';
 import type { ContainerPoint, NodeBatch } from './decode.ts';
 import { goDuration, nodeMetricsObject, usageList } from './objects.ts';
 import { parseMetricsPath } from './serve.ts';
+import { scrapeTarget } from './scraper.ts';
 import { MetricsStore, usageBetween } from './store.ts';
 
 const kubeletText = (cpuSeconds: number, ts: number, start = 1764146000.5): string => [
@@ -110,4 +111,20 @@ test('paths inside metrics.k8s.io', () => {
   assert.deepEqual(parseMetricsPath('/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods/p'), { resource: 'pods', namespace: 'ns', name: 'p' });
   assert.throws(() => parseMetricsPath('/apis/metrics.k8s.io/v1/nodes'), /could not find the requested resource/);
   assert.throws(() => parseMetricsPath('/apis/metrics.k8s.io/v1beta1/namespaces/ns/deployments'), /could not find/);
+});
+
+test('only Ready nodes with a kubelet port and an InternalIP are scraped (simulated nodes are not)', () => {
+  const node = (port: number, ready: string, addresses: { type: string; address: string }[]) => ({
+    apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' },
+    status: { addresses, daemonEndpoints: { kubeletEndpoint: { Port: port } }, conditions: [{ type: 'Ready', status: ready }] },
+  });
+  const ip = [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'Hostname', address: 'n' }];
+  assert.deepEqual(scrapeTarget(node(10250, 'True', ip)), { nodeName: 'n', host: '10.0.0.5', port: 10250 });
+  assert.equal(scrapeTarget(node(0, 'True', ip)), undefined);
+  assert.equal(scrapeTarget(node(10250, 'Unknown', ip)), undefined);
+  assert.equal(scrapeTarget(node(10250, 'True', [{ type: 'Hostname', address: 'n' }])), undefined);
+  assert.equal(scrapeTarget({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim' } }), undefined);
+  // k8ts sim-nodes publish the default port and a 127.x address, but have no kubelet.
+  const sim = node(10250, 'True', [{ type: 'InternalIP', address: '127.40.0.1' }]);
+  assert.equal(scrapeTarget({ ...sim, status: { ...sim.status, nodeInfo: { containerRuntimeVersion: 'k8ts-sim://1.35.0' } } }), undefined);
 });

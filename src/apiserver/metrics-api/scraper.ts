@@ -3,7 +3,9 @@
  * Ready node with a real kubelet endpoint (`status.daemonEndpoints.kubeletEndpoint.Port` > 0
  * and an InternalIP) is asked for `/metrics/resource` over TLS with the apiserver's kubelet
  * client certificate, all nodes at once, and the round is stored. Nodes without an endpoint
- * (simulated ones) are filtered out of the node list and cost no request.
+ * are filtered out of the node list and cost no request; so are `k8ts sim-nodes` nodes, which
+ * publish the default port and a 127.x address but run no kubelet (a real kubelet listening on
+ * 0.0.0.0:10250 would otherwise answer for every one of them).
  */
 import { request } from 'node:https';
 import type { ClientRequest } from 'node:http';
@@ -24,7 +26,11 @@ interface NodeStatusShape {
   addresses?: { type?: string; address?: string }[];
   daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
   conditions?: { type?: string; status?: string }[];
+  nodeInfo?: { containerRuntimeVersion?: string };
 }
+
+/** The runtime scheme `k8ts sim-nodes` reports for its simulated nodes (src/simnodes RUNTIME_TYPE). */
+const SIMULATED_RUNTIME_PREFIX = 'k8ts-sim://';
 
 /** The node's kubelet address when it is Ready and has a real endpoint, else undefined. */
 export function scrapeTarget(node: KubeObject): KubeletTarget | undefined {
@@ -32,6 +38,9 @@ export function scrapeTarget(node: KubeObject): KubeletTarget | undefined {
   const port = status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
   const host = status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   const ready = status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  if (status?.nodeInfo?.containerRuntimeVersion?.startsWith(SIMULATED_RUNTIME_PREFIX) === true) {
+    return undefined;
+  }
   const name = node.metadata.name;
   return port > 0 && host !== undefined && host !== '' && ready && name !== undefined ? { nodeName: name, host, port } : undefined;
 }
