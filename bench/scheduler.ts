@@ -11,7 +11,9 @@
  * and p99 of creation → bound.
  * `--algorithm-only` runs just the scheduling cycles in memory (cache + framework, assume, no
  * API): the ceiling the scheduler itself could reach if the API server kept up.
- * Usage: node bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--create-concurrency 64] [--bind-concurrency 32] [--precreate] [--algorithm-only]
+ * Usage: node bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--create-concurrency 64] [--bind-concurrency 32] [--transport h2|h1] [--precreate] [--algorithm-only]
+ * `--transport` is the HTTP version of the scheduler's and the pod creator's clients (default h2,
+ * as the scheduler component runs, and as upstream's harness and scheduler talk to the apiserver).
  * Also reports CPU time per measured pod of the apiserver (/proc/<pid>/stat) and of this process
  * (scheduler + pod creator; process.cpuUsage), and the load average: on a shared machine CPU per
  * pod is steadier than wall-clock rates. The creator, like upstream's harness, is not the system
@@ -44,6 +46,9 @@ const { values } = parseArgs({
     'bind-concurrency': { type: 'string', default: '32' },
     // Create every pod before the scheduler starts: measures scheduling + binding alone.
     precreate: { type: 'boolean', default: false },
+    transport: { type: 'string', default: 'h2' },
+    // The scheduler's client alone (default: --transport).
+    'scheduler-transport': { type: 'string' },
     'algorithm-only': { type: 'boolean', default: false },
   },
 });
@@ -52,6 +57,11 @@ const podCount = Number(values.pods);
 const concurrency = Number(values['create-concurrency']);
 const precreate = values.precreate;
 const initPods = Number(values['init-pods']);
+if (values.transport !== 'h1' && values.transport !== 'h2') {
+  throw new Error(`--transport: h1 or h2, not ${values.transport}`);
+}
+const transport = values.transport;
+const schedulerTransport = values['scheduler-transport'] === 'h1' ? 'h1' : values['scheduler-transport'] === 'h2' ? 'h2' : transport;
 
 /** This process's CPU time so far, in ms. */
 function ownCpuMs(): number {
@@ -121,7 +131,7 @@ function pct(sorted: readonly number[], p: number): number {
 async function runOnce(nodes: number): Promise<void> {
   const api = await startApiServer();
   try {
-    const client = await RestClient.fromKubeconfig(api.kubeconfig, { qps: 0, logger: silentLogger });
+    const client = await RestClient.fromKubeconfig(api.kubeconfig, { qps: 0, logger: silentLogger, transport });
     const nodesRef = { group: '', version: 'v1', resource: 'nodes' } as const;
     const t0 = performance.now();
     await parallel(nodes, 32, async (i) => {
@@ -152,7 +162,7 @@ async function runOnce(nodes: number): Promise<void> {
     const allBound = new Promise<void>((resolve) => {
       done = resolve;
     });
-    const schedClient = await RestClient.fromKubeconfig(api.kubeconfig, { qps: 0, logger: silentLogger, component: 'scheduler' });
+    const schedClient = await RestClient.fromKubeconfig(api.kubeconfig, { qps: 0, logger: silentLogger, component: 'scheduler', transport: schedulerTransport });
     const sched = new Scheduler({
       client: schedClient,
       profiles: defaultProfiles(),
@@ -235,6 +245,8 @@ async function runOnce(nodes: number): Promise<void> {
         nodes,
         pods: podCount,
         bindConcurrency: Number(values['bind-concurrency']),
+        transport,
+        schedulerTransport,
         createSeconds: +((created - start) / 1000).toFixed(2),
         precreate,
         totalSeconds: +((end - start) / 1000).toFixed(2),

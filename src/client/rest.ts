@@ -5,6 +5,7 @@
  */
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { ClientConnection } from '../kubeconfig/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
@@ -13,8 +14,9 @@ import { pathFor, queryString } from './paths.ts';
 import type { QueryParams, ResourceRef } from './paths.ts';
 import { sleep, TokenBucket } from './tokenbucket.ts';
 import { stderrLogger } from './log.ts';
-import { httpAgent, httpsAgent, noteKeepAliveHint } from './agents.ts';
+import { DEFAULT_IDLE_SOCKET_MS, httpAgent, httpsAgent, noteKeepAliveHint } from './agents.ts';
 import type { ClientLogger } from './log.ts';
+import type { H2Connection } from './h2.ts';
 
 // node:fs without an ESM import: that facade reads fs.promises, which loads fs/promises and readline (start-up time).
 const { readFileSync } = process.getBuiltinModule('node:fs');
@@ -43,6 +45,13 @@ export const PatchType = {
 } as const;
 export type PatchType = (typeof PatchType)[keyof typeof PatchType];
 
+/**
+ * How a RestClient talks to the server: 'h1' is HTTP/1.1 over a keep-alive pool, one request per
+ * connection at a time; 'h2' is HTTP/2, every request a stream on one connection (client-go's
+ * default). 'h2' applies to https servers only (plain http stays HTTP/1.1).
+ */
+export type RestTransport = 'h1' | 'h2';
+
 /** How to build a RestClient. */
 export interface RestClientOptions {
   readonly connection: ClientConnection;
@@ -70,6 +79,8 @@ export interface RestClientOptions {
   readonly tokenFile?: string;
   /** Headers sent with every request (kubectl's impersonation headers); per-request headers win. */
   readonly headers?: OutgoingHttpHeaders;
+  /** HTTP version to use (default 'h1'). */
+  readonly transport?: RestTransport;
 }
 
 /** One HTTP call. */
@@ -118,16 +129,28 @@ function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
   return Number.isFinite(s) && s >= 0 ? Math.min(s, 60) * 1000 : undefined;
 }
 
+/** A response head and its unread body, whichever HTTP version carried it. */
+interface Response {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  /** The IncomingMessage (HTTP/1.1) or the stream (HTTP/2). */
+  readonly body: Readable;
+}
+
 /** Reads a whole response body as UTF-8 (plain listeners: cheaper than an async iterator per response). */
-function readResponse(res: IncomingMessage): Promise<string> {
+function readResponse(res: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let ended = false;
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    res.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
     res.once('error', reject);
     // A connection lost mid-body: 'close' without 'end' (a no-op once resolved).
     res.once('close', () => {
-      if (!res.complete) {
+      if (!ended && (res as Partial<IncomingMessage>).complete !== true) {
         reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
       }
     });
@@ -140,6 +163,8 @@ export class RestClient {
   readonly userAgent: string;
   private readonly base: URL;
   private readonly agent: HttpAgent | HttpsAgent;
+  /** Set when requests go over HTTP/2 instead of the agent. */
+  private readonly h2: Promise<H2Connection> | undefined;
   private readonly limiter: TokenBucket | undefined;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
@@ -176,6 +201,17 @@ export class RestClient {
       this.base.protocol === 'https:'
         ? httpsAgent({ maxFreeSockets: 64, ca: c.caPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify }, opts.idleSocketMs)
         : httpAgent({ maxFreeSockets: 64 }, opts.idleSocketMs);
+    this.h2 =
+      opts.transport === 'h2' && this.base.protocol === 'https:'
+        ? // Loaded only when chosen: node:http2 stays out of kubectl's start-up.
+          import('./h2.ts').then(
+            ({ H2Connection }) =>
+              new H2Connection(
+                { authority: this.base.origin, servername: this.servername, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify },
+                opts.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS,
+              ),
+          )
+        : undefined;
   }
 
   /** Builds a client from a kubeconfig file (context default: current-context). */
@@ -245,6 +281,7 @@ export class RestClient {
   /** Destroys the agent's sockets: idle keep-alive ones and any still in use (their requests fail). */
   close(): void {
     this.agent.destroy();
+    void this.h2?.then((h2) => h2.close());
   }
 
   private headersFor(opts: RequestOptions, body: string | undefined): OutgoingHttpHeaders {
@@ -262,7 +299,12 @@ export class RestClient {
   }
 
   /** Sends once; resolves with the response head (body unread). */
-  private send(opts: RequestOptions, body: string | undefined, streaming: boolean): Promise<IncomingMessage> {
+  private send(opts: RequestOptions, body: string | undefined, streaming: boolean): Promise<Response> {
+    if (this.h2 !== undefined) {
+      const path = `${this.pathPrefix}${opts.path}${queryString(opts.query)}`;
+      const headers = this.headersFor(opts, body);
+      return this.h2.then((h2) => h2.request({ method: opts.method, path, headers, body, signal: opts.signal, timeoutMs: streaming ? undefined : this.timeoutMs }));
+    }
     const request = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = request(
@@ -280,7 +322,7 @@ export class RestClient {
         },
         (res) => {
           noteKeepAliveHint(res);
-          resolve(res);
+          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
         },
       );
       req.on('error', reject);
@@ -293,28 +335,31 @@ export class RestClient {
    * Sends with rate limiting and retries: 429 and 5xx answers carrying Retry-After are retried
    * for any verb (the server did not act); other 5xx and connection errors only for idempotent verbs.
    */
-  private async sendWithRetry(opts: RequestOptions, streaming: boolean): Promise<IncomingMessage> {
+  private async sendWithRetry(opts: RequestOptions, streaming: boolean): Promise<Response> {
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const idempotent = idempotentMethods.has(opts.method.toUpperCase());
     for (let attempt = 0; ; attempt++) {
       await this.limiter?.take(opts.signal);
       const backoff = Math.min(this.retryBaseMs * 2 ** attempt, 30_000);
-      let res: IncomingMessage;
+      let res: Response;
       try {
         res = await this.send(opts, body, streaming);
       } catch (e) {
-        if (opts.signal?.aborted !== true && attempt < this.maxRetries && idempotent && isConnectionError(e)) {
+        // HTTP/2 marks failures the server cannot have acted on (GOAWAY, refused stream): any verb may go again.
+        const unprocessed = (e as { unprocessed?: unknown } | undefined)?.unprocessed === true;
+        const retryable = unprocessed || (idempotent && isConnectionError(e));
+        if (opts.signal?.aborted !== true && attempt < this.maxRetries && retryable) {
           this.logger('warning', `${opts.method} ${opts.path}: ${(e as Error).message}; retrying in ${backoff}ms`);
           await sleep(backoff, opts.signal);
           continue;
         }
         throw e;
       }
-      const code = res.statusCode ?? 0;
+      const code = res.statusCode;
       const after = retryAfterMs(res.headers);
       const retryable = code === 429 || (code >= 500 && (after !== undefined || (idempotent && code !== 501)));
       if (retryable && attempt < this.maxRetries) {
-        res.resume();
+        res.body.resume();
         const delay = after ?? backoff;
         this.logger('warning', `${opts.method} ${opts.path}: HTTP ${code}; retrying in ${delay}ms`);
         await sleep(delay, opts.signal);
@@ -327,8 +372,8 @@ export class RestClient {
   /** Sends a request and reads the whole body, whatever the status. */
   async raw(opts: RequestOptions): Promise<RawResponse> {
     const res = await this.sendWithRetry(opts, false);
-    const body = await readResponse(res);
-    return { status: res.statusCode ?? 0, headers: res.headers, body };
+    const body = await readResponse(res.body);
+    return { status: res.statusCode, headers: res.headers, body };
   }
 
   /** Sends a request; a 2xx JSON body is returned parsed (other bodies as text); errors throw a StatusError. */
@@ -352,18 +397,14 @@ export class RestClient {
     }
   }
 
-  /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives; errors throw StatusError. */
-  async stream(opts: RequestOptions): Promise<IncomingMessage> {
+  /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives with its body; errors throw StatusError. */
+  async stream(opts: RequestOptions): Promise<Readable> {
     const res = await this.sendWithRetry(opts, true);
-    const code = res.statusCode ?? 0;
+    const code = res.statusCode;
     if (code < 200 || code > 299) {
-      const chunks: Buffer[] = [];
-      for await (const c of res) {
-        chunks.push(c as Buffer);
-      }
-      throw errorFromResponse(code, Buffer.concat(chunks).toString('utf8'));
+      throw errorFromResponse(code, await readResponse(res.body));
     }
-    return res;
+    return res.body;
   }
 
   /** GET one object (`ref.name` required; `ref.subresource` for e.g. `status`, `scale`). */

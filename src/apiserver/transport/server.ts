@@ -104,6 +104,10 @@ export async function startSecureServer(opts: SecureServerOptions): Promise<Secu
     s.on('close', () => sessions.delete(s));
   });
   server.on('secureConnection', (s: TLSSocket) => {
+    // No Nagle (Node's http server does the same for HTTP/1.1; http2 does not): an HTTP/2
+    // session multiplexes many small answers and watch events, each of which would otherwise
+    // wait for the client's delayed ACK of the previous one.
+    s.setNoDelay(true);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
