@@ -109,6 +109,28 @@ test('a RoleBinding to the view ClusterRole grants reading in its namespace only
   assert.match(list, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
 });
 
+test('no escalation: a namespace admin may grant what they hold, not more, unless they may bind or escalate', async () => {
+  await kubectlOk(admin, ['create', 'namespace', 'team2']);
+  await kubectlOk(admin, ['create', 'rolebinding', 'jane-admin', '--clusterrole=admin', '--user=jane', '-n', 'team2']);
+  const held = await eventually(() => kubectl(users.jane, ['create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods', '-n', 'team2']), (x) => x.code === 0);
+  assert.equal(held.stdout.trim(), 'role.rbac.authorization.k8s.io/pod-reader created', held.stderr);
+  const more = await kubectl(users.jane, ['create', 'role', 'node-reader', '--verb=get,list', '--resource=nodes', '-n', 'team2']);
+  assert.equal(more.code, 1);
+  assert.equal(more.stderr.trim(), 'Error from server (Forbidden): roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["get" "list"]}');
+  const toAdmin = await kubectl(users.jane, ['create', 'rolebinding', 'jane-root', '--clusterrole=cluster-admin', '--user=jane', '-n', 'team2']);
+  assert.equal(toAdmin.code, 1);
+  assert.match(toAdmin.stderr, /rolebindings.rbac.authorization.k8s.io "jane-root" is forbidden: user "jane" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}\n\{NonResourceURLs:\["\*"\], Verbs:\["\*"\]\}/);
+  assert.equal((await kubectl(users.jane, ['create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob', '-n', 'team2'])).code, 0);
+  // Binding a role that does not exist yet would hand over whatever it later grants.
+  const missing = await kubectl(users.jane, ['create', 'rolebinding', 'later', '--clusterrole=not-yet', '--user=jane', '-n', 'team2']);
+  assert.match(missing.stderr, /clusterroles.rbac.authorization.k8s.io "not-yet" not found/);
+  // With the bind verb on cluster-admin, the same binding is allowed.
+  await kubectlOk(admin, ['create', 'clusterrole', 'bind-cluster-admin', '--verb=bind', '--resource=clusterroles', '--resource-name=cluster-admin']);
+  await kubectlOk(admin, ['create', 'clusterrolebinding', 'jane-bind', '--clusterrole=bind-cluster-admin', '--user=jane']);
+  const bound = await eventually(() => kubectl(users.jane, ['create', 'rolebinding', 'jane-root', '--clusterrole=cluster-admin', '--user=jane', '-n', 'team2']), (x) => x.code === 0);
+  assert.equal(bound.code, 0, bound.stderr);
+});
+
 test('group bindings to edit, and aggregation: a new aggregate-to-view role widens edit at once', async () => {
   await kubectlOk(admin, ['create', 'clusterrolebinding', 'devs-edit', '--clusterrole=edit', '--group=devs']);
   const created = await eventually(() => kubectl(users.bob, ['create', 'configmap', 'cfg', '--from-literal=a=b']), (x) => x.code === 0);

@@ -84,6 +84,7 @@ function writeContext(r: ResourceRequest, optionsKind: string, dryRunFromBody: b
     fieldManager: parseFieldManager(r.query, typeof ua === 'string' ? ua : undefined, optionsKind),
     fieldValidation: parseFieldValidation(r.query, optionsKind),
     warnings: [],
+    authorizer: r.authorizer,
   };
 }
 

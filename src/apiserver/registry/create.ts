@@ -12,6 +12,7 @@ import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
+import { admitRbacWrite } from './rbac-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForCreate } from './strategy.ts';
@@ -153,6 +154,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
     obj.metadata.name = generateName(obj.metadata.generateName ?? '');
   }
   await admitNewPod(core, desc, obj, nodeName(ctx.user));
+  await admitRbacWrite(core, desc, obj, undefined, ctx);
   prepareNewObject(desc, obj, ctx);
   if (isService(desc)) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);

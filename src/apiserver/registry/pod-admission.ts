@@ -40,7 +40,8 @@ function randomSuffix(): string {
   return s;
 }
 
-async function readObject(core: RegistryCore, desc: ResourceDescription, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+/** An object as the (fresh) watch cache holds it, else straight from the store; undefined if absent. */
+export async function readObject(core: RegistryCore, desc: ResourceDescription, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
   const key = objectKey(desc, namespace, name);
   const cache = await core.freshCache(desc);
   return cache !== undefined ? cache.get(key) : core.storage.get(key).then((kv) => (kv === undefined ? undefined : decodeObject(kv)));

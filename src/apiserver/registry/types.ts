@@ -6,6 +6,7 @@
 import type { Status } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
+import type { Authorizer } from '../authz/types.ts';
 
 /** Who is asking (filled by authentication). */
 export interface UserInfo {
@@ -27,6 +28,8 @@ export interface WriteContext {
   readonly fieldValidation: FieldValidation;
   /** Warnings to return in `Warning: 299 - "..."` headers (fieldValidation=Warn, deprecations). */
   readonly warnings: string[];
+  /** The request's authorizer, for admission that checks the writer's own permissions (RBAC escalation); absent for the server's own writes. */
+  readonly authorizer?: Authorizer;
 }
 
 export interface ListQuery {

@@ -14,6 +14,7 @@ import { applyNamespace, checkNamespaceOpen, prepareNewObject, rejectResourceVer
 import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
+import { admitRbacWrite } from './rbac-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, dropTypeDependentFields, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
@@ -104,6 +105,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       rejectResourceVersion(obj);
       await checkNamespaceOpen(core, desc, obj.metadata.namespace);
       await admitNewPod(core, desc, obj, nodeName(ctx.user));
+      await admitRbacWrite(core, desc, obj, undefined, ctx);
       prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
       if (isService(desc)) {
         await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
@@ -159,6 +161,7 @@ async function updateExisting(core: RegistryCore, desc: ResourceDescription, nam
   }
   if (opts.storeDirect !== true) {
     admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
+    await admitRbacWrite(core, desc, obj, old, ctx);
   }
   if (isService(desc) && opts.subresource === undefined) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
