@@ -69,7 +69,7 @@ async function raw<T>(env: ClientEnv, path: string): Promise<T> {
 }
 
 /** What legitimately differs between two `top` runs: the numbers (and so the column widths). */
-const topNumbers = (text: string): string => text.replace(/<age>|\b\d+(m|Mi|%)(?=\s|$)/g, 'N').replace(/ +/g, ' ');
+const topNumbers = (text: string): string => text.replace(/(?<=^|\s)(<age>|\d+(\.\d+)?(n|u|m|Ki|Mi|Gi|%|s|ms)?)(?=\s|$)/gm, 'N').replace(/ +/g, ' ');
 
 describe('resource metrics: kubelet /metrics/resource, metrics.k8s.io, kubectl top', { skip: !canRunPods && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
   let bed: KubeletTestbed<TestApiServer>;
@@ -207,6 +207,15 @@ describe('resource metrics: kubelet /metrics/resource, metrics.k8s.io, kubectl t
     assert.match(nodes, new RegExp(`^${nodeName}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%\\s*$`, 'm'));
   });
 
+  test('kubectl get podmetrics prints metrics-server\'s table', async () => {
+    const out = await eventually('kubectl get podmetrics', async () => {
+      const r = await kubectl(env, ['get', 'podmetrics', '-l', 'app=metrics']);
+      return r.code === 0 && r.stdout.includes('busy') ? r.stdout : undefined;
+    }, 30_000, 500);
+    assert.match(out, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*$/m);
+    assert.match(out, /^busy\s+\d+(n|u|m)?\s+\d+(Ki|Mi)?\s+\d+(\.\d+)?s\s*$/m);
+  });
+
   test('a user bound to view in default can run top pod there, not top node', async () => {
     const pods = await eventually('top pod as the viewer', async () => {
       const r = await kubectl(viewer, ['top', 'pod']);
@@ -220,11 +229,11 @@ describe('resource metrics: kubelet /metrics/resource, metrics.k8s.io, kubectl t
 
   test('k8ts kubectl top prints what kubectl 1.35 prints', async () => {
     const cases: string[][] = [
-      ['top', 'pod'], ['top', 'pod', '--containers'], ['top', 'pod', '-A'], ['top', 'pod', '--sort-by=cpu', '--no-headers'],
+      ['top', 'pod'], ['top', 'pod', '-A', '--containers', '--sort-by=cpu'], ['top', 'pod', '--sort-by=cpu', '--no-headers'],
       ['top', 'pod', '-l', 'app=metrics', '--sum'], ['top', 'pod', 'busy', '--containers', '--sum'], ['top', 'pod', '-l', 'role=nothing'],
-      ['top', 'pod', '--sort-by=disk'], ['top', 'pod', 'busy', '-l', 'a=b'], ['top', 'pod', 'nope'], ['top', 'pod', '--show-swap'],
-      ['top', 'pod', '-A', '--containers', '--sort-by=cpu'], ['top', 'node', '--show-swap'],
-      ['top', 'node'], ['top', 'node', nodeName, '--show-capacity'], ['top', 'node', '--sort-by=memory', '--no-headers'], ['top', 'node', '-l', 'nothing=here'],
+      ['top', 'pod', '--sort-by=disk'], ['top', 'pod', 'nope'], ['top', 'pod', '--show-swap'],
+      ['top', 'node'], ['top', 'node', nodeName, '--show-capacity', '--no-headers'], ['top', 'node', '--show-swap'], ['top', 'node', '-l', 'nothing=here'],
+      ['get', 'podmetrics'],
     ];
     const diffs: string[] = [];
     for (const args of cases) {

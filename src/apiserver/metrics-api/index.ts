@@ -18,14 +18,15 @@ import type { Authorizer } from '../authz/types.ts';
 import { buildDiscovery } from '../http/discovery.ts';
 import type { DiscoveryDocuments } from '../http/discovery.ts';
 import type { ApiHandler } from '../http/index.ts';
-import { discoveryContentType, negotiateDiscovery } from '../http/negotiate.ts';
+import { discoveryContentType, negotiateDiscovery, negotiateResource, notAcceptable, Shape } from '../http/negotiate.ts';
 import { methodNotAllowed } from '../http/resources.ts';
 import { encode, send, sendError, sendJson } from '../http/respond.ts';
 import type { AnyResponse } from '../http/respond.ts';
 import { boolParam } from '../http/query.ts';
 import { reviewResources } from '../http/reviews.ts';
+import { IncludeObject, parseIncludeObject } from '../http/transform.ts';
 import type { Registry, UserInfo } from '../registry/types.ts';
-import { METRICS_GROUP, METRICS_VERSION, metricsResources } from './objects.ts';
+import { METRICS_GROUP, METRICS_VERSION, metricsResources, metricsTable } from './objects.ts';
 import { startScraper } from './scraper.ts';
 import type { Scraper } from './scraper.ts';
 import { answerMetrics, parseMetricsPath } from './serve.ts';
@@ -110,7 +111,23 @@ export function createMetricsApi(opts: MetricsApiOptions): MetricsApi {
     if (method !== 'GET' && method !== 'HEAD') {
       throw methodNotAllowed();
     }
-    sendJson(res, 200, await answerMetrics({ registry: opts.registry, store }, route, query), 'application/json', boolParam(query, 'pretty'));
+    const pretty = boolParam(query, 'pretty');
+    if (route.resource === undefined) {
+      sendJson(res, 200, await answerMetrics({ registry: opts.registry, store }, route, query), 'application/json', pretty);
+      return;
+    }
+    const rep = negotiateResource(req.headers.accept, true, route.name === undefined);
+    const includeObject = rep.shape === Shape.Table ? parseIncludeObject(query.get('includeObject')) : IncludeObject.Metadata;
+    const answer = await answerMetrics({ registry: opts.registry, store }, route, query);
+    let body: unknown = answer;
+    if (rep.shape === Shape.Table) {
+      // `kubectl get podmetrics`: metrics-server's Table (no Age column).
+      const items = route.name === undefined ? (answer.items as Record<string, unknown>[]) : [answer];
+      body = metricsTable(items, rep.metaVersion, (o) => (includeObject === IncludeObject.None ? undefined : includeObject === IncludeObject.Object ? o : { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${rep.metaVersion}`, metadata: o.metadata }));
+    } else if (rep.shape !== Shape.Object) {
+      throw notAcceptable();
+    }
+    send(res, 200, rep.contentType, encode(body, rep.encoding, pretty));
   }
 
   return {

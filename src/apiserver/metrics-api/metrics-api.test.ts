@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeResourceMetrics, parseExposition } from './decode.ts';
 import type { ContainerPoint, NodeBatch } from './decode.ts';
-import { goDuration, nodeMetricsObject, usageList } from './objects.ts';
+import { goDuration, metricsTable, nodeMetricsObject, usageList } from './objects.ts';
 import { parseMetricsPath } from './serve.ts';
 import { scrapeTarget } from './scraper.ts';
 import { MetricsStore, usageBetween } from './store.ts';
@@ -127,4 +127,13 @@ test('only Ready nodes with a kubelet port and an InternalIP are scraped (simula
   // k8ts sim-nodes publish the default port and a 127.x address, but have no kubelet.
   const sim = node(10250, 'True', [{ type: 'InternalIP', address: '127.40.0.1' }]);
   assert.equal(scrapeTarget({ ...sim, status: { ...sim.status, nodeInfo: { containerRuntimeVersion: 'k8ts-sim://1.35.0' } } }), undefined);
+});
+
+test('the Table sums a pod\'s containers: Name, cpu, memory, Window', () => {
+  const pod = { metadata: { name: 'p', namespace: 'd' }, window: '15s', containers: [{ name: 'a', usage: { cpu: '250m', memory: '1Mi' } }, { name: 'b', usage: { cpu: '500000n', memory: '1024' } }] };
+  const t = metricsTable([pod], 'v1', (o) => ({ kind: 'PartialObjectMetadata', metadata: o.metadata }));
+  assert.deepEqual((t.columnDefinitions as { name: string }[]).map((c) => c.name), ['Name', 'cpu', 'memory', 'Window']);
+  assert.deepEqual(t.rows, [{ cells: ['p', '250500u', '1025Ki', '15s'], object: { kind: 'PartialObjectMetadata', metadata: { name: 'p', namespace: 'd' } } }]);
+  const node = { metadata: { name: 'n' }, window: '1m0.5s', usage: { cpu: '2', memory: '0' } };
+  assert.deepEqual((metricsTable([node], 'v1', () => undefined).rows as unknown[])[0], { cells: ['n', '2', '0', '1m0.5s'] });
 });

@@ -92,3 +92,31 @@ export function podMetricsObject(namespace: string, name: string, labels: Readon
 export function metricsList(kind: 'NodeMetricsList' | 'PodMetricsList', items: readonly Record<string, unknown>[]): Record<string, unknown> {
   return { kind, apiVersion: API_VERSION, metadata: {}, items };
 }
+
+/** One object's Table cells: name, cpu, memory (summed over containers for pods), window. */
+function tableCells(obj: Record<string, unknown>): unknown[] {
+  const meta = obj.metadata as { name?: string };
+  const lists = obj.usage !== undefined ? [obj.usage as Record<string, string>] : ((obj.containers ?? []) as { usage: Record<string, string> }[]).map((c) => c.usage);
+  const sum = (key: string, format: QuantityFormat): string => lists.reduce((acc, l) => acc.add(Quantity.parse(l[key] ?? '0')), new Quantity(0n, 0, format)).toString();
+  return [meta.name ?? '', sum('cpu', QuantityFormat.DecimalSI), sum('memory', QuantityFormat.BinarySI), obj.window];
+}
+
+/**
+ * metrics-server's Table for NodeMetrics/PodMetrics (what `kubectl get podmetrics` asks for):
+ * Name, cpu, memory, Window; `rowObject` turns an item into the row's object (includeObject).
+ */
+export function metricsTable(objects: readonly Record<string, unknown>[], metaVersion: string, rowObject: (obj: Record<string, unknown>) => unknown): Record<string, unknown> {
+  const column = (name: string, format: string, description = ''): Record<string, unknown> => ({ name, type: 'string', format, description, priority: 0 });
+  return {
+    kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: {},
+    columnDefinitions: [column('Name', 'name', 'Name of the resource'), column('cpu', 'quantity'), column('memory', 'quantity'), column('Window', 'duration')],
+    rows: objects.map((o) => {
+      const row: Record<string, unknown> = { cells: tableCells(o) };
+      const object = rowObject(o);
+      if (object !== undefined) {
+        row.object = object;
+      }
+      return row;
+    }),
+  };
+}
