@@ -74,9 +74,10 @@ function validateSortBy(flags: FlagValues): string {
   return sortBy;
 }
 
+/** As upstream, asks the server's group list afresh (not the discovery cache, which may predate the API). */
 async function requireMetricsApi(ctx: KubectlContext): Promise<void> {
-  const all = await (await ctx.discovery()).all();
-  if (!all.some((m) => m.group === METRICS.group && m.version === METRICS.version)) {
+  const list = await (await ctx.client()).request<{ groups?: { name?: string; versions?: { version?: string }[] }[] }>({ method: 'GET', path: '/apis' });
+  if (!(list.groups ?? []).some((g) => g.name === METRICS.group && (g.versions ?? []).some((v) => v.version === METRICS.version))) {
     throw new CliError('Metrics API not available');
   }
 }
