@@ -131,6 +131,29 @@ test('no escalation: a namespace admin may grant what they hold, not more, unles
   assert.equal(bound.code, 0, bound.stderr);
 });
 
+test('CSR approval needs approve on the signer; nobody gets system:masters from the client signer', async () => {
+  const keys = await generateKeyPair();
+  const csr = async (name: string, subject: string): Promise<string> => JSON.stringify({
+    apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
+    spec: { request: Buffer.from((await x509.Pkcs10CertificateRequestGenerator.create({ name: subject, keys, signingAlgorithm })).toString('pem')).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] },
+  });
+  const masters = await kubectl(admin, ['create', '-f', '-'], { stdin: await csr('root', 'CN=mallory, O=system:masters') });
+  assert.equal(masters.code, 1);
+  assert.match(masters.stderr, /certificatesigningrequests.certificates.k8s.io "root" is forbidden: use of kubernetes.io\/kube-apiserver-client signer with system:masters group is not allowed/);
+  await kubectlOk(admin, ['create', '-f', '-'], { stdin: await csr('carol', 'CN=carol, O=devs') });
+  await kubectlOk(admin, ['create', 'clusterrole', 'csr-approver', '--verb=get,list,update', '--resource=certificatesigningrequests,certificatesigningrequests/approval']);
+  await kubectlOk(admin, ['create', 'clusterrolebinding', 'jane-csr', '--clusterrole=csr-approver', '--user=jane']);
+  const refused = await eventually(() => kubectl(users.jane, ['certificate', 'approve', 'carol']), (x) => !/cannot get resource/.test(x.stderr));
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /certificatesigningrequests.certificates.k8s.io "carol" is forbidden: user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+  // `approve` on every kubernetes.io signer (upstream's domain wildcard) is enough.
+  // (signers are no served resource, so `kubectl create clusterrole` would refuse the rule.)
+  await kubectlOk(admin, ['apply', '-f', '-'], { stdin: stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'signer-approver' }, rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/*'], verbs: ['approve'] }] }) });
+  await kubectlOk(admin, ['create', 'clusterrolebinding', 'jane-signers', '--clusterrole=signer-approver', '--user=jane']);
+  const approved = await eventually(() => kubectl(users.jane, ['certificate', 'approve', 'carol']), (x) => x.code === 0);
+  assert.match(approved.stdout, /certificatesigningrequest.certificates.k8s.io\/carol approved/, approved.stderr);
+});
+
 test('group bindings to edit, and aggregation: a new aggregate-to-view role widens edit at once', async () => {
   await kubectlOk(admin, ['create', 'clusterrolebinding', 'devs-edit', '--clusterrole=edit', '--group=devs']);
   const created = await eventually(() => kubectl(users.bob, ['create', 'configmap', 'cfg', '--from-literal=a=b']), (x) => x.code === 0);

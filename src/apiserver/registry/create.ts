@@ -13,6 +13,7 @@ import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
+import { admitCsrCreate } from './csr-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForCreate } from './strategy.ts';
@@ -155,6 +156,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
   }
   await admitNewPod(core, desc, obj, nodeName(ctx.user));
   await admitRbacWrite(core, desc, obj, undefined, ctx);
+  admitCsrCreate(desc, obj);
   prepareNewObject(desc, obj, ctx);
   if (isService(desc)) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);

@@ -15,6 +15,7 @@ import { modifiedMessage, translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
+import { admitCsrUpdate } from './csr-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, dropTypeDependentFields, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
@@ -162,6 +163,7 @@ async function updateExisting(core: RegistryCore, desc: ResourceDescription, nam
   if (opts.storeDirect !== true) {
     admitWrite(desc, obj, old, ctx, opts.subresource, { skipManagedFields: opts.managedFieldsDone, skipValidation: opts.skipValidation });
     await admitRbacWrite(core, desc, obj, old, ctx);
+    admitCsrUpdate(desc, obj, old, opts.subresource, ctx);
   }
   if (isService(desc) && opts.subresource === undefined) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
