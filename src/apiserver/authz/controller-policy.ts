@@ -99,6 +99,17 @@ const controllerRules: Readonly<Record<string, readonly PolicyRule[]>> = {
     r(['get', 'create', 'list', 'watch'], core, ['persistentvolumeclaims']), r(['update', 'delete'], core, ['persistentvolumeclaims']), r(['update'], core, ['pods/finalizers']), events,
   ],
   'ttl-controller': [r(['update', 'patch', 'list', 'watch'], core, ['nodes']), events],
+  'persistent-volume-binder': [
+    r(['get', 'list', 'watch', 'update', 'create', 'delete'], core, ['persistentvolumes']), r(['update'], core, ['persistentvolumes/status']),
+    r(['get', 'list', 'watch', 'update'], core, ['persistentvolumeclaims']), r(['update'], core, ['persistentvolumeclaims/status']),
+    r(['list', 'watch', 'get', 'create', 'delete'], core, ['pods']), r(['get', 'create', 'delete'], core, ['endpoints']), r(['get', 'create', 'delete'], core, ['services']),
+    r(['get'], core, ['secrets']), r(['list', 'watch'], core, ['nodes']), r(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']), events,
+  ],
+  // k8ts's built-in local-path provisioner: the rights of k3s's local-path-provisioner role that it uses, and creating the default class.
+  'local-path-provisioner': [
+    r(['get', 'list', 'watch'], core, ['nodes', 'persistentvolumeclaims']), r(['get', 'list', 'watch', 'create', 'delete', 'patch', 'update'], core, ['persistentvolumes']),
+    r(['get', 'list', 'watch', 'create'], ['storage.k8s.io'], ['storageclasses']), events,
+  ],
   'pvc-protection-controller': [r(['get', 'list', 'watch', 'update'], core, ['persistentvolumeclaims']), r(['list', 'watch', 'get'], core, ['pods']), events],
   'pv-protection-controller': [r(['get', 'list', 'watch', 'update'], core, ['persistentvolumes']), events],
   'ttl-after-finished-controller': [r(['get', 'list', 'watch', 'delete'], batch, ['jobs']), events],

@@ -28,6 +28,8 @@ import { resourceQuotaControllerFactory } from '../resourcequota/controller.ts';
 import { serviceLbControllerFactory } from '../servicelb/controller.ts';
 import { csrSigningControllerFactory } from '../certificates/signer.ts';
 import { podAutoscalerControllerFactory } from '../podautoscaler/controller.ts';
+import { persistentVolumeBinderFactory } from '../persistentvolume/controller.ts';
+import { localPathProvisionerFactory } from '../localpath/provisioner.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -60,6 +62,8 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'service-lb-controller': serviceLbControllerFactory,
   'certificatesigningrequest-signing-controller': csrSigningControllerFactory,
   'horizontal-pod-autoscaler-controller': podAutoscalerControllerFactory,
+  'persistentvolume-binder-controller': persistentVolumeBinderFactory,
+  'local-path-provisioner': localPathProvisionerFactory,
 };
 
 /**
@@ -92,6 +96,8 @@ export const serviceAccountNames: Readonly<Record<string, string>> = {
   'service-lb-controller': 'service-controller',
   'certificatesigningrequest-signing-controller': 'certificate-controller',
   'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
+  'persistentvolume-binder-controller': 'persistent-volume-binder',
+  'local-path-provisioner': 'local-path-provisioner',
 };
 
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */

@@ -2,6 +2,7 @@
  * Pod volumes on the node: emptyDir (a directory, or tmpfs for medium Memory), hostPath,
  * configMap, secret, downwardAPI and projected (service-account token, configMap, secret and
  * downwardAPI sources in one directory, e.g. the `kube-api-access-*` volume) (files written under `<podDir>/volumes/<kind>/<name>`,
+ * persistentVolumeClaim (the bound volume's hostPath/local path, claims.ts),
  * rewritten on every sync so updates propagate), and the bind mounts for a container's
  * volumeMounts (subPath, readOnly). `cleanupPodDir` unmounts and removes everything.
  */
@@ -12,6 +13,8 @@ import type { Mount } from '../runtime/types.ts';
 import { fieldValue, resourceValue } from '../pods/container-config.ts';
 import type { DataSource } from '../pods/container-config.ts';
 import type { ContainerSpec, Pod, VolumeSpec } from '../pods/types.ts';
+import { claimVolumePath, kubeletClaimReader } from './claims.ts';
+import type { ClaimObjectReader } from './claims.ts';
 
 /** A volume could not be set up (missing ConfigMap/Secret, bad hostPath): the pod waits. */
 export class VolumeError extends Error {
@@ -30,6 +33,8 @@ export interface VolumeContext {
   readonly nodeName: string;
   /** A bound service-account token for a projected serviceAccountToken source. */
   readonly token?: (audience: string | undefined, expirationSeconds: number) => Promise<string>;
+  /** Reads claims and volumes for persistentVolumeClaim volumes (default: the kubelet's API client, see claims.ts). */
+  readonly claims?: ClaimObjectReader;
 }
 
 interface ProjectedSource {
@@ -95,6 +100,14 @@ function downwardData(pod: Pod, items: readonly { readonly path: string; readonl
   }
   return data;
 }
+
+/** The pod types predate PVC volumes: read the source off the volume as the API sends it. */
+function claimSource(v: VolumeSpec): { readonly claimName: string; readonly readOnly?: boolean } | undefined {
+  return (v as VolumeSpec & { readonly persistentVolumeClaim?: { readonly claimName: string; readonly readOnly?: boolean } }).persistentVolumeClaim;
+}
+
+/** Volume names whose every mount is read-only (a persistentVolumeClaim source with readOnly), per setUpVolumes result. */
+const readOnlyVolumes = new WeakMap<ReadonlyMap<string, string>, ReadonlySet<string>>();
 
 /** Makes (or refreshes) one volume; returns its host directory. */
 async function setUpVolume(pod: Pod, v: VolumeSpec, ctx: VolumeContext): Promise<string> {
@@ -186,7 +199,15 @@ async function setUpVolume(pod: Pod, v: VolumeSpec, ctx: VolumeContext): Promise
     await writeKeys(dir, data, items, v.projected.defaultMode ?? 0o644, false);
     return dir;
   }
-  // Unsupported kinds (PVCs, …) get an empty directory so the pod still starts.
+  const claim = claimSource(v);
+  if (claim !== undefined) {
+    const reader = ctx.claims ?? kubeletClaimReader();
+    if (reader === undefined) {
+      throw new VolumeError('no API client to read persistentVolumeClaim volumes');
+    }
+    return claimVolumePath(ns, claim.claimName, reader);
+  }
+  // Unsupported kinds get an empty directory so the pod still starts.
   const dir = join(base, 'kubernetes.io~unsupported', v.name);
   await mkdir(dir, { recursive: true });
   return dir;
@@ -195,9 +216,14 @@ async function setUpVolume(pod: Pod, v: VolumeSpec, ctx: VolumeContext): Promise
 /** Sets up every volume of the pod; returns volume name → host path. Throws VolumeError. */
 export async function setUpVolumes(pod: Pod, ctx: VolumeContext): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  const readOnly = new Set<string>();
   for (const v of pod.spec.volumes ?? []) {
     out.set(v.name, await setUpVolume(pod, v, ctx));
+    if (claimSource(v)?.readOnly === true) {
+      readOnly.add(v.name);
+    }
   }
+  readOnlyVolumes.set(out, readOnly);
   return out;
 }
 
@@ -216,7 +242,8 @@ export async function containerMounts(container: ContainerSpec, volumes: Readonl
         await mkdir(hostPath, { recursive: true });
       }
     }
-    mounts.push({ containerPath: vm.mountPath, hostPath, readonly: vm.readOnly === true });
+    const forcedReadOnly = readOnlyVolumes.get(volumes)?.has(vm.name) === true;
+    mounts.push({ containerPath: vm.mountPath, hostPath, readonly: vm.readOnly === true || forcedReadOnly });
   }
   return mounts;
 }
