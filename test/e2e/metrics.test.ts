@@ -89,6 +89,8 @@ describe('resource metrics: kubelet /metrics/resource, metrics.k8s.io, kubectl t
       return n?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true ? n : undefined;
     });
     kubeletPort = node.status.daemonEndpoints.kubeletEndpoint.Port;
+    // A node with no kubelet behind it (no endpoint, never Ready): never scraped, shown as <unknown>.
+    await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${nodeName}-absent` } }) });
     const pod = (name: string, script: string, limits?: Record<string, string>) => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'metrics', role: name } },
       spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', script], ...(limits === undefined ? {} : { resources: { limits } }) }] },
@@ -205,6 +207,7 @@ describe('resource metrics: kubelet /metrics/resource, metrics.k8s.io, kubectl t
     }, 30_000, 500);
     assert.match(nodes, /^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)\s*$/m);
     assert.match(nodes, new RegExp(`^${nodeName}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%\\s*$`, 'm'));
+    assert.match(nodes, new RegExp(`^${nodeName}-absent(\\s+<unknown>){4}\\s*$`, 'm'));
   });
 
   test('kubectl get podmetrics prints metrics-server\'s table', async () => {
