@@ -40,12 +40,14 @@ export interface NodeBatch {
 
 function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/gy;
+  const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
+  let end = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     labels[m[1]] = m[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    end = re.lastIndex;
   }
-  if (re.lastIndex !== 0 && text.slice(re.lastIndex).trim() !== '') {
+  if (text.slice(end).trim() !== '') {
     throw new Error(`bad labels: ${text}`);
   }
   return labels;

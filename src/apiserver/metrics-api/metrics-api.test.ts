@@ -28,6 +28,7 @@ test('the text format parser reads names, escaped labels, Go floats and timestam
   assert.ok(Number.isNaN(samples[1].value));
   assert.equal(samples[2].value, Infinity);
   assert.throws(() => parseExposition('x{a="1"} notanumber\n'));
+  assert.throws(() => parseExposition('x{a="1",b=2} 1\n'), /bad labels/);
 });
 
 test('decode keeps complete points and drops a pod whose container lacks CPU (metrics-server)', () => {
