@@ -316,6 +316,26 @@ describe('workload controllers (part B) with a real controller-manager', () => {
       return out.startsWith('1/250m/64Mi/5') ? out : undefined;
     }, { context: () => `controller-manager output:\n${lastOutput()}` });
     assert.equal(used, '1/250m/64Mi/5');
+    // Admission enforces it: a pod without requests is refused, and so is one past the CPU limit.
+    const noRequests = await kubectl(env, ['run', 'bare', '--image=nginx', '-n', 'quota']);
+    assert.equal(noRequests.code, 1);
+    assert.match(noRequests.stderr, /pods "bare" is forbidden: failed quota: q: must specify requests\.cpu,requests\.memory/);
+    const big = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big', namespace: 'quota' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1800m', memory: '64Mi' } } }] } };
+    const refused = await kubectl(env, ['create', '-f', '-'], { stdin: JSON.stringify(big) });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /pods "big" is forbidden: exceeded quota: q, requested: requests\.cpu=1800m, used: requests\.cpu=250m, limited: requests\.cpu=2/);
+    // Within the quota a create is charged at once, before the controller recounts.
+    await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify({ ...big, metadata: { ...big.metadata, name: 'fits' }, spec: { containers: [{ ...big.spec.containers[0], resources: { requests: { cpu: '1', memory: '64Mi' } } }] } }) });
+    const charged = await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.pods}/{.status.used.requests\\.cpu}']);
+    assert.equal(charged, '2/1250m');
+    // Counts too: configmaps up to the limit, then a refusal naming it.
+    const before = Number(await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.configmaps}']));
+    for (let i = before; i < 10; i++) {
+      await kubectlOk(env, ['create', 'configmap', `c${i}`, '-n', 'quota']);
+    }
+    const over = await kubectl(env, ['create', 'configmap', 'c-over', '-n', 'quota']);
+    assert.equal(over.code, 1);
+    assert.match(over.stderr, /configmaps "c-over" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=10, limited: configmaps=10/);
   });
 
   test('a CronJob fires at the next minute with a job named after the scheduled minute', async () => {

@@ -14,6 +14,7 @@ import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
 import { admitCsrCreate } from './csr-admission.ts';
+import { admitQuota } from './quota-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, isService } from './services.ts';
 import { prepareForCreate } from './strategy.ts';
@@ -161,6 +162,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
   if (isService(desc)) {
     await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
   }
+  await admitQuota(core, desc, obj, ctx);
   return storeNew(core, desc, obj, ctx, generated);
 }
 

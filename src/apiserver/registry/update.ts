@@ -16,6 +16,7 @@ import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
 import { admitCsrUpdate } from './csr-admission.ts';
+import { admitQuota } from './quota-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, dropTypeDependentFields, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
@@ -111,6 +112,7 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       if (isService(desc)) {
         await allocateServiceAddresses(core, desc, obj, core.serviceRanges);
       }
+      await admitQuota(core, desc, obj, ctx);
       try {
         return { object: await storeNew(core, desc, obj, ctx), created: true };
       } catch (err) {

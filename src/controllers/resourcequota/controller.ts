@@ -13,8 +13,8 @@ import { discoverResources } from '../manager/discovery.ts';
 import type { DiscoveredResource } from '../manager/discovery.ts';
 import type { Pod } from '../history/pods.ts';
 import { canonicalJson } from '../history/revision.ts';
-import type { ResourceQuota, UsageInputs } from './usage.ts';
-import { computeUsage, countedResource } from './usage.ts';
+import type { ResourceQuota, UsageInputs } from '../../api/quota/usage.ts';
+import { computeUsage, countedResource } from '../../api/quota/usage.ts';
 
 /** Upstream's registration name. */
 export const Name = 'resourcequota-controller';

@@ -1,11 +1,25 @@
 /**
  * ResourceQuota usage (upstream's quota evaluators, reduced): object counts and the compute
- * and storage requests/limits of the objects a quota's scopes select.
+ * and storage requests/limits of the objects a quota's scopes select. Shared, as upstream's
+ * pkg/quota, by the resource-quota controller (status.used) and the apiserver's quota admission.
  */
-import type { DeepReadonly, KubeObject } from '../../api/object.ts';
-import type { Quantity } from '../../api/quantity.ts';
-import { addResourceLists, canonicalResourceQuantity, maxResourceLists, parseQuantity, parseResourceList } from '../../api/quantity.ts';
-import type { Pod } from '../history/pods.ts';
+import type { DeepReadonly, KubeObject } from '../object.ts';
+import type { Quantity } from '../quantity.ts';
+import { addResourceLists, canonicalResourceQuantity, maxResourceLists, parseQuantity, parseResourceList } from '../quantity.ts';
+
+type ResourceList = Record<string, string>;
+
+/** The pod fields quota reads. */
+export interface Pod extends KubeObject {
+  spec?: {
+    containers?: { name: string; resources?: { requests?: ResourceList; limits?: ResourceList } }[];
+    initContainers?: { name: string; resources?: { requests?: ResourceList; limits?: ResourceList } }[];
+    overhead?: ResourceList;
+    activeDeadlineSeconds?: number;
+    [field: string]: unknown;
+  };
+  status?: { phase?: string; [field: string]: unknown };
+}
 
 /** v1 ResourceQuota (fields read here). */
 export interface ResourceQuota extends KubeObject {

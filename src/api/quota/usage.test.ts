@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../history/pods.ts';
-import type { ResourceQuota, UsageInputs } from './usage.ts';
+import type { Pod, ResourceQuota, UsageInputs } from './usage.ts';
 import { computeUsage } from './usage.ts';
 
 const pod = (name: string, cpu: string | undefined, mem: string | undefined, phase = 'Running'): Pod => ({
