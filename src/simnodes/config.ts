@@ -17,8 +17,12 @@ export const RUNTIME_TYPE = 'k8ts-sim';
 export const CONTAINER_RUNTIME_VERSION = `${RUNTIME_TYPE}://1.35.0`;
 /** The namespace holding node heartbeat Leases (upstream's). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
-/** The kubelet's default port, published in status.daemonEndpoints. */
-export const KUBELET_PORT = 10250;
+/**
+ * The port published in status.daemonEndpoints: 0, since no kubelet API serves a simulated node
+ * (a real kubelet on this machine would otherwise answer for every one of them, e.g. to the
+ * apiserver's metrics scraper).
+ */
+export const KUBELET_PORT = 0;
 
 /** Everything a fleet needs to run; `resolveSimOptions` fills the defaults. */
 export interface SimNodesOptions {

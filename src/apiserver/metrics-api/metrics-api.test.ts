@@ -125,9 +125,6 @@ test('only Ready nodes with a kubelet port and an InternalIP are scraped (simula
   assert.equal(scrapeTarget(node(10250, 'Unknown', ip)), undefined);
   assert.equal(scrapeTarget(node(10250, 'True', [{ type: 'Hostname', address: 'n' }])), undefined);
   assert.equal(scrapeTarget({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim' } }), undefined);
-  // k8ts sim-nodes publish the default port and a 127.x address, but have no kubelet.
-  const sim = node(10250, 'True', [{ type: 'InternalIP', address: '127.40.0.1' }]);
-  assert.equal(scrapeTarget({ ...sim, status: { ...sim.status, nodeInfo: { containerRuntimeVersion: 'k8ts-sim://1.35.0' } } }), undefined);
 });
 
 test('the Table sums a pod\'s containers: Name, cpu, memory, Window', () => {

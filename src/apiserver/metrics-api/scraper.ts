@@ -29,18 +29,12 @@ interface NodeStatusShape {
   nodeInfo?: { containerRuntimeVersion?: string };
 }
 
-/** The runtime scheme `k8ts sim-nodes` reports for its simulated nodes (src/simnodes RUNTIME_TYPE). */
-const SIMULATED_RUNTIME_PREFIX = 'k8ts-sim://';
-
-/** The node's kubelet address when it is Ready and has a real endpoint, else undefined. */
+/** The node's kubelet address when it is Ready and has a real endpoint (simulated nodes publish port 0), else undefined. */
 export function scrapeTarget(node: KubeObject): KubeletTarget | undefined {
   const status = node.status as NodeStatusShape | undefined;
   const port = status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
   const host = status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   const ready = status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  if (status?.nodeInfo?.containerRuntimeVersion?.startsWith(SIMULATED_RUNTIME_PREFIX) === true) {
-    return undefined;
-  }
   const name = node.metadata.name;
   return port > 0 && host !== undefined && host !== '' && ready && name !== undefined ? { nodeName: name, host, port } : undefined;
 }
