@@ -4,8 +4,9 @@
  * alternating between RestClient over HTTP/1.1 (keep-alive agent, one request per socket at a
  * time) and RestClient with `transport: 'h2'` (one session, multiplexed streams). Reports the CPU
  * time per request of the apiserver (/proc/<pid>/stat) and of this process (process.cpuUsage),
- * and wall-clock requests/s, per round; alternating rounds put both on the same load.
- * Usage: node bench/client-transport.ts [--pods 2000] [--rounds 3] [--concurrency 64]
+ * and wall-clock requests/s, per round; alternating rounds (h1 first, then h2 first) put both on
+ * the same load and the same drift; a first warm-up round of each is not counted in the totals.
+ * Usage: node bench/client-transport.ts [--pods 2000] [--rounds 4] [--concurrency 64]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +20,7 @@ import { startApiServer } from '../test/util/apiserver.ts';
 const { values } = parseArgs({
   options: {
     pods: { type: 'string', default: '2000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '64' },
   },
 });
@@ -59,8 +60,9 @@ try {
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${podCount} creates + ${podCount} bindings per round, ${concurrency} in flight\n`);
   process.stdout.write('| round | transport | apiserver CPU µs/request | client CPU µs/request | total | requests/s |\n|---|---|---|---|---|---|\n');
   const totals = new Map<RestTransport, { api: number; own: number; n: number }>();
-  for (let r = 0; r < rounds; r++) {
-    for (const transport of ['h1', 'h2'] as const) {
+  for (let r = 0; r <= rounds; r++) {
+    // Round 0 warms both up (JIT, the store); later rounds alternate which goes first.
+    for (const transport of r % 2 === 0 ? (['h1', 'h2'] as const) : (['h2', 'h1'] as const)) {
       const client = await RestClient.fromKubeconfig(api.kubeconfig, { qps: 0, logger: silentLogger, transport });
       // Warm the connection(s) outside the measurement.
       await parallel(concurrency, concurrency, () => client.raw({ method: 'GET', path: '/api/v1/namespaces/default/pods', query: { limit: 1 } }));
@@ -95,15 +97,17 @@ try {
       const ownMs = ownCpuMs() - c0;
       client.close();
       const n = podCount * 2;
-      const t = totals.get(transport) ?? { api: 0, own: 0, n: 0 };
-      totals.set(transport, { api: t.api + apiMs, own: t.own + ownMs, n: t.n + n });
+      if (r > 0) {
+        const t = totals.get(transport) ?? { api: 0, own: 0, n: 0 };
+        totals.set(transport, { api: t.api + apiMs, own: t.own + ownMs, n: t.n + n });
+      }
       const us = (ms: number): string => ((ms * 1000) / n).toFixed(0);
-      process.stdout.write(`| ${r + 1} | ${transport} | ${us(apiMs)} | ${us(ownMs)} | ${us(apiMs + ownMs)} | ${((n * 1000) / wall).toFixed(0)} |\n`);
+      process.stdout.write(`| ${r === 0 ? 'warm-up' : r} | ${transport} | ${us(apiMs)} | ${us(ownMs)} | ${us(apiMs + ownMs)} | ${((n * 1000) / wall).toFixed(0)} |\n`);
     }
   }
   for (const [transport, t] of totals) {
     const us = (ms: number): string => ((ms * 1000) / t.n).toFixed(0);
-    process.stdout.write(`| all | ${transport} | ${us(t.api)} | ${us(t.own)} | ${us(t.api + t.own)} | |\n`);
+    process.stdout.write(`| rounds 1–${rounds} | ${transport} | ${us(t.api)} | ${us(t.own)} | ${us(t.api + t.own)} | |\n`);
   }
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 } finally {
