@@ -82,6 +82,8 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
       spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: join(root, 'static') } },
     });
     await apply({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'huge-pv' }, spec: { capacity: { storage: '100Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', hostPath: { path: join(root, 'huge') } } });
+    // The binder matches only Available volumes (as upstream): wait until it has seen both.
+    await until('both static PVs to be Available', async () => (await get('pv', 'static-pv'))?.status.phase === 'Available' && (await get('pv', 'huge-pv'))?.status.phase === 'Available', { timeoutMs: 30_000, intervalMs: 200, context });
     await apply({
       apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'static-claim', namespace: 'default' },
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', resources: { requests: { storage: '500Mi' } } },
