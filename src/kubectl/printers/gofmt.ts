@@ -4,6 +4,9 @@
  * and encoding/json. kubectl's jsonpath, go-template and custom-columns output is made of these,
  * so matching upstream byte for byte means formatting exactly as Go does.
  */
+import { goFloat } from '../../api/go-float.ts';
+
+export { goFloat };
 
 /** A decoded JSON value. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [k: string]: JsonValue };
@@ -23,27 +26,6 @@ export function isJsonObject(v: unknown): v is Record<string, unknown> {
  */
 export function isGoInt(n: number): boolean {
   return Number.isInteger(n) && Math.abs(n) < 2 ** 63;
-}
-
-/** A float64 as Go's `%v` prints it (strconv 'g', shortest: exponent form from 1e+06 up and below 1e-04). */
-export function goFloat(n: number): string {
-  if (Number.isNaN(n)) {
-    return 'NaN';
-  }
-  if (!Number.isFinite(n)) {
-    return n > 0 ? '+Inf' : '-Inf';
-  }
-  if (n === 0) {
-    return Object.is(n, -0) ? '-0' : '0';
-  }
-  const [mantissa = '0', expText = '0'] = n.toExponential().split('e');
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 6) {
-    const sign = exp < 0 ? '-' : '+';
-    const digits = String(Math.abs(exp)).padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
-  }
-  return String(n);
 }
 
 /** A number as Go prints the value the unstructured decoder made of it (int64 or float64). */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatGoFloat, renderExposition } from './exposition.ts';
+import { goFloat } from '../../api/go-float.ts';
+import { renderExposition } from './exposition.ts';
 import { renderResourceMetrics } from './resource-metrics.ts';
 
 test('floats are written as Go strconv.FormatFloat(v, g, -1, 64)', () => {
@@ -10,7 +11,7 @@ test('floats are written as Go strconv.FormatFloat(v, g, -1, 64)', () => {
     [0.0001, '0.0001'], [0.00001, '1e-05'], [1.5e-7, '1.5e-07'], [1e21, '1e+21'], [1.25e100, '1.25e+100'], [NaN, 'NaN'], [Infinity, '+Inf'],
   ];
   for (const [v, want] of cases) {
-    assert.equal(formatGoFloat(v), want, String(v));
+    assert.equal(goFloat(v), want, String(v));
   }
 });
 

@@ -4,6 +4,7 @@
  * by their label values, labels sorted by name, floats in Go's shortest `%g` form
  * (`1.2742656e+07`), an optional millisecond timestamp; families without samples are left out.
  */
+import { goFloat } from '../../api/go-float.ts';
 
 /** One sample of a family. */
 export interface Sample {
@@ -23,27 +24,6 @@ export interface Family {
 
 /** The content type of the text format, as client_golang answers it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-/** `value` as Go's strconv.FormatFloat(value, 'g', -1, 64). */
-export function formatGoFloat(value: number): string {
-  if (Number.isNaN(value)) {
-    return 'NaN';
-  }
-  if (!Number.isFinite(value)) {
-    return value > 0 ? '+Inf' : '-Inf';
-  }
-  if (value === 0) {
-    return '0';
-  }
-  // Shortest round-tripping digits (as Go's precision -1); Go writes them in %e form when the
-  // decimal exponent is below -4 or at least 6, else as a plain decimal (which String() gives there).
-  const [mantissa, exponentText] = value.toExponential().split('e');
-  const exponent = Number(exponentText);
-  if (exponent < -4 || exponent >= 6) {
-    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
-  }
-  return String(value);
-}
 
 const escapeLabelValue = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -71,7 +51,7 @@ export function renderExposition(families: readonly Family[]): string {
   for (const f of [...families].filter((x) => x.samples.length > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
     for (const s of [...f.samples].sort(compareSamples)) {
-      out.push(`${f.name}${labelText(s.labels)} ${formatGoFloat(s.value)}${s.timestampMs === undefined ? '' : ` ${Math.trunc(s.timestampMs)}`}`);
+      out.push(`${f.name}${labelText(s.labels)} ${goFloat(s.value)}${s.timestampMs === undefined ? '' : ` ${Math.trunc(s.timestampMs)}`}`);
     }
   }
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
