@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canRunPods, startKubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import type { KubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
-import { startApiServer } from '../util/apiserver.ts';
+import { identityKubeconfig, startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
@@ -38,7 +38,9 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'k8ts-pv-e2e-'));
-    bed = await startKubeletTestbed('pv', IMAGE, () => startApiServer());
+    // The kubelet as system:node:<name>: the claims and volumes it reads come through the Node authorizer's graph.
+    bed = await startKubeletTestbed('pv', IMAGE, () => startApiServer({ extraArgs: ['--authorization-mode', 'Node,RBAC'] }), [], [],
+      (api, node) => identityKubeconfig(api.url, api.dataDir, 'kubelet-pv', `system:node:${node}`, ['system:nodes']));
     env = clientEnv(bed.api.kubeconfig);
     nodeName = bed.kubelet.nodeName;
     // The default class as k3s ships it, its volumes under this test's temp root (the class's nodePath);
@@ -49,7 +51,8 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
       provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', parameters: { nodePath: root },
     };
     await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify(cls) });
-    cm = startControllerManager(bed.api.kubeconfig, ['--secure-port=0', '--controllers=persistentvolume-binder-controller,local-path-provisioner']);
+    // Each controller as its own ServiceAccount: the persistent-volume-binder and local-path-provisioner roles must suffice.
+    cm = startControllerManager(bed.api.kubeconfig, ['--secure-port=0', '--use-service-account-credentials', '--controllers=persistentvolume-binder-controller,local-path-provisioner']);
   });
 
   after(async () => {
