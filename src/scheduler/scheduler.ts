@@ -21,6 +21,7 @@ import { SchedulerCache } from './cache.ts';
 import type { ClusterEvent, DisruptionBudget, Status } from './framework/interface.ts';
 import { Framework } from './framework/runtime.ts';
 import type { ProfileConfig } from './framework/runtime.ts';
+import { volumeBindingDeps } from './plugins/volumebinding/deps.ts';
 import { inTreeRegistry } from './plugins/registry.ts';
 import { SchedulingQueue, queueKey } from './queue.ts';
 import type { QueuedPodInfo } from './queue.ts';
@@ -105,12 +106,15 @@ export class Scheduler {
         this.releaseBindSlot();
       }
     };
+    // Created before the frameworks: VolumeBinding registers its claim, volume and class informers on it.
+    this.factory = new SharedInformerFactory(opts.client, { logger: this.logger });
+    const volumeDeps = volumeBindingDeps(opts.client, this.factory);
     const pluginEvents = new Map<string, Set<ClusterEvent>>();
     for (const p of opts.profiles) {
       if (this.frameworks.has(p.schedulerName)) {
         throw new Error(`duplicate profile with scheduler name "${p.schedulerName}"`);
       }
-      const fwk = new Framework(p, registry, bind);
+      const fwk = new Framework(p, registry, bind, volumeDeps);
       this.frameworks.set(p.schedulerName, fwk);
       this.recorders.set(p.schedulerName, new EventRecorder({ client: opts.client, component: p.schedulerName, logger: this.logger }));
       for (const pl of fwk.plugins) {
@@ -122,7 +126,6 @@ export class Scheduler {
       }
     }
     this.queue = new SchedulingQueue({ initialBackoffMs: opts.podInitialBackoffMs, maxBackoffMs: opts.podMaxBackoffMs, pluginEvents });
-    this.factory = new SharedInformerFactory(opts.client, { logger: this.logger });
     // As upstream's newPodInformer: non-terminal pods only, managedFields dropped before caching
     // (nothing here reads them; they are a large part of each pod to freeze and keep).
     this.podInformer = this.factory.informerFor<Pod>({ ...pods, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: dropManagedFields });

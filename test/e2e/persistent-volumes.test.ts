@@ -7,6 +7,8 @@
  * the claim deletes the volume. Real kubectl 1.35 reads pv and pvc. Volumes live in a temp root.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,8 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
   let bed: KubeletTestbed<TestApiServer>;
   let env: ClientEnv;
   let cm: TestControllerManager | undefined;
+  let sched: ChildProcess | undefined;
+  let schedLog = '';
   let nodeName = '';
   let root = '';
 
@@ -53,10 +57,17 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
     await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify(cls) });
     // Each controller as its own ServiceAccount: the persistent-volume-binder and local-path-provisioner roles must suffice.
     cm = startControllerManager(bed.api.kubeconfig, ['--secure-port=0', '--use-service-account-credentials', '--controllers=persistentvolume-binder-controller,local-path-provisioner']);
+    sched = spawn(new URL('../../bin/k8ts', import.meta.url).pathname, ['scheduler', '--kubeconfig', bed.api.kubeconfig, '--leader-elect=false', '--secure-port=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    sched.stderr?.setEncoding('utf8').on('data', (d: string) => (schedLog += d));
   });
 
   after(async () => {
     await cm?.stop();
+    if (sched !== undefined && sched.exitCode === null) {
+      const exited = new Promise((resolve) => sched?.once('exit', resolve));
+      sched.kill('SIGTERM');
+      await exited;
+    }
     env?.cleanup();
     await bed?.stop();
     await rm(root, { recursive: true, force: true });
@@ -67,12 +78,12 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
     return r.code === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
   };
   const events = async (name: string): Promise<string> => kubectlOk(env, ['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
-  const context = (): string => `controller-manager output:\n${cm?.log() ?? ''}`;
+  const context = (): string => `controller-manager output:\n${cm?.log() ?? ''}\nscheduler:\n${schedLog}`;
   const apply = (obj: unknown): Promise<string> => kubectlOk(env, ['apply', '-f', '-'], { stdin: JSON.stringify(obj) });
   const pod = (name: string, script: string): unknown => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
     spec: {
-      nodeName, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+      restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
       containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', script], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
     },
@@ -123,17 +134,15 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
   });
 
   test('a claim on the default local-path class is provisioned on its node; the data outlives the pod; deleting the claim deletes the volume', { timeout: 80_000 }, async () => {
-    await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '64Mi' } } } });
+    await apply({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } });
     await until('the WaitForFirstConsumer event', async () => /^WaitForFirstConsumer: waiting for first consumer to be created before binding$/m.test(await events('data')), { timeoutMs: 30_000, intervalMs: 200, context });
     const pending = await get('pvc', 'data');
     assert.equal(pending?.spec.storageClassName, 'local-path');
     assert.equal(pending?.status.phase, 'Pending');
     assert.equal((await kubectlOk(env, ['get', 'pv', '-o', 'name'])).trim(), '', 'nothing provisioned before a consumer');
 
-    // A consumer pinned to the node waits for its volume ...
+    // A consumer: the scheduler places the claim on a node (VolumeBinding PreBind), then binds the pod.
     await apply(pod('writer', 'echo hello from writer > /data/greeting'));
-    // ... until the claim is placed on the node, as the scheduler's VolumeBinding PreBind does.
-    await kubectlOk(env, ['annotate', 'pvc', 'data', `volume.kubernetes.io/selected-node=${nodeName}`]);
     const claim = await until('the claim to be Bound', async () => {
       const c = await get('pvc', 'data');
       return c?.status.phase === 'Bound' ? c : undefined;
@@ -141,6 +150,8 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
     const pvName = `pvc-${claim.metadata.uid}`;
     assert.equal(claim.spec.volumeName, pvName);
     assert.equal(claim.metadata.annotations?.['volume.kubernetes.io/storage-provisioner'], 'rancher.io/local-path');
+    assert.equal(claim.spec.storageClassName, 'local-path', 'the default class, from DefaultStorageClass admission');
+    assert.equal(claim.metadata.annotations?.['volume.kubernetes.io/selected-node'], nodeName, 'placed by the scheduler');
     const pv = await get('pv', pvName);
     const dir = join(root, `pvc-${claim.metadata.uid}_default_data`);
     assert.deepEqual(pv?.spec.hostPath, { path: dir, type: 'DirectoryOrCreate' });

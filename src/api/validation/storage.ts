@@ -128,6 +128,11 @@ export function validatePersistentVolumeClaim(pvc: KubeObject, old: KubeObject |
       if (asStr(oldSpec.volumeName) === '') {
         copy.volumeName = undefined;
       }
+      // A claim without a class may get one later (upstream's validateStorageClassUpgradeFromNil:
+      // the binder's retroactive default class assignment).
+      if ((oldSpec.storageClassName === undefined || oldSpec.storageClassName === null) && old.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] === undefined) {
+        copy.storageClassName = undefined;
+      }
       return JSON.parse(JSON.stringify(copy)) as Obj;
     };
     if (!deepEqual(strip(spec), strip(oldSpec))) {

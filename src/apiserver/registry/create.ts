@@ -12,6 +12,7 @@ import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
+import { admitClaimDefaultClass } from './storageclass-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
 import { admitCsrCreate } from './csr-admission.ts';
 import { admitQuota } from './quota-admission.ts';
@@ -156,6 +157,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
     obj.metadata.name = generateName(obj.metadata.generateName ?? '');
   }
   await admitNewPod(core, desc, obj, nodeName(ctx.user));
+  await admitClaimDefaultClass(core, desc, obj);
   await admitRbacWrite(core, desc, obj, undefined, ctx);
   admitCsrCreate(desc, obj);
   prepareNewObject(desc, obj, ctx);

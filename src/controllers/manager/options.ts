@@ -45,6 +45,7 @@ export const controllerManagerFlags = {
   'concurrent-cron-job-syncs': { type: 'int', help: 'the number of cron job objects that are allowed to sync concurrently', default: 5 },
   'concurrent-resource-quota-syncs': { type: 'int', help: 'the number of resource quotas that are allowed to sync concurrently', default: 5 },
   'service-lb-pool': { type: 'strings', help: 'addresses for LoadBalancer Services (k8ts service-lb-controller): CIDRs or first-last ranges; empty: each LoadBalancer Service gets the Ready nodes\' addresses, as k3s servicelb does' },
+  'local-path-root': { type: 'string', help: 'directory under which the built-in local-path-provisioner (rancher.io/local-path) places volumes on the nodes; a StorageClass nodePath parameter overrides it', default: '/var/lib/k8ts/storage' },
   'horizontal-pod-autoscaler-sync-period': { type: 'string', help: 'the period for syncing the number of pods in horizontal pod autoscaler', default: '15s' },
   'cluster-signing-cert-file': { type: 'string', help: 'filename containing a PEM-encoded X509 CA certificate used to issue cluster-scoped certificates (kubernetes.io/kube-apiserver-client, kube-apiserver-client-kubelet, kubelet-serving signers)' },
   'cluster-signing-key-file': { type: 'string', help: 'filename containing a PEM-encoded RSA or ECDSA private key used to sign cluster-scoped certificates' },

@@ -23,11 +23,14 @@ import type { NodeInfo } from './nodeinfo.ts';
 import type { Registry } from './registry.ts';
 import type { RPod } from '../types.ts';
 import type { BindFunc } from '../plugins/defaultbinder/defaultbinder.ts';
+import type { VolumeBindingDeps } from '../plugins/volumebinding/volumebinding.ts';
 
 /** What plugin factories get: the API bind call and this framework (for preemption's what-ifs). */
 export interface FrameworkContext {
   readonly bind: BindFunc;
   readonly framework: Framework;
+  /** Claims, volumes and classes for VolumeBinding (absent: it only sees claims' phases). */
+  readonly volumeBinding?: VolumeBindingDeps;
 }
 
 /** One enabled plugin and its score weight. */
@@ -62,7 +65,7 @@ export class Framework {
   readonly preBind: PreBindPlugin[] = [];
   readonly bindPlugins: BindPlugin[] = [];
 
-  constructor(profile: ProfileConfig, registry: Registry, bind: BindFunc) {
+  constructor(profile: ProfileConfig, registry: Registry, bind: BindFunc, volumeBinding?: VolumeBindingDeps) {
     this.profileName = profile.schedulerName;
     const plugins: Plugin[] = [];
     const seen = new Set<string>();
@@ -75,7 +78,7 @@ export class Framework {
         throw new Error(`plugin "${pc.name}" already registered`);
       }
       seen.add(pc.name);
-      const p = f({ bind, framework: this });
+      const p = f({ bind, framework: this, volumeBinding });
       plugins.push(p);
       if (has(p, 'preFilter', pc)) {
         this.preFilter.push(p as PreFilterPlugin);

@@ -24,7 +24,7 @@ export function inTreeRegistry(): Registry {
     .register(NodeAffinity, () => newNodeAffinity())
     .register(NodePorts, () => newNodePorts())
     .register(NodeResourcesFit, () => newNodeResourcesFit())
-    .register(VolumeBinding, () => newVolumeBinding())
+    .register(VolumeBinding, (ctx) => newVolumeBinding(ctx.volumeBinding))
     .register(PodTopologySpread, () => newPodTopologySpread())
     .register(InterPodAffinity, () => newInterPodAffinity())
     .register(BalancedAllocation, () => newBalancedAllocation())
