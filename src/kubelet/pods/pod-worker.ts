@@ -20,6 +20,8 @@ import { computePodStatus } from '../status/pod-status.ts';
 import type { ContainerView, Waiting } from '../status/pod-status.ts';
 import { TokenManager } from '../volumes/tokens.ts';
 import { cleanupPodDir, containerMounts, setUpVolumes } from '../volumes/volumes.ts';
+import { apiClaimReader } from '../volumes/claims.ts';
+import type { ClaimObjectReader } from '../volumes/claims.ts';
 import { containerConfig } from './container-config.ts';
 import { goDuration, PodEvents, podDesc } from './events.ts';
 import { runHook } from './lifecycle.ts';
@@ -131,10 +133,13 @@ export class PodWorkers {
   private readonly prober: Prober;
   private readonly events: PodEvents;
   private readonly tokens: TokenManager;
+  /** Reads the PVC and PV behind persistentVolumeClaim volumes (the Node authorizer allows its own pods' ones). */
+  private readonly claims: ClaimObjectReader;
 
   constructor(deps: PodWorkerDeps) {
     this.deps = deps;
     this.tokens = new TokenManager(deps.client);
+    this.claims = apiClaimReader(deps.client);
     this.events = new PodEvents(deps.events);
     const containerOf = async (uid: string, containerId: string): Promise<{ pod: Pod; name: string } | undefined> => {
       const state = this.pods.get(uid);
@@ -489,6 +494,7 @@ export class PodWorkers {
       const v = await setUpVolumes(pod, {
         podDir: this.podDir(uid), data: this.data, podIp, hostIp: this.deps.hostIp, nodeName: this.deps.nodeName,
         token: (audience, expirationSeconds) => this.tokens.token(pod, audience, expirationSeconds),
+        claims: this.claims,
       });
       state.volumes = v;
       state.volumesAt = Date.now();

@@ -44,20 +44,6 @@ export function apiClaimReader(client: RestClient): ClaimObjectReader {
   };
 }
 
-// The kubelet's client, registered by its TokenManager: the pod worker builds the volume context
-// without a claim reader, so volume setup falls back to this one (one kubelet per process).
-let registered: ClaimObjectReader | undefined;
-
-/** Makes `client` the default reader for persistentVolumeClaim volumes in this process. */
-export function registerKubeletClient(client: RestClient): void {
-  registered = apiClaimReader(client);
-}
-
-/** The default reader (the kubelet's client), if one was registered. */
-export function kubeletClaimReader(): ClaimObjectReader | undefined {
-  return registered;
-}
-
 /**
  * The host path of the claim's volume, creating the directory when the volume is a hostPath of
  * type DirectoryOrCreate (local-path volumes are made world-writable, as local-path's setup

@@ -6,7 +6,6 @@
  */
 import type { RestClient } from '../../client/index.ts';
 import type { Pod } from '../pods/types.ts';
-import { registerKubeletClient } from './claims.ts';
 
 interface Cached {
   readonly token: string;
@@ -28,8 +27,6 @@ export class TokenManager {
 
   constructor(client: RestClient) {
     this.client = client;
-    // The kubelet's one API client also reads its pods' claims and volumes (claims.ts).
-    registerKubeletClient(client);
   }
 
   /** A token for the pod's service account (from cache while fresh). */

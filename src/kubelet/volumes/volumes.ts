@@ -13,7 +13,7 @@ import type { Mount } from '../runtime/types.ts';
 import { fieldValue, resourceValue } from '../pods/container-config.ts';
 import type { DataSource } from '../pods/container-config.ts';
 import type { ContainerSpec, Pod, VolumeSpec } from '../pods/types.ts';
-import { claimVolumePath, kubeletClaimReader } from './claims.ts';
+import { claimVolumePath } from './claims.ts';
 import type { ClaimObjectReader } from './claims.ts';
 
 /** A volume could not be set up (missing ConfigMap/Secret, bad hostPath): the pod waits. */
@@ -201,7 +201,7 @@ async function setUpVolume(pod: Pod, v: VolumeSpec, ctx: VolumeContext): Promise
   }
   const claim = claimSource(v);
   if (claim !== undefined) {
-    const reader = ctx.claims ?? kubeletClaimReader();
+    const reader = ctx.claims;
     if (reader === undefined) {
       throw new VolumeError('no API client to read persistentVolumeClaim volumes');
     }
