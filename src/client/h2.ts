@@ -59,6 +59,14 @@ function isUnprocessed(e: NodeJS.ErrnoException): boolean {
   return code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION' || (code === 'ERR_HTTP2_STREAM_ERROR' && /NGHTTP2_REFUSED_STREAM/.test(e.message));
 }
 
+/**
+ * Other HTTP/2 failures before a response (stream cancelled by a dying session, session error)
+ * are lost connections, as ECONNRESET is for HTTP/1.1: retried for idempotent verbs only.
+ */
+function asConnectionError(e: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  return typeof e.code === 'string' && e.code.startsWith('ERR_HTTP2_') ? Object.assign(new Error(e.message, { cause: e }), { code: 'ECONNRESET' }) : e;
+}
+
 /** One origin's HTTP/2 sessions: the current one, replaced when it goes away; idle ones closed. */
 export class H2Connection {
   private readonly origin: H2Origin;
@@ -186,7 +194,7 @@ export class H2Connection {
       stream.on('error', (e: NodeJS.ErrnoException) => {
         if (!answered) {
           answered = true;
-          reject(isUnprocessed(e) ? Object.assign(e, { unprocessed: true }) : e);
+          reject(isUnprocessed(e) ? Object.assign(e, { unprocessed: true }) : asConnectionError(e));
         }
       });
       if (req.timeoutMs !== undefined) {
