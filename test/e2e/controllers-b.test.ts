@@ -328,6 +328,9 @@ describe('workload controllers (part B) with a real controller-manager', () => {
     await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify({ ...big, metadata: { ...big.metadata, name: 'fits' }, spec: { containers: [{ ...big.spec.containers[0], resources: { requests: { cpu: '1', memory: '64Mi' } } }] } }) });
     const charged = await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.pods}/{.status.used.requests\\.cpu}']);
     assert.equal(charged, '2/1250m');
+    // Deleting gives it back (the controller recounts on deletes, upstream's replenishment).
+    await kubectlOk(env, ['delete', 'pod', 'fits', '-n', 'quota', '--grace-period=0', '--force']);
+    await until('the quota replenished', async () => ((await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.pods}/{.status.used.requests\\.cpu}'])) === '1/250m' ? true : undefined), { context: () => `controller-manager output:\n${lastOutput()}` });
     // Counts too: configmaps up to the limit, then a refusal naming it.
     const before = Number(await kubectlOk(env, ['get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used.configmaps}']));
     for (let i = before; i < 10; i++) {

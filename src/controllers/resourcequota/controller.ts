@@ -1,20 +1,35 @@
 /**
  * The resource quota controller (upstream `resourcequota-controller`): keeps each
- * ResourceQuota's status.hard (= spec.hard) and status.used current, on changes to the quota
- * or to pods/services/PVCs/configmaps/secrets in its namespace, and on a full resync every
- * --resource-quota-sync-period (default 5 m) for counts of other resources.
+ * ResourceQuota's status.hard (= spec.hard) and status.used current. As upstream, it recounts
+ * when a quota is added or its spec.hard changes, when pods/services/PVCs/configmaps/secrets in
+ * its namespace are deleted or updated (usage can only drop that way: "replenishment"), and on
+ * a full resync every --resource-quota-sync-period (default 5 m). Creates are charged by the
+ * apiserver's quota admission; recounting on them too would race with it (a count from an
+ * informer that has not seen the new object yet would overwrite the charge).
  */
 import type { DeepReadonly, KubeObject } from '../../api/object.ts';
 import { canonicalResourceQuantity } from '../../api/quantity.ts';
 import { WorkQueue, splitKey } from '../../client/index.ts';
 import type { Controller, ControllerContext } from '../manager/context.ts';
-import { R, enqueueHandler, pause, runQueue, unwrap } from '../manager/kit.ts';
+import { R, pause, runQueue, unwrap } from '../manager/kit.ts';
 import { discoverResources } from '../manager/discovery.ts';
 import type { DiscoveredResource } from '../manager/discovery.ts';
 import type { Pod } from '../history/pods.ts';
 import { canonicalJson } from '../history/revision.ts';
 import type { ResourceQuota, UsageInputs } from '../../api/quota/usage.ts';
-import { computeUsage, countedResource } from '../../api/quota/usage.ts';
+import { computeUsage, countedResource, podCounts } from '../../api/quota/usage.ts';
+
+/** What a Service's quota usage is made of: its type and ports. */
+function serviceShape(svc: DeepReadonly<KubeObject>): unknown {
+  const spec = svc.spec as { type?: unknown; ports?: unknown } | undefined;
+  return [spec?.type, spec?.ports];
+}
+
+/** The containers' resources of a pod (what its quota usage is made of). */
+function resourcesOf(p: DeepReadonly<KubeObject>): unknown {
+  const spec = p.spec as { containers?: readonly { resources?: unknown }[]; initContainers?: readonly { resources?: unknown }[] } | undefined;
+  return [spec?.containers?.map((c) => c.resources), spec?.initContainers?.map((c) => c.resources)];
+}
 
 /** Upstream's registration name. */
 export const Name = 'resourcequota-controller';
@@ -44,14 +59,32 @@ export function resourceQuotaControllerFactory(ctx: ControllerContext): Controll
   const configmaps = ctx.informers.informerFor(R.configmaps);
   const secrets = ctx.informers.informerFor(SECRETS);
   const informed: Readonly<Record<string, { lister: { list(ns?: string): readonly DeepReadonly<KubeObject>[] } }>> = { pods, services, persistentvolumeclaims: pvcs, configmaps, secrets, resourcequotas: quotas };
-  quotas.addEventHandler(enqueueHandler(queue));
+  const quotaKey = (q: DeepReadonly<KubeObject>): string => `${q.metadata.namespace ?? ''}/${q.metadata.name ?? ''}`;
+  quotas.addEventHandler({
+    onAdd: (q) => queue.add(quotaKey(q)),
+    // Status updates are this controller's and the admission's own: only a new spec.hard needs a recount.
+    onUpdate: (o, n) => {
+      if (canonicalJson(o.spec?.hard ?? {}) !== canonicalJson(n.spec?.hard ?? {})) {
+        queue.add(quotaKey(n));
+      }
+    },
+  });
   const byNamespace = (o: DeepReadonly<KubeObject>): void => {
     for (const q of quotas.lister.list(o.metadata.namespace ?? '')) {
-      queue.add(`${q.metadata.namespace ?? ''}/${q.metadata.name ?? ''}`);
+      queue.add(quotaKey(q));
     }
   };
-  for (const inf of [pods, services, pvcs, configmaps, secrets]) {
-    inf.addEventHandler({ onAdd: byNamespace, onUpdate: (_o, n) => byNamespace(n), onDelete: (d) => byNamespace(unwrap(d)) });
+  const recountOnUpdate: [typeof pods | typeof services, (o: DeepReadonly<KubeObject>, n: DeepReadonly<KubeObject>) => boolean][] = [
+    // A pod stops counting when it finishes; its requests change only through a resize.
+    [pods, (o, n) => podCounts(o as DeepReadonly<Pod>) !== podCounts(n as DeepReadonly<Pod>) || canonicalJson(resourcesOf(o)) !== canonicalJson(resourcesOf(n))],
+    [services, (o, n) => canonicalJson(serviceShape(o)) !== canonicalJson(serviceShape(n))],
+    [pvcs, (o, n) => canonicalJson(o.spec ?? {}) !== canonicalJson(n.spec ?? {})],
+  ];
+  for (const [inf, changed] of recountOnUpdate) {
+    inf.addEventHandler({ onUpdate: (o, n) => changed(o, n) && byNamespace(n), onDelete: (d) => byNamespace(unwrap(d)) });
+  }
+  for (const inf of [configmaps, secrets]) {
+    inf.addEventHandler({ onDelete: (d) => byNamespace(unwrap(d)) });
   }
   let discovered: readonly DiscoveredResource[] = [];
 
