@@ -7,8 +7,6 @@
  * brings it back to minReplicas. Real kubectl 1.35 reads the HPA.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { canRunPods, startKubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
 import type { KubeletTestbed } from '../../src/kubelet/testing/kubelet-fixture.ts';
@@ -16,10 +14,11 @@ import { startApiServer } from '../util/apiserver.ts';
 import type { TestApiServer } from '../util/apiserver.ts';
 import { clientEnv, kubectl, kubectlOk } from '../util/kubectl.ts';
 import type { ClientEnv } from '../util/kubectl.ts';
+import { startControllerManager } from '../util/controller-manager.ts';
+import type { TestControllerManager } from '../util/controller-manager.ts';
 import { until } from '../util/wait.ts';
 
 const IMAGE = 'k8ts.local/e2e/busybox:1';
-const k8ts = new URL('../../bin/k8ts', import.meta.url).pathname;
 
 interface HpaJson {
   status?: {
@@ -33,33 +32,25 @@ interface HpaJson {
 describe('HorizontalPodAutoscaler on real metrics (kubelet, metrics.k8s.io, controller-manager)', { skip: !canRunPods && 'needs root, runc, conmon, catatonit and CNI plugins' }, () => {
   let bed: KubeletTestbed<TestApiServer>;
   let env: ClientEnv;
-  let cm: ChildProcess | undefined;
-  let cmLog = '';
+  let cm: TestControllerManager | undefined;
   let nodeName = '';
 
   before(async () => {
     bed = await startKubeletTestbed('hpa', IMAGE, () => startApiServer({ extraArgs: ['--metric-resolution', '2s'] }));
     env = clientEnv(bed.api.kubeconfig);
     nodeName = bed.kubelet.nodeName;
-    cm = spawn(k8ts, ['controller-manager', '--kubeconfig', bed.api.kubeconfig, '--leader-elect=false',
-      '--controllers=deployment-controller,replicaset-controller,horizontal-pod-autoscaler-controller', '--horizontal-pod-autoscaler-sync-period=2s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    cm.stdout?.setEncoding('utf8').on('data', (d: string) => (cmLog += d));
-    cm.stderr?.setEncoding('utf8').on('data', (d: string) => (cmLog += d));
+    cm = startControllerManager(bed.api.kubeconfig, ['--controllers=deployment-controller,replicaset-controller,horizontal-pod-autoscaler-controller', '--horizontal-pod-autoscaler-sync-period=2s']);
   });
 
   after(async () => {
-    if (cm !== undefined && cm.exitCode === null) {
-      const exited = new Promise((resolve) => cm?.once('exit', resolve));
-      cm.kill('SIGTERM');
-      await exited;
-    }
+    await cm?.stop();
     env?.cleanup();
     await bed?.stop();
   });
 
   const hpa = async (): Promise<HpaJson> => JSON.parse(await kubectlOk(env, ['get', 'hpa', 'burn', '-o', 'json'])) as HpaJson;
   const replicas = async (): Promise<number> => Number((await kubectlOk(env, ['get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}'])).trim());
-  const context = (): string => `controller-manager output:\n${cmLog}`;
+  const context = (): string => `controller-manager output:\n${cm?.log() ?? ''}`;
 
   test('busy pods scale the Deployment up to maxReplicas; idle ones back down to minReplicas', { timeout: 240_000 }, async () => {
     // Pods pinned to the node (no scheduler here): a busy loop capped at 150m against a 50m request, ~300% of it.
