@@ -27,6 +27,7 @@ import type { TestApiServer } from '../test/util/apiserver.ts';
 import { startEtcd } from '../test/util/etcd.ts';
 import { caFromKubeconfig } from '../test/util/http.ts';
 import { benchPod } from './pod-fixture.ts';
+import { cpuMs } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -75,13 +76,6 @@ function rssMiB(pid: number): number {
   return m === null ? NaN : Number(m[1]) / 1024;
 }
 
-/** CPU time (user + system) the process has used so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command: state is field 3, utime field 14, stime field 15 (1-based, man 5 proc).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 function why(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 160);

@@ -8,7 +8,6 @@
  * the same load and the same drift; a first warm-up round of each is not counted in the totals.
  * Usage: node bench/client-transport.ts [--pods 2000] [--rounds 4] [--concurrency 64]
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pathFor } from '../src/client/paths.ts';
@@ -16,6 +15,7 @@ import { RestClient } from '../src/client/rest.ts';
 import type { RestTransport } from '../src/client/rest.ts';
 import { silentLogger } from '../src/client/log.ts';
 import { startApiServer } from '../test/util/apiserver.ts';
+import { cpuMs, parallel } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,23 +33,7 @@ function ownCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** CPU time (user + system) process `pid` has used so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
-async function parallel(n: number, width: number, op: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        await op(i);
-      }
-    }),
-  );
-}
 
 const api = await startApiServer();
 try {

@@ -20,7 +20,6 @@
  * under test: it sends each pod and ignores the answer (no parse of the returned pod).
  * Clients run without a QPS limit, as scheduler_perf raises the scheduler's client QPS (upstream's default 50 would cap it at 50 bindings/s).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pathFor } from '../src/client/paths.ts';
@@ -34,6 +33,7 @@ import { Framework } from '../src/scheduler/framework/runtime.ts';
 import { defaultPlugins, inTreeRegistry } from '../src/scheduler/plugins/registry.ts';
 import { schedulePod } from '../src/scheduler/algorithm.ts';
 import type { RNode, RPod } from '../src/scheduler/types.ts';
+import { cpuMs, parallel } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -106,23 +106,7 @@ function throughputSamples(boundAt: readonly number[], start: number): number[] 
   return samples;
 }
 
-/** CPU time (user + system) process `pid` has used so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
-async function parallel(n: number, width: number, op: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        await op(i);
-      }
-    }),
-  );
-}
 
 function pct(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
