@@ -8,6 +8,7 @@
 import { StatusError, StatusReason } from '../../api/errors.ts';
 import type { UserInfo } from '../registry/types.ts';
 import { PRIVILEGED_GROUP } from './rbac.ts';
+import { ruleAllows } from './rules.ts';
 import { Decision } from './types.ts';
 import type { Attributes, Authorizer, PolicyRule } from './types.ts';
 
@@ -39,39 +40,18 @@ function breakdown(rule: PolicyRule): AtomicRule[] {
   return out;
 }
 
-function has(list: readonly string[] | undefined, value: string): boolean {
-  return list?.includes('*') === true || list?.includes(value) === true;
-}
-
-function resourceCovered(owner: readonly string[] | undefined, resource: string): boolean {
-  if (has(owner, resource)) {
-    return true;
-  }
-  const [base, sub] = resource.split('/');
-  // `pods/*` covers every subresource of pods, `*/scale` one subresource of everything.
-  return sub !== undefined && (owner?.includes(`${base}/*`) === true || owner?.includes(`*/${sub}`) === true);
-}
-
-function urlCovered(owner: readonly string[] | undefined, url: string): boolean {
-  return (owner ?? []).some((o) => o === '*' || o === url || (o.endsWith('*') && url.startsWith(o.slice(0, -1))));
-}
-
-/** Whether one of the owner's rules covers an atomic rule. */
-function covered(owner: readonly PolicyRule[], r: AtomicRule): boolean {
-  const verb = r.verbs[0] ?? '';
-  return owner.some((o) => {
-    if (!has(o.verbs, verb)) {
-      return false;
-    }
-    if (r.nonResourceURLs !== undefined) {
-      return urlCovered(o.nonResourceURLs, r.nonResourceURLs[0] ?? '');
-    }
-    if (!has(o.apiGroups, r.apiGroups?.[0] ?? '') || !resourceCovered(o.resources, r.resources?.[0] ?? '')) {
-      return false;
-    }
-    const names = o.resourceNames ?? [];
-    return names.length === 0 || (r.resourceNames !== undefined && names.includes(r.resourceNames[0] ?? ''));
-  });
+/**
+ * Whether one of the owner's rules covers an atomic rule: upstream's ruleCovers on a broken-down
+ * rule is exactly the authorizer asking whether that single request would be allowed.
+ */
+function covered(owner: readonly PolicyRule[], r: AtomicRule, user: UserInfo): boolean {
+  const url = r.nonResourceURLs?.[0];
+  const [resource = '', subresource = ''] = (r.resources?.[0] ?? '').split('/');
+  const attrs: Attributes = {
+    user, verb: r.verbs[0] ?? '', resourceRequest: url === undefined, apiGroup: r.apiGroups?.[0] ?? '', apiVersion: '*',
+    resource, subresource, namespace: '', name: r.resourceNames?.[0] ?? '', path: url ?? '',
+  };
+  return owner.some((o) => ruleAllows(o, attrs));
 }
 
 /** Atomic rules that differ only in their verb merged back into one (upstream's CompactRules). */
@@ -123,8 +103,8 @@ export function compactString(r: PolicyRule): string {
 }
 
 /** The granted rules the owner does not hold, compacted and printed, sorted (empty: nothing escalates). */
-export function missingRules(owner: readonly PolicyRule[], granted: readonly PolicyRule[]): string[] {
-  const missing = granted.flatMap(breakdown).filter((r) => !covered(owner, r));
+export function missingRules(owner: readonly PolicyRule[], granted: readonly PolicyRule[], user: UserInfo): string[] {
+  const missing = granted.flatMap(breakdown).filter((r) => !covered(owner, r, user));
   return [...new Set(compact(missing).map(compactString))].sort();
 }
 
@@ -150,7 +130,7 @@ function forbidden(req: EscalationRequest, message: string): StatusError {
 
 function confirmNoEscalation(req: EscalationRequest, granted: readonly PolicyRule[]): void {
   const held = req.authorizer.rulesFor(req.user, req.namespace);
-  const missing = missingRules([...held.resourceRules, ...held.nonResourceRules], granted);
+  const missing = missingRules([...held.resourceRules, ...held.nonResourceRules], granted, req.user);
   if (missing.length > 0) {
     throw forbidden(req, `user ${JSON.stringify(req.user.username)} (groups=${quotedList(req.user.groups)}) is attempting to grant RBAC permissions not currently held:\n${missing.join('\n')}`);
   }
