@@ -59,3 +59,19 @@ test('schedulePod: nominated pods of higher priority hold their space', () => {
   assert.throws(() => schedulePod(f, f.newCycleState(), makePod('low', { priority: 1 }, { requests: { cpu: '500m' } }), snap, pos), FitError);
   assert.equal(schedulePod(f, f.newCycleState(), makePod('higher', { priority: 200 }, { requests: { cpu: '500m' } }), snap, pos).nodeName, 'only');
 });
+
+test('runFilters: a Filter whose PreFilter returned Skip is not run, also on a cloned state', () => {
+  const ran: string[] = [];
+  const registry = inTreeRegistry()
+    .register('Skipper', () => ({ name: 'Skipper', preFilter: () => new Status(Code.Skip), filter: () => (ran.push('Skipper'), new Status(Code.Unschedulable, ['no'])) }))
+    .register('Runner', () => ({ name: 'Runner', filter: () => (ran.push('Runner'), undefined) }));
+  const f = new Framework({ schedulerName: 's', plugins: [{ name: 'Skipper' }, { name: 'Runner' }, { name: 'DefaultBinder' }] }, registry, () => Promise.resolve());
+  const n = nodeInfo(makeNode('a'));
+  const st = f.newCycleState();
+  assert.equal(f.runPreFilter(st, makePod('p'), handleOf([n])), undefined);
+  assert.equal(f.runFilters(st, makePod('p'), n), undefined);
+  assert.equal(f.runFilters(st.clone(), makePod('p'), n), undefined);
+  assert.deepEqual(ran, ['Runner', 'Runner']);
+  // Without PreFilter having run, nothing is skipped.
+  assert.deepEqual(f.runFilters(f.newCycleState(), makePod('p'), n)?.reasons, ['no']);
+});

@@ -92,6 +92,8 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): num
 export interface Snapshot extends Handle {
   /** Pods nominated to run on `node` (by preemption), excluding none. */
   readonly nominatedPods: (node: string) => readonly RPod[] | undefined;
+  /** False when no pod is nominated anywhere (then nominatedPods need not be asked per node); absent: ask. */
+  readonly hasNominatedPods?: () => boolean;
 }
 
 /** The chosen node and how many nodes were looked at. */
@@ -159,10 +161,11 @@ export function schedulePod(fwk: Framework, state: CycleState, pod: RPod, snapsh
   }
   const want = numFeasibleNodesToFind(all.length, pos.percentageOfNodesToScore);
   const start = pos.nextStartNodeIndex % all.length;
+  const nominated = snapshot.hasNominatedPods?.() ?? true;
   let processed = 0;
   for (; processed < all.length && feasible.length < want; processed++) {
     const node = all[(start + processed) % all.length];
-    const s = filterWithNominated(fwk, state, pod, node, snapshot);
+    const s = nominated ? filterWithNominated(fwk, state, pod, node, snapshot) : fwk.runFilters(state, pod, node);
     if (s === undefined) {
       feasible.push(node);
     } else if (s.code === Code.Error) {

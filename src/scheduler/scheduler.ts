@@ -145,6 +145,7 @@ export class Scheduler {
         return c === undefined ? undefined : { phase: c.status?.phase ?? '', volumeName: c.spec?.volumeName ?? '' };
       },
       podDisruptionBudgets: () => this.pdbInformer.lister.list(),
+      hasNominatedPods: () => this.nominated.size > 0,
       nominatedPods: (node) => {
         // Asked once per node per cycle: most cycles have no nominated pods anywhere.
         if (this.nominated.size === 0) {

@@ -69,6 +69,11 @@ export class CycleState {
   readonly skipFilter = new Set<string>();
   /** Plugins whose PreScore returned Skip. */
   readonly skipScore = new Set<string>();
+  /**
+   * The Filter plugins this cycle runs (skipFilter taken out), set once PreFilter is done so the
+   * per-node loop does not look every plugin up in skipFilter; undefined: work it out per call.
+   */
+  activeFilters: readonly FilterPlugin[] | undefined;
 
   /** Reads a plugin's stored value. */
   read<T>(key: string): T | undefined {
@@ -93,6 +98,7 @@ export class CycleState {
     for (const s of this.skipScore) {
       c.skipScore.add(s);
     }
+    c.activeFilters = this.activeFilters;
     return c;
   }
 }

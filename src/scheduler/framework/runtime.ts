@@ -64,6 +64,7 @@ export class Framework {
   readonly permit: PermitPlugin[] = [];
   readonly preBind: PreBindPlugin[] = [];
   readonly bindPlugins: BindPlugin[] = [];
+  private scoreBuffer = new Float64Array(0);
 
   constructor(profile: ProfileConfig, registry: Registry, bind: BindFunc, volumeBinding?: VolumeBindingDeps) {
     this.profileName = profile.schedulerName;
@@ -116,6 +117,7 @@ export class Framework {
 
   /** Runs PreFilter plugins; a rejection is returned with its plugin name (Skip marks that plugin's Filter skipped). */
   runPreFilter(state: CycleState, pod: RPod, handle: Handle): MaybeStatus {
+    state.activeFilters = undefined;
     for (const p of this.preFilter) {
       const s = p.preFilter(state, pod, handle);
       if (s === undefined || s.code === Code.Success) {
@@ -128,16 +130,21 @@ export class Framework {
       s.plugin = p.name;
       return s;
     }
+    // The skips are settled now: each node's filtering walks just the plugins left.
+    state.activeFilters = this.filtersNotSkipped(state);
     return undefined;
   }
 
-  /** Runs every Filter on one node; the first rejection wins. */
-  runFilters(state: CycleState, pod: RPod, node: NodeInfo): MaybeStatus {
+  private filtersNotSkipped(state: CycleState): readonly FilterPlugin[] {
     const skip = state.skipFilter;
-    for (const p of this.filters) {
-      if (skip.size > 0 && skip.has(p.name)) {
-        continue;
-      }
+    return skip.size === 0 ? this.filters : this.filters.filter((p) => !skip.has(p.name));
+  }
+
+  /** Runs every Filter (but those PreFilter skipped) on one node; the first rejection wins. */
+  runFilters(state: CycleState, pod: RPod, node: NodeInfo): MaybeStatus {
+    const filters = state.activeFilters ?? this.filtersNotSkipped(state);
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i];
       const s = p.filter(state, pod, node);
       if (s !== undefined && s.code !== Code.Success) {
         s.plugin = p.name;
@@ -175,7 +182,10 @@ export class Framework {
     return last;
   }
 
-  /** Runs PreScore, then each Score over `nodes`, normalises, weights and sums into one array. */
+  /**
+   * Runs PreScore, then each Score over `nodes`, normalises, weights and sums into one array.
+   * The array is this framework's scratch space: valid until its next runScores call.
+   */
   runScores(state: CycleState, pod: RPod, nodes: readonly NodeInfo[], handle: Handle): Float64Array {
     for (const p of this.preScore) {
       const s = p.preScore(state, pod, nodes, handle);
@@ -183,17 +193,23 @@ export class Framework {
         state.skipScore.add(p.name);
       }
     }
-    const total = new Float64Array(nodes.length);
-    const scratch = new Float64Array(nodes.length);
+    const n = nodes.length;
+    // Two arrays of this size per cycle would each be an off-heap buffer for the GC to track: reuse them.
+    if (this.scoreBuffer.length < 2 * n) {
+      this.scoreBuffer = new Float64Array(2 * Math.max(n, 256));
+    }
+    const total = this.scoreBuffer.subarray(0, n);
+    const scratch = this.scoreBuffer.subarray(n, 2 * n);
+    total.fill(0);
     for (const { plugin, weight } of this.scores) {
       if (state.skipScore.has(plugin.name)) {
         continue;
       }
-      for (let i = 0; i < nodes.length; i++) {
+      for (let i = 0; i < n; i++) {
         scratch[i] = plugin.score(state, pod, nodes[i]);
       }
       plugin.normalize?.(state, pod, scratch);
-      for (let i = 0; i < nodes.length; i++) {
+      for (let i = 0; i < n; i++) {
         total[i] += Math.min(MAX_NODE_SCORE, Math.max(0, scratch[i])) * weight;
       }
     }

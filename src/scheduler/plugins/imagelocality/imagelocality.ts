@@ -2,7 +2,7 @@
  * ImageLocality: prefers nodes that already hold the pod's images, weighted by image size and
  * by how widely the image is spread (upstream's scaledImageScore), clamped to 23 MB..1000 MB per container.
  */
-import { MAX_NODE_SCORE } from '../../framework/interface.ts';
+import { Code, MAX_NODE_SCORE, status } from '../../framework/interface.ts';
 import type { CycleState, Handle, MaybeStatus, PreScorePlugin, ScorePlugin } from '../../framework/interface.ts';
 import type { NodeInfo } from '../../framework/nodeinfo.ts';
 import type { RPod } from '../../types.ts';
@@ -41,8 +41,15 @@ export function newImageLocality(): PreScorePlugin & ScorePlugin {
         }
       }
       const spread = new Map<string, number>();
+      let anywhere = false;
       for (const img of images) {
-        spread.set(img, handle.imageNodeCount(img));
+        const n = handle.imageNodeCount(img);
+        spread.set(img, n);
+        anywhere ||= n > 0;
+      }
+      if (!anywhere) {
+        // No node holds any of the pod's images: every node would score 0, as if skipped.
+        return status(Code.Skip);
       }
       state.write(Name, { images, spread, totalNodes: handle.nodes().length } satisfies State);
       return undefined;

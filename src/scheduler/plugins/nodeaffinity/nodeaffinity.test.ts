@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CycleState } from '../../framework/interface.ts';
-import { makeNode, makePod, nodeInfo } from '../testing.ts';
+import { Code, CycleState } from '../../framework/interface.ts';
+import { handleOf, makeNode, makePod, nodeInfo } from '../testing.ts';
 import { ErrReasonPod, newNodeAffinity } from './nodeaffinity.ts';
 
 test('NodeAffinity: nodeSelector and required terms filter; preferred terms score', () => {
@@ -21,4 +21,15 @@ test('NodeAffinity: nodeSelector and required terms filter; preferred terms scor
   const scores = Float64Array.from([p.score(new CycleState(), pref, ssd), p.score(new CycleState(), pref, hdd)]);
   p.normalize?.(new CycleState(), pref, scores);
   assert.deepEqual([...scores], [0, 100]);
+});
+
+test('NodeAffinity: PreFilter skips pods without selector or required terms; PreScore skips pods without preferred terms', () => {
+  const p = newNodeAffinity();
+  assert.equal(p.preFilter(new CycleState(), makePod('plain'), handleOf([]))?.code, Code.Skip);
+  assert.equal(p.preFilter(new CycleState(), makePod('sel', { nodeSelector: { disk: 'ssd' } }), handleOf([])), undefined);
+  const req = makePod('req', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'Exists' }] }] } } } });
+  assert.equal(p.preFilter(new CycleState(), req, handleOf([])), undefined);
+  assert.equal(p.preScore(new CycleState(), req, [], handleOf([]))?.code, Code.Skip);
+  const pref = makePod('pref', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'zone', operator: 'Exists' }] } }] } } });
+  assert.equal(p.preScore(new CycleState(), pref, [], handleOf([])), undefined);
 });

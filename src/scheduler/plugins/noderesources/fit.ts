@@ -20,26 +20,47 @@ export interface InsufficientResource {
   readonly capacity: number;
 }
 
-/** Every resource the pod lacks on the node (empty when it fits). */
-export function insufficientResources(pod: RPod, node: NodeInfo): InsufficientResource[] {
-  const out: InsufficientResource[] = [];
+/**
+ * Walks the pod's shortfalls on the node in upstream's order (pods, cpu, memory,
+ * ephemeral-storage, scalar resources): each goes to `out`; without `out` the walk stops at the
+ * first one. True if there is any. The filter asks without `out` first, so a node that fits
+ * (nearly every node it looks at) costs no allocation.
+ */
+function shortfalls(pod: RPod, node: NodeInfo, out: InsufficientResource[] | undefined): boolean {
+  let any = false;
   const allowed = node.allocatable.allowedPodNumber;
   if (node.pods.length + 1 > allowed) {
+    if (out === undefined) {
+      return true;
+    }
+    any = true;
     out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed });
   }
   const req = podRequests(pod).requests;
   const alloc = node.allocatable;
   const used = node.requested;
   if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (req.scalar === undefined || req.scalar.size === 0)) {
-    return out;
+    return any;
   }
   if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) {
+    if (out === undefined) {
+      return true;
+    }
+    any = true;
     out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: used.milliCPU, capacity: alloc.milliCPU });
   }
   if (req.memory > 0 && req.memory > alloc.memory - used.memory) {
+    if (out === undefined) {
+      return true;
+    }
+    any = true;
     out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: used.memory, capacity: alloc.memory });
   }
   if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
+    if (out === undefined) {
+      return true;
+    }
+    any = true;
     out.push({ resourceName: 'ephemeral-storage', reason: 'Insufficient ephemeral-storage', requested: req.ephemeralStorage, used: used.ephemeralStorage, capacity: alloc.ephemeralStorage });
   }
   if (req.scalar !== undefined) {
@@ -50,10 +71,21 @@ export function insufficientResources(pod: RPod, node: NodeInfo): InsufficientRe
       const a = alloc.scalar?.get(name) ?? 0;
       const u = used.scalar?.get(name) ?? 0;
       if (amount > a - u) {
+        if (out === undefined) {
+          return true;
+        }
+        any = true;
         out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: amount, used: u, capacity: a });
       }
     }
   }
+  return any;
+}
+
+/** Every resource the pod lacks on the node (empty when it fits). */
+export function insufficientResources(pod: RPod, node: NodeInfo): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  shortfalls(pod, node, out);
   return out;
 }
 
@@ -71,11 +103,10 @@ export function newNodeResourcesFit(): FilterPlugin & ScorePlugin {
     name: Name,
     events: ['NodeAdd', 'NodeAllocatableChange', 'AssignedPodDelete', 'AssignedPodUpdate'],
     filter(_state: CycleState, pod: RPod, node: NodeInfo): MaybeStatus {
-      const miss = insufficientResources(pod, node);
-      if (miss.length === 0) {
+      if (!shortfalls(pod, node, undefined)) {
         return undefined;
       }
-      return new Status(Code.Unschedulable, miss.map((m) => m.reason));
+      return new Status(Code.Unschedulable, insufficientResources(pod, node).map((m) => m.reason));
     },
     score(_state: CycleState, pod: RPod, node: NodeInfo): number {
       const req = podRequests(pod).nonZero;
