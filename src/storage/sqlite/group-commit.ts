@@ -34,10 +34,6 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && /UNIQUE constraint failed/.test(err.message);
-}
-
 /** Checks one write against the latest row and appends its log row; throws StorageError on a failed check. */
 function applyOne(log: LogTable, expiry: ExpiryTable, op: WriteOp): WatchEvent {
   if (op.kind === 'expire') {
@@ -74,15 +70,7 @@ function applyOne(log: LogTable, expiry: ExpiryTable, op: WriteOp): WatchEvent {
       value: op.kind === 'delete' ? '' : op.value,
     };
   }
-  let id: number;
-  try {
-    id = log.insert(row);
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new StorageError(StorageErrorCode.Conflict, op.key, `key ${op.key} was modified concurrently`, latest?.id);
-    }
-    throw err;
-  }
+  const id = log.insert(row);
   if (op.kind === 'delete') {
     return { type: 'delete', key: op.key, revision: id, prev: rowToKeyValue(live as NonNullable<typeof live>) };
   }
@@ -197,9 +185,9 @@ export class GroupCommitter {
     });
   }
 
-  /** Commits what is queued and refuses further writes. */
+  /** Refuses further writes and commits what is queued (once no sync runs, as every write transaction begins). */
   close(): void {
-    this.flush();
     this.#closed = true;
+    this.#wal.whenIdle(() => this.flush());
   }
 }

@@ -15,8 +15,12 @@ CREATE TABLE IF NOT EXISTS log (
   prev_revision INTEGER NOT NULL,
   value TEXT NOT NULL
 );
--- Two writers that read the same latest row both insert (name, prev_revision): one loses.
-CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev_revision ON log (name, prev_revision);
+-- No UNIQUE (name, prev_revision) index, unlike kine's: kine serves several writers on one
+-- database, where that index makes one of two racing writers lose. Here one process holds the
+-- file exclusively and checks each write against the key's latest row inside the write
+-- transaction; the index only cost every insert a b-tree update (a WAL page per commit
+-- per key). Files made before it was dropped lose it on open.
+DROP INDEX IF EXISTS log_name_prev_revision;
 -- Latest row per key and prefix scans in key order; covers counting live keys.
 CREATE INDEX IF NOT EXISTS log_name_id_deleted ON log (name, id, deleted);
 -- Keys written with a TTL: the revision that set it and when it runs out (ms since the epoch).
