@@ -165,7 +165,9 @@ export class H2Connection {
     }
     const session = this.current();
     const headers: H2OutgoingHeaders = { ':method': req.method, ':path': req.path };
-    for (const [k, v] of Object.entries(req.headers)) {
+    const given = req.headers;
+    for (const k in given) {
+      const v = given[k];
       const name = k.toLowerCase();
       if (v !== undefined && !connectionHeaders.has(name)) {
         headers[name] = v;

@@ -111,3 +111,11 @@ test('non-JSON 2xx bodies come back as text', async () => {
   fake.handler = (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   assert.equal(await fake.client.request<string>({ method: 'GET', path: '/healthz' }), 'ok');
 });
+
+test('requestWithoutResult: a 2xx answer is read to its end and dropped; an error answer still throws its StatusError', async () => {
+  fake.handler = (req, res) => (req.url.pathname.endsWith('/bad') ? sendJson(res, 409, { kind: 'Status', code: 409, reason: 'Conflict', message: 'already bound' }) : sendJson(res, 201, { kind: 'Pod', big: 'x'.repeat(200_000) }));
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await fake.client.requestWithoutResult({ method: 'POST', path: '/api/v1/namespaces/default/pods/ok', body: {} }), undefined);
+  }
+  await assert.rejects(fake.client.requestWithoutResult({ method: 'POST', path: '/api/v1/namespaces/default/pods/bad', body: {} }), (e: unknown) => e instanceof StatusError && e.code === 409 && e.message === 'already bound');
+});

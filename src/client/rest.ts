@@ -157,6 +157,24 @@ function readResponse(res: Readable): Promise<string> {
   });
 }
 
+/** Reads a response body to its end without keeping it (answers nobody reads); fails as readResponse does. */
+function discardResponse(res: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    res.once('end', () => {
+      ended = true;
+      resolve();
+    });
+    res.once('error', reject);
+    res.once('close', () => {
+      if (!ended && (res as Partial<IncomingMessage>).complete !== true) {
+        reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      }
+    });
+    res.resume();
+  });
+}
+
 /** A Kubernetes REST client over one keep-alive agent; safe to share across a process. */
 export class RestClient {
   readonly connection: ClientConnection;
@@ -165,6 +183,8 @@ export class RestClient {
   private readonly agent: HttpAgent | HttpsAgent;
   /** Set when requests go over HTTP/2 instead of the agent. */
   private readonly h2: Promise<H2Connection> | undefined;
+  /** `h2` once resolved. */
+  private h2Ready: H2Connection | undefined;
   private readonly limiter: TokenBucket | undefined;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
@@ -204,13 +224,13 @@ export class RestClient {
     this.h2 =
       opts.transport === 'h2' && this.base.protocol === 'https:'
         ? // Loaded only when chosen: node:http2 stays out of kubectl's start-up.
-          import('./h2.ts').then(
-            ({ H2Connection }) =>
-              new H2Connection(
-                { authority: this.base.origin, servername: this.servername, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify },
-                opts.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS,
-              ),
-          )
+          import('./h2.ts').then(({ H2Connection }) => {
+            this.h2Ready = new H2Connection(
+              { authority: this.base.origin, servername: this.servername, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem, rejectUnauthorized: !c.insecureSkipTlsVerify },
+              opts.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS,
+            );
+            return this.h2Ready;
+          })
         : undefined;
   }
 
@@ -301,9 +321,9 @@ export class RestClient {
   /** Sends once; resolves with the response head (body unread). */
   private send(opts: RequestOptions, body: string | undefined, streaming: boolean): Promise<Response> {
     if (this.h2 !== undefined) {
-      const path = `${this.pathPrefix}${opts.path}${queryString(opts.query)}`;
-      const headers = this.headersFor(opts, body);
-      return this.h2.then((h2) => h2.request({ method: opts.method, path, headers, body, signal: opts.signal, timeoutMs: streaming ? undefined : this.timeoutMs }));
+      const req = { method: opts.method, path: `${this.pathPrefix}${opts.path}${queryString(opts.query)}`, headers: this.headersFor(opts, body), body, signal: opts.signal, timeoutMs: streaming ? undefined : this.timeoutMs };
+      // Once the transport module is loaded, requests go straight to it (no promise hop each).
+      return this.h2Ready !== undefined ? this.h2Ready.request(req) : this.h2.then((h2) => h2.request(req));
     }
     const request = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -339,7 +359,9 @@ export class RestClient {
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const idempotent = idempotentMethods.has(opts.method.toUpperCase());
     for (let attempt = 0; ; attempt++) {
-      await this.limiter?.take(opts.signal);
+      if (this.limiter !== undefined) {
+        await this.limiter.take(opts.signal);
+      }
       const backoff = Math.min(this.retryBaseMs * 2 ** attempt, 30_000);
       let res: Response;
       try {
@@ -391,10 +413,13 @@ export class RestClient {
 
   /** Sends a request whose 2xx answer the caller does not need (left unparsed); errors throw a StatusError. */
   async requestWithoutResult(opts: RequestOptions): Promise<void> {
-    const r = await this.raw(opts);
-    if (r.status < 200 || r.status > 299) {
-      throw errorFromResponse(r.status, r.body);
+    const res = await this.sendWithRetry(opts, false);
+    const code = res.statusCode;
+    if (code < 200 || code > 299) {
+      throw errorFromResponse(code, await readResponse(res.body));
     }
+    // Read to the end (the request is only done then), but never turned into a string.
+    await discardResponse(res.body);
   }
 
   /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives with its body; errors throw StatusError. */

@@ -77,3 +77,18 @@ test('Watch.open: an error answer throws the decoded StatusError', async () => {
     await fake.close();
   }
 });
+
+test('decodes lines cut anywhere: one event over many chunks, several per chunk, blank lines, string chunks, no final newline', async () => {
+  const evs = [0, 1, 2].map((i) => JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: `pod-${i}-ü✓`, resourceVersion: String(i) } } }));
+  const text = Buffer.from(`${evs[0]}\n\n  \n${evs[1]}\r\n${evs[2]}`);
+  for (const size of [1, 2, 3, 7, 64, text.length]) {
+    const chunks: (Buffer | string)[] = [];
+    for (let i = 0; i < text.length; i += size) {
+      chunks.push(text.subarray(i, i + size));
+    }
+    const events = (await collect(decodeWatchEvents(Readable.from(chunks)))) as { object: { metadata: { name?: string } } }[];
+    assert.deepEqual(events.map((e) => e.object.metadata.name), ['pod-0-ü✓', 'pod-1-ü✓', 'pod-2-ü✓'], `chunks of ${size} bytes`);
+  }
+  const asStrings = (await collect(decodeWatchEvents(Readable.from([`${evs[0]}\n${evs[1].slice(0, 9)}`, `${evs[1].slice(9)}\n`], { objectMode: true })))) as unknown[];
+  assert.equal(asStrings.length, 2);
+});

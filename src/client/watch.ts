@@ -4,7 +4,6 @@
  * iteration cleanly; stop() ends it cleanly too.
  */
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { KubeObject } from '../api/object.ts';
 import { pathFor } from './paths.ts';
 import type { ResourceRef } from './paths.ts';
@@ -49,26 +48,52 @@ function parseLine<T extends KubeObject>(line: string): WatchEvent<T> {
   return { type: ev.type, object: ev.object as T };
 }
 
-/** Decodes newline-delimited watch events from a byte stream; ERROR events throw. */
+/**
+ * Decodes newline-delimited watch events from a byte stream; ERROR events throw. Lines are cut
+ * on the bytes (a newline byte never occurs inside a UTF-8 sequence) and each complete line is
+ * decoded once: no string for the whole chunk, no re-copy of a partial line per chunk.
+ */
 export async function* decodeWatchEvents<T extends KubeObject = KubeObject>(body: AsyncIterable<Buffer | string>): AsyncGenerator<WatchEvent<T>> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  for await (const chunk of body) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    let nl = pending.indexOf('\n');
+  // The start of a line whose end has not arrived yet, in pieces.
+  let partial: Buffer[] = [];
+  for await (const piece of body) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+    let start = 0;
+    let nl = chunk.indexOf(NEWLINE);
     while (nl >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (line !== '') {
-        yield parseLine<T>(line);
+      let line: string;
+      if (partial.length > 0) {
+        partial.push(chunk.subarray(start, nl));
+        line = Buffer.concat(partial).toString('utf8');
+        partial = [];
+      } else {
+        line = chunk.toString('utf8', start, nl);
       }
-      nl = pending.indexOf('\n');
+      start = nl + 1;
+      const event = parseNonBlank<T>(line);
+      if (event !== undefined) {
+        yield event;
+      }
+      nl = chunk.indexOf(NEWLINE, start);
+    }
+    if (start < chunk.length) {
+      partial.push(chunk.subarray(start));
     }
   }
-  const rest = (pending + decoder.end()).trim();
-  if (rest !== '') {
-    yield parseLine<T>(rest);
+  if (partial.length > 0) {
+    const event = parseNonBlank<T>(Buffer.concat(partial).toString('utf8'));
+    if (event !== undefined) {
+      yield event;
+    }
   }
+}
+
+const NEWLINE = 0x0a;
+
+function parseNonBlank<T extends KubeObject>(line: string): WatchEvent<T> | undefined {
+  // trim() returns the same string when there is nothing to cut (the usual case).
+  const text = line.trim();
+  return text === '' ? undefined : parseLine<T>(text);
 }
 
 /** An open watch: iterate it for events; stop() aborts the request and ends the iteration without error. */

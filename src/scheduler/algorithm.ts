@@ -150,7 +150,6 @@ export function schedulePod(fwk: Framework, state: CycleState, pod: RPod, snapsh
     }
     throw new FitError(all.length, diagnosis);
   }
-  const feasible: NodeInfo[] = [];
   // A nominated node (from an earlier preemption) is tried first.
   const nominatedName = pod.status?.nominatedNodeName;
   if (nominatedName !== undefined && nominatedName !== '') {
@@ -162,12 +161,15 @@ export function schedulePod(fwk: Framework, state: CycleState, pod: RPod, snapsh
   const want = numFeasibleNodesToFind(all.length, pos.percentageOfNodesToScore);
   const start = pos.nextStartNodeIndex % all.length;
   const nominated = snapshot.hasNominatedPods?.() ?? true;
+  // Sized once for the nodes wanted (growing it push by push reallocates it a dozen times a cycle).
+  const feasible = new Array<NodeInfo>(Math.min(want, 1 << 16));
+  let found = 0;
   let processed = 0;
-  for (; processed < all.length && feasible.length < want; processed++) {
+  for (; processed < all.length && found < want; processed++) {
     const node = all[(start + processed) % all.length];
     const s = nominated ? filterWithNominated(fwk, state, pod, node, snapshot) : fwk.runFilters(state, pod, node);
     if (s === undefined) {
-      feasible.push(node);
+      feasible[found++] = node;
     } else if (s.code === Code.Error) {
       throw new Error(`running "${s.plugin}" filter plugin: ${s.message()}`);
     } else {
@@ -176,6 +178,7 @@ export function schedulePod(fwk: Framework, state: CycleState, pod: RPod, snapsh
     }
   }
   pos.nextStartNodeIndex = (start + processed) % all.length;
+  feasible.length = found;
   if (feasible.length === 0) {
     throw new FitError(all.length, diagnosis);
   }

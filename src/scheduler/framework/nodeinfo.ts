@@ -12,6 +12,8 @@ export interface PodInfo {
   readonly req: PodRequests;
   readonly hasAffinity: boolean;
   readonly hasRequiredAntiAffinity: boolean;
+  /** Host ports the pod takes (worked out once: the pod is added and removed again as it is confirmed). */
+  readonly ports: readonly HostPort[];
 }
 
 /** Wraps a pod with its precomputed scheduling facts. */
@@ -19,7 +21,7 @@ export function podInfoOf(pod: RPod): PodInfo {
   const a = pod.spec.affinity;
   const anti = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   const hasAffinity = a !== undefined && (a.podAffinity !== undefined || a.podAntiAffinity !== undefined);
-  return { pod, req: podRequests(pod), hasAffinity, hasRequiredAntiAffinity: anti };
+  return { pod, req: podRequests(pod), hasAffinity, hasRequiredAntiAffinity: anti, ports: hostPortsOf(pod) };
 }
 
 /** A host port in use: protocol, IP ('0.0.0.0' = all) and port. */
@@ -77,7 +79,7 @@ export class NodeInfo {
     }
     addResource(this.requested, info.req.requests);
     addResource(this.nonZeroRequested, info.req.nonZero);
-    for (const p of hostPortsOf(info.pod)) {
+    for (const p of info.ports) {
       this.usedPorts.push(p);
     }
     this.generation++;
@@ -97,7 +99,7 @@ export class NodeInfo {
     }
     addResource(this.requested, info.req.requests, -1);
     addResource(this.nonZeroRequested, info.req.nonZero, -1);
-    for (const p of hostPortsOf(info.pod)) {
+    for (const p of info.ports) {
       const k = this.usedPorts.findIndex((u) => u.port === p.port && u.protocol === p.protocol && u.ip === p.ip);
       if (k >= 0) {
         this.usedPorts.splice(k, 1);
@@ -127,16 +129,22 @@ const noPorts: readonly HostPort[] = [];
 
 /** The host ports a pod asks for (containers and init containers). */
 export function hostPortsOf(pod: RPod): readonly HostPort[] {
-  let out: HostPort[] | undefined;
-  for (const list of [pod.spec.containers, pod.spec.initContainers ?? []]) {
-    for (const c of list) {
-      for (const p of c.ports ?? []) {
-        if (p.hostPort !== undefined && p.hostPort > 0) {
-          out ??= [];
-          out.push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP === undefined || p.hostIP === '' ? '0.0.0.0' : p.hostIP, port: p.hostPort });
-        }
+  const out = containerHostPorts(pod.spec.containers, undefined);
+  return (pod.spec.initContainers === undefined ? out : containerHostPorts(pod.spec.initContainers, out)) ?? noPorts;
+}
+
+function containerHostPorts(containers: RPod['spec']['containers'], into: HostPort[] | undefined): HostPort[] | undefined {
+  let out = into;
+  for (const c of containers) {
+    if (c.ports === undefined) {
+      continue;
+    }
+    for (const p of c.ports) {
+      if (p.hostPort !== undefined && p.hostPort > 0) {
+        out ??= [];
+        out.push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP === undefined || p.hostIP === '' ? '0.0.0.0' : p.hostIP, port: p.hostPort });
       }
     }
   }
-  return out ?? noPorts;
+  return out;
 }

@@ -53,31 +53,33 @@ function maxInto(into: Resource, r: Resource): void {
 }
 
 function amount(name: string, v: string | number): number {
-  // Pods repeat a handful of spellings ('100m', '500Mi'): parse each once.
-  const key = typeof v === 'string' ? `${name === 'cpu' ? 'm' : 'v'}${v}` : undefined;
-  const known = key === undefined ? undefined : amounts.get(key);
+  // Pods repeat a handful of spellings ('100m', '500Mi'): parse each once (no key string built per lookup).
+  const milli = name === 'cpu';
+  const amounts = milli ? milliAmounts : baseAmounts;
+  const known = typeof v === 'string' ? amounts.get(v) : undefined;
   if (known !== undefined) {
     return known;
   }
   let n: number;
   try {
     const q = parseQuantity(v);
-    n = name === 'cpu' ? q.milliValue() : q.value();
+    n = milli ? q.milliValue() : q.value();
   } catch {
     n = 0;
   }
-  if (key !== undefined) {
+  if (typeof v === 'string') {
     if (amounts.size >= maxRememberedAmounts) {
       amounts.clear();
     }
-    amounts.set(key, n);
+    amounts.set(v, n);
   }
   return n;
 }
 
-/** Parsed quantity spellings (milli-units for cpu), bounded: cleared when full. */
-const amounts = new Map<string, number>();
-const maxRememberedAmounts = 4096;
+/** Parsed quantity spellings, in milli-units (cpu) and in base units (the rest); bounded: cleared when full. */
+const milliAmounts = new Map<string, number>();
+const baseAmounts = new Map<string, number>();
+const maxRememberedAmounts = 2048;
 
 /** True for resources the scheduler counts as scalar (extended, hugepages, attachable volumes). */
 export function isScalarResourceName(name: string): boolean {
