@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, Status } from './framework/interface.ts';
-import { fitErrorMessage, FitError, numFeasibleNodesToFind, schedulePod, NO_NODES_AVAILABLE } from './algorithm.ts';
+import { fitErrorMessage, FitError, numFeasibleNodesToFind, schedulePod, selectHost, NO_NODES_AVAILABLE } from './algorithm.ts';
 import { Framework } from './framework/runtime.ts';
 import { defaultPlugins, inTreeRegistry } from './plugins/registry.ts';
 import { handleOf, makeNode, makePod, nodeInfo } from './plugins/testing.ts';
@@ -74,4 +74,16 @@ test('runFilters: a Filter whose PreFilter returned Skip is not run, also on a c
   assert.deepEqual(ran, ['Runner', 'Runner']);
   // Without PreFilter having run, nothing is skipped.
   assert.deepEqual(f.runFilters(f.newCycleState(), makePod('p'), n)?.reasons, ['no']);
+});
+
+test('selectHost: the highest score; among ties the k-th, k drawn uniformly from one random number', (t) => {
+  assert.equal(selectHost(Float64Array.from([1, 7, 3])), 1);
+  const ties = Float64Array.from([1, 5, 5, 2, 5]);
+  const picks = [0, 0.34, 0.5, 0.67, 0.9999].map((r) => {
+    t.mock.method(Math, 'random', () => r);
+    const i = selectHost(ties);
+    t.mock.restoreAll();
+    return i;
+  });
+  assert.deepEqual(picks, [1, 2, 2, 4, 4]);
 });

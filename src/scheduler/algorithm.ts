@@ -189,22 +189,30 @@ export function schedulePod(fwk: Framework, state: CycleState, pod: RPod, snapsh
   return { nodeName: feasible[selectHost(scores)].name, evaluatedNodes: processed, feasibleNodes: feasible.length };
 }
 
-/** Index of the highest score; ties broken uniformly at random (reservoir sampling, as upstream). */
+/**
+ * Index of the highest score; ties broken uniformly at random, as upstream's reservoir sampling
+ * does, but with one random draw per cycle (count the ties, then take the k-th) instead of one
+ * per tie.
+ */
 export function selectHost(scores: Float64Array): number {
-  let best = 0;
+  let max = scores[0];
   let ties = 1;
   for (let i = 1; i < scores.length; i++) {
-    if (scores[i] > scores[best]) {
-      best = i;
+    const s = scores[i];
+    if (s > max) {
+      max = s;
       ties = 1;
-    } else if (scores[i] === scores[best]) {
+    } else if (s === max) {
       ties++;
-      if (Math.random() * ties < 1) {
-        best = i;
-      }
     }
   }
-  return best;
+  let k = ties === 1 ? 0 : Math.floor(Math.random() * ties);
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] === max && k-- === 0) {
+      return i;
+    }
+  }
+  return 0;
 }
 
 export { Status };
