@@ -85,7 +85,7 @@ export class SchedulerCache {
       return;
     }
     this.countImages(n, -1);
-    n.node = undefined;
+    n.unsetNode();
     if (n.pods.length === 0) {
       this.nodes.delete(name);
     }

@@ -2,7 +2,8 @@
  * NodeInfo: what the scheduler knows about one node — the Node object, the pods on it
  * (bound or assumed), their summed requests, host ports in use, and image sizes.
  */
-import type { RNode, RPod } from '../types.ts';
+import type { DeepReadonly } from '../../api/object.ts';
+import type { RNode, RPod, Taint } from '../types.ts';
 import { addResource, cloneResource, emptyResource, podRequests, resourceFromList } from './resource.ts';
 import type { PodRequests, Resource } from './resource.ts';
 
@@ -47,6 +48,12 @@ export class NodeInfo {
   images = new Map<string, number>();
   /** Bumped on every change. */
   generation = 0;
+  /**
+   * node.spec.unschedulable and node.spec.taints (undefined when none), kept on this object: the
+   * per-node filters and scores read them here instead of reaching into the Node object each time.
+   */
+  unschedulable = false;
+  taints: readonly DeepReadonly<Taint>[] | undefined = undefined;
 
   constructor(name: string) {
     this.name = name;
@@ -55,6 +62,9 @@ export class NodeInfo {
   /** Sets (or replaces) the Node object. */
   setNode(node: RNode): void {
     this.node = node;
+    this.unschedulable = node.spec?.unschedulable === true;
+    const taints = node.spec?.taints;
+    this.taints = taints !== undefined && taints.length > 0 ? taints : undefined;
     this.allocatable = resourceFromList(node.status?.allocatable);
     const images = new Map<string, number>();
     for (const img of node.status?.images ?? []) {
@@ -63,6 +73,14 @@ export class NodeInfo {
       }
     }
     this.images = images;
+    this.generation++;
+  }
+
+  /** Forgets the Node object (deleted); pods stay until they go. */
+  unsetNode(): void {
+    this.node = undefined;
+    this.unschedulable = false;
+    this.taints = undefined;
     this.generation++;
   }
 
@@ -113,6 +131,8 @@ export class NodeInfo {
   clone(): NodeInfo {
     const c = new NodeInfo(this.name);
     c.node = this.node;
+    c.unschedulable = this.unschedulable;
+    c.taints = this.taints;
     c.allocatable = this.allocatable;
     c.images = this.images;
     c.pods.push(...this.pods);

@@ -20,7 +20,7 @@ export function newNodeUnschedulable(): FilterPlugin {
       if (node.node === undefined) {
         return status(Code.UnschedulableAndUnresolvable, ErrReasonUnknownCondition);
       }
-      if (node.node.spec?.unschedulable !== true || anyTolerates(pod.spec.tolerations, unschedulableTaint)) {
+      if (!node.unschedulable || anyTolerates(pod.spec.tolerations, unschedulableTaint)) {
         return undefined;
       }
       return status(Code.UnschedulableAndUnresolvable, ErrReasonUnschedulable);

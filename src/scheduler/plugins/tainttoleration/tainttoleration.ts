@@ -17,7 +17,7 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
     name: Name,
     events: ['NodeAdd', 'NodeTaintChange'],
     filter(_state: CycleState, pod: RPod, node: NodeInfo): MaybeStatus {
-      const taint = firstUntolerated(node.node?.spec?.taints, pod.spec.tolerations, hard);
+      const taint = firstUntolerated(node.taints, pod.spec.tolerations, hard);
       if (taint === undefined) {
         return undefined;
       }
@@ -29,8 +29,8 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
       return undefined;
     },
     score(state: CycleState, _pod: RPod, node: NodeInfo): number {
-      const taints = node.node?.spec?.taints;
-      if (taints === undefined || taints.length === 0) {
+      const taints = node.taints;
+      if (taints === undefined) {
         return 0;
       }
       let n = 0;
