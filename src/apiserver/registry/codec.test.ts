@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../api/object.ts';
-import { decodeObject, decodeWithJson, encodeObject, encodeObjectMarked, nowRfc3339, objectJson, servedJson } from './codec.ts';
+import { adoptWritten, decodeObject, decodeWithJson, encodeObject, encodeObjectMarked, nowRfc3339, objectJson, servedJson } from './codec.ts';
 
 const samples: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', resourceVersion: '7', labels: { '10': 'ten', '2': 'two', app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx' }], metadata: { name: 'nested' } } },
@@ -33,4 +33,35 @@ test('nowRfc3339 is the current second (plus an offset) in RFC 3339 without frac
   assert.ok(at >= before && at <= after);
   const atLater = Date.parse(later) / 1000;
   assert.ok(atLater >= before + 90 && atLater <= after + 90);
+});
+
+test('adoptWritten gives what decoding the written value gives, frozen, with its JSON known', () => {
+  const source = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'ns', resourceVersion: '7', labels: { a: 'b' }, annotations: undefined },
+    spec: { containers: [{ name: 'c', image: 'i', args: ['x', undefined] }], nodeName: undefined, priority: 0 },
+    status: {},
+  } as unknown as KubeObject;
+  const enc = encodeObjectMarked(source);
+  const kv = { key: '/registry/pods/ns/p', value: enc.json, createRevision: 9, modRevision: 9, version: 1 };
+  const json = servedJson(enc, 9) ?? '';
+  const adopted = adoptWritten(source, 9, json);
+  assert.ok(adopted !== undefined);
+  assert.deepEqual(adopted, decodeObject(kv));
+  assert.equal(JSON.stringify(adopted), json);
+  assert.equal(objectJson(adopted), json);
+  assert.equal(adopted.metadata.resourceVersion, '9');
+  assert.ok(!('annotations' in adopted.metadata), 'undefined members are dropped as JSON drops them');
+  assert.ok(Object.isFrozen(adopted) && Object.isFrozen(adopted.spec) && Object.isFrozen((adopted.spec as { containers: object[] }).containers[0]));
+  // The writer's own top-level object and metadata stay its own.
+  assert.equal(source.metadata.resourceVersion, '7');
+  assert.ok(!Object.isFrozen(source) && !Object.isFrozen(source.metadata));
+});
+
+test('adoptWritten refuses what JSON would not round-trip', () => {
+  for (const odd of [Number.NaN, Number.POSITIVE_INFINITY, new Date(0), new Map(), () => 1]) {
+    const source = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { x: odd } } as unknown as KubeObject;
+    assert.equal(adoptWritten(source, 3, '{}'), undefined, `adopted ${String(odd)}`);
+  }
 });

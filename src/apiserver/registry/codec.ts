@@ -41,6 +41,8 @@ export interface EncodedObject {
   readonly json: string;
   readonly metaEnd: number;
   readonly metaEmpty: boolean;
+  /** The object that was encoded (its resourceVersion ignored): see adoptWritten. */
+  readonly source?: KubeObject;
 }
 
 // Stands in for metadata while the rest is stringified; no client can guess it (random per process).
@@ -57,7 +59,71 @@ export function encodeObjectMarked(obj: KubeObject): EncodedObject {
     return { json: JSON.stringify({ ...obj, metadata: meta }), metaEnd: -1, metaEmpty: false };
   }
   const start = at + '"metadata":'.length;
-  return { json: `${shell.slice(0, start)}${metaJson}${shell.slice(at + metaMarkJson.length)}`, metaEnd: start + metaJson.length - 1, metaEmpty: metaJson === '{}' };
+  return { json: `${shell.slice(0, start)}${metaJson}${shell.slice(at + metaMarkJson.length)}`, metaEnd: start + metaJson.length - 1, metaEmpty: metaJson === '{}', source: obj };
+}
+
+/**
+ * What decodeWithJson(kv, json) gives for a value this registry wrote by encoding `source`,
+ * without parsing the value back: a shell around source's own members (metadata copied, with
+ * resourceVersion last as decodeMutable puts it), frozen in place, undefined members dropped
+ * and undefined array items made null as JSON.stringify did. A write's value is parsed and
+ * frozen once per write for the watch cache; this is a freeze walk instead of a parse. The
+ * writer must not change source's members afterwards: they now belong to the cache (frozen:
+ * a change would throw). Undefined when source holds something JSON would not round-trip (a
+ * non-finite number, a non-plain object): parse instead.
+ */
+export function adoptWritten(source: KubeObject, revision: number, json: string): KubeObject | undefined {
+  const { resourceVersion: _rv, ...meta } = source.metadata;
+  const obj: KubeObject = { ...source, metadata: { ...meta, resourceVersion: String(revision) } };
+  attachJsonBox(obj, json);
+  return freezeAsJson(obj) ? obj : undefined;
+}
+
+/** Freezes a JSON-shaped tree in place (as freezeJson) making it what a JSON round trip gives; false if it cannot be. */
+function freezeAsJson(o: object): boolean {
+  if (Object.isFrozen(o)) {
+    return true; // a cached object's part: came from JSON (or from here) already
+  }
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const x: unknown = o[i];
+      if (x === undefined) {
+        o[i] = null;
+      } else if (!jsonMember(x)) {
+        return false;
+      }
+    }
+  } else {
+    const proto: unknown = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null) {
+      return false;
+    }
+    const r = o as Record<string, unknown>;
+    for (const k in r) {
+      const x = r[k];
+      if (x === undefined) {
+        delete r[k];
+      } else if (!jsonMember(x)) {
+        return false;
+      }
+    }
+  }
+  Object.freeze(o);
+  return true;
+}
+
+function jsonMember(x: unknown): boolean {
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(x);
+    case 'object':
+      return x === null || freezeAsJson(x);
+    default:
+      return false;
+  }
 }
 
 /** JSON.stringify(decodeObject(kv)) for a value written as enc: resourceVersion spliced in last in metadata, as decodeMutable appends it. */

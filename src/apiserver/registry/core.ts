@@ -8,7 +8,7 @@ import type { ResourceDescription } from '../../api/resource.ts';
 import type { KeyValue, Storage, WriteOptions } from '../../storage/interface.ts';
 import { WatchCache } from '../watchcache/cache.ts';
 import type { WatchCacheOptions } from '../watchcache/cache.ts';
-import { asServed, decodeMutable, decodeObject, decodeWithJson, resourcePrefix, servedJson } from './codec.ts';
+import { adoptWritten, asServed, decodeMutable, decodeObject, decodeWithJson, resourcePrefix, servedJson } from './codec.ts';
 import type { EncodedObject } from './codec.ts';
 import { defaultServiceRanges, SerialLock } from './services.ts';
 import type { ServiceRanges } from './services.ts';
@@ -84,14 +84,19 @@ export class RegistryCore {
     }
   }
 
-  /** The watch caches' decoder: objects this registry is writing carry their JSON at once. */
+  /**
+   * The watch caches' decoder: a value this registry is writing becomes the object it was
+   * encoded from (frozen, no parse), with its JSON known at once.
+   */
   private decode(kv: KeyValue): KubeObject | undefined {
     const enc = this.writing.get(kv.key);
     // Only the exact value written (another writer's value for the key is decoded as usual).
     if (enc === undefined || enc.json !== kv.value) {
       return decodeObject(kv);
     }
-    return decodeWithJson(kv, servedJson(enc, kv.modRevision));
+    const json = servedJson(enc, kv.modRevision);
+    const adopted = json !== undefined && enc.source !== undefined ? adoptWritten(enc.source, kv.modRevision, json) : undefined;
+    return adopted ?? decodeWithJson(kv, json);
   }
 
   /**

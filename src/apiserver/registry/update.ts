@@ -7,6 +7,7 @@ import { badRequest, conflict, isAlreadyExists, notFound } from '../../api/error
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceDescription } from '../../api/resource.ts';
 import { deepEqual } from '../../api/validation/field.ts';
+import { isObject } from '../../api/patch/json-values.ts';
 import { StorageError } from '../../storage/interface.ts';
 import { asServed, asStored, cloneObject, decodeObject, encodeObjectMarked, objectJson, objectKey } from './codec.ts';
 import type { RegistryCore } from './core.ts';
@@ -38,7 +39,9 @@ export interface UpdateOptions {
   /**
    * A server-internal write upstream makes straight through the store (pods/binding's
    * GuaranteedUpdate): no defaults, unknown-field pruning, validation or managedFields — the
-   * stored object is already clean — and the mutation always changes it.
+   * stored object is already clean — and the mutation always changes it. Its mutator gets a
+   * copy that is fresh only down to the top-level members' own objects (metadata, spec, status):
+   * it may assign their members, never change anything below them in place.
    */
   readonly storeDirect?: boolean;
 }
@@ -144,8 +147,8 @@ async function updateExisting(core: RegistryCore, desc: ResourceDescription, nam
     throw conflict(desc.group, desc.resource, name, modifiedMessage);
   }
   // A cached object's JSON is usually memoised already (its watch event was sent): parsing it
-  // makes the mutable copy for less than a copy by hand.
-  const obj = await mutate(guess ? (JSON.parse(objectJson(old)) as KubeObject) : cloneObject(old));
+  // makes the mutable copy for less than a copy by hand. A store-direct mutator needs no deep copy.
+  const obj = await mutate(opts.storeDirect === true ? copyTwoLevels(old) : guess ? (JSON.parse(objectJson(old)) as KubeObject) : cloneObject(old));
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw badRequest('the request produced no object: the patched document must be a JSON object');
   }
@@ -208,6 +211,15 @@ async function updateExisting(core: RegistryCore, desc: ResourceDescription, nam
     }
     throw translateStorageError(desc, name, err);
   }
+}
+
+/** old with fresh top-level member objects (metadata, spec, status) sharing everything below them. */
+function copyTwoLevels(old: KubeObject): KubeObject {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(old)) {
+    out[k] = isObject(v) ? { ...v } : v;
+  }
+  return out as KubeObject;
 }
 
 function checkName(obj: KubeObject, name: string): void {
