@@ -6,6 +6,7 @@
 import { invalid } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { UserInfo } from './types.ts';
+import { clone } from '../../api/patch/json-values.ts';
 import { nowRfc3339 } from './codec.ts';
 
 type Obj = Record<string, unknown>;
@@ -48,7 +49,7 @@ export function prepareCsrCreate(obj: KubeObject, user: UserInfo | undefined): v
       spec.groups = [...user.groups];
     }
     if (user.extra !== undefined && Object.keys(user.extra).length > 0) {
-      spec.extra = structuredClone(user.extra);
+      spec.extra = clone(user.extra);
     }
   }
   obj.spec = spec;
@@ -92,10 +93,10 @@ function rejectBadApproval(obj: KubeObject, old: KubeObject): void {
  * never the certificate).
  */
 export function prepareCsrUpdate(obj: KubeObject, old: KubeObject, subresource: string | undefined): void {
-  obj.spec = structuredClone(old.spec);
+  obj.spec = clone(old.spec);
   const oldStatus = statusOf(old);
   if (subresource !== 'status' && subresource !== 'approval') {
-    obj.status = structuredClone(oldStatus);
+    obj.status = clone(oldStatus);
     return;
   }
   const status: Obj = { ...statusOf(obj) };

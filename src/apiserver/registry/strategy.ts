@@ -10,6 +10,7 @@ import { tryParseQuantity } from '../../api/quantity.ts';
 import type { Quantity } from '../../api/quantity.ts';
 import { prepareCsrCreate, prepareCsrUpdate } from './csr.ts';
 import type { UserInfo } from './types.ts';
+import { clone } from '../../api/patch/json-values.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -131,13 +132,13 @@ export function prepareForUpdate(desc: ResourceDescription, obj: KubeObject, old
     }
     for (const [k, v] of Object.entries(old)) {
       if (k !== 'metadata' && k !== 'apiVersion' && k !== 'kind' && k !== 'status') {
-        obj[k] = structuredClone(v);
+        obj[k] = clone(v);
       }
     }
     if (status !== undefined) {
       obj.status = status;
     }
-    const meta = structuredClone(old.metadata);
+    const meta = clone(old.metadata);
     if (!isCustomResource(desc)) {
       if (!statusResetsLabels.has(key)) {
         setOrDelete(meta as unknown as Obj, 'labels', labels);
@@ -151,7 +152,7 @@ export function prepareForUpdate(desc: ResourceDescription, obj: KubeObject, old
   }
   if (subresource === 'ephemeralcontainers' || subresource === 'resize') {
     // Only the subresource's slice of the pod changes (upstream's ephemeralContainers/resize strategies).
-    const next = structuredClone(old);
+    const next = clone(old);
     const newSpec = asRecord(obj.spec) ?? {};
     const spec = (asRecord(next.spec) ?? {}) as Obj;
     if (subresource === 'ephemeralcontainers') {
@@ -178,7 +179,7 @@ export function prepareForUpdate(desc: ResourceDescription, obj: KubeObject, old
   if (subresource === 'finalize' && key === '/Namespace') {
     const spec = asRecord(obj.spec) ?? {};
     const rv = obj.metadata.resourceVersion;
-    const next = structuredClone(old);
+    const next = clone(old);
     next.spec = { ...(asRecord(old.spec) ?? {}), finalizers: spec.finalizers ?? [] };
     next.metadata.resourceVersion = rv;
     for (const k of Object.keys(obj)) {
@@ -191,12 +192,12 @@ export function prepareForUpdate(desc: ResourceDescription, obj: KubeObject, old
     if (old.status === undefined) {
       delete obj.status;
     } else {
-      obj.status = structuredClone(old.status);
+      obj.status = clone(old.status);
     }
   }
   if (key === '/Namespace') {
     const spec = asRecord(obj.spec) ?? {};
-    obj.spec = { ...spec, finalizers: structuredClone((asRecord(old.spec) ?? {}).finalizers ?? []) };
+    obj.spec = { ...spec, finalizers: clone((asRecord(old.spec) ?? {}).finalizers ?? []) };
   }
 }
 
