@@ -26,7 +26,7 @@ import type { TestControllerManager } from '../util/controller-manager.ts';
 const IMAGE = 'k8ts.local/e2e/busybox:1';
 
 interface Obj {
-  metadata: { name: string; uid: string; annotations?: Record<string, string> };
+  metadata: { name: string; uid: string; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string };
   spec: { volumeName?: string; storageClassName?: string; claimRef?: { name: string; namespace: string; uid: string }; hostPath?: { path: string; type: string }; persistentVolumeReclaimPolicy?: string; nodeAffinity?: unknown };
   status: { phase?: string; capacity?: Record<string, string>; accessModes?: string[] };
 }
@@ -56,7 +56,7 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
     };
     await kubectlOk(env, ['create', '-f', '-'], { stdin: JSON.stringify(cls) });
     // Each controller as its own ServiceAccount: the persistent-volume-binder and local-path-provisioner roles must suffice.
-    cm = startControllerManager(bed.api.kubeconfig, ['--secure-port=0', '--use-service-account-credentials', '--controllers=persistentvolume-binder-controller,local-path-provisioner']);
+    cm = startControllerManager(bed.api.kubeconfig, ['--secure-port=0', '--use-service-account-credentials', '--controllers=persistentvolume-binder-controller,local-path-provisioner,persistentvolumeclaim-protection-controller,persistentvolume-protection-controller']);
     sched = spawn(new URL('../../bin/k8ts', import.meta.url).pathname, ['scheduler', '--kubeconfig', bed.api.kubeconfig, '--leader-elect=false', '--secure-port=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     sched.stderr?.setEncoding('utf8').on('data', (d: string) => (schedLog += d));
   });
@@ -111,12 +111,14 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
     assert.deepEqual(claim.status.accessModes, ['ReadWriteOnce']);
     assert.equal(claim.metadata.annotations?.['pv.kubernetes.io/bind-completed'], 'yes');
     assert.equal(claim.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], 'yes');
+    assert.deepEqual(claim.metadata.finalizers, ['kubernetes.io/pvc-protection'], 'StorageObjectInUseProtection admission');
     const pv = await until('the static PV to be Bound', async () => {
       const v = await get('pv', 'static-pv');
       return v?.status.phase === 'Bound' ? v : undefined;
     }, { timeoutMs: 30_000, intervalMs: 200, context });
     assert.equal(pv.spec.claimRef?.name, 'static-claim');
     assert.equal(pv.spec.claimRef?.uid, claim.metadata.uid);
+    assert.deepEqual(pv.metadata.finalizers, ['kubernetes.io/pv-protection']);
     assert.equal((await get('pv', 'huge-pv'))?.status.phase, 'Available');
     const table = await kubectlOk(env, ['get', 'pv,pvc']);
     assert.match(table, /^persistentvolume\/static-pv\s+1Gi\s+RWO\s+Retain\s+Bound\s+default\/static-claim\s+manual\s+/m);
@@ -171,10 +173,17 @@ describe('PersistentVolumes (binder, local-path provisioner, kubelet mounts)', {
     const table = await kubectlOk(env, ['get', 'pv,pvc']);
     assert.match(table, new RegExp(`^persistentvolume/${pvName}\\s+64Mi\\s+RWO\\s+Delete\\s+Bound\\s+default/data\\s+local-path\\s+`, 'm'));
     assert.match(table, new RegExp(`^persistentvolumeclaim/data\\s+Bound\\s+${pvName}\\s+64Mi\\s+RWO\\s+local-path\\s+`, 'm'));
+    // Claim protection: the (finished) reader pod still names the claim, so deleting the claim
+    // only marks it; once the pod is gone the finalizer comes off, the claim goes, and the
+    // released volume is deleted (its pv-protection finalizer comes off as it is no longer Bound).
+    await kubectlOk(env, ['delete', 'pvc', 'data', '--wait=false']);
+    const terminating = await get('pvc', 'data');
+    assert.notEqual(terminating?.metadata.deletionTimestamp, undefined);
+    assert.deepEqual(terminating?.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+    assert.match(await kubectlOk(env, ['get', 'pvc', 'data']), /^data\s+Terminating\s+/m);
     await kubectlOk(env, ['delete', 'pod', 'reader', '--wait=false']);
     await until('the reader to be gone', async () => (await get('pod', 'reader')) === undefined, { timeoutMs: 30_000, intervalMs: 250 });
-
-    await kubectlOk(env, ['delete', 'pvc', 'data', '--wait=false']);
+    await until('the claim to be gone', async () => (await get('pvc', 'data')) === undefined, { timeoutMs: 30_000, intervalMs: 200, context });
     await until('the provisioned PV to be deleted', async () => (await get('pv', pvName)) === undefined, { timeoutMs: 30_000, intervalMs: 200, context });
   });
 });

@@ -57,3 +57,15 @@ test('a Job created with generateName carries its real name in the job-name labe
   const stored = await h.registry.get(jobs, 'default', name);
   assert.equal(stored.metadata.uid, job.metadata.uid);
 });
+
+test('new claims and volumes get the protection finalizers, created by POST or by server-side apply', opts, async () => {
+  const claims = h.desc('', 'persistentvolumeclaims');
+  const volumes = h.desc('', 'persistentvolumes');
+  const spec = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' };
+  const posted = await h.registry.create(claims, 'default', { metadata: { name: 'posted', finalizers: ['example.com/keep'] }, spec }, h.ctx());
+  assert.deepEqual(posted.metadata.finalizers, ['example.com/keep', 'kubernetes.io/pvc-protection']);
+  const applied = await h.registry.patch(claims, 'default', 'applied', 'application/apply-patch+yaml', JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'applied' }, spec }), h.ctx({ fieldManager: 'me' }), { force: false });
+  assert.deepEqual(applied.object.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+  const pv = await h.registry.create(volumes, undefined, { metadata: { name: 'pv', finalizers: ['kubernetes.io/pv-protection'] }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/x' } } }, h.ctx());
+  assert.deepEqual(pv.metadata.finalizers, ['kubernetes.io/pv-protection'], 'added once');
+});

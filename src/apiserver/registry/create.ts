@@ -12,6 +12,7 @@ import type { RegistryCore } from './core.ts';
 import { translateStorageError } from './errors.ts';
 import { admitWrite, checkTypeMeta, throwInvalid } from './pipeline.ts';
 import { admitNewPod } from './pod-admission.ts';
+import { admitStorageProtection } from './storage-protection-admission.ts';
 import { admitClaimDefaultClass } from './storageclass-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
 import { admitCsrCreate } from './csr-admission.ts';
@@ -158,6 +159,7 @@ export async function createObject(core: RegistryCore, desc: ResourceDescription
   }
   await admitNewPod(core, desc, obj, nodeName(ctx.user));
   await admitClaimDefaultClass(core, desc, obj);
+  admitStorageProtection(desc, obj);
   await admitRbacWrite(core, desc, obj, undefined, ctx);
   admitCsrCreate(desc, obj);
   prepareNewObject(desc, obj, ctx);

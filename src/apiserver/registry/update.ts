@@ -18,6 +18,8 @@ import { admitNewPod } from './pod-admission.ts';
 import { admitRbacWrite } from './rbac-admission.ts';
 import { admitCsrUpdate } from './csr-admission.ts';
 import { admitQuota } from './quota-admission.ts';
+import { admitStorageProtection } from './storage-protection-admission.ts';
+import { admitClaimDefaultClass } from './storageclass-admission.ts';
 import { nodeName } from '../authz/node.ts';
 import { allocateServiceAddresses, dropTypeDependentFields, isService } from './services.ts';
 import { prepareForUpdate, specChanged } from './strategy.ts';
@@ -110,6 +112,8 @@ export async function updateObject(core: RegistryCore, desc: ResourceDescription
       rejectResourceVersion(obj);
       await checkNamespaceOpen(core, desc, obj.metadata.namespace);
       await admitNewPod(core, desc, obj, nodeName(ctx.user));
+      await admitClaimDefaultClass(core, desc, obj);
+      admitStorageProtection(desc, obj);
       await admitRbacWrite(core, desc, obj, undefined, ctx);
       prepareNewObject(desc, obj, ctx, { skipManagedFields: opts.managedFieldsDone });
       if (isService(desc)) {

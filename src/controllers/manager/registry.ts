@@ -30,6 +30,7 @@ import { csrSigningControllerFactory } from '../certificates/signer.ts';
 import { podAutoscalerControllerFactory } from '../podautoscaler/controller.ts';
 import { persistentVolumeBinderFactory } from '../persistentvolume/controller.ts';
 import { localPathProvisionerFactory } from '../localpath/provisioner.ts';
+import { pvcProtectionFactory, pvProtectionFactory } from '../storageprotection/controllers.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -64,6 +65,8 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   'horizontal-pod-autoscaler-controller': podAutoscalerControllerFactory,
   'persistentvolume-binder-controller': persistentVolumeBinderFactory,
   'local-path-provisioner': localPathProvisionerFactory,
+  'persistentvolumeclaim-protection-controller': pvcProtectionFactory,
+  'persistentvolume-protection-controller': pvProtectionFactory,
 };
 
 /**
@@ -98,6 +101,8 @@ export const serviceAccountNames: Readonly<Record<string, string>> = {
   'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
   'persistentvolume-binder-controller': 'persistent-volume-binder',
   'local-path-provisioner': 'local-path-provisioner',
+  'persistentvolumeclaim-protection-controller': 'pvc-protection-controller',
+  'persistentvolume-protection-controller': 'pv-protection-controller',
 };
 
 /** Controllers upstream leaves off unless named explicitly in --controllers (e.g. bootstrapsigner); none of ours yet. */
