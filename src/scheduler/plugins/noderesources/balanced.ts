@@ -1,27 +1,38 @@
-/** NodeResourcesBalancedAllocation: prefers nodes whose CPU and memory would be used in equal shares. */
-import { MAX_NODE_SCORE } from '../../framework/interface.ts';
-import type { CycleState, ScorePlugin } from '../../framework/interface.ts';
+/**
+ * NodeResourcesBalancedAllocation: prefers nodes whose CPU and memory would be used in equal
+ * shares. As upstream, it counts the pods' actual requests (not the non-zero defaults the
+ * spreading scores use), skips a resource the node has none of, and skips BestEffort pods
+ * altogether (scoring them would pile them onto one node: kubernetes/kubernetes#129138).
+ */
+import { Code, MAX_NODE_SCORE, status } from '../../framework/interface.ts';
+import type { CycleState, MaybeStatus, PreScorePlugin, ScorePlugin } from '../../framework/interface.ts';
 import type { NodeInfo } from '../../framework/nodeinfo.ts';
 import { podRequests } from '../../framework/resource.ts';
 import type { RPod } from '../../types.ts';
 
 export const Name = 'NodeResourcesBalancedAllocation';
 
+/** The share of `allocatable` used with this pod (at most 1); undefined when the node has none of it. */
+function fraction(requested: number, allocatable: number): number | undefined {
+  return allocatable === 0 ? undefined : Math.min(1, requested / allocatable);
+}
+
 /** Builds the plugin. */
-export function newBalancedAllocation(): ScorePlugin {
+export function newBalancedAllocation(): PreScorePlugin & ScorePlugin {
   return {
     name: Name,
+    preScore(_state: CycleState, pod: RPod): MaybeStatus {
+      const req = podRequests(pod).requests;
+      return req.milliCPU === 0 && req.memory === 0 ? status(Code.Skip) : undefined;
+    },
     score(_state: CycleState, pod: RPod, node: NodeInfo): number {
-      const req = podRequests(pod).nonZero;
+      const req = podRequests(pod).requests;
       const a = node.allocatable;
-      if (a.milliCPU === 0 || a.memory === 0) {
-        return 0;
-      }
-      const cpu = Math.min(1, (node.nonZeroRequested.milliCPU + req.milliCPU) / a.milliCPU);
-      const mem = Math.min(1, (node.nonZeroRequested.memory + req.memory) / a.memory);
-      // Standard deviation of two fractions is half their distance.
-      const std = Math.abs(cpu - mem) / 2;
+      const cpu = fraction(node.requested.milliCPU + req.milliCPU, a.milliCPU);
+      const mem = fraction(node.requested.memory + req.memory, a.memory);
+      // The standard deviation of two fractions is half their distance; of one (or none), 0.
+      const std = cpu === undefined || mem === undefined ? 0 : Math.abs(cpu - mem) / 2;
       return Math.floor((1 - std) * MAX_NODE_SCORE);
     },
-  } satisfies ScorePlugin;
+  } satisfies PreScorePlugin & ScorePlugin;
 }

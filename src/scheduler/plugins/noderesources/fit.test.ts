@@ -37,3 +37,15 @@ test('NodeResourcesFit scores emptier nodes higher; BalancedAllocation prefers e
   assert.ok(fit.score(new CycleState(), pod, empty) > fit.score(new CycleState(), pod, busy));
   assert.ok(bal.score(new CycleState(), pod, empty) > bal.score(new CycleState(), pod, busy));
 });
+
+test('BalancedAllocation, as upstream: actual requests (no non-zero defaults), BestEffort pods skipped', () => {
+  const bal = newBalancedAllocation();
+  assert.equal(bal.preScore(new CycleState(), makePod('besteffort'), [], undefined as never)?.code, Code.Skip);
+  assert.equal(bal.preScore(new CycleState(), makePod('cpu-only', {}, { requests: { cpu: '100m' } }), [], undefined as never), undefined);
+  // A node running a BestEffort pod counts none of it (the non-zero default would add 100m and 200Mi).
+  const node = nodeInfo(makeNode('a', { allocatable: { cpu: '4', memory: '8Gi', pods: '110' } }), [makePod('be')]);
+  const pod = makePod('p', {}, { requests: { cpu: '2', memory: '4Gi' } });
+  assert.equal(bal.score(new CycleState(), pod, node), 100, 'half of each: perfectly balanced');
+  const skewed = makePod('q', {}, { requests: { cpu: '2' } });
+  assert.equal(bal.score(new CycleState(), skewed, node), 75, 'cpu 0.5, memory 0: std 0.25');
+});
