@@ -124,6 +124,12 @@ test('no escalation: a namespace admin may grant what they hold, not more, unles
   // Binding a role that does not exist yet would hand over whatever it later grants.
   const missing = await kubectl(users.jane, ['create', 'rolebinding', 'later', '--clusterrole=not-yet', '--user=jane', '-n', 'team2']);
   assert.match(missing.stderr, /clusterroles.rbac.authorization.k8s.io "not-yet" not found/);
+  // Any change but the garbage collector's is checked, a label included (upstream's IsOnlyMutatingGCFields).
+  await kubectlOk(admin, ['create', 'rolebinding', 'bob-root', '--clusterrole=cluster-admin', '--user=bob', '-n', 'team2']);
+  const relabel = await kubectl(users.jane, ['label', 'rolebinding', 'bob-root', 'team=two', '-n', 'team2']);
+  assert.equal(relabel.code, 1);
+  assert.match(relabel.stderr, /rolebindings.rbac.authorization.k8s.io "bob-root" is forbidden: user "jane" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held/);
+  assert.equal((await kubectl(users.jane, ['label', 'rolebinding', 'bob-edit', 'team=two', '-n', 'team2'])).code, 0, 'a binding of what jane holds');
   // With the bind verb on cluster-admin, the same binding is allowed.
   await kubectlOk(admin, ['create', 'clusterrole', 'bind-cluster-admin', '--verb=bind', '--resource=clusterroles', '--resource-name=cluster-admin']);
   await kubectlOk(admin, ['create', 'clusterrolebinding', 'jane-bind', '--clusterrole=bind-cluster-admin', '--user=jane']);

@@ -16,6 +16,20 @@ import type { WriteContext } from './types.ts';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
+/**
+ * An update that changes nothing but what the garbage collector writes (ownerReferences,
+ * finalizers; managedFields and resourceVersion follow any write): upstream lets it through
+ * unchecked, so the collector can finish with an object whose grants it does not hold. Any other
+ * change, a label included, is checked.
+ */
+function onlyGcFieldsChanged(obj: KubeObject, old: KubeObject): boolean {
+  const strip = (o: KubeObject): KubeObject => {
+    const { ownerReferences: _o, finalizers: _f, selfLink: _s, managedFields: _m, resourceVersion: _r, ...meta } = o.metadata;
+    return { ...o, metadata: meta };
+  };
+  return isDeepStrictEqual(strip(obj), strip(old));
+}
+
 function rulesOf(obj: KubeObject | undefined): PolicyRule[] {
   return Array.isArray(obj?.rules) ? (obj.rules as PolicyRule[]) : [];
 }
@@ -26,18 +40,14 @@ export async function admitRbacWrite(core: RegistryCore, desc: ResourceDescripti
     return;
   }
   const req = { authorizer: ctx.authorizer, user: ctx.user, resource: desc.resource, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
+  if (old !== undefined && onlyGcFieldsChanged(obj, old)) {
+    return;
+  }
   if (desc.resource === 'roles' || desc.resource === 'clusterroles') {
-    // Only a change of what the role grants needs the check (upstream compares the rules).
-    if (old !== undefined && isDeepStrictEqual(old.rules, obj.rules) && isDeepStrictEqual(old.aggregationRule, obj.aggregationRule)) {
-      return;
-    }
     checkRoleWrite(req, rulesOf(obj), obj.aggregationRule !== undefined && obj.aggregationRule !== null && !isDeepStrictEqual(old?.aggregationRule, obj.aggregationRule));
     return;
   }
   if (desc.resource !== 'rolebindings' && desc.resource !== 'clusterrolebindings') {
-    return;
-  }
-  if (old !== undefined && isDeepStrictEqual(old.roleRef, obj.roleRef) && isDeepStrictEqual(old.subjects, obj.subjects)) {
     return;
   }
   const roleRef = (obj.roleRef ?? {}) as { kind?: string; name?: string };
