@@ -137,28 +137,12 @@ interface Response {
   readonly body: Readable;
 }
 
-/** Reads a whole response body as UTF-8 (plain listeners: cheaper than an async iterator per response). */
-function readResponse(res: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
-    res.once('error', reject);
-    // A connection lost mid-body: 'close' without 'end' (a no-op once resolved).
-    res.once('close', () => {
-      if (!ended && (res as Partial<IncomingMessage>).complete !== true) {
-        reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
-      }
-    });
-  });
-}
-
-/** Reads a response body to its end without keeping it (answers nobody reads); fails as readResponse does. */
-function discardResponse(res: Readable): Promise<void> {
+/**
+ * Resolves once a response body has ended; rejects on a stream error or a connection lost
+ * mid-body ('close' without 'end'). `onData` gets each chunk; without it the body is dropped
+ * unread (answers nobody reads). Plain listeners: cheaper than an async iterator per response.
+ */
+function readToEnd(res: Readable, onData: ((chunk: Buffer) => void) | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     let ended = false;
     res.once('end', () => {
@@ -166,13 +150,25 @@ function discardResponse(res: Readable): Promise<void> {
       resolve();
     });
     res.once('error', reject);
+    // A no-op once resolved.
     res.once('close', () => {
       if (!ended && (res as Partial<IncomingMessage>).complete !== true) {
         reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
       }
     });
-    res.resume();
+    if (onData === undefined) {
+      res.resume();
+    } else {
+      res.on('data', onData);
+    }
   });
+}
+
+/** Reads a whole response body as UTF-8. */
+async function readResponse(res: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  await readToEnd(res, (c) => chunks.push(c));
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** A Kubernetes REST client over one keep-alive agent; safe to share across a process. */
@@ -419,7 +415,7 @@ export class RestClient {
       throw errorFromResponse(code, await readResponse(res.body));
     }
     // Read to the end (the request is only done then), but never turned into a string.
-    await discardResponse(res.body);
+    await readToEnd(res.body, undefined);
   }
 
   /** Opens a streaming response (watch, logs): resolves once a 2xx head arrives with its body; errors throw StatusError. */
