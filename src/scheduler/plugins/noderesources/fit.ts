@@ -21,47 +21,39 @@ export interface InsufficientResource {
 }
 
 /**
+ * Records one shortfall in `out`; true when there is no `out` to fill, i.e. the caller only asks
+ * whether there is any and can stop at this first one.
+ */
+function stopAt(out: InsufficientResource[] | undefined, s: InsufficientResource): boolean {
+  out?.push(s);
+  return out === undefined;
+}
+
+/**
  * Walks the pod's shortfalls on the node in upstream's order (pods, cpu, memory,
  * ephemeral-storage, scalar resources): each goes to `out`; without `out` the walk stops at the
- * first one. True if there is any. The filter asks without `out` first, so a node that fits
+ * first one (`out` starts empty). True if there is any. The filter asks without `out` first, so a node that fits
  * (nearly every node it looks at) costs no allocation.
  */
 function shortfalls(pod: RPod, node: NodeInfo, out: InsufficientResource[] | undefined): boolean {
-  let any = false;
   const allowed = node.allocatable.allowedPodNumber;
-  if (node.pods.length + 1 > allowed) {
-    if (out === undefined) {
-      return true;
-    }
-    any = true;
-    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed });
+  if (node.pods.length + 1 > allowed && stopAt(out, { resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed })) {
+    return true;
   }
   const req = podRequests(pod).requests;
   const alloc = node.allocatable;
   const used = node.requested;
   if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (req.scalar === undefined || req.scalar.size === 0)) {
-    return any;
+    return out !== undefined && out.length > 0;
   }
-  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) {
-    if (out === undefined) {
-      return true;
-    }
-    any = true;
-    out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: used.milliCPU, capacity: alloc.milliCPU });
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU && stopAt(out, { resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: used.milliCPU, capacity: alloc.milliCPU })) {
+    return true;
   }
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) {
-    if (out === undefined) {
-      return true;
-    }
-    any = true;
-    out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: used.memory, capacity: alloc.memory });
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory && stopAt(out, { resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: used.memory, capacity: alloc.memory })) {
+    return true;
   }
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
-    if (out === undefined) {
-      return true;
-    }
-    any = true;
-    out.push({ resourceName: 'ephemeral-storage', reason: 'Insufficient ephemeral-storage', requested: req.ephemeralStorage, used: used.ephemeralStorage, capacity: alloc.ephemeralStorage });
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage && stopAt(out, { resourceName: 'ephemeral-storage', reason: 'Insufficient ephemeral-storage', requested: req.ephemeralStorage, used: used.ephemeralStorage, capacity: alloc.ephemeralStorage })) {
+    return true;
   }
   if (req.scalar !== undefined) {
     for (const [name, amount] of req.scalar) {
@@ -70,16 +62,12 @@ function shortfalls(pod: RPod, node: NodeInfo, out: InsufficientResource[] | und
       }
       const a = alloc.scalar?.get(name) ?? 0;
       const u = used.scalar?.get(name) ?? 0;
-      if (amount > a - u) {
-        if (out === undefined) {
-          return true;
-        }
-        any = true;
-        out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: amount, used: u, capacity: a });
+      if (amount > a - u && stopAt(out, { resourceName: name, reason: `Insufficient ${name}`, requested: amount, used: u, capacity: a })) {
+        return true;
       }
     }
   }
-  return any;
+  return out !== undefined && out.length > 0;
 }
 
 /** Every resource the pod lacks on the node (empty when it fits). */
