@@ -38,6 +38,11 @@ interface PodSpecShape {
   resourceClaims?: unknown[];
 }
 
+/** The claim a pod's generic ephemeral volume uses: `<pod>-<volume>` (upstream's ephemeral.VolumeClaimName). */
+export function ephemeralClaimName(podName: string | undefined, volumeName: string): string {
+  return `${podName ?? ''}-${volumeName}`;
+}
+
 /** What a pod references as `<resource>/<namespace>/<name>` (secrets, configmaps, PVCs, its service account). */
 export function podReferences(obj: KubeObject): PodRef[] {
   const ns = obj.metadata.namespace ?? '';
@@ -67,7 +72,7 @@ export function podReferences(obj: KubeObject): PodRef[] {
     add('configmaps', v.configMap?.name);
     add('persistentvolumeclaims', v.persistentVolumeClaim?.claimName);
     if (v.ephemeral !== undefined && v.name !== undefined) {
-      add('persistentvolumeclaims', `${obj.metadata.name ?? ''}-${v.name}`); // the generic ephemeral volume's claim
+      add('persistentvolumeclaims', ephemeralClaimName(obj.metadata.name, v.name));
     }
     for (const p of v.projected?.sources ?? []) {
       add('secrets', p.secret?.name);

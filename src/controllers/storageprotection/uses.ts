@@ -3,6 +3,7 @@
  * pvc-protection and pv-protection controllers, free of any client.
  */
 import type { DeepReadonly, KubeObject } from '../../api/object.ts';
+import { ephemeralClaimName } from '../../api/pod-references.ts';
 import type { PersistentVolume } from '../persistentvolume/types.ts';
 
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
@@ -29,7 +30,7 @@ export function podUsesClaim(pod: DeepReadonly<VolumePod>, name: string): boolea
   if ((pod.spec?.nodeName ?? '') === '') {
     return false;
   }
-  return (pod.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name || (v.ephemeral !== undefined && !isShutDown(pod) && `${pod.metadata.name ?? ''}-${v.name}` === name));
+  return (pod.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name || (v.ephemeral !== undefined && !isShutDown(pod) && ephemeralClaimName(pod.metadata.name, v.name) === name));
 }
 
 /** Claim names (in the pod's namespace) a pod event may free: every claim of a deleted, finished or unscheduled pod. */
@@ -38,7 +39,7 @@ export function claimsFreedBy(pod: DeepReadonly<VolumePod>, deleted: boolean): s
   if (!deleted && !finished && (pod.spec?.nodeName ?? '') !== '') {
     return [];
   }
-  return (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName !== undefined ? [v.persistentVolumeClaim.claimName] : v.ephemeral !== undefined ? [`${pod.metadata.name ?? ''}-${v.name}`] : []));
+  return (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName !== undefined ? [v.persistentVolumeClaim.claimName] : v.ephemeral !== undefined ? [ephemeralClaimName(pod.metadata.name, v.name)] : []));
 }
 
 /** A volume is in use while it is Bound (upstream's pv-protection). */
